@@ -1,0 +1,62 @@
+# hull — one entry point for building, testing and measuring.
+#
+#   make            build build/bin/hull (and everything the fragments add)
+#   make test       install missing Debian packages, build, run unit + e2e tests
+#   make run        interactive /bin/sh in a container on the default rootfs
+#   make rootfs     build the default rootfs into build/rootfs
+#   make deps       install missing Debian packages (apt-get, as root)
+#   make install    install hull into $(PREFIX)/bin
+#   make clean      remove build/
+#
+# Each part of the project adds its own targets in a *.mk fragment next to
+# its sources (core/core.mk, harness/harness.mk, bench/bench.mk, ...).
+
+CC      ?= gcc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARNFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-missing-field-initializers
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -MMD -MP \
+             -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(COMMIT)"' $(EXTRA_CFLAGS)
+LDFLAGS   ?=
+
+BIN := $(BUILD)/bin
+OBJ := $(BUILD)/obj
+
+.PHONY: all test unit e2e run rootfs deps install clean
+all:
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+include core/core.mk
+include $(wildcard harness/harness.mk bench/bench.mk ci/ci.mk)
+include tests/unit/unit.mk
+include rootfs/rootfs.mk
+
+deps:
+	@ci/deps.sh
+
+test: deps
+	$(MAKE) all rootfs
+	$(MAKE) unit
+	$(MAKE) e2e
+
+e2e: all rootfs
+	$(PYTHON) -m pytest -q tests/e2e
+
+run: all rootfs
+	$(BIN)/hull run $(BUILD)/rootfs /bin/sh
+
+install: all
+	install -D -m 0755 $(BIN)/hull $(DESTDIR)$(PREFIX)/bin/hull
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

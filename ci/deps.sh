@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian packages hull needs to build, test and benchmark;
+# do nothing when they are all present. Called by `make deps`.
+set -eu
+
+PACKAGES="
+  gcc make libc6-dev pkg-config
+  libcmocka-dev python3-pytest
+  busybox-static
+  libjson-c-dev libseccomp-dev libcap-dev
+  util-linux iproute2
+  hyperfine crun runc bubblewrap
+  lcov
+"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: missing Debian packages:$missing (run 'make deps' as root)" >&2
+  exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

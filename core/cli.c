@@ -1,0 +1,129 @@
+/* cli.c — the hull command: argument dispatch, usage, and the only place in
+ * core/ that prints errors and exits. */
+#include "container.h"
+#include "ns.h"
+#include "options.h"
+#include "spec.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage_run(FILE *out)
+{
+	fputs("Usage:\n"
+	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
+	      "\n"
+	      "Run COMMAND in a new container whose root is ROOTFS.\n"
+	      "\n"
+	      "Options:\n"
+	      "     --ns LIST          namespaces: mnt,uts,pid,ipc,net,user,cgroup,time,\n"
+	      "                          all or none (default mnt,uts,pid,ipc,net)\n"
+	      "     --hostname NAME    hostname in the uts namespace (default hull)\n"
+	      "     --chroot           chroot instead of pivot_root (escapable; for comparison)\n"
+	      "     --spawn MODE       clone3 (default) or fork (fork + unshare)\n"
+	      "     --no-proc          do not mount /proc\n"
+	      "     --env K=V          add or override an environment variable (repeatable)\n"
+	      "     --cwd DIR          working directory inside the container (default /)\n"
+	      "     --trace-fd N       write phase marks as JSON lines to fd N\n"
+	      " -v, --verbose          say what hull does\n"
+	      " -h, --help             display this help\n"
+	      "\n"
+	      "Exit status: the command's; 128+N if it died of signal N; 125 if hull\n"
+	      "failed; 126 if COMMAND is not executable; 127 if it was not found.\n",
+	      out);
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
+	      " hull --help | --version\n"
+	      "\n"
+	      "A small, fast Linux container runtime.\n"
+	      "\n"
+	      "Commands:\n"
+	      " run                    run a command in a new container\n"
+	      "\n"
+	      "Run 'hull run --help' for the options of run.\n",
+	      out);
+}
+
+static void print_error(const struct hull_err *err)
+{
+	fprintf(stderr, "hull: %s\n", err->msg);
+}
+
+static void describe(const struct hull_spec *spec)
+{
+	char ns[128];
+
+	hull_ns_format(spec->ns_flags, ns, sizeof(ns));
+	fprintf(stderr, "hull: rootfs '%s', namespaces %s, %s, spawn %s\n", spec->rootfs, ns,
+		spec->root_mode == HULL_ROOT_PIVOT ? "pivot_root" : "chroot",
+		spec->spawn_mode == HULL_SPAWN_CLONE3 ? "clone3" : "fork");
+	if (!hull_spec_has_mntns(spec))
+		fputs("hull: no mount namespace: using chroot, not mounting /proc or /dev\n", stderr);
+}
+
+static int cmd_run(int argc, char **argv, uint64_t t_start)
+{
+	struct hull_spec spec;
+	struct hull_err err = { 0 };
+	int ret, status = HULL_EXIT_RUNTIME;
+
+	hull_spec_init(&spec);
+	ret = hull_options_parse_run(argc, argv, &spec, &err);
+	if (ret == HULL_OPTIONS_HELP) {
+		usage_run(stdout);
+		return 0;
+	}
+	if (ret < 0)
+		goto fail;
+	ret = hull_spec_validate(&spec, &err);
+	if (ret < 0)
+		goto fail;
+	hull_trace_set_fd(spec.trace_fd);
+	hull_trace_mark_at("start", t_start);
+	hull_trace_mark("parsed");
+	if (spec.verbose)
+		describe(&spec);
+	/* Nothing buffered may be flushed twice by parent and child. */
+	fflush(NULL);
+
+	ret = hull_run(&spec, &status, &err);
+	if (ret < 0)
+		goto fail;
+	hull_spec_free(&spec);
+	return status;
+fail:
+	print_error(&err);
+	hull_spec_free(&spec);
+	return err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t_start = hull_now_ns();
+
+	if (argc < 2) {
+		usage(stderr);
+		return HULL_EXIT_RUNTIME;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1, t_start);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("hull %s (%s)\n", HULL_VERSION, HULL_COMMIT);
+		return 0;
+	}
+	if (argv[1][0] == '-')
+		fprintf(stderr, "hull: unknown option '%s'\n", argv[1]);
+	else
+		fprintf(stderr, "hull: unknown command '%s'\n", argv[1]);
+	fputs("Try 'hull --help' for more information.\n", stderr);
+	return HULL_EXIT_RUNTIME;
+}

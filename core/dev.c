@@ -1,0 +1,81 @@
+/* dev.c — the minimal /dev; see dev.h. */
+#include "dev.h"
+#include "root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name; /* under dev/ in the rootfs and /dev on the host */
+	unsigned int major, minor;
+} dev_nodes[] = {
+	{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static const struct {
+	const char *target, *path;
+} dev_links[] = {
+	{ "/proc/self/fd", "dev/fd" },    { "/proc/self/fd/0", "dev/stdin" },
+	{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
+	{ "pts/ptmx", "dev/ptmx" },
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int make_node(size_t i, bool bind_host, struct hull_err *err)
+{
+	char path[32], host[32];
+
+	snprintf(path, sizeof(path), "dev/%s", dev_nodes[i].name);
+	if (!bind_host) {
+		if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
+			return hull_fail(err, errno, "cannot create device '/%s'", path);
+		return 0;
+	}
+	int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot create '/%s'", path);
+	close(fd);
+	snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i].name);
+	if (mount(host, path, NULL, MS_BIND, NULL) < 0)
+		return hull_fail(err, errno, "cannot bind '%s' onto '/%s'", host, path);
+	return 0;
+}
+
+int hull_dev_setup(bool bind_host, struct hull_err *err)
+{
+	int ret = hull_ensure_mountpoint("dev", 0755, err);
+	if (ret < 0)
+		return ret;
+	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k") < 0)
+		return hull_fail(err, errno, "cannot mount tmpfs on '/dev'");
+
+	/* Device nodes must be 0666 whatever umask hull was started with. */
+	mode_t old_umask = umask(0);
+	for (size_t i = 0; i < N_ELEMS(dev_nodes) && ret == 0; i++)
+		ret = make_node(i, bind_host, err);
+	if (ret == 0 && mkdir("dev/pts", 0755) < 0)
+		ret = hull_fail(err, errno, "cannot create '/dev/pts'");
+	if (ret == 0 && mkdir("dev/shm", 01777) < 0)
+		ret = hull_fail(err, errno, "cannot create '/dev/shm'");
+	umask(old_umask);
+	if (ret < 0)
+		return ret;
+
+	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return hull_fail(err, errno, "cannot mount devpts on '/dev/pts'");
+	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=1777,size=65536k") < 0)
+		return hull_fail(err, errno, "cannot mount tmpfs on '/dev/shm'");
+	for (size_t i = 0; i < N_ELEMS(dev_links); i++)
+		if (symlink(dev_links[i].target, dev_links[i].path) < 0)
+			return hull_fail(err, errno, "cannot create symlink '/%s'", dev_links[i].path);
+	return 0;
+}

@@ -1,0 +1,120 @@
+/* options.c — getopt_long parsing of `hull run`; see options.h.
+ *
+ * The optstring starts with "+" so parsing stops at the rootfs: everything
+ * after it belongs to the command, options included. Long-only options are
+ * numbered from CHAR_MAX + 1, as util-linux does. */
+#include "options.h"
+#include "ns.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_NS = CHAR_MAX + 1,
+	OPT_HOSTNAME,
+	OPT_CHROOT,
+	OPT_SPAWN,
+	OPT_NO_PROC,
+	OPT_ENV,
+	OPT_CWD,
+	OPT_TRACE_FD,
+};
+
+static const struct option run_options[] = {
+	{ "ns", required_argument, NULL, OPT_NS },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "chroot", no_argument, NULL, OPT_CHROOT },
+	{ "spawn", required_argument, NULL, OPT_SPAWN },
+	{ "no-proc", no_argument, NULL, OPT_NO_PROC },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "cwd", required_argument, NULL, OPT_CWD },
+	{ "trace-fd", required_argument, NULL, OPT_TRACE_FD },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_fd(const char *arg, int *fd, struct hull_err *err)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || !end || *end || end == arg || v < 0 || v > INT_MAX)
+		return hull_fail(err, 0, "invalid file descriptor '%s'", arg);
+	*fd = (int)v;
+	return 0;
+}
+
+int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct hull_err *err)
+{
+	int c, ret;
+
+	optind = 0; /* full reset: parse may run more than once (tests) */
+	opterr = 0; /* errors are ours to word */
+	while ((c = getopt_long(argc, argv, "+:vh", run_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_NS:
+			ret = hull_ns_parse_list(optarg, &spec->ns_flags, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_HOSTNAME:
+			spec->hostname = optarg;
+			spec->hostname_given = true;
+			break;
+		case OPT_CHROOT:
+			spec->root_mode = HULL_ROOT_CHROOT;
+			break;
+		case OPT_SPAWN:
+			if (strcmp(optarg, "clone3") == 0)
+				spec->spawn_mode = HULL_SPAWN_CLONE3;
+			else if (strcmp(optarg, "fork") == 0)
+				spec->spawn_mode = HULL_SPAWN_FORK;
+			else
+				return hull_fail(err, 0, "unknown spawn mode '%s' (clone3 or fork)", optarg);
+			break;
+		case OPT_NO_PROC:
+			spec->mount_proc = false;
+			break;
+		case OPT_ENV:
+			ret = hull_spec_add_env(spec, optarg, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_CWD:
+			spec->cwd = optarg;
+			break;
+		case OPT_TRACE_FD:
+			ret = parse_fd(optarg, &spec->trace_fd, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case 'v':
+			spec->verbose++;
+			break;
+		case 'h':
+			return HULL_OPTIONS_HELP;
+		case ':':
+			return hull_fail(err, 0, "option '%s' requires an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < CHAR_MAX)
+				return hull_fail(err, 0, "unknown option '-%c'", optopt);
+			return hull_fail(err, 0, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return hull_fail(err, 0, "no rootfs given");
+	spec->rootfs_arg = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	spec->argv = &argv[optind];
+	spec->argc = argc - optind;
+	if (spec->argc < 1)
+		return hull_fail(err, 0, "no command given");
+	return HULL_OPTIONS_RUN;
+}

@@ -1,0 +1,76 @@
+/* root.c — propagation, rootfs bind, /proc, pivot_root/chroot; see root.h. */
+#include "root.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int hull_mounts_make_private(struct hull_err *err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return hull_fail(err, errno, "cannot make mounts private on '/'");
+	return 0;
+}
+
+int hull_rootfs_enter(const char *rootfs, struct hull_err *err)
+{
+	if (chdir(rootfs) < 0)
+		return hull_fail(err, errno, "cannot enter rootfs '%s'", rootfs);
+	return 0;
+}
+
+int hull_rootfs_bind(const char *rootfs, struct hull_err *err)
+{
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_fail(err, errno, "cannot bind rootfs '%s'", rootfs);
+	/* Only a chdir after the bind lands on the new mount. */
+	return hull_rootfs_enter(rootfs, err);
+}
+
+int hull_ensure_mountpoint(const char *path, unsigned int mode, struct hull_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return hull_fail(err, errno, "cannot create mountpoint '/%s'", path);
+	if (lstat(path, &st) < 0)
+		return hull_fail(err, errno, "cannot use mountpoint '/%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return hull_fail(err, ENOTDIR, "cannot use mountpoint '/%s'", path);
+	return 0;
+}
+
+int hull_mount_proc(struct hull_err *err)
+{
+	int ret = hull_ensure_mountpoint("proc", 0555, err);
+	if (ret < 0)
+		return ret;
+	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return hull_fail(err, errno, "cannot mount proc on '/proc'");
+	return 0;
+}
+
+int hull_root_pivot(const char *rootfs, struct hull_err *err)
+{
+	/* With new_root == put_old the old root ends up stacked on "/", no
+	 * directory in the rootfs is needed for it, and one lazy unmount of
+	 * "." removes it. */
+	if (hull_sys_pivot_root(".", ".") < 0)
+		return hull_fail(err, errno, "cannot pivot_root to '%s'", rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		return hull_fail(err, errno, "cannot detach the old root of '%s'", rootfs);
+	if (chdir("/") < 0)
+		return hull_fail(err, errno, "cannot chdir to '/' in '%s'", rootfs);
+	return 0;
+}
+
+int hull_root_chroot(const char *rootfs, struct hull_err *err)
+{
+	if (chroot(".") < 0)
+		return hull_fail(err, errno, "cannot chroot to '%s'", rootfs);
+	if (chdir("/") < 0)
+		return hull_fail(err, errno, "cannot chdir to '/' in '%s'", rootfs);
+	return 0;
+}

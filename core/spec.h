@@ -1,0 +1,72 @@
+/* spec.h — struct hull_spec: everything one container start needs, as pure
+ * data. The CLI (and later an OCI config.json) fills it; hull_spec_validate()
+ * checks it completely before anything on the host is changed. */
+#ifndef HULL_SPEC_H
+#define HULL_SPEC_H
+
+#include "error.h"
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HULL_DEFAULT_HOSTNAME "hull"
+#define HULL_HOSTNAME_MAX 64 /* HOST_NAME_MAX, the kernel's limit */
+#define HULL_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HULL_MAX_ENV 256
+
+enum hull_root_mode {
+	HULL_ROOT_PIVOT,  /* pivot_root into the rootfs and detach the old root */
+	HULL_ROOT_CHROOT, /* the seed's chroot(): escapable, kept for comparison */
+};
+
+enum hull_spawn_mode {
+	HULL_SPAWN_CLONE3, /* one clone3() with every CLONE_NEW* flag */
+	HULL_SPAWN_FORK,   /* the seed's fork() + unshare(), plus a fork for pid/time */
+};
+
+struct hull_spec {
+	const char *rootfs_arg;  /* as given on the command line */
+	char *rootfs;            /* absolute, symlinks resolved (set by validate) */
+	char **argv;             /* the command; argv[argc] == NULL */
+	int argc;
+
+	uint64_t ns_flags;       /* CLONE_NEW* */
+	const char *hostname;
+	bool hostname_given;     /* --hostname was passed explicitly */
+	enum hull_root_mode root_mode;
+	enum hull_spawn_mode spawn_mode;
+	bool mount_proc;         /* false with --no-proc */
+	bool mount_dev;          /* minimal /dev on a tmpfs */
+
+	const char *env_args[HULL_MAX_ENV]; /* --env K=V, in order */
+	size_t n_env_args;
+	char **envp;             /* the command's whole environment (set by validate) */
+
+	const char *cwd;         /* inside the container; default "/" */
+	int trace_fd;            /* -1: no trace */
+	int verbose;
+};
+
+/* Defaults: default namespaces, hostname "hull", pivot_root, clone3, /proc and
+ * /dev on, no trace. */
+void hull_spec_init(struct hull_spec *spec);
+
+/* Check everything that can be checked without changing the host; resolve
+ * the rootfs and build the environment. */
+int hull_spec_validate(struct hull_spec *spec, struct hull_err *err);
+
+/* Append "--env K=V" (syntax checked here, so the CLI can report it). */
+int hull_spec_add_env(struct hull_spec *spec, const char *kv, struct hull_err *err);
+
+/* Whether the container gets a mount namespace of its own. Without one hull
+ * must not mount anything: it would land on the host. */
+static inline bool hull_spec_has_mntns(const struct hull_spec *spec)
+{
+	return (spec->ns_flags & CLONE_NEWNS) != 0;
+}
+
+void hull_spec_free(struct hull_spec *spec);
+
+#endif

@@ -1,0 +1,134 @@
+/* sync.c — parent/child pipes; see sync.h. */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+struct report_msg {
+	int32_t type;
+	int32_t exit_code;
+	int32_t errnum;
+	char msg[sizeof(((struct hull_err *)0)->msg)];
+};
+
+_Static_assert(sizeof(struct report_msg) <= 512, "report must fit in one atomic pipe write");
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void hull_sync_init(struct hull_sync *sync)
+{
+	sync->go[0] = sync->go[1] = sync->report[0] = sync->report[1] = -1;
+}
+
+int hull_sync_open(struct hull_sync *sync, struct hull_err *err)
+{
+	if (pipe2(sync->go, O_CLOEXEC) < 0 || pipe2(sync->report, O_CLOEXEC) < 0)
+		return hull_fail(err, errno, "cannot create sync pipes");
+	return 0;
+}
+
+void hull_sync_close(struct hull_sync *sync)
+{
+	close_fd(&sync->go[0]);
+	close_fd(&sync->go[1]);
+	close_fd(&sync->report[0]);
+	close_fd(&sync->report[1]);
+}
+
+void hull_sync_keep_parent(struct hull_sync *sync)
+{
+	close_fd(&sync->go[0]);
+	close_fd(&sync->report[1]);
+}
+
+void hull_sync_keep_child(struct hull_sync *sync)
+{
+	close_fd(&sync->go[1]);
+	close_fd(&sync->report[0]);
+}
+
+static ssize_t write_all(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
+{
+	char c = 'g';
+	if (write_all(sync->go[1], &c, 1) != 1)
+		return hull_fail(err, errno, "cannot release the container");
+	close_fd(&sync->go[1]);
+	return 0;
+}
+
+int hull_sync_wait_go(struct hull_sync *sync)
+{
+	char c;
+	ssize_t n = read_full(sync->go[0], &c, 1);
+	close_fd(&sync->go[0]);
+	return n == 1 ? 0 : -EPIPE;
+}
+
+int hull_sync_report_ready(struct hull_sync *sync)
+{
+	struct report_msg m = { .type = HULL_REPORT_READY };
+	return write_all(sync->report[1], &m, sizeof(m)) == (ssize_t)sizeof(m) ? 0 : -errno;
+}
+
+void hull_sync_report_error(struct hull_sync *sync, const struct hull_err *child_err)
+{
+	struct report_msg m = { .type = HULL_REPORT_ERROR };
+
+	m.exit_code = child_err->exit_code ? child_err->exit_code : HULL_EXIT_RUNTIME;
+	m.errnum = child_err->errnum;
+	memcpy(m.msg, child_err->msg, sizeof(m.msg));
+	m.msg[sizeof(m.msg) - 1] = '\0';
+	(void)write_all(sync->report[1], &m, sizeof(m));
+}
+
+int hull_sync_read_report(struct hull_sync *sync, struct hull_err *child_err, struct hull_err *err)
+{
+	struct report_msg m;
+	ssize_t n = read_full(sync->report[0], &m, sizeof(m));
+
+	if (n < 0)
+		return hull_fail(err, errno, "cannot read the container's report");
+	if (n == 0)
+		return HULL_REPORT_EOF;
+	if (n != (ssize_t)sizeof(m))
+		return hull_fail(err, EPROTO, "cannot read the container's report");
+	if (m.type == HULL_REPORT_ERROR) {
+		memcpy(child_err->msg, m.msg, sizeof(child_err->msg));
+		child_err->msg[sizeof(child_err->msg) - 1] = '\0';
+		child_err->exit_code = m.exit_code;
+		child_err->errnum = m.errnum;
+	}
+	return m.type;
+}

@@ -1,0 +1,45 @@
+/* sync.h — the two pipes between hull and the container's first process.
+ *
+ *   go      parent -> child  one byte: "your side is ready, go on". EOF means
+ *                            hull died: the child exits instead.
+ *   report  child -> parent  fixed-size messages: READY (fork mode: the child
+ *                            has unshared, write its id maps now) or ERROR (a
+ *                            setup or exec failure, with its message). The
+ *                            child's end is O_CLOEXEC, so EOF means the
+ *                            command was executed.
+ * Each message is one write() below PIPE_BUF, hence atomic. */
+#ifndef HULL_SYNC_H
+#define HULL_SYNC_H
+
+#include "error.h"
+
+#include <stdint.h>
+
+enum hull_report_type {
+	HULL_REPORT_EOF = 0, /* the pipe closed: exec happened */
+	HULL_REPORT_READY = 1,
+	HULL_REPORT_ERROR = 2,
+};
+
+struct hull_sync {
+	int go[2];
+	int report[2];
+};
+
+void hull_sync_init(struct hull_sync *sync);
+int hull_sync_open(struct hull_sync *sync, struct hull_err *err);
+void hull_sync_close(struct hull_sync *sync);
+/* Keep only the parent's ends (go write, report read), or the child's. */
+void hull_sync_keep_parent(struct hull_sync *sync);
+void hull_sync_keep_child(struct hull_sync *sync);
+
+int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err);
+/* Child: wait for go; returns -EPIPE when the parent is gone. */
+int hull_sync_wait_go(struct hull_sync *sync);
+
+int hull_sync_report_ready(struct hull_sync *sync);
+void hull_sync_report_error(struct hull_sync *sync, const struct hull_err *child_err);
+/* Parent: read the next message; an ERROR fills child_err. */
+int hull_sync_read_report(struct hull_sync *sync, struct hull_err *child_err, struct hull_err *err);
+
+#endif

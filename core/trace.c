@@ -1,0 +1,37 @@
+/* trace.c — writing phase marks; see trace.h. */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+int hull_trace_fd = -1;
+
+void hull_trace_set_fd(int fd)
+{
+	hull_trace_fd = fd;
+}
+
+uint64_t hull_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hull_trace_mark_at(const char *phase, uint64_t t_ns)
+{
+	char line[128];
+	int n;
+
+	if (hull_trace_fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "{\"phase\":\"%s\",\"t_ns\":%llu}\n", phase,
+		     (unsigned long long)t_ns);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	/* Best effort: a trace reader that went away must not fail the run. */
+	while (write(hull_trace_fd, line, (size_t)n) < 0 && errno == EINTR)
+		;
+}
