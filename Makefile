@@ -35,9 +35,11 @@ $(OBJ)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 include core/core.mk
-include $(wildcard harness/harness.mk bench/bench.mk ci/ci.mk)
+include harness/harness.mk
+include $(filter-out harness/harness.mk harness/harness-lib.mk,$(wildcard harness/*.mk bench/*.mk ci/*.mk))
 include tests/unit/unit.mk
 include rootfs/rootfs.mk
+include harness/harness-lib.mk
 
 deps:
 	@ci/deps.sh
@@ -48,7 +50,7 @@ test: deps
 	$(MAKE) e2e
 
 e2e: all rootfs
-	$(PYTHON) -m pytest -q tests/e2e
+	HULL_BUILD=$(BUILD) $(PYTHON) -m pytest -q tests/e2e
 
 run: all rootfs
 	$(BIN)/hull run $(BUILD)/rootfs /bin/sh

@@ -1,0 +1,53 @@
+/* main.c — hull-harness: isolation verdicts, the namespace matrix and
+ * startup latency, one subcommand each. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Weak until every subcommand has landed: a missing one says so instead of
+ * breaking the build of the others. */
+#pragma weak hull_harness_isolate
+#pragma weak hull_harness_matrix
+#pragma weak hull_harness_latency
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{ "isolate", hull_harness_isolate, "run one container with the probe and judge its isolation" },
+	{ "matrix", hull_harness_matrix, "isolation verdicts over namespace combinations and runtimes" },
+	{ "latency", hull_harness_latency, "startup latency statistics across runtimes" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n hull-harness COMMAND [options]\n\nCommands:\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, " %-10s %s\n", commands[i].name, commands[i].what);
+	fputs("\nRun 'hull-harness COMMAND --help' for its options.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (!commands[i].fn) {
+			fprintf(stderr, "hull-harness: command '%s' is not built yet\n", argv[1]);
+			return 2;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "hull-harness: unknown command '%s'\n", argv[1]);
+	return 2;
+}

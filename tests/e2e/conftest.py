@@ -1,0 +1,111 @@
+"""Shared fixtures for the end-to-end tests: the built binaries, the default
+rootfs, and process factories that never leave anything running.
+
+HULL_BUILD selects the build directory (default: build/ in the repository),
+so parallel builds (make BUILD=/tmp/x e2e) test their own binaries."""
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("HULL_BUILD", REPO / "build")).resolve()
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.geteuid() != 0:
+        skip = pytest.mark.skip(reason="needs root (namespaces, mounts)")
+        for item in items:
+            if "rootless" not in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def build_dir():
+    return BUILD
+
+
+@pytest.fixture(scope="session")
+def hull():
+    path = BUILD / "bin" / "hull"
+    if not path.exists():
+        pytest.fail(f"{path} is not built (run make)")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def harness():
+    path = BUILD / "bin" / "hull-harness"
+    if not path.exists():
+        pytest.fail(f"{path} is not built (run make)")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def rootfs():
+    path = BUILD / "rootfs"
+    if not (path / "bin" / "busybox").exists():
+        pytest.fail(f"{path} is not built (run make rootfs)")
+    return str(path)
+
+
+def host_mounts():
+    """The host's mount table as a sorted list of (mount point, source, fs)."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            fields = pre.split()
+            fs, source = post.split()[:2]
+            out.append((fields[4], source, fs))
+    return sorted(out)
+
+
+@pytest.fixture
+def run(hull, rootfs):
+    """run(*hull_run_args_and_command, **subprocess_kwargs) -> CompletedProcess.
+
+    Builds `hull run [OPTS] ROOTFS CMD...`: every argument before the literal
+    "ROOTFS" is an option; without it the rootfs goes first."""
+
+    def _run(*args, timeout=20, **kw):
+        args = list(args)
+        if "ROOTFS" in args:
+            args[args.index("ROOTFS")] = rootfs
+        else:
+            args.insert(0, rootfs)
+        kw.setdefault("capture_output", True)
+        kw.setdefault("text", True)
+        return subprocess.run([hull, "run", *args], timeout=timeout, **kw)
+
+    return _run
+
+
+@pytest.fixture
+def spawn():
+    """spawn(argv, **popen_kwargs) -> Popen in its own process group; every
+    group still alive at teardown is SIGKILLed and reaped."""
+    procs = []
+
+    def _spawn(argv, **kw):
+        kw.setdefault("start_new_session", True)
+        p = subprocess.Popen(argv, **kw)
+        procs.append(p)
+        return p
+
+    yield _spawn
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (p.stdin, p.stdout, p.stderr):
+            if stream:
+                stream.close()
