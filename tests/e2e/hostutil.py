@@ -1,0 +1,83 @@
+"""Host-side helpers for the end-to-end tests: process trees, namespace
+inodes, waiting for a process to end without sleeping."""
+import os
+import select
+
+
+def children_of(pid):
+    """Direct children of pid, found by scanning /proc/*/stat (this kernel
+    has no /proc/<pid>/task/<tid>/children)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The comm field may hold spaces; ppid is the 2nd field after ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid:
+            kids.append(int(entry))
+    return kids
+
+
+def descendants_of(pid):
+    out, todo = [], [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def deepest_descendant(pid):
+    """The last process in a single chain hull -> [middle ->] container."""
+    while True:
+        kids = children_of(pid)
+        if not kids:
+            return pid
+        pid = kids[0]
+
+
+def ns_inode(pid, name):
+    st = os.stat(f"/proc/{pid}/ns/{name}")
+    return (st.st_dev, st.st_ino)
+
+
+def wait_gone(pids, timeout):
+    """Wait until every pid has ended (pidfd poll, no sleep loop); returns
+    the pids still alive after timeout seconds."""
+    fds = {}
+    for pid in pids:
+        try:
+            fds[pid] = os.pidfd_open(pid)
+        except ProcessLookupError:
+            pass
+    try:
+        poller = select.poll()
+        for fd in fds.values():
+            poller.register(fd, select.POLLIN)
+        alive = set(fds)
+        deadline_ms = int(timeout * 1000)
+        while alive and deadline_ms > 0:
+            import time
+            t0 = time.monotonic()
+            for fd, _ in poller.poll(deadline_ms):
+                pid = next(p for p, f in fds.items() if f == fd)
+                alive.discard(pid)
+                poller.unregister(fd)
+            deadline_ms -= int((time.monotonic() - t0) * 1000) + 1
+        return sorted(alive)
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+def read_line(stream, timeout):
+    """One line from a pipe, or None if nothing arrives within timeout."""
+    r, _, _ = select.select([stream], [], [], timeout)
+    if not r:
+        return None
+    return stream.readline()

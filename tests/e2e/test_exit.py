@@ -1,0 +1,87 @@
+"""Exit statuses, signal forwarding, and the container's life bound to
+hull's."""
+import os
+import signal
+import subprocess
+
+import pytest
+
+from hostutil import deepest_descendant, descendants_of, read_line, wait_gone
+
+SPAWNS = ["clone3", "fork"]
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+@pytest.mark.parametrize("code", [0, 1, 42, 255])
+def test_command_exit_code(run, mode, code):
+    r = run("--spawn", mode, "ROOTFS", "sh", "-c", f"exit {code}")
+    assert r.returncode == code
+    assert r.stderr == ""
+
+
+def test_not_executable_is_126(run):
+    r = run("/etc/passwd")
+    assert r.returncode == 126
+    assert r.stderr == "hull: cannot execute '/etc/passwd': Permission denied\n"
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+def test_not_found_is_127(run, mode):
+    r = run("--spawn", mode, "ROOTFS", "no-such-command")
+    assert r.returncode == 127
+    assert r.stderr == "hull: cannot execute 'no-such-command': No such file or directory\n"
+    r = run("/bin/no-such-command")
+    assert r.returncode == 127
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_by_signal_is_128_plus_n(run, mode, sig):
+    # Without a PID namespace the shell is not an init and can be killed by
+    # its own signal (a PID 1 ignores signals it has no handler for).
+    r = run("--spawn", mode, "--ns", "mnt,uts", "ROOTFS", "sh", "-c", f"kill -{int(sig)} $$")
+    assert r.returncode == 128 + sig
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+def test_pid1_killed_from_host_is_137(hull, rootfs, mode, spawn_proc):
+    p = spawn_proc([hull, "run", "--spawn", mode, rootfs, "sh", "-c", "echo ready; read x"])
+    assert read_line(p.stdout, 10) == "ready\n"
+    os.kill(deepest_descendant(p.pid), signal.SIGKILL)
+    assert p.wait(timeout=10) == 137
+
+
+FORWARDED = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+             signal.SIGUSR1, signal.SIGUSR2]
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+@pytest.mark.parametrize("sig", FORWARDED, ids=[s.name for s in FORWARDED])
+def test_signals_are_forwarded(hull, rootfs, mode, sig, spawn_proc):
+    name = sig.name[3:]
+    p = spawn_proc([hull, "run", "--spawn", mode, rootfs, "sh", "-c",
+                    f'trap "echo got-{name}; exit 3" {name}; echo ready; read x'])
+    assert read_line(p.stdout, 10) == "ready\n"
+    p.send_signal(sig)
+    assert read_line(p.stdout, 10) == f"got-{name}\n"
+    assert p.wait(timeout=10) == 3
+
+
+@pytest.mark.parametrize("mode", SPAWNS)
+def test_container_dies_with_hull(hull, rootfs, mode, spawn_proc):
+    p = spawn_proc([hull, "run", "--spawn", mode, rootfs, "sh", "-c",
+                    "sleep 1000 & echo ready; read x"])
+    assert read_line(p.stdout, 10) == "ready\n"
+    inside = descendants_of(p.pid)
+    assert len(inside) >= 2  # the shell and its sleep (and fork mode's middle)
+    p.kill()
+    p.wait(timeout=10)
+    assert wait_gone(inside, timeout=5) == []
+
+
+@pytest.fixture
+def spawn_proc(spawn):
+    def _spawn(argv):
+        return spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+    return _spawn
