@@ -62,3 +62,12 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# One .clang-format for all C; CI runs format-check.
+C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null)
+.PHONY: format format-check
+format:
+	clang-format -i $(C_SOURCES)
+format-check:
+	@bad=$$(for f in $(C_SOURCES); do clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format-check: not formatted (run make format):"; echo "$$bad"; exit 1; fi

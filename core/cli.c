@@ -63,7 +63,8 @@ static void describe(const struct hull_spec *spec)
 		spec->root_mode == HULL_ROOT_PIVOT ? "pivot_root" : "chroot",
 		spec->spawn_mode == HULL_SPAWN_CLONE3 ? "clone3" : "fork");
 	if (!hull_spec_has_mntns(spec))
-		fputs("hull: no mount namespace: using chroot, not mounting /proc or /dev\n", stderr);
+		fputs("hull: no mount namespace: using chroot, not mounting /proc or /dev\n",
+		      stderr);
 }
 
 static int cmd_run(int argc, char **argv, uint64_t t_start)

@@ -40,6 +40,7 @@ struct start {
 	const struct hull_spec *spec;
 	struct hull_sync sync;
 	sigset_t saved_mask;
+	bool signals_blocked;
 	pid_t parent_pid;
 	pid_t pid; /* the child hull created */
 };
@@ -155,7 +156,8 @@ static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err
 static int child_finish(struct start *st, struct hull_err *err)
 {
 	if (chdir(st->spec->cwd) < 0)
-		return hull_fail(err, errno, "cannot change to working directory '%s'", st->spec->cwd);
+		return hull_fail(err, errno, "cannot change to working directory '%s'",
+				 st->spec->cwd);
 	/* Inherited fds (shells and CI runners leak them) must not reach the
 	 * command; marking them CLOEXEC keeps the report pipe working until
 	 * the exec itself. */
@@ -195,7 +197,11 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->parent_pid = getpid();
-	return hull_signals_block(&st->saved_mask, err);
+	ret = hull_signals_block(&st->saved_mask, err);
+	if (ret < 0)
+		return ret;
+	st->signals_blocked = true;
+	return 0;
 }
 
 static int parent_spawn(struct start *st, struct hull_err *err)
@@ -300,6 +306,7 @@ out:
 		kill(st.pid, SIGKILL);
 		hull_reap(st.pid);
 	}
-	hull_signals_restore(&st.saved_mask);
+	if (st.signals_blocked)
+		hull_signals_restore(&st.saved_mask);
 	return ret;
 }

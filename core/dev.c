@@ -14,14 +14,14 @@ static const struct {
 	const char *name; /* under dev/ in the rootfs and /dev on the host */
 	unsigned int major, minor;
 } dev_nodes[] = {
-	{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
+	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
 	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
 static const struct {
 	const char *target, *path;
 } dev_links[] = {
-	{ "/proc/self/fd", "dev/fd" },    { "/proc/self/fd/0", "dev/stdin" },
+	{ "/proc/self/fd", "dev/fd" },	     { "/proc/self/fd/0", "dev/stdin" },
 	{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
 	{ "pts/ptmx", "dev/ptmx" },
 };
@@ -34,7 +34,8 @@ static int make_node(size_t i, bool bind_host, struct hull_err *err)
 
 	snprintf(path, sizeof(path), "dev/%s", dev_nodes[i].name);
 	if (!bind_host) {
-		if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
+		if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) <
+		    0)
 			return hull_fail(err, errno, "cannot create device '/%s'", path);
 		return 0;
 	}
@@ -76,6 +77,7 @@ int hull_dev_setup(bool bind_host, struct hull_err *err)
 		return hull_fail(err, errno, "cannot mount tmpfs on '/dev/shm'");
 	for (size_t i = 0; i < N_ELEMS(dev_links); i++)
 		if (symlink(dev_links[i].target, dev_links[i].path) < 0)
-			return hull_fail(err, errno, "cannot create symlink '/%s'", dev_links[i].path);
+			return hull_fail(err, errno, "cannot create symlink '/%s'",
+					 dev_links[i].path);
 	return 0;
 }

@@ -14,7 +14,8 @@ static int vfail(struct hull_err *err, int exit_code, int errnum, const char *fm
 	if (err) {
 		int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		if (errnum && n >= 0 && (size_t)n < sizeof(err->msg))
-			snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
+			snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
+				 strerror(errnum));
 		err->errnum = errnum;
 		err->exit_code = exit_code;
 	}

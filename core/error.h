@@ -12,14 +12,14 @@
 
 /* Exit statuses of `hull run` when the command itself did not decide. */
 enum {
-	HULL_EXIT_RUNTIME = 125,    /* hull failed: bad input, setup error */
-	HULL_EXIT_NOEXEC = 126,     /* command found but not executable */
-	HULL_EXIT_NOTFOUND = 127,   /* command not found */
+	HULL_EXIT_RUNTIME = 125,  /* hull failed: bad input, setup error */
+	HULL_EXIT_NOEXEC = 126,	  /* command found but not executable */
+	HULL_EXIT_NOTFOUND = 127, /* command not found */
 };
 
 struct hull_err {
-	int errnum;       /* errno of the failure, 0 when none applies */
-	int exit_code;    /* HULL_EXIT_* the CLI should exit with */
+	int errnum;    /* errno of the failure, 0 when none applies */
+	int exit_code; /* HULL_EXIT_* the CLI should exit with */
 	char msg[480];
 };
 

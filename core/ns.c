@@ -8,14 +8,10 @@
 #include <string.h>
 
 const struct hull_ns hull_ns_table[] = {
-	{ "mnt", CLONE_NEWNS, "mnt" },
-	{ "uts", CLONE_NEWUTS, "uts" },
-	{ "pid", CLONE_NEWPID, "pid" },
-	{ "ipc", CLONE_NEWIPC, "ipc" },
-	{ "net", CLONE_NEWNET, "net" },
-	{ "user", CLONE_NEWUSER, "user" },
-	{ "cgroup", CLONE_NEWCGROUP, "cgroup" },
-	{ "time", CLONE_NEWTIME, "time" },
+	{ "mnt", CLONE_NEWNS, "mnt" },		 { "uts", CLONE_NEWUTS, "uts" },
+	{ "pid", CLONE_NEWPID, "pid" },		 { "ipc", CLONE_NEWIPC, "ipc" },
+	{ "net", CLONE_NEWNET, "net" },		 { "user", CLONE_NEWUSER, "user" },
+	{ "cgroup", CLONE_NEWCGROUP, "cgroup" }, { "time", CLONE_NEWTIME, "time" },
 };
 const size_t hull_ns_count = sizeof(hull_ns_table) / sizeof(hull_ns_table[0]);
 
@@ -82,7 +78,8 @@ void hull_ns_format(uint64_t flags, char *buf, size_t len)
 	for (size_t i = 0; i < hull_ns_count; i++) {
 		if (!(flags & hull_ns_table[i].flag))
 			continue;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", hull_ns_table[i].name);
+		int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+				 hull_ns_table[i].name);
 		if (n < 0 || (size_t)n >= len - used)
 			return;
 		used += (size_t)n;

@@ -16,7 +16,7 @@
 
 struct hull_ns {
 	const char *name;      /* "mnt" */
-	uint64_t flag;         /* CLONE_NEWNS */
+	uint64_t flag;	       /* CLONE_NEWNS */
 	const char *proc_name; /* "mnt", as in /proc/<pid>/ns/mnt */
 };
 
@@ -25,8 +25,7 @@ extern const size_t hull_ns_count;
 
 /* The default set: mnt,uts,pid,ipc,net. */
 #define HULL_NS_DEFAULT (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET)
-#define HULL_NS_ALL \
-	(HULL_NS_DEFAULT | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define HULL_NS_ALL	(HULL_NS_DEFAULT | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* Parse "mnt,uts", "all" or "none" into clone flags. */
 int hull_ns_parse_list(const char *list, uint64_t *flags, struct hull_err *err);

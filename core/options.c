@@ -76,7 +76,8 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 			else if (strcmp(optarg, "fork") == 0)
 				spec->spawn_mode = HULL_SPAWN_FORK;
 			else
-				return hull_fail(err, 0, "unknown spawn mode '%s' (clone3 or fork)", optarg);
+				return hull_fail(err, 0, "unknown spawn mode '%s' (clone3 or fork)",
+						 optarg);
 			break;
 		case OPT_NO_PROC:
 			spec->mount_proc = false;
@@ -100,7 +101,8 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 		case 'h':
 			return HULL_OPTIONS_HELP;
 		case ':':
-			return hull_fail(err, 0, "option '%s' requires an argument", argv[optind - 1]);
+			return hull_fail(err, 0, "option '%s' requires an argument",
+					 argv[optind - 1]);
 		default:
 			if (optopt && optopt < CHAR_MAX)
 				return hull_fail(err, 0, "unknown option '-%c'", optopt);

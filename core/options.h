@@ -7,7 +7,7 @@
 #include "spec.h"
 
 enum hull_options_result {
-	HULL_OPTIONS_RUN = 0, /* spec filled, go on */
+	HULL_OPTIONS_RUN = 0,  /* spec filled, go on */
 	HULL_OPTIONS_HELP = 1, /* --help was asked for */
 };
 

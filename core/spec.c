@@ -40,9 +40,11 @@ int hull_spec_add_env(struct hull_spec *spec, const char *kv, struct hull_err *e
 	const char *eq = strchr(kv, '=');
 
 	if (!eq || !env_name_valid(kv, (size_t)(eq - kv)))
-		return hull_fail(err, 0, "invalid environment variable '%s': expected NAME=VALUE", kv);
+		return hull_fail(err, 0, "invalid environment variable '%s': expected NAME=VALUE",
+				 kv);
 	if (spec->n_env_args >= HULL_MAX_ENV)
-		return hull_fail(err, 0, "too many environment variables (at most %d)", HULL_MAX_ENV);
+		return hull_fail(err, 0, "too many environment variables (at most %d)",
+				 HULL_MAX_ENV);
 	spec->env_args[spec->n_env_args++] = kv;
 	return 0;
 }
@@ -118,7 +120,8 @@ static int validate_rootfs(struct hull_spec *spec, struct hull_err *err)
 	if (!spec->rootfs)
 		return hull_fail(err, errno, "cannot resolve rootfs '%s'", spec->rootfs_arg);
 	if (strcmp(spec->rootfs, "/") == 0)
-		return hull_fail(err, 0, "cannot use rootfs '%s': it is the host's root", spec->rootfs_arg);
+		return hull_fail(err, 0, "cannot use rootfs '%s': it is the host's root",
+				 spec->rootfs_arg);
 	return 0;
 }
 
@@ -149,7 +152,8 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 
 	if (geteuid() != 0 && !(spec->ns_flags & CLONE_NEWUSER))
 		return hull_fail(err, EPERM,
-				 "cannot run as uid %u without a user namespace (run as root or add --ns user)",
+				 "cannot run as uid %u without a user namespace (run as root or "
+				 "add --ns user)",
 				 (unsigned)geteuid());
 
 	/* Without a mount namespace every mount would land on the host. */

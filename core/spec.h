@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #define HULL_DEFAULT_HOSTNAME "hull"
-#define HULL_HOSTNAME_MAX 64 /* HOST_NAME_MAX, the kernel's limit */
-#define HULL_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define HULL_MAX_ENV 256
+#define HULL_HOSTNAME_MAX     64 /* HOST_NAME_MAX, the kernel's limit */
+#define HULL_DEFAULT_PATH     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HULL_MAX_ENV	      256
 
 enum hull_root_mode {
 	HULL_ROOT_PIVOT,  /* pivot_root into the rootfs and detach the old root */
@@ -27,25 +27,25 @@ enum hull_spawn_mode {
 };
 
 struct hull_spec {
-	const char *rootfs_arg;  /* as given on the command line */
-	char *rootfs;            /* absolute, symlinks resolved (set by validate) */
-	char **argv;             /* the command; argv[argc] == NULL */
+	const char *rootfs_arg; /* as given on the command line */
+	char *rootfs;		/* absolute, symlinks resolved (set by validate) */
+	char **argv;		/* the command; argv[argc] == NULL */
 	int argc;
 
-	uint64_t ns_flags;       /* CLONE_NEW* */
+	uint64_t ns_flags; /* CLONE_NEW* */
 	const char *hostname;
-	bool hostname_given;     /* --hostname was passed explicitly */
+	bool hostname_given; /* --hostname was passed explicitly */
 	enum hull_root_mode root_mode;
 	enum hull_spawn_mode spawn_mode;
-	bool mount_proc;         /* false with --no-proc */
-	bool mount_dev;          /* minimal /dev on a tmpfs */
+	bool mount_proc; /* false with --no-proc */
+	bool mount_dev;	 /* minimal /dev on a tmpfs */
 
 	const char *env_args[HULL_MAX_ENV]; /* --env K=V, in order */
 	size_t n_env_args;
-	char **envp;             /* the command's whole environment (set by validate) */
+	char **envp; /* the command's whole environment (set by validate) */
 
-	const char *cwd;         /* inside the container; default "/" */
-	int trace_fd;            /* -1: no trace */
+	const char *cwd; /* inside the container; default "/" */
+	int trace_fd;	 /* -1: no trace */
 	int verbose;
 };
 
