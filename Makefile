@@ -20,8 +20,9 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARNFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-missing-field-initializers
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -MMD -MP \
-             -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(COMMIT)"' $(EXTRA_CFLAGS)
+CFLAGS    += -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -MMD -MP $(EXTRA_CFLAGS)
+# Only the CLI carries the version, so a new commit rebuilds one object.
+VERSION_FLAGS := -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(COMMIT)"'
 LDFLAGS   ?=
 
 BIN := $(BUILD)/bin

@@ -5,6 +5,9 @@ CORE_CFLAGS_EXTRA ?=
 
 all: $(BIN)/hull
 
+$(OBJ)/core/cli.o: CFLAGS += $(VERSION_FLAGS)
+$(OBJ)/core/cli.o: .git/HEAD $(wildcard .git/refs/heads/main)
+
 $(HULL_LIB): $(HULL_LIB_SRCS:%.c=$(OBJ)/%.o)
 	@mkdir -p $(dir $@)
 	rm -f $@
