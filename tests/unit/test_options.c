@@ -1,0 +1,600 @@
+/* test_options.c — `hull run` argument parsing (core/options.c).
+ *
+ * Every test parses in the same process, one after another: that alone checks
+ * that hull_options_parse_run() resets getopt's state each time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ns.h"
+#include "options.h"
+#include "spec.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+/* argv as getopt wants it: mutable pointers, NULL-terminated. A compound
+ * literal lives until the end of the enclosing block, so PARSE() is an
+ * expression, not a do/while block: spec.argv points into the array and must
+ * stay valid for the assertions that follow. */
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define PARSE(p, ...) parse_v((p), ARGV(__VA_ARGS__))
+
+struct parsed {
+	struct hull_spec spec;
+	struct hull_err err;
+	int ret;
+};
+
+static void parse(struct parsed *p, int argc, char **argv)
+{
+	hull_spec_init(&p->spec);
+	hull_err_clear(&p->err);
+	p->ret = hull_options_parse_run(argc, argv, &p->spec, &p->err);
+}
+
+static void parse_v(struct parsed *p, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	parse(p, argc, argv);
+}
+
+/* Fails with -EINVAL, exit 125 and exactly this message. */
+static void assert_fails(const struct parsed *p, const char *msg)
+{
+	assert_int_equal(p->ret, -EINVAL);
+	assert_string_equal(p->err.msg, msg);
+	assert_int_equal(p->err.exit_code, 125);
+	assert_int_equal(p->err.errnum, 0);
+}
+
+/* The spec still has every default (except what the caller names). */
+static void assert_defaults(const struct hull_spec *s)
+{
+	assert_int_equal(s->ns_flags, HULL_NS_DEFAULT);
+	assert_string_equal(s->hostname, "hull");
+	assert_false(s->hostname_given);
+	assert_int_equal(s->root_mode, HULL_ROOT_PIVOT);
+	assert_int_equal(s->spawn_mode, HULL_SPAWN_CLONE3);
+	assert_true(s->mount_proc);
+	assert_true(s->mount_dev);
+	assert_int_equal(s->n_env_args, 0);
+	assert_string_equal(s->cwd, "/");
+	assert_int_equal(s->trace_fd, -1);
+	assert_int_equal(s->verbose, 0);
+}
+
+/* ---- the simplest run ----------------------------------------------- */
+
+static void test_rootfs_and_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+	char **v = ARGV("run", "/srv/root", "/bin/sh", "-c", "echo hi");
+
+	parse(&p, 5, v);
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.rootfs_arg, "/srv/root");
+	assert_ptr_equal(p.spec.argv, &v[2]);
+	assert_int_equal(p.spec.argc, 3);
+	assert_string_equal(p.spec.argv[0], "/bin/sh");
+	assert_string_equal(p.spec.argv[1], "-c");
+	assert_string_equal(p.spec.argv[2], "echo hi");
+	assert_null(p.spec.argv[3]);
+	assert_defaults(&p.spec);
+	assert_string_equal(p.err.msg, "");
+}
+
+/* ---- each option ---------------------------------------------------- */
+
+static void test_opt_ns(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--ns", "uts,pid", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.ns_flags, CLONE_NEWUTS | CLONE_NEWPID);
+
+	PARSE(&p, "run", "--ns=all", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.ns_flags, HULL_NS_ALL);
+
+	PARSE(&p, "run", "--ns", "none", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.ns_flags, 0);
+
+	/* the last --ns wins, it does not add up */
+	PARSE(&p, "run", "--ns", "mnt", "--ns", "net", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.ns_flags, CLONE_NEWNET);
+}
+
+static void test_opt_ns_bad(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--ns", "mnt,bogus", "R", "sh");
+	assert_fails(&p, "unknown namespace 'bogus'");
+	PARSE(&p, "run", "--ns", "mnt,", "R", "sh");
+	assert_fails(&p, "invalid namespace list 'mnt,'");
+	PARSE(&p, "run", "--ns=", "R", "sh");
+	assert_fails(&p, "empty namespace list");
+}
+
+static void test_opt_hostname(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--hostname", "box", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.hostname, "box");
+	assert_true(p.spec.hostname_given);
+
+	PARSE(&p, "run", "--hostname=other", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.hostname, "other");
+	assert_true(p.spec.hostname_given);
+
+	/* given explicitly, even when it equals the default */
+	PARSE(&p, "run", "--hostname", "hull", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_true(p.spec.hostname_given);
+}
+
+static void test_opt_chroot(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--chroot", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.root_mode, HULL_ROOT_CHROOT);
+	assert_true(p.spec.mount_proc);
+}
+
+static void test_opt_spawn(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--spawn", "fork", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.spawn_mode, HULL_SPAWN_FORK);
+
+	PARSE(&p, "run", "--spawn", "fork", "--spawn=clone3", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.spawn_mode, HULL_SPAWN_CLONE3);
+}
+
+static void test_opt_spawn_bad(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--spawn", "vfork", "R", "sh");
+	assert_fails(&p, "unknown spawn mode 'vfork' (clone3 or fork)");
+	PARSE(&p, "run", "--spawn", "FORK", "R", "sh");
+	assert_fails(&p, "unknown spawn mode 'FORK' (clone3 or fork)");
+	PARSE(&p, "run", "--spawn=", "R", "sh");
+	assert_fails(&p, "unknown spawn mode '' (clone3 or fork)");
+}
+
+static void test_opt_no_proc(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--no-proc", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_false(p.spec.mount_proc);
+	assert_true(p.spec.mount_dev);
+}
+
+static void test_opt_env(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--env", "A=1", "--env=B=two", "--env", "C=", "--env", "A=3", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.n_env_args, 4);
+	assert_string_equal(p.spec.env_args[0], "A=1");
+	assert_string_equal(p.spec.env_args[1], "B=two");
+	assert_string_equal(p.spec.env_args[2], "C=");
+	assert_string_equal(p.spec.env_args[3], "A=3");
+}
+
+static void test_opt_env_bad(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--env", "NOEQUALS", "R", "sh");
+	assert_fails(&p, "invalid environment variable 'NOEQUALS': expected NAME=VALUE");
+	PARSE(&p, "run", "--env", "=value", "R", "sh");
+	assert_fails(&p, "invalid environment variable '=value': expected NAME=VALUE");
+	PARSE(&p, "run", "--env", "", "R", "sh");
+	assert_fails(&p, "invalid environment variable '': expected NAME=VALUE");
+}
+
+static void test_opt_cwd(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--cwd", "/tmp", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.cwd, "/tmp");
+
+	/* parsing does not validate: a relative dir is validate's to refuse */
+	PARSE(&p, "run", "--cwd=rel", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.cwd, "rel");
+}
+
+static void test_opt_trace_fd(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--trace-fd", "5", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.trace_fd, 5);
+
+	PARSE(&p, "run", "--trace-fd=0", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.trace_fd, 0);
+
+	PARSE(&p, "run", "--trace-fd", "2147483647", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.trace_fd, 2147483647);
+}
+
+static void test_opt_trace_fd_bad(void **state)
+{
+	(void)state;
+	struct parsed p;
+	static const char *const bad[] = { "abc", "-1", "3x", "", " ", "2147483648",
+					   "99999999999999999999", "0x3" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[128];
+		snprintf(want, sizeof(want), "invalid file descriptor '%s'", bad[i]);
+		PARSE(&p, "run", "--trace-fd", (char *)bad[i], "R", "sh");
+		assert_fails(&p, want);
+		assert_int_equal(p.spec.trace_fd, -1);
+	}
+}
+
+static void test_opt_verbose_counting(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "-v", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 1);
+
+	PARSE(&p, "run", "-v", "-v", "R", "sh");
+	assert_int_equal(p.spec.verbose, 2);
+
+	PARSE(&p, "run", "-vvv", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 3);
+
+	PARSE(&p, "run", "--verbose", "-vv", "--verbose", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 4);
+}
+
+static void test_all_options_together(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--ns", "mnt,uts,user", "--hostname", "h1", "--chroot", "--spawn", "fork",
+	      "--no-proc", "--env", "X=1", "--cwd", "/w", "--trace-fd", "9", "-v", "R", "cmd",
+	      "arg");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.ns_flags, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWUSER);
+	assert_string_equal(p.spec.hostname, "h1");
+	assert_true(p.spec.hostname_given);
+	assert_int_equal(p.spec.root_mode, HULL_ROOT_CHROOT);
+	assert_int_equal(p.spec.spawn_mode, HULL_SPAWN_FORK);
+	assert_false(p.spec.mount_proc);
+	assert_int_equal(p.spec.n_env_args, 1);
+	assert_string_equal(p.spec.env_args[0], "X=1");
+	assert_string_equal(p.spec.cwd, "/w");
+	assert_int_equal(p.spec.trace_fd, 9);
+	assert_int_equal(p.spec.verbose, 1);
+	assert_string_equal(p.spec.rootfs_arg, "R");
+	assert_int_equal(p.spec.argc, 2);
+	assert_string_equal(p.spec.argv[0], "cmd");
+	assert_string_equal(p.spec.argv[1], "arg");
+	assert_null(p.spec.argv[2]);
+}
+
+/* ---- "+": parsing stops at the rootfs ------------------------------- */
+
+static void test_options_after_rootfs_belong_to_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "R", "ls", "--ns", "none", "-v", "--help", "--bogus");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_defaults(&p.spec);
+	assert_string_equal(p.spec.rootfs_arg, "R");
+	assert_int_equal(p.spec.argc, 6);
+	assert_string_equal(p.spec.argv[0], "ls");
+	assert_string_equal(p.spec.argv[1], "--ns");
+	assert_string_equal(p.spec.argv[2], "none");
+	assert_string_equal(p.spec.argv[3], "-v");
+	assert_string_equal(p.spec.argv[4], "--help");
+	assert_string_equal(p.spec.argv[5], "--bogus");
+	assert_null(p.spec.argv[6]);
+}
+
+static void test_command_that_looks_like_option(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	/* the command itself starts with a dash: still the command */
+	PARSE(&p, "run", "-v", "R", "-x", "y");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 1);
+	assert_int_equal(p.spec.argc, 2);
+	assert_string_equal(p.spec.argv[0], "-x");
+	assert_string_equal(p.spec.argv[1], "y");
+}
+
+static void test_argv_not_permuted(void **state)
+{
+	(void)state;
+	struct parsed p;
+	char **v = ARGV("run", "-v", "R", "cmd", "-v", "x");
+
+	parse(&p, 6, v);
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(v[0], "run");
+	assert_string_equal(v[1], "-v");
+	assert_string_equal(v[2], "R");
+	assert_string_equal(v[3], "cmd");
+	assert_string_equal(v[4], "-v");
+	assert_string_equal(v[5], "x");
+	assert_ptr_equal(p.spec.argv, &v[3]);
+}
+
+/* ---- "--" ----------------------------------------------------------- */
+
+static void test_double_dash_after_rootfs(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "R", "--", "cmd", "-v");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.rootfs_arg, "R");
+	assert_int_equal(p.spec.argc, 2);
+	assert_string_equal(p.spec.argv[0], "cmd");
+	assert_string_equal(p.spec.argv[1], "-v");
+	assert_int_equal(p.spec.verbose, 0);
+}
+
+static void test_double_dash_before_rootfs(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "-v", "--", "-R", "cmd");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 1);
+	assert_string_equal(p.spec.rootfs_arg, "-R"); /* a rootfs that starts with '-' */
+	assert_int_equal(p.spec.argc, 1);
+	assert_string_equal(p.spec.argv[0], "cmd");
+}
+
+static void test_double_dash_only_first_is_eaten(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	/* only one "--" after the rootfs is a separator; the next is the command */
+	PARSE(&p, "run", "R", "--", "--", "x");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.argc, 2);
+	assert_string_equal(p.spec.argv[0], "--");
+	assert_string_equal(p.spec.argv[1], "x");
+
+	/* a "--" later in the command is the command's */
+	PARSE(&p, "run", "R", "cmd", "--", "x");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.argc, 3);
+	assert_string_equal(p.spec.argv[1], "--");
+
+	/* "--" before and after the rootfs */
+	PARSE(&p, "run", "--", "R", "--", "cmd");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_string_equal(p.spec.rootfs_arg, "R");
+	assert_int_equal(p.spec.argc, 1);
+	assert_string_equal(p.spec.argv[0], "cmd");
+}
+
+/* ---- missing pieces ------------------------------------------------- */
+
+static void test_missing_rootfs(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run");
+	assert_fails(&p, "no rootfs given");
+	PARSE(&p, "run", "-v", "--chroot");
+	assert_fails(&p, "no rootfs given");
+	PARSE(&p, "run", "--");
+	assert_fails(&p, "no rootfs given");
+}
+
+static void test_missing_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "R");
+	assert_fails(&p, "no command given");
+	assert_string_equal(p.spec.rootfs_arg, "R");
+	PARSE(&p, "run", "R", "--");
+	assert_fails(&p, "no command given");
+	PARSE(&p, "run", "-v", "--", "R");
+	assert_fails(&p, "no command given");
+}
+
+static void test_unknown_options(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--bogus", "R", "sh");
+	assert_fails(&p, "unknown option '--bogus'");
+	PARSE(&p, "run", "--bogus=1", "R", "sh");
+	assert_fails(&p, "unknown option '--bogus=1'");
+	PARSE(&p, "run", "-x", "R", "sh");
+	assert_fails(&p, "unknown option '-x'");
+	/* inside a cluster: the offending letter is named */
+	PARSE(&p, "run", "-vq", "R", "sh");
+	assert_fails(&p, "unknown option '-q'");
+	/* a long option after a short one resets optopt's meaning */
+	PARSE(&p, "run", "--nope", "R", "sh");
+	assert_fails(&p, "unknown option '--nope'");
+	/* no_argument options do not take "=value"; the wording may improve
+	 * ("does not take an argument"), so only the refusal and the option
+	 * named are checked */
+	PARSE(&p, "run", "--chroot=yes", "R", "sh");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_non_null(strstr(p.err.msg, "'--chroot"));
+}
+
+static void test_missing_argument(void **state)
+{
+	(void)state;
+	struct parsed p;
+	static const char *const opts[] = { "--ns",  "--hostname", "--spawn",
+					    "--env", "--cwd",	   "--trace-fd" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		char want[128];
+		snprintf(want, sizeof(want), "option '%s' requires an argument", opts[i]);
+		PARSE(&p, "run", (char *)opts[i]);
+		assert_fails(&p, want);
+	}
+	/* after other options too */
+	PARSE(&p, "run", "-v", "--chroot", "--hostname");
+	assert_fails(&p, "option '--hostname' requires an argument");
+}
+
+/* ---- --help --------------------------------------------------------- */
+
+static void test_help(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "--help");
+	assert_int_equal(p.ret, HULL_OPTIONS_HELP);
+	PARSE(&p, "run", "-h");
+	assert_int_equal(p.ret, HULL_OPTIONS_HELP);
+	/* help wins over a missing rootfs, and over later bad options */
+	PARSE(&p, "run", "-v", "--help", "--bogus");
+	assert_int_equal(p.ret, HULL_OPTIONS_HELP);
+	assert_int_equal(p.spec.verbose, 1);
+	/* but after the rootfs it is the command's */
+	PARSE(&p, "run", "R", "cmd", "--help");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+}
+
+/* ---- repeated calls in one process ---------------------------------- */
+
+static void test_reparse_after_partial_cluster(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	/* -hv stops at 'h' with 'v' still unread inside getopt; the next parse
+	 * must start fresh, not continue from that stale 'v' */
+	PARSE(&p, "run", "-hv", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_HELP);
+	assert_int_equal(p.spec.verbose, 0);
+
+	PARSE(&p, "run", "R2", "sh2");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_int_equal(p.spec.verbose, 0);
+	assert_string_equal(p.spec.rootfs_arg, "R2");
+	assert_string_equal(p.spec.argv[0], "sh2");
+}
+
+static void test_reparse_after_error_and_many_times(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	for (int i = 0; i < 50; i++) {
+		PARSE(&p, "run", "--ns", "mnt", "--bogus", "R", "sh");
+		assert_fails(&p, "unknown option '--bogus'");
+		PARSE(&p, "run", "-vv", "--ns", "pid");
+		assert_fails(&p, "no rootfs given");
+		PARSE(&p, "run", "--ns", "uts", "-v", "R", "a", "b");
+		assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+		assert_int_equal(p.spec.ns_flags, CLONE_NEWUTS);
+		assert_int_equal(p.spec.verbose, 1);
+		assert_string_equal(p.spec.rootfs_arg, "R");
+		assert_int_equal(p.spec.argc, 2);
+		assert_string_equal(p.spec.argv[1], "b");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rootfs_and_command),
+		cmocka_unit_test(test_opt_ns),
+		cmocka_unit_test(test_opt_ns_bad),
+		cmocka_unit_test(test_opt_hostname),
+		cmocka_unit_test(test_opt_chroot),
+		cmocka_unit_test(test_opt_spawn),
+		cmocka_unit_test(test_opt_spawn_bad),
+		cmocka_unit_test(test_opt_no_proc),
+		cmocka_unit_test(test_opt_env),
+		cmocka_unit_test(test_opt_env_bad),
+		cmocka_unit_test(test_opt_cwd),
+		cmocka_unit_test(test_opt_trace_fd),
+		cmocka_unit_test(test_opt_trace_fd_bad),
+		cmocka_unit_test(test_opt_verbose_counting),
+		cmocka_unit_test(test_all_options_together),
+		cmocka_unit_test(test_options_after_rootfs_belong_to_command),
+		cmocka_unit_test(test_command_that_looks_like_option),
+		cmocka_unit_test(test_argv_not_permuted),
+		cmocka_unit_test(test_double_dash_after_rootfs),
+		cmocka_unit_test(test_double_dash_before_rootfs),
+		cmocka_unit_test(test_double_dash_only_first_is_eaten),
+		cmocka_unit_test(test_missing_rootfs),
+		cmocka_unit_test(test_missing_command),
+		cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_missing_argument),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_reparse_after_partial_cluster),
+		cmocka_unit_test(test_reparse_after_error_and_many_times),
+	};
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
