@@ -28,6 +28,7 @@ LDFLAGS   ?=
 BIN := $(BUILD)/bin
 OBJ := $(BUILD)/obj
 
+.SECONDARY:
 .PHONY: all test unit e2e run rootfs deps install clean
 all:
 

@@ -169,3 +169,29 @@ def test_version_and_help(hull):
     assert h.returncode == 0
     assert "--ns LIST" in h.stdout and "--trace-fd" in h.stdout
     assert max(len(line) for line in h.stdout.splitlines()) <= 80
+
+
+def test_mounts_do_not_propagate_from_a_shared_tree(hull, rootfs, mode):
+    """This host's mounts are private, so a missing MS_PRIVATE step would go
+    unnoticed there. Recreate the common systemd layout (every mount shared)
+    in a mount namespace of the test's own and compare its table before and
+    after a container that mounts /proc, /dev and a tmpfs of its own."""
+    import shutil
+    import subprocess
+    unshare = shutil.which("unshare")
+    if not unshare:
+        pytest.skip("unshare (util-linux) not installed")
+    script = ('cat /proc/self/mountinfo > "$T/before"; '
+              '"$HULL" run $MODE "$ROOTFS" sh -c "mount -t tmpfs t /tmp" || exit 9; '
+              'cat /proc/self/mountinfo > "$T/after"')
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        env = {"T": t, "HULL": hull, "ROOTFS": rootfs, "MODE": " ".join(mode),
+               "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        r = subprocess.run([unshare, "-m", "--propagation", "shared", "sh", "-c", script],
+                           env=env, capture_output=True, text=True, timeout=20)
+        assert r.returncode == 0, r.stderr
+        before = open(f"{t}/before").read()
+        after = open(f"{t}/after").read()
+    assert "shared:" in before  # the namespace really is a shared tree
+    assert after == before
