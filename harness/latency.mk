@@ -1,0 +1,6 @@
+# harness/latency*, report*, stats*: `hull-harness latency` lives in
+# libharness (harness.mk links it); this fragment only records the build in
+# the reports' context.
+LAT_BUILD_FLAGS := $(strip $(subst ",,$(subst ',,$(filter-out -M% -D% -W% -I%,$(CFLAGS)))))
+$(OBJ)/harness/report.o: CFLAGS += -DHULL_BUILD_FLAGS='"$(LAT_BUILD_FLAGS)"' \
+                                    -DHULL_REPORT_VERSION='"$(VERSION)"'
