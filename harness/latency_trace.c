@@ -1,0 +1,126 @@
+/* latency_trace.c — the timestamp chain of one container start: hull's
+ * trace lines, the probe's stamp, checks and per-phase durations; see
+ * latency.h. */
+#include "latency.h"
+#include "report.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct hull_lat_mark_info hull_lat_marks_info[HULL_LAT_N_MARKS] = {
+	[HULL_LAT_SPAWN] = { NULL, NULL },
+	[HULL_LAT_START] = { "start", "exec hull" },
+	[HULL_LAT_PARSED] = { "parsed", "parse + validate" },
+	[HULL_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
+	[HULL_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
+	[HULL_LAT_PROC] = { "proc_mounted", "bind rootfs + /proc" },
+	[HULL_LAT_DEV] = { "dev_ready", "/dev" },
+	[HULL_LAT_ROOT] = { "root_switched", "pivot_root / chroot" },
+	[HULL_LAT_HOSTNAME] = { "hostname_set", "hostname" },
+	[HULL_LAT_EXEC] = { "exec", "cwd, fds, signals" },
+	[HULL_LAT_ENTRY] = { NULL, "execve -> probe main" },
+	[HULL_LAT_EXITED] = { "exited", "probe runs, exits, reaped" },
+	[HULL_LAT_RETURN] = { NULL, "hull exits, reaped" },
+};
+
+static int mark_by_trace_name(const char *name)
+{
+	for (int i = 0; i < HULL_LAT_N_MARKS; i++)
+		if (hull_lat_marks_info[i].trace_name &&
+		    strcmp(hull_lat_marks_info[i].trace_name, name) == 0)
+			return i;
+	return -1;
+}
+
+int hull_lat_parse_trace(const char *buf, size_t len, struct hull_lat_marks *m,
+			 struct hull_err *err)
+{
+	const char *p = buf, *end = buf + len;
+	int lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		lineno++;
+		if (n == 0) {
+			p += 1;
+			continue;
+		}
+		json_tokener *tok = json_tokener_new();
+		json_object *o = tok ? json_tokener_parse_ex(tok, p, (int)n) : NULL;
+		int complete = tok && json_tokener_get_error(tok) == json_tokener_success;
+		json_tokener_free(tok);
+		const char *phase = hull_json_get_string(o, "phase", NULL);
+		int64_t t = hull_json_get_int(o, "t_ns", -1);
+		if (!complete || !phase || t <= 0) {
+			json_object_put(o);
+			return hull_fail(err, EPROTO, "cannot read trace line %d '%.*s'", lineno,
+					 (int)(n > 80 ? 80 : n), p);
+		}
+		int i = mark_by_trace_name(phase);
+		if (i >= 0)
+			m->t[i] = (uint64_t)t;
+		json_object_put(o);
+		p += n + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int hull_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *err)
+{
+	json_object *o = buf ? json_tokener_parse(buf) : NULL;
+	int64_t t = hull_json_get_int(o, "t_entry_ns", -1);
+
+	json_object_put(o);
+	if (t <= 0)
+		return hull_fail(err, EPROTO, "no probe stamp in '%.80s'", buf ? buf : "");
+	*t_entry = (uint64_t)t;
+	return 0;
+}
+
+uint32_t hull_lat_marks_present(const struct hull_lat_marks *m)
+{
+	uint32_t mask = 0;
+	for (int i = 0; i < HULL_LAT_N_MARKS; i++)
+		if (m->t[i])
+			mask |= 1u << i;
+	return mask;
+}
+
+static const char *mark_name(int i)
+{
+	static const char *const names[HULL_LAT_N_MARKS] = {
+		[HULL_LAT_SPAWN] = "spawn",
+		[HULL_LAT_ENTRY] = "probe entry",
+		[HULL_LAT_RETURN] = "return",
+	};
+	return names[i] ? names[i] : hull_lat_marks_info[i].trace_name;
+}
+
+int hull_lat_marks_check(const struct hull_lat_marks *m, struct hull_err *err)
+{
+	int prev = -1;
+	for (int i = 0; i < HULL_LAT_N_MARKS; i++) {
+		if (!m->t[i])
+			continue;
+		if (prev >= 0 && m->t[i] < m->t[prev])
+			return hull_fail(err, ERANGE, "mark '%s' is %llu ns before '%s'",
+					 mark_name(i), (unsigned long long)(m->t[prev] - m->t[i]),
+					 mark_name(prev));
+		prev = i;
+	}
+	return 0;
+}
+
+void hull_lat_phase_durations(const struct hull_lat_marks *m, uint64_t d[HULL_LAT_N_MARKS])
+{
+	int prev = -1;
+	for (int i = 0; i < HULL_LAT_N_MARKS; i++) {
+		d[i] = 0;
+		if (!m->t[i])
+			continue;
+		if (prev >= 0 && m->t[i] >= m->t[prev])
+			d[i] = m->t[i] - m->t[prev];
+		prev = i;
+	}
+}
