@@ -1,5 +1,6 @@
 /* cli.c — the hull command: argument dispatch, usage, and the only place in
  * core/ that prints errors and exits. */
+#include "cgroup.h"
 #include "container.h"
 #include "ns.h"
 #include "options.h"
@@ -26,6 +27,15 @@ static void usage_run(FILE *out)
 	      "     --env K=V          add or override an environment variable (repeatable)\n"
 	      "     --cwd DIR          working directory inside the container (default /)\n"
 	      "     --trace-fd N       write phase marks as JSON lines to fd N\n"
+	      "\n"
+	      "Resource limits (one cgroup per container; cgroup v1, v2 or hybrid):\n"
+	      "     --memory SIZE      memory limit, e.g. 64m, 1g\n"
+	      "     --memory-swap SIZE memory + swap limit (-1: unlimited; default 2x memory)\n"
+	      "     --cpus N           CPU quota in CPUs, e.g. 0.5\n"
+	      "     --pids N           maximum number of processes\n"
+	      "     --cpuset LIST      CPUs to run on, e.g. 0-1,3\n"
+	      "     --cgroup-parent P  parent cgroup, from the hierarchy root (default hull)\n"
+	      "\n"
 	      " -v, --verbose          say what hull does\n"
 	      " -h, --help             display this help\n"
 	      "\n"
@@ -38,12 +48,14 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
+	      " hull gc [--cgroup-parent PATH]\n"
 	      " hull --help | --version\n"
 	      "\n"
 	      "A small, fast Linux container runtime.\n"
 	      "\n"
 	      "Commands:\n"
 	      " run                    run a command in a new container\n"
+	      " gc [--cgroup-parent P] remove cgroups left by hull runs that were killed\n"
 	      "\n"
 	      "Run 'hull run --help' for the options of run.\n",
 	      out);
@@ -67,11 +79,28 @@ static void describe(const struct hull_spec *spec)
 		      stderr);
 }
 
+/* What the kernel did to the container, said in the user's terms. */
+static void report_result(const struct hull_spec *spec, const struct hull_result *res)
+{
+	char size[32];
+
+	if (res->oom_killed && res->exit_status == 128 + 9) {
+		hull_format_size(spec->limits.memory, size, sizeof(size));
+		fprintf(stderr, "hull: container killed: out of memory (limit %s)\n", size);
+	}
+	if (spec->verbose && res->has_cgroup) {
+		hull_format_size((int64_t)res->memory_peak, size, sizeof(size));
+		fprintf(stderr, "hull: peak memory %s (%llu bytes), cpu time %.3f s\n", size,
+			res->memory_peak, (double)res->cpu_ns / 1e9);
+	}
+}
+
 static int cmd_run(int argc, char **argv, uint64_t t_start)
 {
 	struct hull_spec spec;
 	struct hull_err err = { 0 };
-	int ret, status = HULL_EXIT_RUNTIME;
+	struct hull_result res;
+	int ret;
 
 	hull_spec_init(&spec);
 	ret = hull_options_parse_run(argc, argv, &spec, &err);
@@ -92,15 +121,45 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 	/* Nothing buffered may be flushed twice by parent and child. */
 	fflush(NULL);
 
-	ret = hull_run(&spec, &status, &err);
+	ret = hull_run(&spec, &res, &err);
 	if (ret < 0)
 		goto fail;
+	report_result(&spec, &res);
 	hull_spec_free(&spec);
-	return status;
+	return res.exit_status;
 fail:
 	print_error(&err);
 	hull_spec_free(&spec);
 	return err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME;
+}
+
+/* hull gc: remove the cgroups of hull runs whose hull process is gone
+ * (e.g. SIGKILLed), killing anything still inside them. */
+static int cmd_gc(int argc, char **argv)
+{
+	struct hull_cg_mounts mounts;
+	struct hull_err err = { 0 };
+	const char *parent = HULL_DEFAULT_CGROUP_PARENT;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cgroup-parent") == 0 && i + 1 < argc) {
+			parent = argv[++i];
+		} else {
+			fprintf(stderr, "hull: unknown argument '%s' to gc\n", argv[i]);
+			return HULL_EXIT_RUNTIME;
+		}
+	}
+	if (hull_cgroup_detect_self(&mounts, &err) < 0) {
+		print_error(&err);
+		return HULL_EXIT_RUNTIME;
+	}
+	int removed = hull_cgroup_gc(&mounts, parent, &err);
+	printf("hull: removed %d stale cgroup%s\n", removed, removed == 1 ? "" : "s");
+	if (err.msg[0]) {
+		print_error(&err);
+		return HULL_EXIT_RUNTIME;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -113,6 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1, t_start);
+	if (strcmp(argv[1], "gc") == 0)
+		return cmd_gc(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

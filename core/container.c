@@ -2,18 +2,23 @@
  *
  *   parent                                  child (in its new namespaces)
  *   ------                                  -----
- *   prepare: sync pipes, block signals
- *   spawn: clone3(CLONE_NEW*)  ───────────► enter: deathsig, [fork mode: unshare,
- *                                                  fork again for pid/time]
- *   parent_setup: uid/gid maps              wait for go
- *   release: send go  ────────────────────► mounts private, bind rootfs,
+ *   prepare: sync pipes, block signals,
+ *            cgroup with its limits
+ *   spawn: clone3(CLONE_NEW*           ───► enter: deathsig, [fork mode: unshare]
+ *                 [|CLONE_INTO_CGROUP])
+ *   parent_setup: uid/gid maps,             wait for go
+ *                 cgroup join (v1)
+ *   release: send go  ────────────────────► [fork mode: fork again for pid/time]
+ *                                           cgroup ns, mounts private, bind rootfs,
  *                                           /proc, /dev, pivot_root (or chroot),
  *                                           hostname, cwd, fds, signal mask
  *   wait_exec: report EOF = exec'd ◄─────── exec (failures go back on report)
  *   supervise: forward signals, waitpid
+ *   finish: cgroup stats, remove cgroup
  *
  * Every phase is one function; a trace mark sits at each boundary. */
 #include "container.h"
+#include "cgroup.h"
 #include "dev.h"
 #include "exec.h"
 #include "idmap.h"
@@ -43,7 +48,17 @@ struct start {
 	bool signals_blocked;
 	pid_t parent_pid;
 	pid_t pid; /* the child hull created */
+	bool use_cgroup;
+	struct hull_cgroup cg;
 };
+
+/* With a cgroup, the cgroup namespace is entered only once the child is in
+ * its cgroup (v1 joins after clone), so that cgroup becomes its root. */
+static uint64_t clone_ns_flags(const struct start *st)
+{
+	uint64_t flags = st->spec->ns_flags;
+	return st->use_cgroup ? flags & ~(uint64_t)CLONE_NEWCGROUP : flags;
+}
 
 /* ---- child phases --------------------------------------------------- */
 
@@ -65,19 +80,22 @@ static void child_arm_deathsig(struct start *st)
 }
 
 /* fork mode: the seed's unshare(). PID and time namespaces apply to
- * children only, so one more fork puts the command inside them; the middle
+ * children only, so one more fork (after go, so the grandchild inherits the
+ * cgroup the parent put us in) puts the command inside them; the middle
  * process forwards signals and passes the exit status on. */
-static void child_unshare(struct start *st)
+static void child_unshare_and_wait(struct start *st)
 {
 	struct hull_err err;
 	const struct hull_spec *spec = st->spec;
 
-	if (unshare((int)spec->ns_flags) < 0) {
+	if (unshare((int)clone_ns_flags(st)) < 0) {
 		hull_fail(&err, errno, "cannot unshare namespaces");
 		child_fail(st, &err);
 	}
 	if (spec->ns_flags & CLONE_NEWUSER)
 		hull_sync_report_ready(&st->sync);
+	if (hull_sync_wait_go(&st->sync) < 0)
+		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 	if (!(spec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)))
 		return;
 
@@ -97,6 +115,15 @@ static void child_unshare(struct start *st)
 	hull_sync_close(&st->sync);
 	int status = hull_supervise(pid, &err);
 	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_exit_status(status));
+}
+
+static int child_enter_cgroup_ns(struct start *st, struct hull_err *err)
+{
+	if (!st->use_cgroup || !(st->spec->ns_flags & CLONE_NEWCGROUP))
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return hull_fail(err, errno, "cannot unshare the cgroup namespace");
+	return 0;
 }
 
 /* Everything that needs the mount namespace: mounts go private first, then
@@ -176,11 +203,11 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	hull_sync_keep_child(&st->sync);
 	child_arm_deathsig(st);
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
-		child_unshare(st);
-	if (hull_sync_wait_go(&st->sync) < 0)
+		child_unshare_and_wait(st);
+	else if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 
-	if (child_build_root(spec, &err) < 0)
+	if (child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
 		child_fail(st, &err);
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0)
@@ -190,6 +217,27 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 }
 
 /* ---- parent phases -------------------------------------------------- */
+
+/* One cgroup for the container, limits written before it runs. Stale
+ * cgroups of hull runs that were killed are collected first. */
+static int parent_make_cgroup(struct start *st, struct hull_err *err)
+{
+	const struct hull_limits *limits = &st->spec->limits;
+	int ret;
+
+	if (!hull_limits_any(limits))
+		return 0;
+	ret = hull_cgroup_init(&st->cg, limits, NULL, NULL, err);
+	if (ret < 0)
+		return ret;
+	hull_cgroup_gc(&st->cg.mounts, limits->parent, NULL);
+	ret = hull_cgroup_create(&st->cg, err);
+	if (ret < 0)
+		return ret;
+	st->use_cgroup = true;
+	hull_trace_mark("cgroup_created");
+	return 0;
+}
 
 static int parent_prepare(struct start *st, struct hull_err *err)
 {
@@ -201,20 +249,32 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->signals_blocked = true;
-	return 0;
+	return parent_make_cgroup(st, err);
 }
 
 static int parent_spawn(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (spec->spawn_mode == HULL_SPAWN_CLONE3) {
 		struct hull_clone_args args = {
-			.flags = spec->ns_flags,
+			.flags = clone_ns_flags(st),
 			.exit_signal = SIGCHLD,
 		};
-		pid = hull_sys_clone3(&args);
+		int cg_fd = st->use_cgroup ? st->cg.ops->into_fd(&st->cg) : -1;
+		if (cg_fd >= 0) {
+			args.flags |= HULL_CLONE_INTO_CGROUP;
+			args.cgroup = (uint64_t)cg_fd;
+			pid = hull_sys_clone3(&args);
+			if (pid >= 0)
+				st->cg.attached = true;
+			else if (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)
+				args.flags &=
+					~HULL_CLONE_INTO_CGROUP; /* older kernel: join later */
+		}
+		if (!st->cg.attached)
+			pid = hull_sys_clone3(&args);
 	} else {
 		pid = fork();
 	}
@@ -233,6 +293,14 @@ static int parent_setup(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
 
+	int ret;
+
+	if (st->use_cgroup) {
+		ret = hull_cgroup_attach(&st->cg, st->pid, err);
+		if (ret < 0)
+			return ret;
+		hull_trace_mark("cgroup_joined");
+	}
 	if (!(spec->ns_flags & CLONE_NEWUSER))
 		return 0;
 	if (spec->spawn_mode == HULL_SPAWN_FORK) {
@@ -267,11 +335,32 @@ static int parent_wait_exec(struct start *st, struct hull_err *err)
 	return 0;
 }
 
-int hull_run(const struct hull_spec *spec, int *exit_status, struct hull_err *err)
+/* After the command: what the cgroup saw, then the cgroup itself goes
+ * (everything still inside is killed first). */
+static int parent_finish_cgroup(struct start *st, struct hull_result *res, struct hull_err *err)
+{
+	struct hull_cg_stats stats;
+
+	if (!st->use_cgroup)
+		return 0;
+	if (res) {
+		hull_cgroup_stats(&st->cg, &stats);
+		res->has_cgroup = true;
+		res->memory_peak = stats.memory_peak;
+		res->cpu_ns = stats.cpu_ns;
+		res->oom_killed = stats.oom_kills > 0;
+		hull_trace_stats(stats.memory_peak, stats.cpu_ns, stats.oom_kills);
+	}
+	st->use_cgroup = false;
+	return hull_cgroup_destroy(&st->cg, err);
+}
+
+int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_err *err)
 {
 	struct start st = { .spec = spec, .pid = -1 };
 	int ret, status;
 
+	memset(res, 0, sizeof(*res));
 	hull_sync_init(&st.sync);
 
 	ret = parent_prepare(&st, err);
@@ -284,8 +373,13 @@ int hull_run(const struct hull_spec *spec, int *exit_status, struct hull_err *er
 	if (ret < 0)
 		goto out;
 	ret = hull_sync_send_go(&st.sync, err);
-	if (ret < 0)
+	if (ret < 0) {
+		/* The child is gone already; it may have said why. */
+		struct hull_err child_err;
+		if (hull_sync_read_report(&st.sync, &child_err, NULL) == HULL_REPORT_ERROR)
+			*err = child_err;
 		goto out;
+	}
 	ret = parent_wait_exec(&st, err);
 	if (ret < 0)
 		goto out;
@@ -297,7 +391,8 @@ int hull_run(const struct hull_spec *spec, int *exit_status, struct hull_err *er
 	}
 	st.pid = -1;
 	hull_trace_mark("exited");
-	*exit_status = hull_exit_status(status);
+	res->exit_status = hull_exit_status(status);
+	ret = parent_finish_cgroup(&st, res, err);
 out:
 	hull_sync_close(&st.sync);
 	if (st.pid > 0) {
@@ -306,6 +401,8 @@ out:
 		kill(st.pid, SIGKILL);
 		hull_reap(st.pid);
 	}
+	if (st.use_cgroup)
+		parent_finish_cgroup(&st, NULL, NULL);
 	if (st.signals_blocked)
 		hull_signals_restore(&st.saved_mask);
 	return ret;

@@ -6,10 +6,19 @@
 #include "error.h"
 #include "spec.h"
 
+#include <stdbool.h>
+
+struct hull_result {
+	int exit_status;		/* the command's status, 128+N for signal N */
+	bool has_cgroup;		/* limits were set: the fields below are known */
+	bool oom_killed;		/* the kernel's OOM killer struck inside */
+	unsigned long long memory_peak; /* bytes */
+	unsigned long long cpu_ns;
+};
+
 /* Run spec's command in a new container and wait for it. On success returns
- * 0 and sets *exit_status (the command's status, 128+N for signal N). On
- * failure returns < 0 with err set; err->exit_code is 125, or 126/127 when
- * the command could not be executed. */
-int hull_run(const struct hull_spec *spec, int *exit_status, struct hull_err *err);
+ * 0 and fills *res. On failure returns < 0 with err set; err->exit_code is
+ * 125, or 126/127 when the command could not be executed. */
+int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_err *err);
 
 #endif

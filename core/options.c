@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
 	OPT_NS = CHAR_MAX + 1,
@@ -21,6 +22,12 @@ enum {
 	OPT_ENV,
 	OPT_CWD,
 	OPT_TRACE_FD,
+	OPT_MEMORY,
+	OPT_MEMORY_SWAP,
+	OPT_CPUS,
+	OPT_PIDS,
+	OPT_CPUSET,
+	OPT_CGROUP_PARENT,
 };
 
 static const struct option run_options[] = {
@@ -32,6 +39,12 @@ static const struct option run_options[] = {
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "cwd", required_argument, NULL, OPT_CWD },
 	{ "trace-fd", required_argument, NULL, OPT_TRACE_FD },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpuset", required_argument, NULL, OPT_CPUSET },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +107,36 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 			ret = parse_fd(optarg, &spec->trace_fd, err);
 			if (ret < 0)
 				return ret;
+			break;
+		case OPT_MEMORY:
+			ret = hull_parse_size(optarg, &spec->limits.memory, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_MEMORY_SWAP:
+			ret = hull_parse_memory_swap(optarg, &spec->limits.memory_swap, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_CPUS:
+			ret = hull_parse_cpus(optarg, sysconf(_SC_NPROCESSORS_ONLN),
+					      &spec->limits.cpu_quota_us, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_PIDS:
+			ret = hull_parse_pids(optarg, &spec->limits.pids, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_CPUSET:
+			ret = hull_check_cpuset(optarg, err);
+			if (ret < 0)
+				return ret;
+			spec->limits.cpuset = optarg;
+			break;
+		case OPT_CGROUP_PARENT:
+			spec->limits.parent = optarg;
 			break;
 		case 'v':
 			spec->verbose++;

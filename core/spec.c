@@ -23,6 +23,7 @@ void hull_spec_init(struct hull_spec *spec)
 	spec->mount_dev = true;
 	spec->cwd = "/";
 	spec->trace_fd = -1;
+	spec->limits.parent = HULL_DEFAULT_CGROUP_PARENT;
 }
 
 static bool env_name_valid(const char *kv, size_t name_len)
@@ -64,6 +65,8 @@ static void env_put(char **envp, size_t *n, char *kv)
 	envp[(*n)++] = kv;
 }
 
+static void hull_spec_free_env(struct hull_spec *spec);
+
 static int build_env(struct hull_spec *spec, struct hull_err *err)
 {
 	/* PATH, HOME, TERM, HOSTNAME, then every --env. */
@@ -96,6 +99,7 @@ static int build_env(struct hull_spec *spec, struct hull_err *err)
 		env_put(envp, &n, kv);
 	}
 	envp[n] = NULL;
+	hull_spec_free_env(spec);
 	spec->envp = envp;
 	return 0;
 oom:
@@ -156,6 +160,16 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 				 "add --ns user)",
 				 (unsigned)geteuid());
 
+	if (hull_limits_any(&spec->limits)) {
+		ret = hull_limits_validate(&spec->limits, err);
+		if (ret < 0)
+			return ret;
+		if (geteuid() != 0)
+			return hull_fail(err, EPERM,
+					 "cannot set resource limits as uid %u: cgroups need root",
+					 (unsigned)geteuid());
+	}
+
 	/* Without a mount namespace every mount would land on the host. */
 	if (!hull_spec_has_mntns(spec)) {
 		spec->root_mode = HULL_ROOT_CHROOT;
@@ -165,7 +179,7 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 	return build_env(spec, err);
 }
 
-void hull_spec_free(struct hull_spec *spec)
+static void hull_spec_free_env(struct hull_spec *spec)
 {
 	if (spec->envp) {
 		for (char **e = spec->envp; *e; e++)
@@ -173,6 +187,11 @@ void hull_spec_free(struct hull_spec *spec)
 		free(spec->envp);
 		spec->envp = NULL;
 	}
+}
+
+void hull_spec_free(struct hull_spec *spec)
+{
+	hull_spec_free_env(spec);
 	free(spec->rootfs);
 	spec->rootfs = NULL;
 }

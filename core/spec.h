@@ -5,6 +5,7 @@
 #define HULL_SPEC_H
 
 #include "error.h"
+#include "limits.h"
 
 #include <sched.h>
 #include <stdbool.h>
@@ -43,6 +44,8 @@ struct hull_spec {
 	const char *env_args[HULL_MAX_ENV]; /* --env K=V, in order */
 	size_t n_env_args;
 	char **envp; /* the command's whole environment (set by validate) */
+
+	struct hull_limits limits; /* cgroup limits; none by default */
 
 	const char *cwd; /* inside the container; default "/" */
 	int trace_fd;	 /* -1: no trace */

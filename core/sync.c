@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,8 +84,25 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
 {
 	char c = 'g';
-	if (write_all(sync->go[1], &c, 1) != 1)
-		return hull_fail(err, errno, "cannot release the container");
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+	int saved;
+
+	/* A child that died before reading go must not kill hull with
+	 * SIGPIPE: block it for the write and swallow the one it raised, so
+	 * the caller can report why instead. (Ignoring SIGPIPE for good would
+	 * hand SIG_IGN down to the command.) */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write_all(sync->go[1], &c, 1);
+	saved = errno;
+	if (n < 0 && saved == EPIPE)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (n != 1)
+		return hull_fail(err, saved, "cannot release the container");
 	close_fd(&sync->go[1]);
 	return 0;
 }

@@ -23,6 +23,8 @@ struct hull_clone_args {
 	uint64_t cgroup;
 };
 
+#define HULL_CLONE_INTO_CGROUP 0x200000000ULL
+
 /* fork()-like clone3: no new stack, returns 0 in the child. */
 pid_t hull_sys_clone3(struct hull_clone_args *args);
 int hull_sys_pivot_root(const char *new_root, const char *put_old);

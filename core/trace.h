@@ -15,6 +15,10 @@ void hull_trace_set_fd(int fd);
 uint64_t hull_now_ns(void);
 void hull_trace_mark_at(const char *phase, uint64_t t_ns);
 
+/* {"phase":"cgroup_stats","t_ns":...,"memory_peak":...,"cpu_ns":...,"oom_kills":...} */
+void hull_trace_stats(unsigned long long memory_peak, unsigned long long cpu_ns,
+		      unsigned long long oom_kills);
+
 static inline void hull_trace_mark(const char *phase)
 {
 	if (__builtin_expect(hull_trace_fd >= 0, 0))

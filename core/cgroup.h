@@ -1,0 +1,117 @@
+/* cgroup.h — one cgroup per container, on cgroup v1, v2 or hybrid hosts.
+ *
+ * The layout is read from mountinfo; each layout has a backend behind
+ * struct hull_cg_backend, so the container start only calls
+ * hull_cgroup_create / _attach / _finish and never sees v1 or v2.
+ *
+ *   v2      one unified tree with the controllers
+ *   v1      one tree per controller (memory, cpu, cpuacct, pids, cpuset)
+ *   hybrid  v1 controller trees plus a unified tree without controllers
+ *           (this is where hull's limits can live only in the v1 trees, so
+ *           hybrid uses the v1 backend)
+ *
+ * A container's cgroup is <parent>/<hull pid>-<hull start time>, unique
+ * among live and dead runs; `hull gc` removes those whose hull is gone. */
+#ifndef HULL_CGROUP_H
+#define HULL_CGROUP_H
+
+#include "error.h"
+#include "limits.h"
+
+#include <limits.h>
+#include <linux/limits.h> /* PATH_MAX whatever was included first */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum hull_cg_layout {
+	HULL_CG_NONE,
+	HULL_CG_V1,
+	HULL_CG_V2,
+	HULL_CG_HYBRID,
+};
+
+enum hull_cg_ctrl {
+	HULL_CTRL_MEMORY,
+	HULL_CTRL_CPU,
+	HULL_CTRL_CPUACCT,
+	HULL_CTRL_PIDS,
+	HULL_CTRL_CPUSET,
+	HULL_CTRL_COUNT,
+};
+
+extern const char *const hull_cg_ctrl_names[HULL_CTRL_COUNT];
+
+struct hull_cg_mounts {
+	enum hull_cg_layout layout;
+	char v2[PATH_MAX];		    /* cgroup2 mount point, "" if none */
+	char v1[HULL_CTRL_COUNT][PATH_MAX]; /* v1 mount point per controller */
+};
+
+const char *hull_cg_layout_name(enum hull_cg_layout layout);
+
+/* Parse mountinfo text (as read from /proc/self/mountinfo). */
+int hull_cgroup_detect(const char *mountinfo, struct hull_cg_mounts *m, struct hull_err *err);
+int hull_cgroup_detect_self(struct hull_cg_mounts *m, struct hull_err *err);
+
+struct hull_cg_stats {
+	unsigned long long memory_peak; /* bytes, 0 if unknown */
+	unsigned long long cpu_ns;	/* CPU time used */
+	unsigned long long oom_kills;
+};
+
+struct hull_cgroup;
+
+struct hull_cg_backend {
+	const char *name;
+	/* Controllers the limits need are present; else a one-line error. */
+	int (*check)(struct hull_cgroup *cg, struct hull_err *err);
+	/* mkdir the container's cgroup(s) and write the limits. */
+	int (*create)(struct hull_cgroup *cg, struct hull_err *err);
+	/* A directory fd for clone3(CLONE_INTO_CGROUP), or -1. */
+	int (*into_fd)(struct hull_cgroup *cg);
+	/* Move pid in (when it was not created inside already). */
+	int (*attach)(struct hull_cgroup *cg, pid_t pid, struct hull_err *err);
+	void (*stats)(struct hull_cgroup *cg, struct hull_cg_stats *st);
+	/* Kill what is left inside and remove the directories. */
+	int (*destroy)(struct hull_cgroup *cg, struct hull_err *err);
+};
+
+struct hull_cgroup {
+	const struct hull_cg_backend *ops;
+	struct hull_cg_mounts mounts;
+	const struct hull_limits *limits;
+	char name[64];
+	char dir[HULL_CTRL_COUNT][PATH_MAX]; /* v1: per controller; v2: dir[0] */
+	bool made[HULL_CTRL_COUNT];
+	int dir_fd;    /* v2: O_PATH fd of the cgroup */
+	bool attached; /* placed by CLONE_INTO_CGROUP */
+};
+
+extern const struct hull_cg_backend hull_cg_v1_backend;
+extern const struct hull_cg_backend hull_cg_v2_backend;
+
+/* Set up cg for limits on this host (detecting the layout); nothing is
+ * created yet. name_override is for tests (NULL: pid-starttime). */
+int hull_cgroup_init(struct hull_cgroup *cg, const struct hull_limits *limits,
+		     const struct hull_cg_mounts *mounts, const char *name_override,
+		     struct hull_err *err);
+int hull_cgroup_create(struct hull_cgroup *cg, struct hull_err *err);
+int hull_cgroup_attach(struct hull_cgroup *cg, pid_t pid, struct hull_err *err);
+void hull_cgroup_stats(struct hull_cgroup *cg, struct hull_cg_stats *st);
+int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err);
+
+/* The "<pid>-<starttime>" name of the calling process. */
+int hull_cgroup_self_name(char *buf, size_t len);
+
+/* Remove every cgroup under parent in every hierarchy whose hull process
+ * is gone; returns the number removed. */
+int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hull_err *err);
+
+/* Shared helpers for the backends (cgroup_util.c). */
+int hull_cg_mkdir(const char *path, struct hull_err *err);
+int hull_cg_write(const char *dir, const char *file, const char *text, struct hull_err *err);
+int hull_cg_kill_all(const char *dir);
+int hull_cg_rmdir(const char *path, struct hull_err *err);
+
+#endif

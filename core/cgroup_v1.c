@@ -1,0 +1,255 @@
+/* cgroup_v1.c — the backend for v1 and hybrid hosts: one directory per
+ * controller tree (memory, cpu, cpuacct, pids, cpuset), the parent writes
+ * the container's pid into each before it lets the child go on. */
+#include "cgroup.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Controllers a limit needs; the others are joined for accounting when the
+ * host has them (peak memory, CPU time, pids). */
+static bool required(const struct hull_cgroup *cg, int c)
+{
+	const struct hull_limits *l = cg->limits;
+	switch (c) {
+	case HULL_CTRL_MEMORY:
+		return l->memory != 0;
+	case HULL_CTRL_CPU:
+		return l->cpu_quota_us != 0;
+	case HULL_CTRL_PIDS:
+		return l->pids != 0;
+	case HULL_CTRL_CPUSET:
+		return l->cpuset != NULL;
+	default:
+		return false;
+	}
+}
+
+static bool used(const struct hull_cgroup *cg, int c)
+{
+	if (!cg->mounts.v1[c][0])
+		return false;
+	return c == HULL_CTRL_CPUSET ? cg->limits->cpuset != NULL : true;
+}
+
+/* Co-mounted controllers (cpu,cpuacct) share one directory: the first
+ * controller with a given mount owns it. */
+static bool owns_dir(const struct hull_cgroup *cg, int c)
+{
+	for (int prev = 0; prev < c; prev++)
+		if (used(cg, prev) && strcmp(cg->mounts.v1[prev], cg->mounts.v1[c]) == 0)
+			return false;
+	return true;
+}
+
+static int v1_check(struct hull_cgroup *cg, struct hull_err *err)
+{
+	for (int c = 0; c < HULL_CTRL_COUNT; c++)
+		if (required(cg, c) && !cg->mounts.v1[c][0])
+			return hull_fail(
+				err, ENOENT,
+				"cannot set limits: cgroup controller '%s' is not available",
+				hull_cg_ctrl_names[c]);
+	return 0;
+}
+
+static int mkdir_parents(const char *mount, const char *parent, struct hull_err *err)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/", mount);
+
+	for (const char *p = parent; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len) {
+			n += snprintf(path + n, sizeof(path) - (size_t)n, "%.*s/", (int)len, p);
+			int ret = hull_cg_mkdir(path, err);
+			if (ret < 0)
+				return ret;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+/* A new v1 cpuset starts with no cpus and no mems, and a task cannot join
+ * it like that: fill the parents from the tree's root. */
+static int cpuset_inherit(const struct hull_cgroup *cg, const char *dir, struct hull_err *err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char path[PATH_MAX + 32], value[256];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (hull_read_file(path, value, sizeof(value), err) < 0)
+			return -EIO;
+		if (value[0] != '\n' && value[0] != '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cg->mounts.v1[HULL_CTRL_CPUSET], files[i]);
+		if (hull_read_file(path, value, sizeof(value), err) < 0)
+			return -EIO;
+		int ret = hull_cg_write(dir, files[i], value, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
+{
+	const struct hull_limits *l = cg->limits;
+	const char *dir = cg->dir[c];
+	char v[64];
+	int ret = 0;
+
+	switch (c) {
+	case HULL_CTRL_MEMORY:
+		if (!l->memory)
+			break;
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory);
+		ret = hull_cg_write(dir, "memory.limit_in_bytes", v, err);
+		if (ret < 0)
+			break;
+		/* memsw only exists with swap accounting; docker's default
+		 * without --memory-swap is as much swap as memory. */
+		char memsw[PATH_MAX + 32];
+		snprintf(memsw, sizeof(memsw), "%s/memory.memsw.limit_in_bytes", dir);
+		if (access(memsw, F_OK) != 0)
+			break;
+		if (l->memory_swap < 0)
+			snprintf(v, sizeof(v), "-1");
+		else
+			snprintf(v, sizeof(v), "%lld",
+				 (long long)(l->memory_swap ? l->memory_swap : 2 * l->memory));
+		ret = hull_cg_write(dir, "memory.memsw.limit_in_bytes", v, err);
+		break;
+	case HULL_CTRL_CPU:
+		if (!l->cpu_quota_us)
+			break;
+		snprintf(v, sizeof(v), "%d", HULL_CPU_PERIOD_US);
+		ret = hull_cg_write(dir, "cpu.cfs_period_us", v, err);
+		if (ret == 0) {
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_quota_us);
+			ret = hull_cg_write(dir, "cpu.cfs_quota_us", v, err);
+		}
+		break;
+	case HULL_CTRL_PIDS:
+		if (!l->pids)
+			break;
+		snprintf(v, sizeof(v), "%lld", (long long)l->pids);
+		ret = hull_cg_write(dir, "pids.max", v, err);
+		break;
+	case HULL_CTRL_CPUSET:
+		ret = cpuset_inherit(cg, dir, err);
+		if (ret == 0)
+			ret = hull_cg_write(dir, "cpuset.cpus", l->cpuset, err);
+		break;
+	}
+	return ret;
+}
+
+static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
+{
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!used(cg, c))
+			continue;
+		char dir[PATH_MAX];
+		if (snprintf(dir, sizeof(dir), "%s/%s/%s", cg->mounts.v1[c], cg->limits->parent,
+			     cg->name) >= (int)sizeof(dir))
+			return hull_fail(err, ENAMETOOLONG, "cannot create cgroup under '%s'",
+					 cg->mounts.v1[c]);
+		memcpy(cg->dir[c], dir, sizeof(dir));
+		if (!owns_dir(cg, c))
+			continue;
+		int ret = mkdir_parents(cg->mounts.v1[c], cg->limits->parent, err);
+		if (ret == 0 && c == HULL_CTRL_CPUSET) {
+			char parent[PATH_MAX + 8];
+			snprintf(parent, sizeof(parent), "%s/%s", cg->mounts.v1[c],
+				 cg->limits->parent);
+			ret = cpuset_inherit(cg, parent, err);
+		}
+		if (ret < 0)
+			return ret;
+		if (mkdir(cg->dir[c], 0755) < 0)
+			return hull_fail(err, errno, "cannot create cgroup '%s'", cg->dir[c]);
+		cg->made[c] = true;
+	}
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!used(cg, c))
+			continue;
+		int ret = write_limits(cg, c, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int v1_into_fd(struct hull_cgroup *cg)
+{
+	(void)cg;
+	return -1;
+}
+
+static int v1_attach(struct hull_cgroup *cg, pid_t pid, struct hull_err *err)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!cg->made[c])
+			continue;
+		int ret = hull_cg_write(cg->dir[c], "cgroup.procs", v, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void v1_stats(struct hull_cgroup *cg, struct hull_cg_stats *st)
+{
+	char path[PATH_MAX + 64], buf[64];
+
+	if (cg->dir[HULL_CTRL_MEMORY][0]) {
+		snprintf(path, sizeof(path), "%s/memory.max_usage_in_bytes",
+			 cg->dir[HULL_CTRL_MEMORY]);
+		if (hull_read_file(path, buf, sizeof(buf), NULL) > 0)
+			st->memory_peak = strtoull(buf, NULL, 10);
+		snprintf(path, sizeof(path), "%s/memory.oom_control", cg->dir[HULL_CTRL_MEMORY]);
+		hull_read_keyed_u64(path, "oom_kill", &st->oom_kills);
+	}
+	if (cg->dir[HULL_CTRL_CPUACCT][0]) {
+		snprintf(path, sizeof(path), "%s/cpuacct.usage", cg->dir[HULL_CTRL_CPUACCT]);
+		if (hull_read_file(path, buf, sizeof(buf), NULL) > 0)
+			st->cpu_ns = strtoull(buf, NULL, 10);
+	}
+}
+
+static int v1_destroy(struct hull_cgroup *cg, struct hull_err *err)
+{
+	int ret = 0;
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!cg->made[c])
+			continue;
+		hull_cg_kill_all(cg->dir[c]);
+		if (hull_cg_rmdir(cg->dir[c], err) < 0)
+			ret = -EBUSY;
+		else
+			cg->made[c] = false;
+	}
+	return ret;
+}
+
+const struct hull_cg_backend hull_cg_v1_backend = {
+	.name = "v1",
+	.check = v1_check,
+	.create = v1_create,
+	.into_fd = v1_into_fd,
+	.attach = v1_attach,
+	.stats = v1_stats,
+	.destroy = v1_destroy,
+};

@@ -1,0 +1,173 @@
+/* cgroup_v2.c — the backend for unified (v2) hosts: one directory, the
+ * controllers enabled down the path through cgroup.subtree_control, and the
+ * child created directly inside with clone3(CLONE_INTO_CGROUP), which spares
+ * the migration of a running task (the parent writes cgroup.procs only when
+ * clone3 cannot). */
+#include "cgroup.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *needed_controllers(const struct hull_limits *l, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", l->memory ? " +memory" : "", l->cpu_quota_us ? " +cpu" : "",
+		 l->pids ? " +pids" : "", l->cpuset ? " +cpuset" : "");
+	return buf[0] ? buf + 1 : buf;
+}
+
+static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
+{
+	const struct hull_limits *l = cg->limits;
+	char path[PATH_MAX + 32], have[512];
+	const char *want[] = { l->memory ? "memory" : NULL, l->cpu_quota_us ? "cpu" : NULL,
+			       l->pids ? "pids" : NULL, l->cpuset ? "cpuset" : NULL };
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->mounts.v2);
+	if (hull_read_file(path, have, sizeof(have), err) < 0)
+		return -EIO;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (!want[i])
+			continue;
+		bool found = false;
+		for (char *tok = have; *tok;) {
+			size_t n = strcspn(tok, " \n");
+			if (n == strlen(want[i]) && strncmp(tok, want[i], n) == 0)
+				found = true;
+			tok += n;
+			tok += strspn(tok, " \n");
+		}
+		if (!found)
+			return hull_fail(
+				err, ENOENT,
+				"cannot set limits: cgroup controller '%s' is not available",
+				want[i]);
+	}
+	return 0;
+}
+
+static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
+{
+	const struct hull_limits *l = cg->limits;
+	char path[PATH_MAX], ctrls[64], v[64];
+	int n, ret;
+
+	needed_controllers(l, ctrls, sizeof(ctrls));
+	n = snprintf(path, sizeof(path), "%s", cg->mounts.v2);
+	/* Enable the controllers at every level down to the container's parent. */
+	for (const char *p = l->parent;;) {
+		if (ctrls[0]) {
+			ret = hull_cg_write(path, "cgroup.subtree_control", ctrls + 1, err);
+			if (ret < 0)
+				return ret;
+		}
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, "/");
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "/%.*s", (int)len, p);
+		ret = hull_cg_mkdir(path, err);
+		if (ret < 0)
+			return ret;
+		p += len;
+	}
+	if (snprintf(cg->dir[0], sizeof(cg->dir[0]), "%s/%s", path, cg->name) >=
+	    (int)sizeof(cg->dir[0]))
+		return hull_fail(err, ENAMETOOLONG, "cannot create cgroup under '%s'", path);
+	ret = hull_cg_mkdir(cg->dir[0], err);
+	if (ret < 0)
+		return ret;
+	cg->made[0] = true;
+
+	if (l->memory) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory);
+		if ((ret = hull_cg_write(cg->dir[0], "memory.max", v, err)) < 0)
+			return ret;
+		/* v2 counts swap apart from memory; docker's default without
+		 * --memory-swap is as much swap as memory. */
+		if (l->memory_swap < 0)
+			snprintf(v, sizeof(v), "max");
+		else
+			snprintf(v, sizeof(v), "%lld",
+				 (long long)(l->memory_swap ? l->memory_swap - l->memory
+							    : l->memory));
+		char swap[PATH_MAX + 32];
+		snprintf(swap, sizeof(swap), "%s/memory.swap.max", cg->dir[0]);
+		if (access(swap, F_OK) == 0 &&
+		    (ret = hull_cg_write(cg->dir[0], "memory.swap.max", v, err)) < 0)
+			return ret;
+	}
+	if (l->cpu_quota_us) {
+		snprintf(v, sizeof(v), "%llu %d", (unsigned long long)l->cpu_quota_us,
+			 HULL_CPU_PERIOD_US);
+		if ((ret = hull_cg_write(cg->dir[0], "cpu.max", v, err)) < 0)
+			return ret;
+	}
+	if (l->pids) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->pids);
+		if ((ret = hull_cg_write(cg->dir[0], "pids.max", v, err)) < 0)
+			return ret;
+	}
+	if (l->cpuset && (ret = hull_cg_write(cg->dir[0], "cpuset.cpus", l->cpuset, err)) < 0)
+		return ret;
+
+	cg->dir_fd = open(cg->dir[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cg->dir_fd < 0)
+		return hull_fail(err, errno, "cannot open cgroup '%s'", cg->dir[0]);
+	return 0;
+}
+
+static int v2_into_fd(struct hull_cgroup *cg)
+{
+	return cg->dir_fd;
+}
+
+static int v2_attach(struct hull_cgroup *cg, pid_t pid, struct hull_err *err)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	return hull_cg_write(cg->dir[0], "cgroup.procs", v, err);
+}
+
+static void v2_stats(struct hull_cgroup *cg, struct hull_cg_stats *st)
+{
+	char path[PATH_MAX + 32], buf[64];
+	unsigned long long usec = 0;
+
+	snprintf(path, sizeof(path), "%s/memory.peak", cg->dir[0]);
+	if (hull_read_file(path, buf, sizeof(buf), NULL) > 0)
+		st->memory_peak = strtoull(buf, NULL, 10);
+	snprintf(path, sizeof(path), "%s/memory.events", cg->dir[0]);
+	hull_read_keyed_u64(path, "oom_kill", &st->oom_kills);
+	snprintf(path, sizeof(path), "%s/cpu.stat", cg->dir[0]);
+	if (hull_read_keyed_u64(path, "usage_usec", &usec) == 0)
+		st->cpu_ns = usec * 1000;
+}
+
+static int v2_destroy(struct hull_cgroup *cg, struct hull_err *err)
+{
+	if (!cg->made[0])
+		return 0;
+	/* cgroup.kill (5.14) kills everything inside at once. */
+	if (hull_cg_write(cg->dir[0], "cgroup.kill", "1", NULL) < 0)
+		hull_cg_kill_all(cg->dir[0]);
+	if (hull_cg_rmdir(cg->dir[0], err) < 0)
+		return -EBUSY;
+	cg->made[0] = false;
+	return 0;
+}
+
+const struct hull_cg_backend hull_cg_v2_backend = {
+	.name = "v2",
+	.check = v2_check,
+	.create = v2_create,
+	.into_fd = v2_into_fd,
+	.attach = v2_attach,
+	.stats = v2_stats,
+	.destroy = v2_destroy,
+};

@@ -1,0 +1,41 @@
+/* limits.h — resource limits as the user gives them (--memory 64m,
+ * --cpus 0.5, --pids 64, --cpuset 0-1), parsed and checked into numbers the
+ * cgroup backends write. Pure: no file is touched here. */
+#ifndef HULL_LIMITS_H
+#define HULL_LIMITS_H
+
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HULL_CPU_PERIOD_US	   100000
+#define HULL_DEFAULT_CGROUP_PARENT "hull"
+
+struct hull_limits {
+	int64_t memory;	       /* bytes; 0: no limit */
+	int64_t memory_swap;   /* memory + swap in bytes; 0: default (2x memory), -1: unlimited */
+	uint64_t cpu_quota_us; /* per HULL_CPU_PERIOD_US; 0: no limit */
+	int64_t pids;	       /* 0: no limit */
+	const char *cpuset;    /* "0-1,3"; NULL: no pinning */
+	const char *parent;    /* cgroup parent, from the hierarchy's root */
+};
+
+/* "64m", "1G", "4096", "512k", "2g": bytes (suffixes b k m g, either case). */
+int hull_parse_size(const char *s, int64_t *out, struct hull_err *err);
+/* "0.5" -> 50000 (µs per 100 ms); at most the number of online CPUs. */
+int hull_parse_cpus(const char *s, long online_cpus, uint64_t *quota_us, struct hull_err *err);
+int hull_parse_pids(const char *s, int64_t *out, struct hull_err *err);
+/* "0", "0-3", "0,2-3": digits, commas and ranges only. */
+int hull_check_cpuset(const char *s, struct hull_err *err);
+/* --memory-swap: a size, or -1 for unlimited. */
+int hull_parse_memory_swap(const char *s, int64_t *out, struct hull_err *err);
+
+/* Cross-checks once every option is in (swap below memory...). */
+int hull_limits_validate(const struct hull_limits *l, struct hull_err *err);
+bool hull_limits_any(const struct hull_limits *l);
+
+/* "64 MiB", "1 GiB", "1000 bytes". */
+void hull_format_size(int64_t bytes, char *buf, unsigned len);
+
+#endif

@@ -1,0 +1,275 @@
+/* test_cgroup.c — layout detection on recorded mountinfo of all three
+ * layouts, and the v2 backend against a fake cgroup2 tree in a temp dir
+ * (this host's unified tree has no controllers, so the real v2 path cannot
+ * run here; the e2e tests cover the v1 backend on the real hierarchy). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fileio.h"
+
+/* Debian 12 / systemd default: unified only. */
+static const char *const mountinfo_v2 =
+	"22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+	"25 22 0:22 / /sys rw,nosuid shared:2 - sysfs sysfs rw\n"
+	"26 25 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec shared:3 - cgroup2 cgroup2 "
+	"rw,nsdelegate,memory_recursiveprot\n";
+
+/* This VM: v1 controllers, and a unified tree without them. */
+static const char *const mountinfo_hybrid =
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+
+/* Legacy v1 with cpu and cpuacct co-mounted, as older distributions do. */
+static const char *const mountinfo_v1 =
+	"30 25 0:26 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755\n"
+	"31 30 0:27 / /sys/fs/cgroup/systemd rw shared:10 - cgroup cgroup rw,xattr,name=systemd\n"
+	"34 30 0:30 / /sys/fs/cgroup/cpu,cpuacct rw shared:13 - cgroup cgroup rw,cpu,cpuacct\n"
+	"35 30 0:31 / /sys/fs/cgroup/memory rw shared:14 - cgroup cgroup rw,memory\n"
+	"36 30 0:32 / /sys/fs/cgroup/pids rw shared:15 - cgroup cgroup rw,pids\n";
+
+static void test_detect_v2(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m;
+	assert_int_equal(hull_cgroup_detect(mountinfo_v2, &m, NULL), 0);
+	assert_int_equal(m.layout, HULL_CG_V2);
+	assert_string_equal(hull_cg_layout_name(m.layout), "v2");
+	assert_string_equal(m.v2, "/sys/fs/cgroup");
+	for (int c = 0; c < HULL_CTRL_COUNT; c++)
+		assert_string_equal(m.v1[c], "");
+}
+
+static void test_detect_hybrid(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m;
+	assert_int_equal(hull_cgroup_detect(mountinfo_hybrid, &m, NULL), 0);
+	assert_int_equal(m.layout, HULL_CG_HYBRID);
+	assert_string_equal(m.v2, "/sys/fs/cgroup/unified");
+	assert_string_equal(m.v1[HULL_CTRL_MEMORY], "/sys/fs/cgroup/memory");
+	assert_string_equal(m.v1[HULL_CTRL_CPU], "/sys/fs/cgroup/cpu");
+	assert_string_equal(m.v1[HULL_CTRL_CPUACCT], "/sys/fs/cgroup/cpuacct");
+	assert_string_equal(m.v1[HULL_CTRL_PIDS], "/sys/fs/cgroup/pids");
+	assert_string_equal(m.v1[HULL_CTRL_CPUSET], "/sys/fs/cgroup/cpuset");
+}
+
+static void test_detect_v1_comounted(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m;
+	assert_int_equal(hull_cgroup_detect(mountinfo_v1, &m, NULL), 0);
+	assert_int_equal(m.layout, HULL_CG_V1);
+	assert_string_equal(m.v2, "");
+	assert_string_equal(m.v1[HULL_CTRL_CPU], "/sys/fs/cgroup/cpu,cpuacct");
+	assert_string_equal(m.v1[HULL_CTRL_CPUACCT], "/sys/fs/cgroup/cpu,cpuacct");
+	assert_string_equal(m.v1[HULL_CTRL_CPUSET], ""); /* not mounted there */
+	/* "name=systemd" must not be taken for a controller. */
+	assert_string_equal(m.v1[HULL_CTRL_MEMORY], "/sys/fs/cgroup/memory");
+}
+
+static void test_detect_none(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m;
+	assert_int_equal(hull_cgroup_detect("22 1 254:0 / / rw - ext4 /dev/vda rw\n", &m, NULL), 0);
+	assert_int_equal(m.layout, HULL_CG_NONE);
+	struct hull_limits l = { .pids = 5, .parent = "hull" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+	assert_true(hull_cgroup_init(&cg, &l, &m, "x", &err) < 0);
+	assert_string_equal(err.msg, "cannot set resource limits: no cgroup filesystem is mounted: "
+				     "No such file or directory");
+}
+
+static void test_v1_missing_controller(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m;
+	struct hull_cgroup cg;
+	struct hull_err err;
+	struct hull_limits l = { .cpuset = "0", .parent = "hull" };
+	hull_cgroup_detect(mountinfo_v1, &m, NULL);
+	assert_true(hull_cgroup_init(&cg, &l, &m, "x", &err) < 0);
+	assert_non_null(strstr(err.msg, "cgroup controller 'cpuset' is not available"));
+}
+
+/* ---- v2 backend on a fake tree ------------------------------------- */
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(hull_write_file(path, text, 1, NULL), 0);
+}
+
+static const char *get(const char *rel)
+{
+	static char buf[256];
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_true(hull_read_file(path, buf, sizeof(buf), NULL) >= 0);
+	return buf;
+}
+
+static int make_tree(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/hull-test-cgv2-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	put("cgroup.controllers", "cpuset cpu io memory pids\n");
+	put("cgroup.subtree_control", "");
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/ctr", root);
+	mkdir(dir, 0755);
+	put("ctr/cgroup.subtree_control", "");
+	/* The leaf already exists so its "interface files" can be faked;
+	 * creating a cgroup that exists is accepted. */
+	snprintf(dir, sizeof(dir), "%s/ctr/box", root);
+	mkdir(dir, 0755);
+	static const char *const files[] = { "memory.max", "memory.swap.max", "cpu.max",
+					     "pids.max",   "cpuset.cpus",     "cgroup.procs",
+					     "cgroup.kill" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "ctr/box/%s", files[i]);
+		put(rel, "");
+	}
+	return 0;
+}
+
+static int remove_tree(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static void test_v2_backend(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .memory = 64 << 20,
+				 .cpu_quota_us = 50000,
+				 .pids = 10,
+				 .cpuset = "0",
+				 .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+	struct hull_cg_stats st;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_ptr_equal(cg.ops, &hull_cg_v2_backend);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+
+	assert_string_equal(get("cgroup.subtree_control"), "+memory +cpu +pids +cpuset");
+	assert_string_equal(get("ctr/cgroup.subtree_control"), "+memory +cpu +pids +cpuset");
+	assert_string_equal(get("ctr/box/memory.max"), "67108864");
+	assert_string_equal(get("ctr/box/memory.swap.max"), "67108864"); /* docker: swap = memory */
+	assert_string_equal(get("ctr/box/cpu.max"), "50000 100000");
+	assert_string_equal(get("ctr/box/pids.max"), "10");
+	assert_string_equal(get("ctr/box/cpuset.cpus"), "0");
+	assert_true(cg.ops->into_fd(&cg) >= 0); /* ready for CLONE_INTO_CGROUP */
+
+	assert_int_equal(hull_cgroup_attach(&cg, 4242, &err), 0);
+	assert_string_equal(get("ctr/box/cgroup.procs"), "4242");
+
+	put("ctr/box/memory.peak", "123456\n");
+	put("ctr/box/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 2\n");
+	put("ctr/box/cpu.stat", "usage_usec 1500\nuser_usec 1000\n");
+	hull_cgroup_stats(&cg, &st);
+	assert_int_equal(st.memory_peak, 123456);
+	assert_int_equal(st.oom_kills, 2);
+	assert_int_equal(st.cpu_ns, 1500000);
+
+	/* A real cgroup directory is empty of files to rmdir; this fake one is
+	 * not, so destroy reports failure but has asked the kernel to kill
+	 * through cgroup.kill (never by scanning cgroup.procs: 4242 is not
+	 * ours). */
+	assert_true(hull_cgroup_destroy(&cg, &err) < 0);
+	assert_string_equal(get("ctr/box/cgroup.kill"), "1");
+	assert_non_null(strstr(err.msg, "cannot remove cgroup"));
+}
+
+static void test_v2_missing_controller(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .pids = 10, .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	put("cgroup.controllers", "cpu io memory\n");
+	assert_true(hull_cgroup_init(&cg, &l, &m, "box", &err) < 0);
+	assert_string_equal(err.msg,
+			    "cannot set limits: cgroup controller 'pids' is not available: "
+			    "No such file or directory");
+	put("cgroup.controllers", "cpuset cpu io memory pids\n");
+}
+
+static void test_v2_swap_options(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .memory = 32 << 20, .memory_swap = -1, .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+	assert_string_equal(get("ctr/box/memory.swap.max"), "max");
+	hull_cgroup_destroy(&cg, NULL);
+
+	l.memory_swap = 48 << 20; /* memory + swap: 16 MiB of swap */
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+	assert_string_equal(get("ctr/box/memory.swap.max"), "16777216");
+	hull_cgroup_destroy(&cg, NULL);
+}
+
+static void test_self_name(void **state)
+{
+	(void)state;
+	char name[64], want[32];
+	assert_int_equal(hull_cgroup_self_name(name, sizeof(name)), 0);
+	snprintf(want, sizeof(want), "%d-", (int)getpid());
+	assert_int_equal(strncmp(name, want, strlen(want)), 0);
+	assert_true(strlen(name) > strlen(want));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_detect_v2),
+		cmocka_unit_test(test_detect_hybrid),
+		cmocka_unit_test(test_detect_v1_comounted),
+		cmocka_unit_test(test_detect_none),
+		cmocka_unit_test(test_v1_missing_controller),
+		cmocka_unit_test_setup_teardown(test_v2_backend, make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(test_v2_missing_controller, make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(test_v2_swap_options, make_tree, remove_tree),
+		cmocka_unit_test(test_self_name),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
