@@ -68,7 +68,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
+#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <linux/capability.h>
 #include <mqueue.h>
 #include <net/if.h>
@@ -697,7 +697,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--stamp") == 0)
 		stamp_and_exit(t_entry);
 
-	enum { OPT_MARKER = CHAR_MAX + 1, OPT_PORT, OPT_SHM, OPT_MQ, OPT_MOUNT, OPT_ESCAPE, OPT_STAMP };
+	enum { OPT_MARKER = 256, OPT_PORT, OPT_SHM, OPT_MQ, OPT_MOUNT, OPT_ESCAPE, OPT_STAMP };
 	static const struct option longopts[] = {
 		{ "marker", required_argument, NULL, OPT_MARKER },
 		{ "port", required_argument, NULL, OPT_PORT },

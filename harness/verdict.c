@@ -1,0 +1,410 @@
+/* verdict.c — judging the probe's view against the host's, and the rules
+ * of what to expect; see verdict.h. */
+#include "verdict.h"
+#include "ns.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const hull_prop_names[HULL_PROP_COUNT] = {
+	[HULL_PROP_HOSTNAME] = "hostname",
+	[HULL_PROP_PID] = "pid",
+	[HULL_PROP_MOUNTS] = "mounts",
+	[HULL_PROP_ROOT] = "root",
+	[HULL_PROP_PROPAGATION] = "propagation",
+	[HULL_PROP_NET] = "net",
+	[HULL_PROP_IPC] = "ipc",
+	[HULL_PROP_USER] = "user",
+	[HULL_PROP_CGROUP] = "cgroup",
+	[HULL_PROP_TIME] = "time",
+	[HULL_PROP_CHROOT_ESCAPE] = "chroot_escape",
+};
+
+static const char *const verdict_names[] = { "isolated", "shared", "error" };
+
+const char *hull_verdict_name(enum hull_verdict v)
+{
+	return (unsigned)v < 3 ? verdict_names[v] : "error";
+}
+
+int hull_prop_by_name(const char *name)
+{
+	for (int i = 0; name && i < HULL_PROP_COUNT; i++)
+		if (strcmp(hull_prop_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int hull_verdict_by_name(const char *name)
+{
+	for (int i = 0; name && i < 3; i++)
+		if (strcmp(verdict_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void hull_host_read_ns(struct hull_ns_id ns[8])
+{
+	for (size_t i = 0; i < 8; i++) {
+		char path[64];
+		struct stat st;
+		ns[i].ok = false;
+		if (i >= hull_ns_count)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", hull_ns_table[i].proc_name);
+		if (stat(path, &st) == 0) {
+			ns[i].ok = true;
+			ns[i].dev = st.st_dev;
+			ns[i].ino = st.st_ino;
+		}
+	}
+}
+
+/* ---- reading the probe's JSON ----------------------------------------- */
+
+static json_object *get(json_object *o, const char *path)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, k, &o))
+			return NULL;
+	return o;
+}
+
+static bool get_bool(json_object *o, const char *path)
+{
+	json_object *v = get(o, path);
+	return v && json_object_get_boolean(v);
+}
+
+static int64_t get_int(json_object *o, const char *path, int64_t dflt)
+{
+	json_object *v = get(o, path);
+	return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : dflt;
+}
+
+static const char *get_str(json_object *o, const char *path, const char *dflt)
+{
+	json_object *v = get(o, path);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : dflt;
+}
+
+static void set(struct hull_judgement *j, enum hull_verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set(struct hull_judgement *j, enum hull_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+	j->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* First line of s, at most n bytes, for details. */
+static const char *first_line(const char *s, char *buf, size_t n)
+{
+	size_t len = s ? strcspn(s, "\n") : 0;
+	if (len >= n)
+		len = n - 1;
+	if (s)
+		memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Runs of blanks to one space: /proc's column padding reads badly inline. */
+static void squeeze(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++)
+		if (!(*r == ' ' && w > s && w[-1] == ' '))
+			*w++ = *r;
+	*w = '\0';
+}
+
+enum ns_cmp { NS_SAME, NS_OWN, NS_UNKNOWN };
+
+static enum ns_cmp compare_ns(json_object *probe, const struct hull_host_view *host, int idx,
+			      uint64_t *ino)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "ns.%s", hull_ns_table[idx].name);
+	json_object *n = get(probe, path);
+	*ino = 0;
+	if (!n || !json_object_is_type(n, json_type_object) || !host->ns[idx].ok)
+		return NS_UNKNOWN;
+	*ino = (uint64_t)get_int(n, "ino", 0);
+	uint64_t dev = (uint64_t)get_int(n, "dev", 0);
+	return dev == host->ns[idx].dev && *ino == host->ns[idx].ino ? NS_SAME : NS_OWN;
+}
+
+/* The common shape: the namespace decides, `what` says what was seen. */
+static void judge_ns(struct hull_judgement *j, json_object *probe, const struct hull_host_view *host,
+		     int idx, const char *what)
+{
+	uint64_t ino;
+	const char *name = hull_ns_table[idx].name;
+
+	switch (compare_ns(probe, host, idx, &ino)) {
+	case NS_OWN:
+		set(j, HULL_ISOLATED, "own %s ns %llu (host %llu); %s", name, (unsigned long long)ino,
+		    (unsigned long long)host->ns[idx].ino, what);
+		break;
+	case NS_SAME:
+		set(j, HULL_SHARED, "host's %s ns %llu; %s", name, (unsigned long long)ino, what);
+		break;
+	default:
+		set(j, HULL_ERROR, "%s ns identity not readable (no pidfd ns ioctl, no /proc); %s",
+		    name, what);
+	}
+}
+
+static int ns_index(uint64_t flag)
+{
+	for (size_t i = 0; i < hull_ns_count; i++)
+		if (hull_ns_table[i].flag == flag)
+			return (int)i;
+	return 0;
+}
+
+int hull_judge(const char *probe_json, const struct hull_host_view *host,
+	       struct hull_judgement out[HULL_PROP_COUNT], struct hull_err *err)
+{
+	enum json_tokener_error jerr = json_tokener_success;
+	json_object *p = probe_json ? json_tokener_parse_verbose(probe_json, &jerr) : NULL;
+	char what[200], line[120];
+	uint64_t ino;
+
+	if (!p || !json_object_is_type(p, json_type_object) || !get(p, "t_entry_ns") ||
+	    !get(p, "ns")) {
+		for (int i = 0; i < HULL_PROP_COUNT; i++)
+			set(&out[i], HULL_ERROR, "no probe output");
+		if (p)
+			json_object_put(p);
+		return hull_fail(err, 0, "probe output is not its JSON: %s",
+				 jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+							      : "fields missing");
+	}
+
+	/* hostname */
+	const char *hn = get_str(p, "hostname", "?");
+	snprintf(what, sizeof(what), "hostname '%s' (host '%s')", hn, host->hostname);
+	judge_ns(&out[HULL_PROP_HOSTNAME], p, host, ns_index(CLONE_NEWUTS), what);
+
+	/* pid */
+	if (get_bool(p, "proc.mounted"))
+		snprintf(what, sizeof(what), "pid %lld, /proc lists %lld pids", (long long)get_int(p, "pid", -1),
+			 (long long)get_int(p, "proc.n_pids", -1));
+	else
+		snprintf(what, sizeof(what), "pid %lld, no /proc", (long long)get_int(p, "pid", -1));
+	judge_ns(&out[HULL_PROP_PID], p, host, ns_index(CLONE_NEWPID), what);
+
+	/* mounts */
+	if (get_bool(p, "mounts.readable"))
+		snprintf(what, sizeof(what), "%lld mounts visible", (long long)get_int(p, "mounts.n", 0));
+	else
+		snprintf(what, sizeof(what), "mountinfo not readable");
+	judge_ns(&out[HULL_PROP_MOUNTS], p, host, ns_index(CLONE_NEWNS), what);
+
+	/* root: the host's files are not where the host has them */
+	if (!host->marker)
+		set(&out[HULL_PROP_ROOT], HULL_ERROR, "no host marker given");
+	else if (get_bool(p, "marker.reachable"))
+		set(&out[HULL_PROP_ROOT], HULL_SHARED, "host marker '%s' reachable", host->marker);
+	else if (!get_bool(p, "root.rootfs_marker"))
+		set(&out[HULL_PROP_ROOT], HULL_ERROR, "/ is neither the host's nor the rootfs (%s)",
+		    "no /etc/hull-rootfs");
+	else
+		set(&out[HULL_PROP_ROOT], HULL_ISOLATED, "/ is the rootfs; host marker: %s",
+		    get_str(p, "marker.errno", "?"));
+
+	/* propagation: judged on the host after the run */
+	if (host->mount_seen)
+		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED, "mount made inside appeared on the host at '%s'",
+		    host->mount_seen_at);
+	else if (host->new_host_mounts > 0)
+		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED, "%d new host mount(s) under the rootfs, e.g. '%s'",
+		    host->new_host_mounts, host->new_host_mount);
+	else if (!get_str(p, "mount_test.name", NULL))
+		set(&out[HULL_PROP_PROPAGATION], HULL_ERROR, "no mount test requested");
+	else if (get_bool(p, "mount_test.ok"))
+		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED, "tmpfs mounted inside on '%s' stayed inside",
+		    get_str(p, "mount_test.dir", "?"));
+	else
+		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED, "cannot mount inside (%s); nothing reached the host",
+		    get_str(p, "mount_test.errno", "?"));
+
+	/* net: own namespace, and the host's loopback port out of reach */
+	json_object *ifs = get(p, "ifaces");
+	char names[96] = "";
+	for (size_t i = 0; ifs && i < json_object_array_length(ifs) && i < 6; i++) {
+		const char *n = get_str(json_object_array_get_idx(ifs, i), "name", "?");
+		size_t used = strlen(names);
+		snprintf(names + used, sizeof(names) - used, "%s%s", used ? "," : "", n);
+	}
+	bool connected = get_bool(p, "connect.ok");
+	snprintf(what, sizeof(what), "interfaces %s; host port %d: %s", names[0] ? names : "none",
+		 host->port, connected ? "connected" : get_str(p, "connect.errno", "?"));
+	judge_ns(&out[HULL_PROP_NET], p, host, ns_index(CLONE_NEWNET), what);
+	if (connected && out[HULL_PROP_NET].verdict != HULL_SHARED)
+		set(&out[HULL_PROP_NET], HULL_SHARED, "reached the host's 127.0.0.1:%d", host->port);
+
+	/* ipc: own namespace, and the host's shm segment and mqueue invisible */
+	bool shm = get_bool(p, "shm.exists"), mq = get_bool(p, "mqueue.exists");
+	snprintf(what, sizeof(what), "host shm %s, host mqueue %s", shm ? "visible" : "invisible",
+		 mq ? "visible" : "invisible");
+	judge_ns(&out[HULL_PROP_IPC], p, host, ns_index(CLONE_NEWIPC), what);
+	if ((shm || mq) && out[HULL_PROP_IPC].verdict != HULL_SHARED)
+		set(&out[HULL_PROP_IPC], HULL_SHARED, "%s", what);
+
+	/* user */
+	const char *map = get_str(p, "uid_map", NULL);
+	char mapbuf[64];
+	if (map) {
+		/* "         0          0          1" -> "0 0 1" */
+		unsigned long a = 0, b = 0, c = 0;
+		if (sscanf(map, "%lu %lu %lu", &a, &b, &c) == 3)
+			snprintf(mapbuf, sizeof(mapbuf), "%lu %lu %lu", a, b, c);
+		else
+			first_line(map, mapbuf, sizeof(mapbuf));
+	}
+	snprintf(what, sizeof(what), "uid %lld, uid_map %s", (long long)get_int(p, "uid", -1),
+		 map ? mapbuf : "unreadable");
+	judge_ns(&out[HULL_PROP_USER], p, host, ns_index(CLONE_NEWUSER), what);
+
+	/* cgroup */
+	const char *cg = get_str(p, "cgroup", NULL);
+	const char *last = cg;
+	if (cg) {
+		/* The cgroup2 line "0::/path" says the most; it is the last one. */
+		const char *z = strstr(cg, "0::");
+		if (z)
+			last = z;
+	}
+	snprintf(what, sizeof(what), "%s", cg ? first_line(last, line, sizeof(line)) : "/proc/self/cgroup unreadable");
+	judge_ns(&out[HULL_PROP_CGROUP], p, host, ns_index(CLONE_NEWCGROUP), what);
+
+	/* time */
+	const char *off = get_str(p, "timens_offsets", NULL);
+	snprintf(what, sizeof(what), "offsets %s", off ? first_line(off, line, sizeof(line)) : "unreadable");
+	squeeze(what);
+	judge_ns(&out[HULL_PROP_TIME], p, host, ns_index(CLONE_NEWTIME), what);
+
+	/* chroot_escape */
+	if (!get_bool(p, "escape.attempted"))
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ERROR, "escape not attempted");
+	else if (get_bool(p, "escape.escaped"))
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
+		    "chroot+chdir(\"..\") escape reached the host's root");
+	else if (get_bool(p, "marker.via_proc1_root"))
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/1/root");
+	else if (!get_bool(p, "escape.chroot"))
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED, "chroot refused (%s)",
+		    get_str(p, "escape.errno", "?"));
+	else
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED,
+		    "chroot escape stayed in the rootfs; /proc/1/root: %s",
+		    get_str(p, "marker.proc1_errno", "?"));
+
+	(void)ino;
+	json_object_put(p);
+	return 0;
+}
+
+/* ---- the rules ---------------------------------------------------------- */
+
+static enum hull_verdict iff(bool isolated)
+{
+	return isolated ? HULL_ISOLATED : HULL_SHARED;
+}
+
+static enum hull_verdict e_uts(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWUTS); }
+static enum hull_verdict e_pid(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWPID); }
+static enum hull_verdict e_mnt(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWNS); }
+static enum hull_verdict e_net(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWNET); }
+static enum hull_verdict e_ipc(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWIPC); }
+static enum hull_verdict e_user(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWUSER); }
+static enum hull_verdict e_cgroup(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWCGROUP); }
+static enum hull_verdict e_time(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWTIME); }
+
+static enum hull_verdict e_root(const struct hull_expect_ctx *c)
+{
+	return iff(c->rt->changes_root);
+}
+
+/* A mount made inside reaches the host when the container may mount in the
+ * host's mount namespace (no mnt ns, CAP_SYS_ADMIN over it: no user ns, caps
+ * kept), or when its own mount ns was left shared with a shared host mount. */
+static enum hull_verdict e_propagation(const struct hull_expect_ctx *c)
+{
+	if (!(c->ns & CLONE_NEWNS))
+		return iff((c->ns & CLONE_NEWUSER) || c->rt->drops_caps);
+	if (c->rt->private_mounts)
+		return HULL_ISOLATED;
+	return iff(!c->rootfs_shared);
+}
+
+/* Out of the root: chroot can be escaped by a process with CAP_SYS_CHROOT
+ * (a user ns grants it), pivot_root with the old root detached cannot. And
+ * whatever the root switch, a /proc of the host's pid namespace leads out
+ * through /proc/1/root to a process privileged over host init (same user
+ * ns, all of init's capabilities). */
+static enum hull_verdict e_escape(const struct hull_expect_ctx *c)
+{
+	bool host_proc = !(c->ns & CLONE_NEWPID) && (c->ns & CLONE_NEWNS) && c->rt->mounts_proc;
+	bool priv_over_init = !(c->ns & CLONE_NEWUSER) && !c->rt->drops_caps;
+
+	if (!c->rt->changes_root || !c->pivot)
+		return HULL_SHARED;
+	return iff(!(host_proc && priv_over_init));
+}
+
+const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
+	{ HULL_PROP_HOSTNAME, "isolated iff uts", e_uts },
+	{ HULL_PROP_PID, "isolated iff pid", e_pid },
+	{ HULL_PROP_MOUNTS, "isolated iff mnt", e_mnt },
+	{ HULL_PROP_ROOT, "isolated iff the runtime changes root (all but bare)", e_root },
+	{ HULL_PROP_PROPAGATION,
+	  "with mnt: isolated iff mounts made private (or the rootfs's host mount is not shared); "
+	  "without mnt: isolated iff user or capabilities dropped (no mount possible)",
+	  e_propagation },
+	{ HULL_PROP_NET, "isolated iff net", e_net },
+	{ HULL_PROP_IPC, "isolated iff ipc", e_ipc },
+	{ HULL_PROP_USER, "isolated iff user", e_user },
+	{ HULL_PROP_CGROUP, "isolated iff cgroup", e_cgroup },
+	{ HULL_PROP_TIME, "isolated iff time", e_time },
+	{ HULL_PROP_CHROOT_ESCAPE,
+	  "isolated iff pivot_root, unless /proc shows the host's pids (mnt without pid) to a "
+	  "process privileged over host init (no user ns, capabilities kept)",
+	  e_escape },
+};
+
+enum hull_verdict hull_expected(enum hull_prop prop, const struct hull_expect_ctx *ctx)
+{
+	if ((unsigned)prop >= HULL_PROP_COUNT)
+		return HULL_ERROR;
+	return hull_rules[prop].expect(ctx);
+}
+
+bool hull_expect_start(const struct hull_expect_ctx *ctx, char *why, size_t len)
+{
+	const char *reason = NULL;
+	bool is_hull = strcmp(ctx->rt->name, "hull") == 0 || strcmp(ctx->rt->name, "floor") == 0;
+
+	/* proc may only be mounted by a process privileged over the pid ns's
+	 * owning user ns: from a new user ns into the host's pid ns it is
+	 * EPERM, and hull does not fall back to binding the host's /proc. */
+	if (is_hull && (ctx->ns & CLONE_NEWNS) && (ctx->ns & CLONE_NEWUSER) &&
+	    !(ctx->ns & CLONE_NEWPID))
+		reason = "a new user ns cannot mount /proc for the host's pid ns";
+	if (why && len)
+		snprintf(why, len, "%s", reason ? reason : "");
+	return reason == NULL;
+}
