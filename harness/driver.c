@@ -54,7 +54,8 @@ const struct hull_runtime_info hull_runtimes[] = {
 	{ .name = "crun-cgroupfs", .what = "crun run, OCI bundle, --cgroup-manager=cgroupfs",
 	  .ns_choosable = NS_OCI_ALL, .pivot_root = true, .changes_root = true,
 	  .private_mounts = true, .mounts_proc = true, .drops_caps = true, .oci = true },
-	{ .name = "runc", .what = "runc run, OCI bundle", .ns_choosable = NS_OCI_ALL,
+	/* runc 1.1 knows no time namespace ("namespace time does not exist"). */
+	{ .name = "runc", .what = "runc run, OCI bundle", .ns_choosable = NS_OCI_ALL & ~CLONE_NEWTIME,
 	  .pivot_root = true, .changes_root = true, .private_mounts = true, .mounts_proc = true,
 	  .drops_caps = true, .oci = true },
 };

@@ -639,8 +639,6 @@ static json_object *cell_props_json(const struct hull_iso_cell *c)
 	return props;
 }
 
-/* Shared with the matrix: one cell as its JSON object. */
-json_object *hull_iso_cell_json(const struct hull_iso_cell *c);
 json_object *hull_iso_cell_json(const struct hull_iso_cell *c)
 {
 	char ns[128];

@@ -20,6 +20,8 @@
 #include "error.h"
 #include "verdict.h"
 
+#include <json-c/json.h>
+
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +77,10 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *cfg, 
 		 bool keep_json, struct hull_iso_cell *cell, struct hull_err *err);
 
 void hull_iso_cell_free(struct hull_iso_cell *cell);
+
+/* {runtime, namespaces, root_mode, spawn, started, expected_started, reason,
+ *  duration_ns, properties: {name: {verdict, detail, expected}}, mismatches} */
+json_object *hull_iso_cell_json(const struct hull_iso_cell *cell);
 
 /* The rootfs next to the harness (build/rootfs), or NULL. */
 const char *hull_iso_default_rootfs(void);

@@ -38,9 +38,11 @@
  *   root            object  {"entries":[string] (names in /, at most 64),
  *                            "rootfs_marker":bool (/etc/hull-rootfs exists)}
  *   marker          object  {"path":string|null, "reachable":bool, "errno":str,
- *                            "via_proc1_root":bool, "proc1_errno":str}
+ *                            "via_proc_root":bool, "proc_root_pid":int,
+ *                            "proc_root_errno":str}
  *                            whether the host's marker file is reachable at its
- *                            host path, and through /proc/1/root
+ *                            host path, and through /proc/<pid>/root of any
+ *                            process /proc shows (0: none)
  *   ifaces          [object] {"name","flags":int,"up":bool,"loopback":bool}
  *   connect         object  {"port":int|null, "ok":bool, "errno":str}
  *                            TCP connect to 127.0.0.1:port (1 s timeout)
@@ -420,24 +422,57 @@ static void emit_root(void)
 	close_obj();
 }
 
+/* A process outside the container's root, seen in /proc, is a way out:
+ * /proc/<pid>/root is its root directory for whoever may ptrace-read it.
+ * Returns the first pid through which the marker is reachable, or 0 with
+ * *e the errno of the last attempt. */
+static long marker_via_proc(const char *marker, int *e)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *ent;
+	long self = getpid(), found = 0;
+	int tries = 0;
+	char path[PATH_MAX];
+
+	*e = ENOENT;
+	if (!d)
+		return 0;
+	while (!found && (ent = readdir(d)) && tries < 4096) {
+		char *end;
+		long pid = strtol(ent->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		tries++;
+		snprintf(path, sizeof(path), "/proc/%ld/root%s", pid, marker);
+		if (access(path, F_OK) == 0)
+			found = pid;
+		else if (*e != EACCES || errno != ENOENT)
+			*e = errno; /* report the most telling failure */
+	}
+	closedir(d);
+	if (found)
+		*e = 0;
+	return found;
+}
+
 static void emit_marker(const struct opts *o)
 {
 	open_obj("marker");
 	kstr("path", o->marker);
 	if (o->marker) {
-		char path[PATH_MAX];
-		int e1 = access(o->marker, F_OK) == 0 ? 0 : errno;
-		snprintf(path, sizeof(path), "/proc/1/root%s", o->marker);
-		int e2 = access(path, F_OK) == 0 ? 0 : errno;
+		int e1 = access(o->marker, F_OK) == 0 ? 0 : errno, e2;
+		long pid = marker_via_proc(o->marker, &e2);
 		kbool("reachable", e1 == 0);
 		kerr("errno", e1);
-		kbool("via_proc1_root", e2 == 0);
-		kerr("proc1_errno", e2);
+		kbool("via_proc_root", pid > 0);
+		kint("proc_root_pid", pid);
+		kerr("proc_root_errno", e2);
 	} else {
 		kbool("reachable", false);
 		kstr("errno", "");
-		kbool("via_proc1_root", false);
-		kstr("proc1_errno", "");
+		kbool("via_proc_root", false);
+		kint("proc_root_pid", 0);
+		kstr("proc_root_errno", "");
 	}
 	close_obj();
 }

@@ -303,15 +303,16 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	else if (get_bool(p, "escape.escaped"))
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
 		    "chroot+chdir(\"..\") escape reached the host's root");
-	else if (get_bool(p, "marker.via_proc1_root"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/1/root");
+	else if (get_bool(p, "marker.via_proc_root"))
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/%lld/root",
+		    (long long)get_int(p, "marker.proc_root_pid", 0));
 	else if (!get_bool(p, "escape.chroot"))
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED, "chroot refused (%s)",
 		    get_str(p, "escape.errno", "?"));
 	else
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED,
-		    "chroot escape stayed in the rootfs; /proc/1/root: %s",
-		    get_str(p, "marker.proc1_errno", "?"));
+		    "chroot escape stayed in the rootfs; /proc/<pid>/root: %s",
+		    get_str(p, "marker.proc_root_errno", "?"));
 
 	(void)ino;
 	json_object_put(p);
@@ -354,16 +355,17 @@ static enum hull_verdict e_propagation(const struct hull_expect_ctx *c)
 /* Out of the root: chroot can be escaped by a process with CAP_SYS_CHROOT
  * (a user ns grants it), pivot_root with the old root detached cannot. And
  * whatever the root switch, a /proc of the host's pid namespace leads out
- * through /proc/1/root to a process privileged over host init (same user
- * ns, all of init's capabilities). */
+ * through /proc/<pid>/root of a host process (the runtime itself, at
+ * least) to a container that may ptrace-read it: same user ns, capabilities
+ * kept. */
 static enum hull_verdict e_escape(const struct hull_expect_ctx *c)
 {
 	bool host_proc = !(c->ns & CLONE_NEWPID) && (c->ns & CLONE_NEWNS) && c->rt->mounts_proc;
-	bool priv_over_init = !(c->ns & CLONE_NEWUSER) && !c->rt->drops_caps;
+	bool may_ptrace = !(c->ns & CLONE_NEWUSER) && !c->rt->drops_caps;
 
 	if (!c->rt->changes_root || !c->pivot)
 		return HULL_SHARED;
-	return iff(!(host_proc && priv_over_init));
+	return iff(!(host_proc && may_ptrace));
 }
 
 const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
@@ -381,8 +383,8 @@ const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
 	{ HULL_PROP_CGROUP, "isolated iff cgroup", e_cgroup },
 	{ HULL_PROP_TIME, "isolated iff time", e_time },
 	{ HULL_PROP_CHROOT_ESCAPE,
-	  "isolated iff pivot_root, unless /proc shows the host's pids (mnt without pid) to a "
-	  "process privileged over host init (no user ns, capabilities kept)",
+	  "isolated iff pivot_root, unless /proc shows host processes (mnt without pid) to a "
+	  "container that may ptrace-read them (no user ns, capabilities kept): /proc/<pid>/root",
 	  e_escape },
 };
 
