@@ -18,17 +18,22 @@
  *
  * Every phase is one function; a trace mark sits at each boundary. */
 #include "container.h"
+#include "caps.h"
 #include "cgroup.h"
 #include "dev.h"
 #include "exec.h"
 #include "idmap.h"
+#include "masks.h"
 #include "root.h"
+#include "seccomp.h"
 #include "supervise.h"
 #include "sync.h"
 #include "sys.h"
 #include "trace.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -50,6 +55,7 @@ struct start {
 	pid_t pid; /* the child hull created */
 	bool use_cgroup;
 	struct hull_cgroup cg;
+	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -117,6 +123,24 @@ static void child_unshare_and_wait(struct start *st)
 	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_exit_status(status));
 }
 
+/* In a new user namespace the child still has the host's ids, which the
+ * maps usually leave unmapped: become the namespace's root before touching
+ * anything, as every runtime does once the parent has written the maps. */
+static int child_become_ns_root(const struct hull_spec *spec, struct hull_err *err)
+{
+	if (!(spec->ns_flags & CLONE_NEWUSER))
+		return 0;
+	if (setresgid(0, 0, 0) < 0)
+		return hull_fail(err, errno, "cannot become gid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return hull_fail(err, errno, "cannot become uid 0 in the user namespace");
+	/* The host's supplementary groups mean nothing inside; drop them
+	 * where setgroups is allowed (a rootless parent denied it). */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return hull_fail(err, errno, "cannot clear supplementary groups");
+	return 0;
+}
+
 static int child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 {
 	if (!st->use_cgroup || !(st->spec->ns_flags & CLONE_NEWCGROUP))
@@ -126,9 +150,47 @@ static int child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 	return 0;
 }
 
+/* Inside the entered rootfs: the kernel filesystems the command expects and
+ * what of them it may not see. /sys only with a network namespace of its
+ * own or as real root: a user namespace may not mount another one's sysfs. */
+static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
+{
+	bool userns = (spec->ns_flags & CLONE_NEWUSER) != 0;
+	int ret;
+
+	if (spec->read_only) {
+		/* Mountpoints first: they cannot be created once read-only. */
+		if ((ret = hull_ensure_mountpoint("proc", 0555, err)) < 0 ||
+		    (ret = hull_ensure_mountpoint("dev", 0755, err)) < 0 ||
+		    (ret = hull_ensure_mountpoint("sys", 0555, err)) < 0 ||
+		    (ret = hull_rootfs_readonly(err)) < 0)
+			return ret;
+	}
+	if (spec->mount_proc) {
+		if ((ret = hull_mount_proc(err)) < 0)
+			return ret;
+		hull_trace_mark("proc_mounted");
+	}
+	if (spec->mount_dev && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
+		if ((ret = hull_mount_sys(err)) < 0)
+			return ret;
+	}
+	if (spec->mount_dev) {
+		if ((ret = hull_dev_setup(userns, err)) < 0)
+			return ret;
+		hull_trace_mark("dev_ready");
+	}
+	if (spec->mask_paths) {
+		if ((ret = hull_masks_apply(err)) < 0)
+			return ret;
+		hull_trace_mark("paths_masked");
+	}
+	return 0;
+}
+
 /* Everything that needs the mount namespace: mounts go private first, then
- * the rootfs is bound and entered, /proc and /dev are built inside it, and
- * only then is the root switched (see root.h for this order). */
+ * the rootfs is bound and entered, /proc, /sys and /dev are built inside it,
+ * and only then is the root switched (see root.h for this order). */
 static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 {
 	int ret;
@@ -145,24 +207,16 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	hull_trace_mark("mounts_private");
-	if (spec->root_mode == HULL_ROOT_PIVOT)
+	/* A read-only root needs a mount of its own to remount. */
+	if (spec->root_mode == HULL_ROOT_PIVOT || spec->read_only)
 		ret = hull_rootfs_bind(spec->rootfs, err);
 	else
 		ret = hull_rootfs_enter(spec->rootfs, err);
 	if (ret < 0)
 		return ret;
-	if (spec->mount_proc) {
-		ret = hull_mount_proc(err);
-		if (ret < 0)
-			return ret;
-		hull_trace_mark("proc_mounted");
-	}
-	if (spec->mount_dev) {
-		ret = hull_dev_setup((spec->ns_flags & CLONE_NEWUSER) != 0, err);
-		if (ret < 0)
-			return ret;
-		hull_trace_mark("dev_ready");
-	}
+	ret = child_mount_api(spec, err);
+	if (ret < 0)
+		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)
 		return hull_root_pivot(spec->rootfs, err);
 	return hull_root_chroot(spec->rootfs, err);
@@ -178,19 +232,52 @@ static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err
 	return 0;
 }
 
-/* Last steps before exec: the working directory, and no fd beyond 0-2 and
+/* The working directory, checked to be inside the new root (a cwd left on
+ * the host's tree is how CVE-2024-21626 escaped), and no fd beyond 0-2 and
  * no blocked signal handed to the command. */
 static int child_finish(struct start *st, struct hull_err *err)
 {
+	char cwd[PATH_MAX];
+
 	if (chdir(st->spec->cwd) < 0)
 		return hull_fail(err, errno, "cannot change to working directory '%s'",
 				 st->spec->cwd);
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return hull_fail(err, errno ? errno : EACCES,
+				 "working directory '%s' is outside the container", st->spec->cwd);
 	/* Inherited fds (shells and CI runners leak them) must not reach the
 	 * command; marking them CLOEXEC keeps the report pipe working until
 	 * the exec itself. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return hull_fail(err, errno, "cannot close inherited file descriptors");
 	hull_signals_restore(&st->saved_mask);
+	return 0;
+}
+
+/* The security profile, last: capabilities out of the bounding set, the
+ * user switch, the remaining sets, no_new_privs, and the seccomp filter
+ * just before exec. Without no_new_privs the kernel wants CAP_SYS_ADMIN to
+ * install a filter, so then it goes in before the capabilities are gone. */
+static int child_drop_privileges(struct start *st, struct hull_err *err)
+{
+	const struct hull_spec *spec = st->spec;
+	int ret;
+
+	if ((ret = hull_caps_drop_bounding(spec->caps, err)) < 0)
+		return ret;
+	if (!spec->no_new_privs && (ret = hull_seccomp_install(&st->filter, err)) < 0)
+		return ret;
+	if ((ret = hull_user_switch(&spec->user, err)) < 0)
+		return ret;
+	if ((ret = hull_caps_apply(spec->caps, !spec->user.set || spec->user.uid == 0, err)) < 0)
+		return ret;
+	hull_trace_mark("caps_set");
+	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hull_fail(err, errno, "cannot set no_new_privs");
+	if (spec->no_new_privs && (ret = hull_seccomp_install(&st->filter, err)) < 0)
+		return ret;
+	if (st->filter.bpf)
+		hull_trace_mark("seccomp_installed");
 	return 0;
 }
 
@@ -207,10 +294,12 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	else if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 
-	if (child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
+	if (child_become_ns_root(spec, &err) < 0 || child_enter_cgroup_ns(st, &err) < 0 ||
+	    child_build_root(spec, &err) < 0)
 		child_fail(st, &err);
 	hull_trace_mark("root_switched");
-	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0)
+	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0 ||
+	    child_drop_privileges(st, &err) < 0)
 		child_fail(st, &err);
 	hull_exec(spec->argv, spec->envp, &err);
 	child_fail(st, &err);
@@ -249,6 +338,10 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->signals_blocked = true;
+	ret = hull_seccomp_compile(st->spec->seccomp_mode, st->spec->seccomp_file, &st->filter,
+				   err);
+	if (ret < 0)
+		return ret;
 	return parent_make_cgroup(st, err);
 }
 
@@ -283,6 +376,11 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	if (pid == 0)
 		child_main(st);
 	st->pid = pid;
+	/* From here on the container's processes must never reach hull's
+	 * memory or its binary through /proc/<hull>/ (CVE-2019-5736). Not
+	 * before the clone: the child must stay dumpable for a rootless
+	 * parent to write its id maps. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	hull_sync_keep_parent(&st->sync);
 	hull_trace_mark("cloned");
 	return 0;
@@ -316,7 +414,7 @@ static int parent_setup(struct start *st, struct hull_err *err)
 		if (type != HULL_REPORT_READY)
 			return hull_fail(err, EPROTO, "container process ended during setup");
 	}
-	return hull_idmap_write(st->pid, geteuid(), getegid(), err);
+	return hull_idmap_write(st->pid, &spec->uidmap, &spec->gidmap, err);
 }
 
 /* Returns 0 once the command was executed, < 0 with the child's own error
@@ -405,5 +503,6 @@ out:
 		parent_finish_cgroup(&st, NULL, NULL);
 	if (st.signals_blocked)
 		hull_signals_restore(&st.saved_mask);
+	hull_seccomp_free(&st.filter);
 	return ret;
 }

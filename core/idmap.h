@@ -1,13 +1,14 @@
-/* idmap.h — uid/gid maps of a new user namespace, written by the parent.
- * For now container root maps to the user who started hull (unshare -r's
- * mapping); a wider subordinate range comes with the security work. */
+/* idmap.h — writing the uid/gid maps of a new user namespace, done by the
+ * parent while the child waits on the sync pipe. */
 #ifndef HULL_IDMAP_H
 #define HULL_IDMAP_H
 
 #include "error.h"
+#include "user.h"
 
 #include <sys/types.h>
 
-int hull_idmap_write(pid_t pid, uid_t host_uid, gid_t host_gid, struct hull_err *err);
+int hull_idmap_write(pid_t pid, const struct hull_idmap *uidmap, const struct hull_idmap *gidmap,
+		     struct hull_err *err);
 
 #endif

@@ -28,6 +28,15 @@ enum {
 	OPT_PIDS,
 	OPT_CPUSET,
 	OPT_CGROUP_PARENT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_ALLOW_NEW_PRIVS,
+	OPT_SECCOMP,
+	OPT_READ_ONLY,
+	OPT_USER,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
+	OPT_PRIVILEGED,
 };
 
 static const struct option run_options[] = {
@@ -45,6 +54,15 @@ static const struct option run_options[] = {
 	{ "pids", required_argument, NULL, OPT_PIDS },
 	{ "cpuset", required_argument, NULL, OPT_CPUSET },
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+	{ "gidmap", required_argument, NULL, OPT_GIDMAP },
+	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -137,6 +155,46 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 			break;
 		case OPT_CGROUP_PARENT:
 			spec->limits.parent = optarg;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			ret = hull_caps_edit(&spec->caps, optarg, c == OPT_CAP_ADD, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_ALLOW_NEW_PRIVS:
+			spec->no_new_privs = false;
+			break;
+		case OPT_SECCOMP:
+			if (strcmp(optarg, "off") == 0) {
+				spec->seccomp_mode = HULL_SECCOMP_OFF;
+			} else if (strcmp(optarg, "default") == 0) {
+				spec->seccomp_mode = HULL_SECCOMP_DEFAULT;
+			} else if (optarg[0]) {
+				spec->seccomp_mode = HULL_SECCOMP_FILE;
+				spec->seccomp_file = optarg;
+			} else {
+				return hull_fail(err, 0,
+						 "empty seccomp profile (off, default or a file)");
+			}
+			break;
+		case OPT_READ_ONLY:
+			spec->read_only = true;
+			break;
+		case OPT_USER:
+			ret = hull_user_parse(optarg, &spec->user, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP:
+			ret = hull_idmap_parse(
+				optarg, c == OPT_UIDMAP ? &spec->uidmap : &spec->gidmap, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_PRIVILEGED:
+			spec->privileged = true;
 			break;
 		case 'v':
 			spec->verbose++;

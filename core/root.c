@@ -52,6 +52,16 @@ int hull_mount_proc(struct hull_err *err)
 	return 0;
 }
 
+int hull_mount_sys(struct hull_err *err)
+{
+	int ret = hull_ensure_mountpoint("sys", 0555, err);
+	if (ret < 0)
+		return ret;
+	if (mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return hull_fail(err, errno, "cannot mount sysfs on '/sys'");
+	return 0;
+}
+
 int hull_root_pivot(const char *rootfs, struct hull_err *err)
 {
 	/* With new_root == put_old the old root ends up stacked on "/", no

@@ -26,6 +26,9 @@ int hull_rootfs_enter(const char *rootfs, struct hull_err *err);
 /* A fresh proc instance on "proc" in the cwd (created when missing). */
 int hull_mount_proc(struct hull_err *err);
 
+/* sysfs on "sys", read-only. */
+int hull_mount_sys(struct hull_err *err);
+
 /* pivot_root(".", ".") then detach the old root stacked on top, so no path
  * leads back to the host's tree; the cwd must be the rootfs. */
 int hull_root_pivot(const char *rootfs, struct hull_err *err);

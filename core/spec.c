@@ -24,6 +24,37 @@ void hull_spec_init(struct hull_spec *spec)
 	spec->cwd = "/";
 	spec->trace_fd = -1;
 	spec->limits.parent = HULL_DEFAULT_CGROUP_PARENT;
+	spec->caps = hull_caps_default();
+	spec->no_new_privs = true;
+	spec->seccomp_mode = HULL_SECCOMP_DEFAULT;
+	spec->mask_paths = true;
+}
+
+static int validate_security(struct hull_spec *spec, struct hull_err *err)
+{
+	if (spec->privileged) {
+		spec->caps = hull_caps_all();
+		spec->no_new_privs = false;
+		spec->seccomp_mode = HULL_SECCOMP_OFF;
+		spec->mask_paths = false;
+	}
+	if (spec->seccomp_mode == HULL_SECCOMP_FILE) {
+		int ret = hull_seccomp_check_file(spec->seccomp_file, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (!(spec->ns_flags & CLONE_NEWUSER)) {
+		if (spec->uidmap.set || spec->gidmap.set)
+			return hull_fail(
+				err, 0,
+				"--uidmap and --gidmap require the user namespace (--ns ...,user)");
+		return 0;
+	}
+	if (!spec->uidmap.set)
+		hull_idmap_default("/etc/subuid", geteuid(), geteuid(), &spec->uidmap);
+	if (!spec->gidmap.set)
+		hull_idmap_default("/etc/subgid", geteuid(), getegid(), &spec->gidmap);
+	return 0;
 }
 
 static bool env_name_valid(const char *kv, size_t name_len)
@@ -160,6 +191,10 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 				 "add --ns user)",
 				 (unsigned)geteuid());
 
+	ret = validate_security(spec, err);
+	if (ret < 0)
+		return ret;
+
 	if (hull_limits_any(&spec->limits)) {
 		ret = hull_limits_validate(&spec->limits, err);
 		if (ret < 0)
@@ -169,6 +204,9 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 					 "cannot set resource limits as uid %u: cgroups need root",
 					 (unsigned)geteuid());
 	}
+
+	if (spec->read_only && !hull_spec_has_mntns(spec))
+		return hull_fail(err, 0, "--read-only requires the mount namespace (--ns ...,mnt)");
 
 	/* Without a mount namespace every mount would land on the host. */
 	if (!hull_spec_has_mntns(spec)) {

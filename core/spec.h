@@ -5,7 +5,10 @@
 #define HULL_SPEC_H
 
 #include "error.h"
+#include "caps.h"
 #include "limits.h"
+#include "seccomp.h"
+#include "user.h"
 
 #include <sched.h>
 #include <stdbool.h>
@@ -46,6 +49,17 @@ struct hull_spec {
 	char **envp; /* the command's whole environment (set by validate) */
 
 	struct hull_limits limits; /* cgroup limits; none by default */
+
+	/* Security profile; the defaults are the hardened ones. */
+	hull_capset caps;  /* docker's 14 by default */
+	bool no_new_privs; /* true unless --allow-new-privs */
+	enum hull_seccomp_mode seccomp_mode;
+	const char *seccomp_file;
+	bool mask_paths;		  /* masked and read-only /proc, /sys paths */
+	bool read_only;			  /* --read-only rootfs (+ tmpfs /tmp) */
+	bool privileged;		  /* --privileged: all of the above off */
+	struct hull_user user;		  /* --user; unset: container root */
+	struct hull_idmap uidmap, gidmap; /* user namespace maps */
 
 	const char *cwd; /* inside the container; default "/" */
 	int trace_fd;	 /* -1: no trace */

@@ -3,7 +3,7 @@
 # in harness/ appends its source to HARNESS_MAINS.
 HARNESS_MAINS    += harness/main.c
 HARNESS_LIB      := $(BUILD)/lib/libharness.a
-HARNESS_LDLIBS   := -ljson-c -lm
+HARNESS_LDLIBS   := -ljson-c -lm $(HULL_LDLIBS)
 
 $(OBJ)/harness/%.o: CFLAGS += -Icore -Iharness
 

@@ -56,10 +56,12 @@ def test_net_namespace_has_only_loopback(run):
     assert ifaces == ["lo"]
 
 
-def test_user_namespace_maps_root(run):
+def test_user_namespace_maps_root_to_an_unprivileged_range(run):
     r = run("--ns", "user,mnt,pid", "ROOTFS", "sh", "-c",
-            "id -u; cat /proc/self/uid_map")
+            "id -u; cat /proc/self/uid_map /proc/self/gid_map")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "0"
-    assert lines[1].split() == ["0", str(os.geteuid()), "1"]
+    # No /etc/subuid entry for root here: hull's fixed default range.
+    assert lines[1].split() == ["0", "100000", "65536"]
+    assert lines[2].split() == ["0", "100000", "65536"]

@@ -6,7 +6,8 @@ import subprocess
 import pytest
 
 PIVOT = ["start", "parsed", "cloned", "child_entered", "mounts_private", "proc_mounted",
-         "dev_ready", "root_switched", "hostname_set", "exec", "exited"]
+         "dev_ready", "paths_masked", "root_switched", "hostname_set", "caps_set",
+         "seccomp_installed", "exec", "exited"]
 
 
 def traced(hull, rootfs, *opts):

@@ -3,7 +3,7 @@
 # sets WRAP_test_<module> := -Wl,--wrap=<symbol> in its own fragment.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LDLIBS := -lcmocka -ljson-c -lm
+UNIT_LDLIBS := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(HARNESS_LIB) $(HULL_LIB)
 	@mkdir -p $(dir $@)
