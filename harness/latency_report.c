@@ -395,7 +395,13 @@ static void micro_section(json_object *r, FILE *out)
 		hull_fmt_duration(to_ns(hull_json_get_double(x, "cpu_time", NAN), unit), ct,
 				  sizeof(ct));
 		snprintf(it, sizeof(it), "%lld", (long long)hull_json_get_int(x, "iterations", 0));
-		const char *cells[] = { hull_json_get_string(x, "name", "?"), rt, ct, it };
+		/* "unshare/net/iterations:300/manual_time" -> "unshare/net" */
+		char name[128];
+		snprintf(name, sizeof(name), "%s", hull_json_get_string(x, "name", "?"));
+		char *cut = strstr(name, "/iterations:");
+		if (cut)
+			*cut = '\0';
+		const char *cells[] = { name, rt, ct, it };
 		hull_md_table_row(out, N_ELEMS(cells), cells);
 	}
 	fputs("\n", out);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# bench/run.sh — what `make bench` runs, in order:
+#   1. hull-harness latency: runtimes side by side, per-phase, per-namespace,
+#      concurrency                                    -> $REPORTS/latency.json
+#   2. plots from it (bench/plot.py, matplotlib)      -> $REPORTS/*.svg
+#   3. microbenchmarks (hull-micro, Google Benchmark) -> $REPORTS/micro.json
+#   4. whole-command cross-check (bench/hyperfine.sh) -> $REPORTS/hyperfine.json
+#   5. one report                                     -> $REPORTS/latest.json, latest.md
+# Knobs (environment): BUILD, REPORTS, BENCH_N, BENCH_QUICK, BENCH_RUNTIMES,
+# BENCH_CPU, COMMIT, PYTHON.
+set -eu
+
+BUILD=${BUILD:-build}
+REPORTS=${REPORTS:-reports}
+RUNTIMES=${BENCH_RUNTIMES:-all}
+PYTHON=${PYTHON:-/usr/bin/python3}
+BIN=$BUILD/bin
+ROOTFS=$(cd "$BUILD/rootfs" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$REPORTS"
+
+if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then
+  N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10
+else
+  N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200
+fi
+set --
+[ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
+
+step() { echo "bench: [$1/5] $2" >&2; }
+t0=$(date +%s)
+
+step 1 "startup latency: $N starts per runtime after $WARMUP warm-up, interleaved"
+"$BIN/hull-harness" latency -n "$N" -w "$WARMUP" --runtimes "$RUNTIMES" \
+  --concurrency "$LEVELS" --per-level "$PER_LEVEL" --rootfs "$ROOTFS" \
+  --commit "${COMMIT:-unknown}" --json "$REPORTS/latency.json" "$@"
+
+step 2 "plots"
+rm -f "$REPORTS"/latency.svg "$REPORTS"/phases.svg "$REPORTS"/namespaces.svg "$REPORTS"/concurrency.svg
+"$PYTHON" "$HERE/plot.py" "$REPORTS/latency.json" "$REPORTS"
+
+step 3 "microbenchmarks: $MICRO_N forks per step (Google Benchmark)"
+"$BIN/hull-micro" --rootfs "$ROOTFS" --iterations "$MICRO_N" \
+  --benchmark_format=console --benchmark_out_format=json \
+  --benchmark_out="$REPORTS/micro.json" >&2
+
+step 4 "whole-command cross-check: hyperfine, $HF_RUNS runs each"
+"$HERE/hyperfine.sh" "$BIN" "$ROOTFS" "$REPORTS/hyperfine.json" "$HF_RUNS" >&2
+
+step 5 "report"
+"$BIN/hull-harness" latency render --micro "$REPORTS/micro.json" \
+  --hyperfine "$REPORTS/hyperfine.json" --json "$REPORTS/latest.json" \
+  --markdown "$REPORTS/latest.md" "$REPORTS/latency.json"
+echo "bench: done in $(( $(date +%s) - t0 )) s: $REPORTS/latest.md, $REPORTS/latest.json, $REPORTS/*.svg" >&2
