@@ -18,9 +18,16 @@ static const cap_value_t default_caps[] = {
 
 static int last_cap(void)
 {
-	/* The running kernel may know more than our headers, or fewer. */
-	int last = (int)cap_max_bits() - 1;
-	return last < 63 ? last : 63;
+	/* The running kernel may know more than our headers, or fewer.
+	 * libcap finds out with a binary search of prctl calls each time it
+	 * is asked: ask once. */
+	static int last = -1;
+	if (last < 0) {
+		last = (int)cap_max_bits() - 1;
+		if (last > 63)
+			last = 63;
+	}
+	return last;
 }
 
 hull_capset hull_caps_default(void)

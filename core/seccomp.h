@@ -8,11 +8,15 @@
  * setns, TIOCSTI/TIOCLINUX ioctls... each returning EPERM; clone3 returns
  * ENOSYS so libc falls back to clone, whose flags can be inspected.
  *
+ * Only the native ABI is allowed: a system call through another one (32-bit
+ * int 0x80 or x32 on x86_64) kills the process.
+ *
  * A profile FILE is plain text: one system call name per line, denied with
  * EPERM; '#' starts a comment.
  *
- * The filter is compiled to BPF by the parent before the container starts
- * and installed by the child as the last step before exec. */
+ * The default filter is compiled to BPF when hull is built; a profile file
+ * by the parent before the container starts. The child installs it as the
+ * last step before exec. */
 #ifndef HULL_SECCOMP_H
 #define HULL_SECCOMP_H
 
@@ -37,6 +41,15 @@ int hull_seccomp_check_file(const char *path, struct hull_err *err);
 /* Compile the profile to BPF. */
 int hull_seccomp_compile(enum hull_seccomp_mode mode, const char *file, struct hull_seccomp *out,
 			 struct hull_err *err);
+
+/* Build with libseccomp (what hull_seccomp_compile does for files, and the
+ * build does once for the default). */
+int hull_seccomp_build(enum hull_seccomp_mode mode, const char *file, struct hull_seccomp *out,
+		       struct hull_err *err);
+
+/* The default filter, compiled at build time (build/gen/seccomp_bpf.c). */
+extern const unsigned char hull_seccomp_default_bpf[];
+extern const size_t hull_seccomp_default_bpf_len;
 
 /* Install a compiled filter in the calling process. */
 int hull_seccomp_install(const struct hull_seccomp *f, struct hull_err *err);

@@ -1,0 +1,239 @@
+/* seccomp_build.c — the filter built with libseccomp: the default deny list
+ * and profile files, compiled to BPF. hull itself runs this only for profile
+ * files: the default filter is compiled once at build time
+ * (gen_seccomp_bpf.c). */
+#include "seccomp.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const char *const hull_seccomp_default_denied[] = {
+	/* kernel images and modules */
+	"kexec_load",
+	"kexec_file_load",
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"create_module",
+	"get_kernel_syms",
+	"query_module",
+	/* the machine itself */
+	"reboot",
+	"swapon",
+	"swapoff",
+	"acct",
+	"syslog",
+	"vhangup",
+	"iopl",
+	"ioperm",
+	"settimeofday",
+	"clock_settime",
+	"clock_adjtime",
+	"adjtimex",
+	"stime",
+	"lookup_dcookie",
+	"nfsservctl",
+	"quotactl",
+	"quotactl_fd",
+	"uselib",
+	"_sysctl",
+	"ustat",
+	"sysfs",
+	"vm86",
+	"vm86old",
+	/* mounts and roots: hull's own are done before the filter */
+	"mount",
+	"umount",
+	"umount2",
+	"pivot_root",
+	"move_mount",
+	"open_tree",
+	"fsopen",
+	"fsmount",
+	"fsconfig",
+	"fspick",
+	"mount_setattr",
+	/* kernel keyrings, BPF, perf, userfaultfd, io_uring */
+	"keyctl",
+	"add_key",
+	"request_key",
+	"bpf",
+	"perf_event_open",
+	"userfaultfd",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	/* other namespaces and other processes' memory */
+	"setns",
+	"process_vm_readv",
+	"process_vm_writev",
+	"open_by_handle_at",
+	"name_to_handle_at",
+	"fanotify_init",
+	"kcmp",
+	"pidfd_getfd",
+	NULL,
+};
+
+static int deny(scmp_filter_ctx ctx, const char *name, int errnum, struct hull_err *err)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not on this architecture */
+	int ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(errnum), nr, 0);
+	if (ret < 0)
+		return hull_fail(err, -ret, "cannot add seccomp rule for '%s'", name);
+	return 0;
+}
+
+static int add_default_rules(scmp_filter_ctx ctx, struct hull_err *err)
+{
+	int ret;
+
+	for (const char *const *n = hull_seccomp_default_denied; *n; n++)
+		if ((ret = deny(ctx, *n, EPERM, err)) < 0)
+			return ret;
+	/* clone3 passes its flags in memory a filter cannot read: ENOSYS makes
+	 * libc fall back to clone, whose flags it can. */
+	if ((ret = deny(ctx, "clone3", ENOSYS, err)) < 0)
+		return ret;
+	struct {
+		const char *name;
+		unsigned arg;
+		scmp_datum_t mask, value;
+	} conditional[] = {
+		/* New user namespaces: the door to most kernel attack surface. */
+		{ "unshare", 0, CLONE_NEWUSER, CLONE_NEWUSER },
+		{ "clone", 0, CLONE_NEWUSER, CLONE_NEWUSER },
+		/* Pushing characters into the terminal's input (CVE-2017-5226). */
+		{ "ioctl", 1, 0xffffffffu, TIOCSTI },
+		{ "ioctl", 1, 0xffffffffu, TIOCLINUX },
+	};
+	for (size_t i = 0; i < sizeof(conditional) / sizeof(conditional[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(conditional[i].name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+				       SCMP_CMP(conditional[i].arg, SCMP_CMP_MASKED_EQ,
+						conditional[i].mask, conditional[i].value));
+		if (ret < 0)
+			return hull_fail(err, -ret, "cannot add seccomp rule for '%s'",
+					 conditional[i].name);
+	}
+	return 0;
+}
+
+/* Visit each syscall name of a profile file. */
+static int for_each_file_name(const char *path, scmp_filter_ctx ctx, struct hull_err *err)
+{
+	static char buf[65536];
+	ssize_t n = hull_read_file(path, buf, sizeof(buf), err);
+	int line_no = 0;
+
+	if (n < 0)
+		return (int)n;
+	for (char *line = buf; line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line_no++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char name[64];
+		if (sscanf(line, "%63s", name) == 1) {
+			if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
+				return hull_fail(err, 0, "unknown system call '%s' in '%s' line %d",
+						 name, path, line_no);
+			if (ctx) {
+				int ret = deny(ctx, name, EPERM, err);
+				if (ret < 0)
+					return ret;
+			}
+		}
+		line = next;
+	}
+	return 0;
+}
+
+int hull_seccomp_check_file(const char *path, struct hull_err *err)
+{
+	return for_each_file_name(path, NULL, err);
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct hull_seccomp *out, struct hull_err *err)
+{
+	int fd = memfd_create("hull-seccomp", MFD_CLOEXEC);
+	struct stat st;
+	int ret;
+
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot create a buffer for the seccomp filter");
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret < 0) {
+		close(fd);
+		return hull_fail(err, -ret, "cannot compile the seccomp filter");
+	}
+	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
+		close(fd);
+		return hull_fail(err, EIO, "cannot compile the seccomp filter");
+	}
+	out->len = (size_t)st.st_size;
+	out->bpf = malloc(out->len);
+	if (!out->bpf || pread(fd, out->bpf, out->len, 0) != (ssize_t)out->len) {
+		close(fd);
+		hull_seccomp_free(out);
+		return hull_fail(err, EIO, "cannot read the compiled seccomp filter");
+	}
+	close(fd);
+	return 0;
+}
+
+int hull_seccomp_build(enum hull_seccomp_mode mode, const char *file, struct hull_seccomp *out,
+		       struct hull_err *err)
+{
+	scmp_filter_ctx ctx;
+	int ret;
+
+	out->bpf = NULL;
+	out->len = 0;
+	if (mode == HULL_SECCOMP_OFF)
+		return 0;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return hull_fail(err, ENOMEM, "cannot create a seccomp filter");
+	/* Only the native ABI is filtered; a system call through another one
+	 * (32-bit int 0x80 or x32 on x86_64, a well-known way around filters
+	 * that list only native numbers) kills the process. Adding those
+	 * ABIs' copies of the list doubled the filter and its install time. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* The kernel checks no_new_privs at install time; hull sets it itself. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	ret = mode == HULL_SECCOMP_DEFAULT ? add_default_rules(ctx, err)
+					   : for_each_file_name(file, ctx, err);
+	if (ret == 0)
+		ret = export_bpf(ctx, out, err);
+	seccomp_release(ctx);
+	return ret;
+}
+
+void hull_seccomp_free(struct hull_seccomp *f)
+{
+	free(f->bpf);
+	f->bpf = NULL;
+	f->len = 0;
+}
