@@ -19,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -309,6 +313,39 @@ static int setup_ipc(struct hull_iso_host *h, struct hull_err *err)
 	return 0;
 }
 
+/* The sentinel: forked (before any thread exists), it drops every
+ * capability, stays uid 0 and dumpable, and waits for EOF on a pipe. */
+static int setup_sentinel(struct hull_iso_host *h, struct hull_err *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hull_fail(err, errno, "cannot create the sentinel's pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return hull_fail(err, e, "cannot fork the sentinel");
+	}
+	if (pid == 0) {
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct none[2] = { 0 };
+		char c;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[1]);
+		if (syscall(SYS_capset, &hdr, none) < 0)
+			_exit(1);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	h->sentinel = pid;
+	h->sentinel_fd = p[1];
+	return 0;
+}
+
 int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared_rootfs,
 			struct hull_err *err)
 {
@@ -318,6 +355,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 
 	memset(h, 0, sizeof(*h));
 	h->listen_fd = -1;
+	h->sentinel_fd = -1;
 	h->shm_id = -1;
 	snprintf(h->token_prefix, sizeof(h->token_prefix), "hull-iso-%d-", (int)getpid());
 
@@ -372,6 +410,9 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	h->n_mounts_before = ss.below.n;
 
 	ret = setup_listener(h, err);
+	if (ret < 0)
+		return ret;
+	ret = setup_sentinel(h, err);
 	if (ret < 0)
 		return ret;
 	ret = setup_ipc(h, err);
@@ -437,6 +478,14 @@ void hull_iso_host_cleanup(struct hull_iso_host *h)
 	if (h->listen_fd >= 0)
 		close(h->listen_fd);
 	h->listen_fd = -1;
+	if (h->sentinel_fd >= 0)
+		close(h->sentinel_fd);
+	h->sentinel_fd = -1;
+	if (h->sentinel > 0) {
+		while (waitpid(h->sentinel, NULL, 0) < 0 && errno == EINTR)
+			;
+		h->sentinel = 0;
+	}
 	if (h->shm_id >= 0)
 		shmctl(h->shm_id, IPC_RMID, NULL);
 	h->shm_id = -1;
@@ -578,10 +627,15 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	} else {
 		cell->started = true;
 	}
-	if (keep_json)
-		cell->probe_json = strdup(res.out);
+	cell->probe_json = strdup(res.out);
 	hull_launch_result_free(&res);
 
+	/* Privileges are an input of the rules: judge with what the probe had. */
+	if (cell->started && hull_probe_caps(cell->probe_json ? cell->probe_json : "", &ctx.caps_eff) == 0) {
+		ctx.caps_known = true;
+		for (int i = 0; i < HULL_PROP_COUNT; i++)
+			cell->expected[i] = hull_expected((enum hull_prop)i, &ctx);
+	}
 	if (cell->started != cell->expect_started)
 		cell->mismatches++;
 	if (!cell->started && cell->expect_started == false && !cell->reason[0])
@@ -590,6 +644,8 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 		for (int i = 0; i < HULL_PROP_COUNT; i++)
 			if (cell->props[i].verdict != cell->expected[i])
 				cell->mismatches++;
+	if (!keep_json)
+		hull_iso_cell_free(cell);
 	return 0;
 }
 

@@ -7,6 +7,10 @@
  *   - a listening TCP socket on 127.0.0.1       (net)
  *   - a SysV shm segment and a POSIX mqueue      (ipc)
  *   - the host's hostname and namespace identities
+ *   - a sentinel: a root process with no capabilities, on the host's root,
+ *     as any host may run (bwrap's monitor is one). A container that sees
+ *     the host's /proc without a user ns can walk into the host through
+ *     its /proc/<pid>/root; the sentinel makes that finding deterministic
  *   - optionally (--shared-rootfs) the rootfs served from a shared bind
  *     mount, as on systemd hosts, so mount propagation leaks can show
  * After each container the verifier looks for the probe's tmpfs (named by a
@@ -34,6 +38,8 @@ struct hull_iso_host {
 	char orig_rootfs[PATH_MAX];
 	bool bound;              /* rootfs is our shared bind under dir */
 	bool rootfs_shared;      /* the rootfs's mount propagates (shared:N) */
+	pid_t sentinel;          /* a capability-less root process on the host */
+	int sentinel_fd;         /* closing it ends the sentinel */
 	int listen_fd;
 	int port;
 	int shm_id;

@@ -39,7 +39,7 @@
  *                            "rootfs_marker":bool (/etc/hull-rootfs exists)}
  *   marker          object  {"path":string|null, "reachable":bool, "errno":str,
  *                            "via_proc_root":bool, "proc_root_pid":int,
- *                            "proc_root_errno":str}
+ *                            "proc_root_comm":string|null, "proc_root_errno":str}
  *                            whether the host's marker file is reachable at its
  *                            host path, and through /proc/<pid>/root of any
  *                            process /proc shows (0: none)
@@ -466,12 +466,21 @@ static void emit_marker(const struct opts *o)
 		kerr("errno", e1);
 		kbool("via_proc_root", pid > 0);
 		kint("proc_root_pid", pid);
+		char comm[64] = "", *c = NULL;
+		if (pid > 0) {
+			snprintf(comm, sizeof(comm), "/proc/%ld/comm", pid);
+			c = slurp(comm);
+			if (c)
+				c[strcspn(c, "\n")] = '\0';
+		}
+		kstr("proc_root_comm", c);
 		kerr("proc_root_errno", e2);
 	} else {
 		kbool("reachable", false);
 		kstr("errno", "");
 		kbool("via_proc_root", false);
 		kint("proc_root_pid", 0);
+		knull("proc_root_comm");
 		kstr("proc_root_errno", "");
 	}
 	close_obj();

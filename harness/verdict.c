@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -304,8 +305,8 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
 		    "chroot+chdir(\"..\") escape reached the host's root");
 	else if (get_bool(p, "marker.via_proc_root"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/%lld/root",
-		    (long long)get_int(p, "marker.proc_root_pid", 0));
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/%lld/root (%s)",
+		    (long long)get_int(p, "marker.proc_root_pid", 0), get_str(p, "marker.proc_root_comm", "?"));
 	else if (!get_bool(p, "escape.chroot"))
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED, "chroot refused (%s)",
 		    get_str(p, "escape.errno", "?"));
@@ -340,32 +341,63 @@ static enum hull_verdict e_root(const struct hull_expect_ctx *c)
 	return iff(c->rt->changes_root);
 }
 
+#define CAP_BIT(n) (1ULL << (n))
+#define CAP_SYS_CHROOT_ 18
+#define CAP_SYS_ADMIN_  21
+
+static bool has_cap(const struct hull_expect_ctx *c, int cap)
+{
+	if (c->caps_known)
+		return (c->caps_eff & CAP_BIT(cap)) != 0;
+	/* Runtimes that drop privileges keep docker's set: CAP_SYS_CHROOT
+	 * but neither CAP_SYS_ADMIN nor CAP_SYS_PTRACE. */
+	return !c->rt->drops_caps || cap == CAP_SYS_CHROOT_;
+}
+
 /* A mount made inside reaches the host when the container may mount in the
- * host's mount namespace (no mnt ns, CAP_SYS_ADMIN over it: no user ns, caps
- * kept), or when its own mount ns was left shared with a shared host mount. */
+ * host's mount namespace (no mnt ns, CAP_SYS_ADMIN, no user ns), or when
+ * its own mount ns was left shared with a shared host mount. */
 static enum hull_verdict e_propagation(const struct hull_expect_ctx *c)
 {
 	if (!(c->ns & CLONE_NEWNS))
-		return iff((c->ns & CLONE_NEWUSER) || c->rt->drops_caps);
+		return iff((c->ns & CLONE_NEWUSER) || !has_cap(c, CAP_SYS_ADMIN_));
 	if (c->rt->private_mounts)
 		return HULL_ISOLATED;
 	return iff(!c->rootfs_shared);
 }
 
-/* Out of the root: chroot can be escaped by a process with CAP_SYS_CHROOT
- * (a user ns grants it), pivot_root with the old root detached cannot. And
- * whatever the root switch, a /proc of the host's pid namespace leads out
- * through /proc/<pid>/root of a host process (the runtime itself, at
- * least) to a container that may ptrace-read it: same user ns, capabilities
- * kept. */
+/* Out of the root: chroot is escaped by a process with CAP_SYS_CHROOT,
+ * pivot_root with the old root detached is not. And whatever the root
+ * switch, a /proc of the host's pid namespace leads out through
+ * /proc/<pid>/root of any host process the container may ptrace-read: with
+ * no user ns, container root may read every root process whose
+ * capabilities are a subset of its own, and a host always has some (the
+ * verifier plants one, as bwrap's monitor is one). */
 static enum hull_verdict e_escape(const struct hull_expect_ctx *c)
 {
 	bool host_proc = !(c->ns & CLONE_NEWPID) && (c->ns & CLONE_NEWNS) && c->rt->mounts_proc;
-	bool may_ptrace = !(c->ns & CLONE_NEWUSER) && !c->rt->drops_caps;
 
-	if (!c->rt->changes_root || !c->pivot)
+	if (!c->rt->changes_root)
 		return HULL_SHARED;
-	return iff(!(host_proc && may_ptrace));
+	if (!c->pivot)
+		return iff(!has_cap(c, CAP_SYS_CHROOT_));
+	return iff(!(host_proc && !(c->ns & CLONE_NEWUSER)));
+}
+
+int hull_probe_caps(const char *probe_json, uint64_t *eff)
+{
+	json_object *p = probe_json ? json_tokener_parse(probe_json) : NULL;
+	const char *hex = p ? get_str(p, "caps.eff", NULL) : NULL;
+	int ret = -1;
+	char *end;
+
+	if (hex) {
+		*eff = strtoull(hex, &end, 16);
+		ret = *end ? -1 : 0;
+	}
+	if (p)
+		json_object_put(p);
+	return ret;
 }
 
 const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
@@ -374,8 +406,8 @@ const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
 	{ HULL_PROP_MOUNTS, "isolated iff mnt", e_mnt },
 	{ HULL_PROP_ROOT, "isolated iff the runtime changes root (all but bare)", e_root },
 	{ HULL_PROP_PROPAGATION,
-	  "with mnt: isolated iff mounts made private (or the rootfs's host mount is not shared); "
-	  "without mnt: isolated iff user or capabilities dropped (no mount possible)",
+	  "with mnt: isolated iff the runtime makes mounts private (or the rootfs's host mount is "
+	  "not shared); without mnt: isolated iff user or no CAP_SYS_ADMIN (cannot mount)",
 	  e_propagation },
 	{ HULL_PROP_NET, "isolated iff net", e_net },
 	{ HULL_PROP_IPC, "isolated iff ipc", e_ipc },
@@ -383,8 +415,9 @@ const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
 	{ HULL_PROP_CGROUP, "isolated iff cgroup", e_cgroup },
 	{ HULL_PROP_TIME, "isolated iff time", e_time },
 	{ HULL_PROP_CHROOT_ESCAPE,
-	  "isolated iff pivot_root, unless /proc shows host processes (mnt without pid) to a "
-	  "container that may ptrace-read them (no user ns, capabilities kept): /proc/<pid>/root",
+	  "chroot: isolated iff no CAP_SYS_CHROOT; pivot_root: isolated unless /proc shows host "
+	  "processes (mnt without pid) and there is no user ns (root reads a capability-less "
+	  "root process's /proc/<pid>/root); no root switch (bare): shared",
 	  e_escape },
 };
 

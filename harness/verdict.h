@@ -87,12 +87,21 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 
 /* ---- expected verdicts -------------------------------------------------- */
 
+/* The inputs of the rules. The privilege-dependent properties (can the
+ * container mount, chroot, ptrace-read a host process?) follow from the
+ * command's effective capabilities, which are an input like the namespaces:
+ * the probe reports them (caps_known), else the runtime's traits stand in. */
 struct hull_expect_ctx {
 	const struct hull_runtime_info *rt;
 	uint64_t ns;         /* namespaces the container really gets */
 	bool pivot;          /* root switched with pivot_root (else chroot, or none) */
 	bool rootfs_shared;  /* the rootfs sits on a shared mount on the host */
+	bool caps_known;     /* caps_eff is the probe's CapEff */
+	uint64_t caps_eff;
 };
+
+/* The probe's effective capabilities ("caps.eff"); < 0 when absent. */
+int hull_probe_caps(const char *probe_json, uint64_t *eff);
 
 struct hull_rule {
 	enum hull_prop prop;

@@ -129,11 +129,43 @@ static void test_rules_bare_and_oci(void **state)
 {
 	(void)state;
 	assert_int_equal(isolated_set("bare", 0, false, false), 0);
-	/* crun drops CAP_SYS_ADMIN/PTRACE: no mount, no /proc/<pid>/root */
-	assert_true(isolated_set("crun", CLONE_NEWNS, true, false) & B(CHROOT_ESCAPE));
+	/* crun drops CAP_SYS_ADMIN: no mount leaks without mnt... */
+	assert_true(isolated_set("crun", 0, true, false) & B(PROPAGATION));
+	/* ...but no capability set closes /proc/<pid>/root of a host process */
+	assert_false(isolated_set("crun", CLONE_NEWNS, true, false) & B(CHROOT_ESCAPE));
 	assert_false(isolated_set("hull", CLONE_NEWNS, true, false) & B(CHROOT_ESCAPE));
+	assert_true(isolated_set("hull", CLONE_NEWNS | CLONE_NEWUSER, true, false) & B(CHROOT_ESCAPE));
 	/* unshare(1) --root is a chroot */
 	assert_false(isolated_set("unshare", HULL_NS_DEFAULT, false, false) & B(CHROOT_ESCAPE));
+}
+
+/* Privileges are an input: the probe's CapEff decides mount, chroot and
+ * ptrace, whatever the runtime's defaults. */
+static void test_rules_follow_capabilities(void **state)
+{
+	(void)state;
+	struct hull_expect_ctx c = { .rt = hull_runtime_lookup("hull"), .caps_known = true };
+	const uint64_t docker = 0xa80425fbull; /* CHROOT, no ADMIN, no PTRACE */
+
+	c.ns = 0;
+	c.caps_eff = docker;
+	assert_int_equal(hull_expected(HULL_PROP_PROPAGATION, &c), HULL_ISOLATED);
+	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_SHARED);
+	c.caps_eff = 0;
+	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_ISOLATED);
+	c.caps_eff = ~0ull;
+	assert_int_equal(hull_expected(HULL_PROP_PROPAGATION, &c), HULL_SHARED);
+
+	c.ns = CLONE_NEWNS | CLONE_NEWPID;
+	c.pivot = true;
+	c.caps_eff = ~0ull;
+	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_ISOLATED);
+
+	uint64_t eff = 0;
+	assert_int_equal(hull_probe_caps("{\"caps\":{\"eff\":\"00000000a80425fb\"}}", &eff), 0);
+	assert_int_equal(eff, docker);
+	assert_true(hull_probe_caps("{}", &eff) < 0);
+	assert_true(hull_probe_caps("nope", &eff) < 0);
 }
 
 static void test_expect_start(void **state)
@@ -434,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_rules_without_mnt),
 		cmocka_unit_test(test_rules_seed_holes),
 		cmocka_unit_test(test_rules_bare_and_oci),
+		cmocka_unit_test(test_rules_follow_capabilities),
 		cmocka_unit_test(test_expect_start),
 		cmocka_unit_test(test_judge_namespace_identity),
 		cmocka_unit_test(test_judge_behaviour_overrides_namespace),
