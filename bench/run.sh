@@ -33,7 +33,7 @@ t0=$(date +%s)
 step 1 "startup latency: $N starts per runtime after $WARMUP warm-up, interleaved"
 "$BIN/hull-harness" latency -n "$N" -w "$WARMUP" --runtimes "$RUNTIMES" \
   --concurrency "$LEVELS" --per-level "$PER_LEVEL" --rootfs "$ROOTFS" \
-  --commit "${COMMIT:-unknown}" --json "$REPORTS/latency.json" "$@"
+  --commit "${COMMIT:-unknown}" --json "$REPORTS/latency.json" "$@" >/dev/null
 
 step 2 "plots"
 rm -f "$REPORTS"/latency.svg "$REPORTS"/phases.svg "$REPORTS"/namespaces.svg "$REPORTS"/concurrency.svg
