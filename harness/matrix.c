@@ -556,7 +556,11 @@ int hull_harness_matrix(int argc, char **argv)
 		return 2;
 	}
 	if (!quiet)
-		fprintf(stderr, "matrix: %zu cells on %d workers\n", m.n, jobs);
+		fprintf(stderr,
+			"matrix: %zu cells on %d workers; host objects: marker %s, port %d, shm key %ld, "
+			"mqueue %s, mount token prefix %s, rootfs %s\n",
+			m.n, jobs, host.marker, host.port, host.shm_key, host.mqueue, host.token_prefix,
+			host.rootfs);
 
 	/* Cells whose /proc shows the host's processes (mnt without pid) could
 	 * find a way out through a sibling cell's probe at the moment it has
