@@ -28,36 +28,77 @@
 extern char **environ;
 
 #define NS_OCI_ALL (HULL_NS_ALL)
-#define NS_BWRAP   (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWCGROUP)
+#define NS_BWRAP                                                                                   \
+	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |               \
+	 CLONE_NEWCGROUP)
 #define DEFAULT_TIMEOUT_MS 10000
 
 const struct hull_runtime_info hull_runtimes[] = {
-	{ .name = "bare", .what = "fork+exec of the probe on the host, no isolation (the floor of floors)",
+	{ .name = "bare",
+	  .what = "fork+exec of the probe on the host, no isolation (the floor of floors)",
 	  .changes_root = false },
-	{ .name = "hull", .what = "hull run (build/bin/hull)", .ns_choosable = HULL_NS_ALL,
-	  .root_choosable = true, .pivot_root = true, .changes_root = true, .private_mounts = true,
+	{ .name = "hull",
+	  .what = "hull run (build/bin/hull)",
+	  .ns_choosable = HULL_NS_ALL,
+	  .root_choosable = true,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
 	  .mounts_proc = true },
-	{ .name = "seed", .what = "the tutorial: fork, unshare(mnt|uts), chroot, mount proc, exec",
-	  .ns_always = CLONE_NEWNS | CLONE_NEWUTS, .changes_root = true, .mounts_proc = true },
-	{ .name = "floor", .what = "raw syscalls only (build/bin/hull-floor), the kernel's price",
-	  .ns_choosable = HULL_NS_ALL, .pivot_root = true, .changes_root = true,
-	  .private_mounts = true, .mounts_proc = true },
-	{ .name = "unshare", .what = "util-linux unshare --fork --mount-proc --root",
-	  .ns_choosable = HULL_NS_ALL, .changes_root = true, .private_mounts = true,
+	{ .name = "seed",
+	  .what = "the tutorial: fork, unshare(mnt|uts), chroot, mount proc, exec",
+	  .ns_always = CLONE_NEWNS | CLONE_NEWUTS,
+	  .changes_root = true,
 	  .mounts_proc = true },
-	{ .name = "bwrap", .what = "bubblewrap --bind ROOTFS / --proc /proc --dev /dev",
-	  .ns_choosable = NS_BWRAP, .ns_always = CLONE_NEWNS, .pivot_root = true,
-	  .changes_root = true, .private_mounts = true, .mounts_proc = true },
-	{ .name = "crun", .what = "crun run, OCI bundle, --cgroup-manager=disabled",
-	  .ns_choosable = NS_OCI_ALL, .pivot_root = true, .changes_root = true,
-	  .private_mounts = true, .mounts_proc = true, .drops_caps = true, .oci = true },
-	{ .name = "crun-cgroupfs", .what = "crun run, OCI bundle, --cgroup-manager=cgroupfs",
-	  .ns_choosable = NS_OCI_ALL, .pivot_root = true, .changes_root = true,
-	  .private_mounts = true, .mounts_proc = true, .drops_caps = true, .oci = true },
+	{ .name = "floor",
+	  .what = "raw syscalls only (build/bin/hull-floor), the kernel's price",
+	  .ns_choosable = HULL_NS_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true },
+	{ .name = "unshare",
+	  .what = "util-linux unshare --fork --mount-proc --root",
+	  .ns_choosable = HULL_NS_ALL,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true },
+	{ .name = "bwrap",
+	  .what = "bubblewrap --bind ROOTFS / --proc /proc --dev /dev",
+	  .ns_choosable = NS_BWRAP,
+	  .ns_always = CLONE_NEWNS,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true },
+	{ .name = "crun",
+	  .what = "crun run, OCI bundle, --cgroup-manager=disabled",
+	  .ns_choosable = NS_OCI_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .drops_caps = true,
+	  .oci = true },
+	{ .name = "crun-cgroupfs",
+	  .what = "crun run, OCI bundle, --cgroup-manager=cgroupfs",
+	  .ns_choosable = NS_OCI_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .drops_caps = true,
+	  .oci = true },
 	/* runc 1.1 knows no time namespace ("namespace time does not exist"). */
-	{ .name = "runc", .what = "runc run, OCI bundle", .ns_choosable = NS_OCI_ALL & ~CLONE_NEWTIME,
-	  .pivot_root = true, .changes_root = true, .private_mounts = true, .mounts_proc = true,
-	  .drops_caps = true, .oci = true },
+	{ .name = "runc",
+	  .what = "runc run, OCI bundle",
+	  .ns_choosable = NS_OCI_ALL & ~CLONE_NEWTIME,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .drops_caps = true,
+	  .oci = true },
 };
 const size_t hull_runtime_count = sizeof(hull_runtimes) / sizeof(hull_runtimes[0]);
 
@@ -84,7 +125,8 @@ bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effe
 /* ---- finding programs ------------------------------------------------ */
 
 /* snprintf for paths: false when it did not fit. */
-static bool pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool pathf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static bool pathf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -154,9 +196,9 @@ static char *runtime_program(const struct hull_runtime_info *rt, const char *bin
 		const char *runtime, *prog;
 		bool built;
 	} progs[] = {
-		{ "hull", "hull", true },     { "seed", "hull-seed", true },
-		{ "floor", "hull-floor", true }, { "unshare", "unshare", false },
-		{ "bwrap", "bwrap", false },  { "crun", "crun", false },
+		{ "hull", "hull", true },	    { "seed", "hull-seed", true },
+		{ "floor", "hull-floor", true },    { "unshare", "unshare", false },
+		{ "bwrap", "bwrap", false },	    { "crun", "crun", false },
 		{ "crun-cgroupfs", "crun", false }, { "runc", "runc", false },
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
@@ -165,7 +207,8 @@ static char *runtime_program(const struct hull_runtime_info *rt, const char *bin
 		if (!progs[i].built) {
 			char *p = find_in_path(progs[i].prog);
 			if (!p && why)
-				snprintf(why, len, "%s is not installed (make deps)", progs[i].prog);
+				snprintf(why, len, "%s is not installed (make deps)",
+					 progs[i].prog);
 			return p;
 		}
 		char path[PATH_MAX];
@@ -323,9 +366,9 @@ static void build_unshare(struct argv_buf *a, const struct hull_launch *l)
 		uint64_t flag;
 		const char *opt;
 	} opts[] = {
-		{ CLONE_NEWNS, "--mount" },   { CLONE_NEWUTS, "--uts" },
-		{ CLONE_NEWPID, "--pid" },    { CLONE_NEWIPC, "--ipc" },
-		{ CLONE_NEWNET, "--net" },    { CLONE_NEWUSER, "--user" },
+		{ CLONE_NEWNS, "--mount" },	 { CLONE_NEWUTS, "--uts" },
+		{ CLONE_NEWPID, "--pid" },	 { CLONE_NEWIPC, "--ipc" },
+		{ CLONE_NEWNET, "--net" },	 { CLONE_NEWUSER, "--user" },
 		{ CLONE_NEWCGROUP, "--cgroup" }, { CLONE_NEWTIME, "--time" },
 	};
 	add(a, l->runtime_bin);
@@ -350,8 +393,8 @@ static void build_bwrap(struct argv_buf *a, const struct hull_launch *l)
 		uint64_t flag;
 		const char *opt;
 	} opts[] = {
-		{ CLONE_NEWUTS, "--unshare-uts" }, { CLONE_NEWPID, "--unshare-pid" },
-		{ CLONE_NEWIPC, "--unshare-ipc" }, { CLONE_NEWNET, "--unshare-net" },
+		{ CLONE_NEWUTS, "--unshare-uts" },   { CLONE_NEWPID, "--unshare-pid" },
+		{ CLONE_NEWIPC, "--unshare-ipc" },   { CLONE_NEWNET, "--unshare-net" },
 		{ CLONE_NEWUSER, "--unshare-user" }, { CLONE_NEWCGROUP, "--unshare-cgroup" },
 	};
 	add(a, l->runtime_bin);
@@ -401,7 +444,7 @@ static int build_oci(struct argv_buf *a, struct hull_launch *l, struct hull_err 
 	add(a, l->state_dir);
 	if (crun)
 		add(a, strcmp(l->rt->name, "crun") == 0 ? "--cgroup-manager=disabled"
-							 : "--cgroup-manager=cgroupfs");
+							: "--cgroup-manager=cgroupfs");
 	add(a, "run");
 	add(a, "--bundle");
 	add(a, l->tmp_dir);
@@ -426,14 +469,34 @@ static json_object *strarray(const char *const *s)
 static json_object *oci_config(const struct hull_launch *l)
 {
 	static const char *const caps[] = {
-		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-		"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-		"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+		"CAP_CHOWN",
+		"CAP_DAC_OVERRIDE",
+		"CAP_FSETID",
+		"CAP_FOWNER",
+		"CAP_MKNOD",
+		"CAP_NET_RAW",
+		"CAP_SETGID",
+		"CAP_SETUID",
+		"CAP_SETFCAP",
+		"CAP_SETPCAP",
+		"CAP_NET_BIND_SERVICE",
+		"CAP_SYS_CHROOT",
+		"CAP_KILL",
+		"CAP_AUDIT_WRITE",
+		NULL,
 	};
 	static const char *const masked[] = {
-		"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-		"/proc/scsi", NULL,
+		"/proc/acpi",
+		"/proc/asound",
+		"/proc/kcore",
+		"/proc/keys",
+		"/proc/latency_stats",
+		"/proc/timer_list",
+		"/proc/timer_stats",
+		"/proc/sched_debug",
+		"/sys/firmware",
+		"/proc/scsi",
+		NULL,
 	};
 	static const char *const readonly[] = {
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
@@ -442,12 +505,14 @@ static json_object *oci_config(const struct hull_launch *l)
 		uint64_t flag;
 		const char *type;
 	} nstypes[] = {
-		{ CLONE_NEWPID, "pid" },    { CLONE_NEWNET, "network" },  { CLONE_NEWIPC, "ipc" },
-		{ CLONE_NEWUTS, "uts" },    { CLONE_NEWNS, "mount" },     { CLONE_NEWUSER, "user" },
+		{ CLONE_NEWPID, "pid" },       { CLONE_NEWNET, "network" },
+		{ CLONE_NEWIPC, "ipc" },       { CLONE_NEWUTS, "uts" },
+		{ CLONE_NEWNS, "mount" },      { CLONE_NEWUSER, "user" },
 		{ CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
 	};
-	static const char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-					   "HOME=/", NULL };
+	static const char *const env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL
+	};
 	json_object *cfg = json_object_new_object();
 	json_object *proc = json_object_new_object();
 	json_object *user = json_object_new_object();
@@ -480,8 +545,9 @@ static json_object *oci_config(const struct hull_launch *l)
 	json_object_object_add(root, "readonly", json_object_new_boolean(0));
 	json_object_object_add(cfg, "root", root);
 	if (l->ns_effective & CLONE_NEWUTS)
-		json_object_object_add(cfg, "hostname",
-				       json_object_new_string(l->cfg.hostname ? l->cfg.hostname : "oci"));
+		json_object_object_add(
+			cfg, "hostname",
+			json_object_new_string(l->cfg.hostname ? l->cfg.hostname : "oci"));
 
 	m = json_object_new_object();
 	json_object_object_add(m, "destination", json_object_new_string("/proc"));
@@ -492,8 +558,9 @@ static json_object *oci_config(const struct hull_launch *l)
 	json_object_object_add(m, "destination", json_object_new_string("/dev"));
 	json_object_object_add(m, "type", json_object_new_string("tmpfs"));
 	json_object_object_add(m, "source", json_object_new_string("tmpfs"));
-	json_object_object_add(m, "options", strarray((const char *const[]){
-			"nosuid", "strictatime", "mode=755", "size=65536k", NULL }));
+	json_object_object_add(m, "options",
+			       strarray((const char *const[]){ "nosuid", "strictatime", "mode=755",
+							       "size=65536k", NULL }));
 	json_object_array_add(mounts, m);
 	json_object_object_add(cfg, "mounts", mounts);
 
@@ -508,7 +575,8 @@ static json_object *oci_config(const struct hull_launch *l)
 	if (l->ns_effective & CLONE_NEWUSER) {
 		/* Like hull for now: container root is host uid/gid 0, one id. */
 		for (int g = 0; g < 2; g++) {
-			json_object *maps = json_object_new_array(), *map = json_object_new_object();
+			json_object *maps = json_object_new_array(),
+				    *map = json_object_new_object();
 			json_object_object_add(map, "containerID", json_object_new_int(0));
 			json_object_object_add(map, "hostID", json_object_new_int(0));
 			json_object_object_add(map, "size", json_object_new_int(1));
@@ -594,7 +662,8 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 	if (extra) {
 		char ns[128];
 		hull_ns_format(extra, ns, sizeof(ns));
-		return hull_fail(err, 0, "runtime '%s' cannot create namespaces '%s'", l->rt->name, ns);
+		return hull_fail(err, 0, "runtime '%s' cannot create namespaces '%s'", l->rt->name,
+				 ns);
 	}
 	if (cfg->chroot && !l->rt->root_choosable && strcmp(l->rt->name, "floor") != 0)
 		return hull_fail(err, 0, "runtime '%s' has no chroot mode", l->rt->name);
@@ -606,7 +675,8 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 	if (strcmp(l->rt->name, "bare") != 0) {
 		l->runtime_bin = runtime_program(l->rt, cfg->bin_dir, why, sizeof(why));
 		if (!l->runtime_bin)
-			return hull_fail(err, 0, "runtime '%s' is not available: %s", l->rt->name, why);
+			return hull_fail(err, 0, "runtime '%s' is not available: %s", l->rt->name,
+					 why);
 	}
 
 	if (strcmp(l->rt->name, "bare") == 0) {
@@ -740,7 +810,8 @@ static void oci_cleanup(const struct hull_launch *l, const char *id)
 	pathf(path, sizeof(path), "%s/%s", l->state_dir, id);
 	if (stat(path, &st) < 0)
 		return;
-	char *argv[] = { l->runtime_bin, "--root", l->state_dir, "delete", "--force", (char *)id, NULL };
+	char *argv[] = { l->runtime_bin, "--root",   l->state_dir, "delete",
+			 "--force",	 (char *)id, NULL };
 	run_quietly(argv);
 	remove_tree(path);
 }
@@ -777,7 +848,8 @@ static int spawn_runtime(const struct hull_launch *l, char **argv, int out_w, in
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (ret != 0)
-		return hull_fail(err, ret, "cannot start runtime '%s' ('%s')", l->rt->name, argv[0]);
+		return hull_fail(err, ret, "cannot start runtime '%s' ('%s')", l->rt->name,
+				 argv[0]);
 	return 0;
 }
 

@@ -51,16 +51,16 @@
 /* What a runtime can do, for the matrix and the expected-verdict rules. */
 struct hull_runtime_info {
 	const char *name;
-	const char *what;        /* one line for --help and reports */
-	uint64_t ns_choosable;   /* CLONE_NEW* a config may ask for */
-	uint64_t ns_always;      /* CLONE_NEW* it creates whatever is asked */
-	bool root_choosable;     /* pivot_root or chroot by config (hull) */
-	bool pivot_root;         /* otherwise: switches root with pivot_root */
-	bool changes_root;       /* false for bare: the host's / stays */
-	bool private_mounts;     /* makes mounts private before mounting */
-	bool mounts_proc;        /* mounts a fresh /proc when it has a mount ns */
-	bool drops_caps;         /* the command runs without CAP_SYS_ADMIN */
-	bool oci;                /* driven through an OCI bundle */
+	const char *what;      /* one line for --help and reports */
+	uint64_t ns_choosable; /* CLONE_NEW* a config may ask for */
+	uint64_t ns_always;    /* CLONE_NEW* it creates whatever is asked */
+	bool root_choosable;   /* pivot_root or chroot by config (hull) */
+	bool pivot_root;       /* otherwise: switches root with pivot_root */
+	bool changes_root;     /* false for bare: the host's / stays */
+	bool private_mounts;   /* makes mounts private before mounting */
+	bool mounts_proc;      /* mounts a fresh /proc when it has a mount ns */
+	bool drops_caps;       /* the command runs without CAP_SYS_ADMIN */
+	bool oci;	       /* driven through an OCI bundle */
 };
 
 extern const struct hull_runtime_info hull_runtimes[];
@@ -73,29 +73,29 @@ const struct hull_runtime_info *hull_runtime_lookup(const char *name);
 bool hull_runtime_available(const char *name, char *why, size_t len);
 
 struct hull_launch_config {
-	const char *runtime;     /* a name from hull_runtimes[] */
-	const char *rootfs;      /* absolute path of the root filesystem */
-	uint64_t ns_flags;       /* CLONE_NEW* wanted; see hull_launch_effective_ns */
-	bool chroot;             /* hull: --chroot instead of pivot_root */
-	bool spawn_fork;         /* hull: --spawn fork instead of clone3 */
-	const char *hostname;    /* with uts: NULL = the runtime's default */
-	char *const *argv;       /* command inside the container, NULL-terminated */
-	int trace_fd;            /* hull: --trace-fd N (inherited as N); -1 none */
+	const char *runtime;	 /* a name from hull_runtimes[] */
+	const char *rootfs;	 /* absolute path of the root filesystem */
+	uint64_t ns_flags;	 /* CLONE_NEW* wanted; see hull_launch_effective_ns */
+	bool chroot;		 /* hull: --chroot instead of pivot_root */
+	bool spawn_fork;	 /* hull: --spawn fork instead of clone3 */
+	const char *hostname;	 /* with uts: NULL = the runtime's default */
+	char *const *argv;	 /* command inside the container, NULL-terminated */
+	int trace_fd;		 /* hull: --trace-fd N (inherited as N); -1 none */
 	const char *scratch_dir; /* parent of the temp dir for bundles; NULL = $TMPDIR or /tmp */
-	const char *bin_dir;     /* where hull, hull-seed, hull-floor live; NULL =
-	                          * the directory of the running program */
-	int timeout_ms;          /* per container; 0 = 10000 */
-	int cancel_fd;           /* readable = abort the run in progress; -1 none */
+	const char *bin_dir;	 /* where hull, hull-seed, hull-floor live; NULL =
+				  * the directory of the running program */
+	int timeout_ms;		 /* per container; 0 = 10000 */
+	int cancel_fd;		 /* readable = abort the run in progress; -1 none */
 };
 
 struct hull_launch {
 	struct hull_launch_config cfg;
 	const struct hull_runtime_info *rt;
 	uint64_t ns_effective;
-	char **argv;      /* the runtime's command line; NULL-terminated */
-	int id_index;     /* argv slot that gets a fresh container id; -1 none */
-	char *tmp_dir;    /* OCI: bundle (config.json) and state root */
-	char *state_dir;  /* OCI: --root of crun/runc */
+	char **argv;	 /* the runtime's command line; NULL-terminated */
+	int id_index;	 /* argv slot that gets a fresh container id; -1 none */
+	char *tmp_dir;	 /* OCI: bundle (config.json) and state root */
+	char *state_dir; /* OCI: --root of crun/runc */
 	char *runtime_bin;
 };
 
@@ -103,13 +103,13 @@ struct hull_launch_result {
 	uint64_t t_spawn_ns; /* CLOCK_MONOTONIC just before the runtime is spawned */
 	uint64_t t_exit_ns;  /* CLOCK_MONOTONIC once it has been reaped */
 	int wait_status;     /* raw, from waitpid */
-	int exit_code;       /* exit status, or 128+N for signal N */
-	bool timed_out;      /* killed after cfg.timeout_ms */
-	bool cancelled;      /* killed because cancel_fd became readable */
-	char id[64];         /* OCI container id ("" for other runtimes) */
-	char *out;           /* stdout (the probe's JSON), NUL-terminated */
+	int exit_code;	     /* exit status, or 128+N for signal N */
+	bool timed_out;	     /* killed after cfg.timeout_ms */
+	bool cancelled;	     /* killed because cancel_fd became readable */
+	char id[64];	     /* OCI container id ("" for other runtimes) */
+	char *out;	     /* stdout (the probe's JSON), NUL-terminated */
 	size_t out_len;
-	char *err;           /* stderr, NUL-terminated */
+	char *err; /* stderr, NUL-terminated */
 	size_t err_len;
 };
 
@@ -137,8 +137,7 @@ uint64_t hull_launch_effective_ns(const struct hull_runtime_info *rt, uint64_t n
 
 /* Root switch the config gets: true for pivot_root. hull without a mount
  * namespace falls back to chroot. */
-bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effective,
-			    bool chroot);
+bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effective, bool chroot);
 
 /* The directory of the running program ("/.../build/bin"), for finding
  * hull, hull-seed and hull-floor. NULL if /proc/self/exe is unreadable. */

@@ -31,7 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool pathf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static bool pathf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -117,7 +118,8 @@ static void for_each_mount(void (*fn)(const struct mount_ent *, void *), void *a
 		struct mount_ent m = { 0 };
 		char *fields[32], *save = NULL;
 		int nf = 0;
-		for (char *t = strtok_r(line, " \n", &save); t && nf < 32; t = strtok_r(NULL, " \n", &save))
+		for (char *t = strtok_r(line, " \n", &save); t && nf < 32;
+		     t = strtok_r(NULL, " \n", &save))
 			fields[nf++] = t;
 		if (nf < 7)
 			continue;
@@ -173,8 +175,8 @@ static void list_free(char **v, size_t n)
  * ours. Collected first, detached afterwards, children before parents. */
 struct leak_scan {
 	const struct hull_iso_host *h;
-	const char *token;   /* this run's; NULL in a sweep */
-	bool sweep;          /* also new mounts under the rootfs */
+	const char *token; /* this run's; NULL in a sweep */
+	bool sweep;	   /* also new mounts under the rootfs */
 	struct mount_list found;
 	char token_at[256];
 	int new_mounts;
@@ -360,7 +362,8 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	snprintf(h->token_prefix, sizeof(h->token_prefix), "hull-iso-%d-", (int)getpid());
 
 	if (!rootfs)
-		return hull_fail(err, 0, "no rootfs (build one with make rootfs, or pass --rootfs)");
+		return hull_fail(err, 0,
+				 "no rootfs (build one with make rootfs, or pass --rootfs)");
 	char *real = realpath(rootfs, NULL);
 	if (!real)
 		return hull_fail(err, errno, "cannot use rootfs '%s'", rootfs);
@@ -368,7 +371,8 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	pathf(h->rootfs, sizeof(h->rootfs), "%s", real);
 	free(real);
 	if (!pathf(path, sizeof(path), "%s/bin/hull-probe", h->rootfs) || access(path, X_OK) < 0)
-		return hull_fail(err, errno, "cannot use rootfs '%s': no /bin/hull-probe", h->rootfs);
+		return hull_fail(err, errno, "cannot use rootfs '%s': no /bin/hull-probe",
+				 h->rootfs);
 
 	/* The marker sits outside the rootfs, where only a leak can reach it. */
 	const char *tmp = under("/tmp", h->rootfs) ? "/run" : "/tmp";
@@ -393,7 +397,8 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 		if (mkdir(path, 0755) < 0)
 			return hull_fail(err, errno, "cannot create '%s'", path);
 		if (mount(h->rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
-			ret = hull_fail(err, errno, "cannot bind rootfs '%s' to '%s'", h->rootfs, path);
+			ret = hull_fail(err, errno, "cannot bind rootfs '%s' to '%s'", h->rootfs,
+					path);
 			rmdir(path);
 			return ret;
 		}
@@ -553,15 +558,17 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 		cell->expected[i] = HULL_ERROR;
 	}
 	if (!rt)
-		return hull_fail(err, 0, "unknown runtime '%s'", base->runtime ? base->runtime : "");
+		return hull_fail(err, 0, "unknown runtime '%s'",
+				 base->runtime ? base->runtime : "");
 	cell->runtime = rt->name;
 	cell->ns = hull_launch_effective_ns(rt, base->ns_flags);
 	cell->chroot = base->chroot;
 	cell->spawn_fork = base->spawn_fork;
 	cell->pivot = hull_launch_uses_pivot(rt, cell->ns, base->chroot);
 
-	struct hull_expect_ctx ctx = { .rt = rt, .ns = cell->ns, .pivot = cell->pivot,
-				       .rootfs_shared = h->rootfs_shared };
+	struct hull_expect_ctx ctx = {
+		.rt = rt, .ns = cell->ns, .pivot = cell->pivot, .rootfs_shared = h->rootfs_shared
+	};
 	char why[160];
 	cell->expect_started = hull_expect_start(&ctx, why, sizeof(why));
 	for (int i = 0; i < HULL_PROP_COUNT; i++)
@@ -570,9 +577,19 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	snprintf(token, sizeof(token), "%s%llu", h->token_prefix, (unsigned long long)next_token());
 	snprintf(port, sizeof(port), "%d", h->port);
 	snprintf(key, sizeof(key), "%ld", h->shm_key);
-	char *argv[] = { "/bin/hull-probe", "--marker", h->marker, "--port",   port,
-			 "--shm-key",       key,        "--mqueue", h->mqueue, "--mount-test",
-			 token,             "--escape", NULL };
+	char *argv[] = { "/bin/hull-probe",
+			 "--marker",
+			 h->marker,
+			 "--port",
+			 port,
+			 "--shm-key",
+			 key,
+			 "--mqueue",
+			 h->mqueue,
+			 "--mount-test",
+			 token,
+			 "--escape",
+			 NULL };
 	cfg.rootfs = h->rootfs;
 	cfg.argv = argv;
 
@@ -631,7 +648,8 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	hull_launch_result_free(&res);
 
 	/* Privileges are an input of the rules: judge with what the probe had. */
-	if (cell->started && hull_probe_caps(cell->probe_json ? cell->probe_json : "", &ctx.caps_eff) == 0) {
+	if (cell->started &&
+	    hull_probe_caps(cell->probe_json ? cell->probe_json : "", &ctx.caps_eff) == 0) {
 		ctx.caps_known = true;
 		for (int i = 0; i < HULL_PROP_COUNT; i++)
 			cell->expected[i] = hull_expected((enum hull_prop)i, &ctx);
@@ -666,7 +684,8 @@ static void usage(FILE *out)
 	      "     --ns LIST          namespaces (default mnt,uts,pid,ipc,net; all, none)\n"
 	      "     --chroot           hull/floor: chroot instead of pivot_root\n"
 	      "     --spawn MODE       hull: clone3 (default) or fork\n"
-	      "     --rootfs DIR       root filesystem with /bin/hull-probe (default build/rootfs)\n"
+	      "     --rootfs DIR       root filesystem with /bin/hull-probe (default "
+	      "build/rootfs)\n"
 	      "     --shared-rootfs    serve the rootfs from a shared bind mount, as on\n"
 	      "                          systemd hosts, so propagation leaks show\n"
 	      "     --timeout MS       per container (default 10000)\n"
@@ -685,8 +704,9 @@ static json_object *cell_props_json(const struct hull_iso_cell *c)
 	json_object *props = json_object_new_object();
 	for (int i = 0; i < HULL_PROP_COUNT; i++) {
 		json_object *p = json_object_new_object();
-		json_object_object_add(p, "verdict",
-				       json_object_new_string(hull_verdict_name(c->props[i].verdict)));
+		json_object_object_add(
+			p, "verdict",
+			json_object_new_string(hull_verdict_name(c->props[i].verdict)));
 		json_object_object_add(p, "detail", json_object_new_string(c->props[i].detail));
 		json_object_object_add(p, "expected",
 				       json_object_new_string(hull_verdict_name(c->expected[i])));
@@ -705,12 +725,14 @@ json_object *hull_iso_cell_json(const struct hull_iso_cell *c)
 	json_object_object_add(o, "namespaces", json_object_new_string(ns));
 	json_object_object_add(o, "root_mode",
 			       json_object_new_string(c->pivot ? "pivot_root" : "chroot"));
-	json_object_object_add(o, "spawn", json_object_new_string(c->spawn_fork ? "fork" : "clone3"));
+	json_object_object_add(o, "spawn",
+			       json_object_new_string(c->spawn_fork ? "fork" : "clone3"));
 	json_object_object_add(o, "started", json_object_new_boolean(c->started));
 	json_object_object_add(o, "expected_started", json_object_new_boolean(c->expect_started));
 	json_object_object_add(o, "reason", json_object_new_string(c->reason));
 	json_object_object_add(o, "duration_ns", json_object_new_int64((int64_t)c->t_ns));
-	json_object_object_add(o, "properties", c->started ? cell_props_json(c) : json_object_new_object());
+	json_object_object_add(o, "properties",
+			       c->started ? cell_props_json(c) : json_object_new_object());
 	json_object_object_add(o, "mismatches", json_object_new_int(c->mismatches));
 	return o;
 }
@@ -731,8 +753,9 @@ int hull_harness_isolate(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hull_launch_config cfg = { .runtime = "hull", .ns_flags = HULL_NS_DEFAULT,
-					  .trace_fd = -1, .cancel_fd = -1 };
+	struct hull_launch_config cfg = {
+		.runtime = "hull", .ns_flags = HULL_NS_DEFAULT, .trace_fd = -1, .cancel_fd = -1
+	};
 	const char *rootfs = NULL;
 	bool shared = false, json = false, ns_given = false;
 	int verbose = 0, c;
@@ -742,7 +765,9 @@ int hull_harness_isolate(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': cfg.runtime = optarg; break;
+		case 'r':
+			cfg.runtime = optarg;
+			break;
 		case OPT_NS:
 			if (hull_ns_parse_list(optarg, &cfg.ns_flags, &err) < 0) {
 				fprintf(stderr, "hull-harness: %s\n", err.msg);
@@ -750,7 +775,9 @@ int hull_harness_isolate(int argc, char **argv)
 			}
 			ns_given = true;
 			break;
-		case OPT_CHROOT: cfg.chroot = true; break;
+		case OPT_CHROOT:
+			cfg.chroot = true;
+			break;
 		case OPT_SPAWN:
 			if (strcmp(optarg, "fork") == 0)
 				cfg.spawn_fork = true;
@@ -759,8 +786,12 @@ int hull_harness_isolate(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_ROOTFS: rootfs = optarg; break;
-		case OPT_SHARED: shared = true; break;
+		case OPT_ROOTFS:
+			rootfs = optarg;
+			break;
+		case OPT_SHARED:
+			shared = true;
+			break;
 		case OPT_TIMEOUT:
 			cfg.timeout_ms = (int)strtol(optarg, &end, 10);
 			if (*end || cfg.timeout_ms <= 0) {
@@ -768,10 +799,18 @@ int hull_harness_isolate(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_JSON: json = true; break;
-		case 'v': verbose++; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -781,7 +820,8 @@ int hull_harness_isolate(int argc, char **argv)
 	const struct hull_runtime_info *rt = hull_runtime_lookup(cfg.runtime);
 	char why[256];
 	if (!hull_runtime_available(cfg.runtime, why, sizeof(why))) {
-		fprintf(stderr, "hull-harness: runtime '%s' is not available: %s\n", cfg.runtime, why);
+		fprintf(stderr, "hull-harness: runtime '%s' is not available: %s\n", cfg.runtime,
+			why);
 		return 2;
 	}
 	/* Runtimes with a fixed set: take theirs unless asked otherwise. */
@@ -831,10 +871,12 @@ int hull_harness_isolate(int argc, char **argv)
 		printf("runtime %s, namespaces %s, root %s%s%s\n", cell.runtime, ns,
 		       cell.pivot ? "pivot_root" : "chroot",
 		       strcmp(cell.runtime, "hull") == 0 ? ", spawn " : "",
-		       strcmp(cell.runtime, "hull") == 0 ? (cell.spawn_fork ? "fork" : "clone3") : "");
+		       strcmp(cell.runtime, "hull") == 0 ? (cell.spawn_fork ? "fork" : "clone3")
+							 : "");
 		if (!cell.started) {
 			printf("not started: %s%s\n", cell.reason,
-			       cell.expect_started ? "" : " (expected: the rules say it cannot start)");
+			       cell.expect_started ? ""
+						   : " (expected: the rules say it cannot start)");
 		} else {
 			printf("%-14s %-9s %-9s %s\n", "property", "verdict", "expected", "detail");
 			for (int i = 0; i < HULL_PROP_COUNT; i++)
@@ -844,7 +886,8 @@ int hull_harness_isolate(int argc, char **argv)
 				       cell.props[i].verdict != cell.expected[i] ? "! " : "  ",
 				       cell.props[i].detail);
 			printf("%d of %d properties as expected (%.1f ms)\n",
-			       HULL_PROP_COUNT - cell.mismatches, HULL_PROP_COUNT, (double)cell.t_ns / 1e6);
+			       HULL_PROP_COUNT - cell.mismatches, HULL_PROP_COUNT,
+			       (double)cell.t_ns / 1e6);
 		}
 	}
 	if (!cell.started)

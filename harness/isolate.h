@@ -32,42 +32,42 @@
 #include <sys/types.h>
 
 struct hull_iso_host {
-	char dir[PATH_MAX];      /* private temp dir holding the marker (and the shared bind) */
+	char dir[PATH_MAX]; /* private temp dir holding the marker (and the shared bind) */
 	char marker[PATH_MAX];
-	char rootfs[PATH_MAX];   /* the rootfs the containers get */
+	char rootfs[PATH_MAX]; /* the rootfs the containers get */
 	char orig_rootfs[PATH_MAX];
-	bool bound;              /* rootfs is our shared bind under dir */
-	bool rootfs_shared;      /* the rootfs's mount propagates (shared:N) */
-	pid_t sentinel;          /* a capability-less root process on the host */
-	int sentinel_fd;         /* closing it ends the sentinel */
+	bool bound;	    /* rootfs is our shared bind under dir */
+	bool rootfs_shared; /* the rootfs's mount propagates (shared:N) */
+	pid_t sentinel;	    /* a capability-less root process on the host */
+	int sentinel_fd;    /* closing it ends the sentinel */
 	int listen_fd;
 	int port;
 	int shm_id;
 	long shm_key;
 	char mqueue[64];
-	char token_prefix[48];   /* every per-run mount token starts with it */
+	char token_prefix[48]; /* every per-run mount token starts with it */
 	struct hull_host_view view;
-	char **mounts_before;    /* host mount points under the rootfs at setup */
+	char **mounts_before; /* host mount points under the rootfs at setup */
 	size_t n_mounts_before;
 };
 
 /* One container's result. */
 struct hull_iso_cell {
 	const char *runtime;
-	uint64_t ns;             /* what the container got (effective) */
-	bool pivot;              /* root switch: pivot_root, else chroot (or none) */
-	bool chroot;             /* as asked (hull --chroot) */
+	uint64_t ns; /* what the container got (effective) */
+	bool pivot;  /* root switch: pivot_root, else chroot (or none) */
+	bool chroot; /* as asked (hull --chroot) */
 	bool spawn_fork;
-	bool run;                /* a container was attempted */
-	bool started;            /* the probe ran and reported */
+	bool run;     /* a container was attempted */
+	bool started; /* the probe ran and reported */
 	bool expect_started;
-	char reason[256];        /* not started: why */
+	char reason[256]; /* not started: why */
 	int exit_code;
-	uint64_t t_ns;           /* spawn to reap */
+	uint64_t t_ns; /* spawn to reap */
 	struct hull_judgement props[HULL_PROP_COUNT];
 	enum hull_verdict expected[HULL_PROP_COUNT];
-	int mismatches;          /* observed != expected (start counts as one) */
-	char *probe_json;        /* raw output, when kept */
+	int mismatches;	  /* observed != expected (start counts as one) */
+	char *probe_json; /* raw output, when kept */
 };
 
 int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared_rootfs,

@@ -29,7 +29,7 @@ struct cell_spec {
 	const char *runtime;
 	uint64_t ns;
 	bool chroot;
-	bool skip;            /* listed, not run */
+	bool skip; /* listed, not run */
 	const char *skip_why;
 };
 
@@ -38,12 +38,12 @@ struct matrix {
 	struct cell_spec *specs;
 	struct hull_iso_cell *cells;
 	size_t n;
-	size_t *order;        /* cells in the order they are run */
-	size_t next, end;     /* next and end positions in order[]; under lock */
+	size_t *order;	  /* cells in the order they are run */
+	size_t next, end; /* next and end positions in order[]; under lock */
 	size_t done;
 	int timeout_ms;
 	int cancel_fd;
-	bool progress;        /* print progress on stderr */
+	bool progress; /* print progress on stderr */
 	bool tty;
 	bool failed;
 	struct hull_err err;
@@ -98,7 +98,8 @@ static void add_hull_cells(struct spec_list *l)
 			struct cell_spec s = { .runtime = "hull", .ns = ns, .chroot = chroot };
 			if (!chroot && !(ns & CLONE_NEWNS)) {
 				s.skip = true;
-				s.skip_why = "pivot_root needs a mount namespace (hull falls back to chroot)";
+				s.skip_why = "pivot_root needs a mount namespace (hull falls back "
+					     "to chroot)";
 			}
 			push(l, s);
 		}
@@ -142,7 +143,8 @@ static void print_progress(struct matrix *m, bool final)
 {
 	double s = (double)(now_ns() - m->t0) / 1e9;
 	if (m->tty)
-		fprintf(stderr, "\rmatrix: %zu/%zu cells, %.1f s%s", m->done, m->n, s, final ? "\n" : "");
+		fprintf(stderr, "\rmatrix: %zu/%zu cells, %.1f s%s", m->done, m->n, s,
+			final ? "\n" : "");
 	else
 		fprintf(stderr, "matrix: %zu/%zu cells, %.1f s\n", m->done, m->n, s);
 }
@@ -176,8 +178,12 @@ static void *worker(void *arg)
 				c->props[p].verdict = c->expected[p] = HULL_ERROR;
 		} else {
 			struct hull_launch_config cfg = {
-				.runtime = s->runtime, .ns_flags = s->ns, .chroot = s->chroot,
-				.trace_fd = -1, .timeout_ms = m->timeout_ms, .cancel_fd = m->cancel_fd,
+				.runtime = s->runtime,
+				.ns_flags = s->ns,
+				.chroot = s->chroot,
+				.trace_fd = -1,
+				.timeout_ms = m->timeout_ms,
+				.cancel_fd = m->cancel_fd,
 			};
 			struct hull_err err = { 0 };
 			if (hull_iso_run(m->host, &cfg, false, false, c, &err) < 0) {
@@ -245,8 +251,8 @@ static void print_table(const struct matrix *m, FILE *out)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hull_iso_cell *c = &m->cells[i];
 		hull_ns_format(c->ns, ns, sizeof(ns));
-		fprintf(out, "%-13s %-36s %-10s %-5s", c->runtime, ns, c->pivot ? "pivot_root" : "chroot",
-			start_word(c));
+		fprintf(out, "%-13s %-36s %-10s %-5s", c->runtime, ns,
+			c->pivot ? "pivot_root" : "chroot", start_word(c));
 		for (int p = 0; p < HULL_PROP_COUNT; p++)
 			fprintf(out, " %-4s", mark(c, p, buf));
 		if (!c->started && c->reason[0])
@@ -268,13 +274,14 @@ static void print_mismatches(const struct matrix *m, FILE *out)
 		hull_ns_format(c->ns, ns, sizeof(ns));
 		if (c->started != c->expect_started)
 			fprintf(out, "mismatch: %s %s %s: %s, expected %s (%s)\n", c->runtime, ns,
-				c->pivot ? "pivot_root" : "chroot", c->started ? "started" : "not started",
+				c->pivot ? "pivot_root" : "chroot",
+				c->started ? "started" : "not started",
 				c->expect_started ? "to start" : "not to start", c->reason);
 		for (int p = 0; c->started && p < HULL_PROP_COUNT; p++)
 			if (c->props[p].verdict != c->expected[p])
-				fprintf(out, "mismatch: %s %s %s: %s %s, expected %s: %s\n", c->runtime, ns,
-					c->pivot ? "pivot_root" : "chroot", hull_prop_names[p],
-					hull_verdict_name(c->props[p].verdict),
+				fprintf(out, "mismatch: %s %s %s: %s %s, expected %s: %s\n",
+					c->runtime, ns, c->pivot ? "pivot_root" : "chroot",
+					hull_prop_names[p], hull_verdict_name(c->props[p].verdict),
 					hull_verdict_name(c->expected[p]), c->props[p].detail);
 	}
 }
@@ -298,8 +305,9 @@ static struct summary summarize(const struct matrix *m)
 static void print_summary(const struct matrix *m, FILE *out, double wall, int jobs)
 {
 	struct summary s = summarize(m);
-	fprintf(out, "%zu cells, %zu containers run, %zu started, %zu mismatches in %zu cells; "
-		     "%.2f s wall on %d workers\n",
+	fprintf(out,
+		"%zu cells, %zu containers run, %zu started, %zu mismatches in %zu cells; "
+		"%.2f s wall on %d workers\n",
 		s.cells, s.run, s.started, s.mismatches, s.mismatch_cells, wall, jobs);
 	for (size_t r = 0; r < hull_runtime_count; r++) {
 		size_t n = 0;
@@ -320,7 +328,8 @@ static void print_markdown(const struct matrix *m, FILE *out, double wall, int j
 
 	fputs("# Isolation matrix\n\n", out);
 	print_summary(m, out, wall, jobs);
-	fputs("\nI isolated, S shared, E error, - not started, ! observed differs from expected.\n\n",
+	fputs("\nI isolated, S shared, E error, - not started, ! observed differs from "
+	      "expected.\n\n",
 	      out);
 	memset(align, 'c', sizeof(align) - 1);
 	align[0] = align[1] = align[2] = 'l';
@@ -333,8 +342,8 @@ static void print_markdown(const struct matrix *m, FILE *out, double wall, int j
 		const char *row[4 + HULL_PROP_COUNT];
 		char started[300];
 		hull_ns_format(c->ns, ns, sizeof(ns));
-		snprintf(started, sizeof(started), "%s%s%.200s", start_word(c), c->started ? "" : ": ",
-			 c->started ? "" : c->reason);
+		snprintf(started, sizeof(started), "%s%s%.200s", start_word(c),
+			 c->started ? "" : ": ", c->started ? "" : c->reason);
 		row[0] = c->runtime;
 		row[1] = ns;
 		row[2] = c->pivot ? "pivot_root" : "chroot";
@@ -367,7 +376,8 @@ static void print_json(const struct matrix *m, FILE *out, double wall, int jobs)
 	json_object *sum = json_object_new_object();
 	struct summary s = summarize(m);
 
-	json_object_object_add(o, "schema_version", json_object_new_int(HULL_REPORT_SCHEMA_VERSION));
+	json_object_object_add(o, "schema_version",
+			       json_object_new_int(HULL_REPORT_SCHEMA_VERSION));
 	json_object_object_add(o, "context", hull_report_context(NULL));
 	json_object_object_add(sum, "cells", json_object_new_int64((int64_t)s.cells));
 	json_object_object_add(sum, "run", json_object_new_int64((int64_t)s.run));
@@ -387,7 +397,8 @@ static void print_json(const struct matrix *m, FILE *out, double wall, int jobs)
 	for (size_t i = 0; i < m->n; i++)
 		json_object_array_add(cells, hull_iso_cell_json(&m->cells[i]));
 	json_object_object_add(o, "cells", cells);
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out);
 	fputc('\n', out);
 	json_object_put(o);
@@ -407,7 +418,8 @@ static void usage(FILE *out)
 	      " -r, --runtimes LIST    comma-separated (default: hull and every installed\n"
 	      "                          one of seed,bare,unshare,bwrap,crun,crun-cgroupfs,runc)\n"
 	      " -j, --jobs N           containers at once (default: online CPUs)\n"
-	      "     --rootfs DIR       root filesystem with /bin/hull-probe (default build/rootfs)\n"
+	      "     --rootfs DIR       root filesystem with /bin/hull-probe (default "
+	      "build/rootfs)\n"
 	      "     --shared-rootfs    serve the rootfs from a shared bind mount, as on\n"
 	      "                          systemd hosts, so propagation leaks show\n"
 	      "     --timeout MS       per container (default 10000)\n"
@@ -447,16 +459,23 @@ int hull_harness_matrix(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+r:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': runtimes = optarg; break;
+		case 'r':
+			runtimes = optarg;
+			break;
 		case 'j':
 			jobs = (int)strtol(optarg, &end, 10);
 			if (*end || jobs < 1 || jobs > 256) {
-				fprintf(stderr, "hull-harness: invalid number of jobs '%s'\n", optarg);
+				fprintf(stderr, "hull-harness: invalid number of jobs '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case OPT_ROOTFS: rootfs = optarg; break;
-		case OPT_SHARED: shared = true; break;
+		case OPT_ROOTFS:
+			rootfs = optarg;
+			break;
+		case OPT_SHARED:
+			shared = true;
+			break;
 		case OPT_TIMEOUT:
 			timeout_ms = (int)strtol(optarg, &end, 10);
 			if (*end || timeout_ms <= 0) {
@@ -464,11 +483,21 @@ int hull_harness_matrix(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_JSON: json = true; break;
-		case OPT_MD: md = true; break;
-		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_MD:
+			md = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -535,8 +564,12 @@ int hull_harness_matrix(int argc, char **argv)
 	struct hull_iso_host host;
 	struct hull_err err = { 0 };
 	struct matrix m = {
-		.host = &host, .specs = specs.v, .n = specs.n, .timeout_ms = timeout_ms,
-		.progress = !quiet, .tty = isatty(STDERR_FILENO),
+		.host = &host,
+		.specs = specs.v,
+		.n = specs.n,
+		.timeout_ms = timeout_ms,
+		.progress = !quiet,
+		.tty = isatty(STDERR_FILENO),
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	m.cancel_fd = hull_iso_cancel_fd();
@@ -557,10 +590,11 @@ int hull_harness_matrix(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr,
-			"matrix: %zu cells on %d workers; host objects: marker %s, port %d, shm key %ld, "
+			"matrix: %zu cells on %d workers; host objects: marker %s, port %d, shm "
+			"key %ld, "
 			"mqueue %s, mount token prefix %s, rootfs %s\n",
-			m.n, jobs, host.marker, host.port, host.shm_key, host.mqueue, host.token_prefix,
-			host.rootfs);
+			m.n, jobs, host.marker, host.port, host.shm_key, host.mqueue,
+			host.token_prefix, host.rootfs);
 
 	/* Cells whose /proc shows the host's processes (mnt without pid) could
 	 * find a way out through a sibling cell's probe at the moment it has
@@ -568,12 +602,14 @@ int hull_harness_matrix(int argc, char **argv)
 	m.order = calloc(m.n, sizeof(size_t));
 	size_t n_par = 0, n_ser = 0;
 	for (size_t i = 0; m.order && i < m.n; i++) {
-		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m.specs[i].runtime), m.specs[i].ns);
+		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m.specs[i].runtime),
+						       m.specs[i].ns);
 		if (!((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID)))
 			m.order[n_par++] = i;
 	}
 	for (size_t i = 0; m.order && i < m.n; i++) {
-		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m.specs[i].runtime), m.specs[i].ns);
+		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m.specs[i].runtime),
+						       m.specs[i].ns);
 		if ((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID))
 			m.order[n_par + n_ser++] = i;
 	}
@@ -605,7 +641,8 @@ int hull_harness_matrix(int argc, char **argv)
 	if (hull_iso_cancelled()) {
 		if (m.tty && !quiet)
 			fputc('\n', stderr);
-		fprintf(stderr, "hull-harness: interrupted after %zu of %zu cells; host objects removed\n",
+		fprintf(stderr,
+			"hull-harness: interrupted after %zu of %zu cells; host objects removed\n",
 			m.done, m.n);
 		status = 130;
 	} else if (m.failed) {

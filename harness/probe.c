@@ -96,11 +96,11 @@
 #define PIDFS_IOCTL_MAGIC 0xFF
 #endif
 
-#define PROBE_SCHEMA  1
-#define MAX_PIDS      256
-#define MAX_MOUNTS    128
-#define MAX_ENTRIES   64
-#define ESCAPE_STEPS  256
+#define PROBE_SCHEMA 1
+#define MAX_PIDS     256
+#define MAX_MOUNTS   128
+#define MAX_ENTRIES  64
+#define ESCAPE_STEPS 256
 
 /* The namespaces in the order of core/ns.h's table, with the pidfd ioctl
  * that returns an fd for each (linux/pidfd.h, 6.11). The probe is a
@@ -109,15 +109,15 @@ static const struct {
 	const char *name;
 	unsigned long ioctl;
 } namespaces[] = {
-	{ "mnt", _IO(PIDFS_IOCTL_MAGIC, 3) },    { "uts", _IO(PIDFS_IOCTL_MAGIC, 10) },
-	{ "pid", _IO(PIDFS_IOCTL_MAGIC, 5) },    { "ipc", _IO(PIDFS_IOCTL_MAGIC, 2) },
-	{ "net", _IO(PIDFS_IOCTL_MAGIC, 4) },    { "user", _IO(PIDFS_IOCTL_MAGIC, 9) },
+	{ "mnt", _IO(PIDFS_IOCTL_MAGIC, 3) },	 { "uts", _IO(PIDFS_IOCTL_MAGIC, 10) },
+	{ "pid", _IO(PIDFS_IOCTL_MAGIC, 5) },	 { "ipc", _IO(PIDFS_IOCTL_MAGIC, 2) },
+	{ "net", _IO(PIDFS_IOCTL_MAGIC, 4) },	 { "user", _IO(PIDFS_IOCTL_MAGIC, 9) },
 	{ "cgroup", _IO(PIDFS_IOCTL_MAGIC, 1) }, { "time", _IO(PIDFS_IOCTL_MAGIC, 7) },
 };
 
 struct opts {
 	const char *marker;
-	int port;          /* -1: none */
+	int port;	   /* -1: none */
 	long long shm_key; /* -1: none */
 	const char *mqueue;
 	const char *mount_test;
@@ -164,10 +164,18 @@ static void jstr(const char *s)
 	putchar('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
 		default:
 			if (*p < 0x20 || *p >= 0x7f)
 				printf("\\u%04x", *p); /* bytes, not UTF-8: stay valid */
@@ -623,10 +631,12 @@ static void emit_caps(void)
 	open_obj("caps");
 	if (syscall(SYS_capget, &h, d) == 0) {
 		snprintf(buf, sizeof(buf), "%016llx",
-			 (unsigned long long)d[0].effective | (unsigned long long)d[1].effective << 32);
+			 (unsigned long long)d[0].effective | (unsigned long long)d[1].effective
+								      << 32);
 		kstr("eff", buf);
 		snprintf(buf, sizeof(buf), "%016llx",
-			 (unsigned long long)d[0].permitted | (unsigned long long)d[1].permitted << 32);
+			 (unsigned long long)d[0].permitted | (unsigned long long)d[1].permitted
+								      << 32);
 		kstr("prm", buf);
 	} else {
 		knull("eff");
@@ -661,7 +671,8 @@ static void emit_mount_test(const struct opts *o)
 	snprintf(dir, sizeof(dir), "%s/%s", access("/tmp", W_OK) == 0 ? "/tmp" : "", o->mount_test);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		e = errno;
-	else if (mount(o->mount_test, dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
+	else if (mount(o->mount_test, dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") <
+		 0)
 		e = errno;
 	kstr("dir", dir);
 	kbool("ok", e == 0);
@@ -759,7 +770,9 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_MARKER: o.marker = optarg; break;
+		case OPT_MARKER:
+			o.marker = optarg;
+			break;
 		case OPT_PORT:
 			o.port = (int)strtol(optarg, &end, 10);
 			if (*end || o.port <= 0 || o.port > 65535)
@@ -770,16 +783,25 @@ int main(int argc, char **argv)
 			if (*end || o.shm_key < 0 || o.shm_key > 0x7fffffff)
 				goto bad;
 			break;
-		case OPT_MQ: o.mqueue = optarg; break;
+		case OPT_MQ:
+			o.mqueue = optarg;
+			break;
 		case OPT_MOUNT:
 			if (!*optarg || strchr(optarg, '/'))
 				goto bad;
 			o.mount_test = optarg;
 			break;
-		case OPT_ESCAPE: o.escape = true; break;
-		case OPT_STAMP: stamp_and_exit(t_entry);
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_ESCAPE:
+			o.escape = true;
+			break;
+		case OPT_STAMP:
+			stamp_and_exit(t_entry);
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {

@@ -147,16 +147,16 @@ static enum ns_cmp compare_ns(json_object *probe, const struct hull_host_view *h
 }
 
 /* The common shape: the namespace decides, `what` says what was seen. */
-static void judge_ns(struct hull_judgement *j, json_object *probe, const struct hull_host_view *host,
-		     int idx, const char *what)
+static void judge_ns(struct hull_judgement *j, json_object *probe,
+		     const struct hull_host_view *host, int idx, const char *what)
 {
 	uint64_t ino;
 	const char *name = hull_ns_table[idx].name;
 
 	switch (compare_ns(probe, host, idx, &ino)) {
 	case NS_OWN:
-		set(j, HULL_ISOLATED, "own %s ns %llu (host %llu); %s", name, (unsigned long long)ino,
-		    (unsigned long long)host->ns[idx].ino, what);
+		set(j, HULL_ISOLATED, "own %s ns %llu (host %llu); %s", name,
+		    (unsigned long long)ino, (unsigned long long)host->ns[idx].ino, what);
 		break;
 	case NS_SAME:
 		set(j, HULL_SHARED, "host's %s ns %llu; %s", name, (unsigned long long)ino, what);
@@ -201,15 +201,18 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 
 	/* pid */
 	if (get_bool(p, "proc.mounted"))
-		snprintf(what, sizeof(what), "pid %lld, /proc lists %lld pids", (long long)get_int(p, "pid", -1),
+		snprintf(what, sizeof(what), "pid %lld, /proc lists %lld pids",
+			 (long long)get_int(p, "pid", -1),
 			 (long long)get_int(p, "proc.n_pids", -1));
 	else
-		snprintf(what, sizeof(what), "pid %lld, no /proc", (long long)get_int(p, "pid", -1));
+		snprintf(what, sizeof(what), "pid %lld, no /proc",
+			 (long long)get_int(p, "pid", -1));
 	judge_ns(&out[HULL_PROP_PID], p, host, ns_index(CLONE_NEWPID), what);
 
 	/* mounts */
 	if (get_bool(p, "mounts.readable"))
-		snprintf(what, sizeof(what), "%lld mounts visible", (long long)get_int(p, "mounts.n", 0));
+		snprintf(what, sizeof(what), "%lld mounts visible",
+			 (long long)get_int(p, "mounts.n", 0));
 	else
 		snprintf(what, sizeof(what), "mountinfo not readable");
 	judge_ns(&out[HULL_PROP_MOUNTS], p, host, ns_index(CLONE_NEWNS), what);
@@ -228,18 +231,21 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 
 	/* propagation: judged on the host after the run */
 	if (host->mount_seen)
-		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED, "mount made inside appeared on the host at '%s'",
-		    host->mount_seen_at);
+		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED,
+		    "mount made inside appeared on the host at '%s'", host->mount_seen_at);
 	else if (host->new_host_mounts > 0)
-		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED, "%d new host mount(s) under the rootfs, e.g. '%s'",
-		    host->new_host_mounts, host->new_host_mount);
+		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED,
+		    "%d new host mount(s) under the rootfs, e.g. '%s'", host->new_host_mounts,
+		    host->new_host_mount);
 	else if (!get_str(p, "mount_test.name", NULL))
 		set(&out[HULL_PROP_PROPAGATION], HULL_ERROR, "no mount test requested");
 	else if (get_bool(p, "mount_test.ok"))
-		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED, "tmpfs mounted inside on '%s' stayed inside",
+		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED,
+		    "tmpfs mounted inside on '%s' stayed inside",
 		    get_str(p, "mount_test.dir", "?"));
 	else
-		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED, "cannot mount inside (%s); nothing reached the host",
+		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED,
+		    "cannot mount inside (%s); nothing reached the host",
 		    get_str(p, "mount_test.errno", "?"));
 
 	/* net: own namespace, and the host's loopback port out of reach */
@@ -255,7 +261,8 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 		 host->port, connected ? "connected" : get_str(p, "connect.errno", "?"));
 	judge_ns(&out[HULL_PROP_NET], p, host, ns_index(CLONE_NEWNET), what);
 	if (connected && out[HULL_PROP_NET].verdict != HULL_SHARED)
-		set(&out[HULL_PROP_NET], HULL_SHARED, "reached the host's 127.0.0.1:%d", host->port);
+		set(&out[HULL_PROP_NET], HULL_SHARED, "reached the host's 127.0.0.1:%d",
+		    host->port);
 
 	/* ipc: own namespace, and the host's shm segment and mqueue invisible */
 	bool shm = get_bool(p, "shm.exists"), mq = get_bool(p, "mqueue.exists");
@@ -289,12 +296,14 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 		if (z)
 			last = z;
 	}
-	snprintf(what, sizeof(what), "%s", cg ? first_line(last, line, sizeof(line)) : "/proc/self/cgroup unreadable");
+	snprintf(what, sizeof(what), "%s",
+		 cg ? first_line(last, line, sizeof(line)) : "/proc/self/cgroup unreadable");
 	judge_ns(&out[HULL_PROP_CGROUP], p, host, ns_index(CLONE_NEWCGROUP), what);
 
 	/* time */
 	const char *off = get_str(p, "timens_offsets", NULL);
-	snprintf(what, sizeof(what), "offsets %s", off ? first_line(off, line, sizeof(line)) : "unreadable");
+	snprintf(what, sizeof(what), "offsets %s",
+		 off ? first_line(off, line, sizeof(line)) : "unreadable");
 	squeeze(what);
 	judge_ns(&out[HULL_PROP_TIME], p, host, ns_index(CLONE_NEWTIME), what);
 
@@ -305,8 +314,10 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
 		    "chroot+chdir(\"..\") escape reached the host's root");
 	else if (get_bool(p, "marker.via_proc_root"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED, "host root reachable through /proc/%lld/root (%s)",
-		    (long long)get_int(p, "marker.proc_root_pid", 0), get_str(p, "marker.proc_root_comm", "?"));
+		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
+		    "host root reachable through /proc/%lld/root (%s)",
+		    (long long)get_int(p, "marker.proc_root_pid", 0),
+		    get_str(p, "marker.proc_root_comm", "?"));
 	else if (!get_bool(p, "escape.chroot"))
 		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED, "chroot refused (%s)",
 		    get_str(p, "escape.errno", "?"));
@@ -327,23 +338,47 @@ static enum hull_verdict iff(bool isolated)
 	return isolated ? HULL_ISOLATED : HULL_SHARED;
 }
 
-static enum hull_verdict e_uts(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWUTS); }
-static enum hull_verdict e_pid(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWPID); }
-static enum hull_verdict e_mnt(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWNS); }
-static enum hull_verdict e_net(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWNET); }
-static enum hull_verdict e_ipc(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWIPC); }
-static enum hull_verdict e_user(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWUSER); }
-static enum hull_verdict e_cgroup(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWCGROUP); }
-static enum hull_verdict e_time(const struct hull_expect_ctx *c) { return iff(c->ns & CLONE_NEWTIME); }
+static enum hull_verdict e_uts(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWUTS);
+}
+static enum hull_verdict e_pid(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWPID);
+}
+static enum hull_verdict e_mnt(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWNS);
+}
+static enum hull_verdict e_net(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWNET);
+}
+static enum hull_verdict e_ipc(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWIPC);
+}
+static enum hull_verdict e_user(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWUSER);
+}
+static enum hull_verdict e_cgroup(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWCGROUP);
+}
+static enum hull_verdict e_time(const struct hull_expect_ctx *c)
+{
+	return iff(c->ns & CLONE_NEWTIME);
+}
 
 static enum hull_verdict e_root(const struct hull_expect_ctx *c)
 {
 	return iff(c->rt->changes_root);
 }
 
-#define CAP_BIT(n) (1ULL << (n))
+#define CAP_BIT(n)	(1ULL << (n))
 #define CAP_SYS_CHROOT_ 18
-#define CAP_SYS_ADMIN_  21
+#define CAP_SYS_ADMIN_	21
 
 static bool has_cap(const struct hull_expect_ctx *c, int cap)
 {

@@ -68,12 +68,12 @@ struct hull_ns_id {
 struct hull_host_view {
 	struct hull_ns_id ns[8];
 	char hostname[65];
-	const char *marker;       /* host path the probe looks for */
-	int port;                 /* loopback listener */
+	const char *marker; /* host path the probe looks for */
+	int port;	    /* loopback listener */
 	/* after the run: */
-	bool mount_seen;          /* the probe's token mount is on the host */
+	bool mount_seen;	  /* the probe's token mount is on the host */
 	char mount_seen_at[256];  /* where */
-	int new_host_mounts;      /* other new mounts under the rootfs (serial runs) */
+	int new_host_mounts;	  /* other new mounts under the rootfs (serial runs) */
 	char new_host_mount[256]; /* the first of them */
 };
 
@@ -93,10 +93,10 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
  * the probe reports them (caps_known), else the runtime's traits stand in. */
 struct hull_expect_ctx {
 	const struct hull_runtime_info *rt;
-	uint64_t ns;         /* namespaces the container really gets */
-	bool pivot;          /* root switched with pivot_root (else chroot, or none) */
-	bool rootfs_shared;  /* the rootfs sits on a shared mount on the host */
-	bool caps_known;     /* caps_eff is the probe's CapEff */
+	uint64_t ns;	    /* namespaces the container really gets */
+	bool pivot;	    /* root switched with pivot_root (else chroot, or none) */
+	bool rootfs_shared; /* the rootfs sits on a shared mount on the host */
+	bool caps_known;    /* caps_eff is the probe's CapEff */
 	uint64_t caps_eff;
 };
 

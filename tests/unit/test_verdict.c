@@ -25,9 +25,9 @@
 static void test_property_names_in_contract_order(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "hostname", "pid",  "mounts", "root",
-					    "propagation", "net", "ipc", "user",
-					    "cgroup", "time", "chroot_escape" };
+	static const char *const want[] = { "hostname",	   "pid",  "mounts",	   "root",
+					    "propagation", "net",  "ipc",	   "user",
+					    "cgroup",	   "time", "chroot_escape" };
 	assert_int_equal(HULL_PROP_COUNT, 11);
 	for (int i = 0; i < HULL_PROP_COUNT; i++) {
 		assert_string_equal(hull_prop_names[i], want[i]);
@@ -47,7 +47,9 @@ static void test_property_names_in_contract_order(void **state)
 
 static uint64_t isolated_set(const char *runtime, uint64_t ns, bool pivot, bool shared_root)
 {
-	struct hull_expect_ctx c = { .rt = hull_runtime_lookup(runtime), .ns = ns, .pivot = pivot,
+	struct hull_expect_ctx c = { .rt = hull_runtime_lookup(runtime),
+				     .ns = ns,
+				     .pivot = pivot,
 				     .rootfs_shared = shared_root };
 	uint64_t bits = 0;
 	assert_non_null(c.rt);
@@ -60,7 +62,7 @@ static uint64_t isolated_set(const char *runtime, uint64_t ns, bool pivot, bool 
 	return bits;
 }
 
-#define B(p) (1u << HULL_PROP_##p)
+#define B(p)	  (1u << HULL_PROP_##p)
 #define ALL_PROPS ((1u << HULL_PROP_COUNT) - 1)
 
 static void test_rules_hull_default_and_all(void **state)
@@ -70,7 +72,8 @@ static void test_rules_hull_default_and_all(void **state)
 			 ALL_PROPS & ~(B(USER) | B(CGROUP) | B(TIME)));
 	assert_int_equal(isolated_set("hull", HULL_NS_ALL, true, false), ALL_PROPS);
 	/* chroot: everything but the escape */
-	assert_int_equal(isolated_set("hull", HULL_NS_ALL, false, false), ALL_PROPS & ~B(CHROOT_ESCAPE));
+	assert_int_equal(isolated_set("hull", HULL_NS_ALL, false, false),
+			 ALL_PROPS & ~B(CHROOT_ESCAPE));
 }
 
 /* Adding one namespace to a set flips exactly its own property. */
@@ -95,9 +98,10 @@ static void test_rules_each_namespace_flips_its_own(void **state)
 	uint64_t a = isolated_set("hull", CLONE_NEWNS, true, false);
 	assert_int_equal(isolated_set("hull", CLONE_NEWNS | CLONE_NEWPID, true, false) ^ a,
 			 B(PID) | B(CHROOT_ESCAPE));
-	assert_int_equal(isolated_set("hull", CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER, true, false) ^
-				 isolated_set("hull", CLONE_NEWNS | CLONE_NEWPID, true, false),
-			 B(USER));
+	assert_int_equal(
+		isolated_set("hull", CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER, true, false) ^
+			isolated_set("hull", CLONE_NEWNS | CLONE_NEWPID, true, false),
+		B(USER));
 }
 
 static void test_rules_without_mnt(void **state)
@@ -134,7 +138,8 @@ static void test_rules_bare_and_oci(void **state)
 	/* ...but no capability set closes /proc/<pid>/root of a host process */
 	assert_false(isolated_set("crun", CLONE_NEWNS, true, false) & B(CHROOT_ESCAPE));
 	assert_false(isolated_set("hull", CLONE_NEWNS, true, false) & B(CHROOT_ESCAPE));
-	assert_true(isolated_set("hull", CLONE_NEWNS | CLONE_NEWUSER, true, false) & B(CHROOT_ESCAPE));
+	assert_true(isolated_set("hull", CLONE_NEWNS | CLONE_NEWUSER, true, false) &
+		    B(CHROOT_ESCAPE));
 	/* unshare(1) --root is a chroot */
 	assert_false(isolated_set("unshare", HULL_NS_DEFAULT, false, false) & B(CHROOT_ESCAPE));
 }
@@ -191,7 +196,9 @@ static struct hull_host_view host_view(void)
 	struct hull_host_view h;
 	memset(&h, 0, sizeof(h));
 	for (int i = 0; i < 8; i++)
-		h.ns[i] = (struct hull_ns_id){ .ok = true, .dev = 4, .ino = 4026531830ull + (uint64_t)i };
+		h.ns[i] = (struct hull_ns_id){ .ok = true,
+					       .dev = 4,
+					       .ino = 4026531830ull + (uint64_t)i };
 	snprintf(h.hostname, sizeof(h.hostname), "vm");
 	h.marker = "/tmp/hull-iso-x/marker";
 	h.port = 4242;
@@ -206,21 +213,24 @@ static char *probe_json(unsigned own, const char *extra)
 	size_t used = 0;
 	for (size_t i = 0; i < hull_ns_count; i++)
 		used += (size_t)snprintf(ns + used, sizeof(ns) - used,
-					 "%s\"%s\":{\"ino\":%llu,\"dev\":4,\"via\":\"pidfd\"}", i ? "," : "",
-					 hull_ns_table[i].name,
-					 (unsigned long long)((own & (1u << i)) ? 4026532000ull + i
-										   : 4026531830ull + i));
-	int n = asprintf(&out,
-			 "{\"t_entry_ns\":1,\"schema\":1,\"pid\":1,\"hostname\":\"hull\",\"ns\":{%s},"
-			 "\"proc\":{\"mounted\":true,\"n_pids\":1},\"mounts\":{\"readable\":true,\"n\":3},"
-			 "\"root\":{\"rootfs_marker\":true},"
-			 "\"marker\":{\"reachable\":false,\"errno\":\"ENOENT\",\"via_proc_root\":false},"
-			 "\"ifaces\":[{\"name\":\"lo\"}],\"connect\":{\"ok\":false,\"errno\":\"ENETUNREACH\"},"
-			 "\"shm\":{\"exists\":false},\"mqueue\":{\"exists\":false},"
-			 "\"uid_map\":\"0 0 1\\n\",\"cgroup\":\"0::/\\n\",\"timens_offsets\":null,"
-			 "\"mount_test\":{\"name\":\"tok\",\"dir\":\"/tmp/tok\",\"ok\":true},"
-			 "\"escape\":{\"attempted\":true,\"chroot\":true,\"escaped\":false}%s}",
-			 ns, extra ? extra : "");
+					 "%s\"%s\":{\"ino\":%llu,\"dev\":4,\"via\":\"pidfd\"}",
+					 i ? "," : "", hull_ns_table[i].name,
+					 (unsigned long long)((own & (1u << i))
+								      ? 4026532000ull + i
+								      : 4026531830ull + i));
+	int n = asprintf(
+		&out,
+		"{\"t_entry_ns\":1,\"schema\":1,\"pid\":1,\"hostname\":\"hull\",\"ns\":{%s},"
+		"\"proc\":{\"mounted\":true,\"n_pids\":1},\"mounts\":{\"readable\":true,\"n\":3},"
+		"\"root\":{\"rootfs_marker\":true},"
+		"\"marker\":{\"reachable\":false,\"errno\":\"ENOENT\",\"via_proc_root\":false},"
+		"\"ifaces\":[{\"name\":\"lo\"}],\"connect\":{\"ok\":false,\"errno\":"
+		"\"ENETUNREACH\"},"
+		"\"shm\":{\"exists\":false},\"mqueue\":{\"exists\":false},"
+		"\"uid_map\":\"0 0 1\\n\",\"cgroup\":\"0::/\\n\",\"timens_offsets\":null,"
+		"\"mount_test\":{\"name\":\"tok\",\"dir\":\"/tmp/tok\",\"ok\":true},"
+		"\"escape\":{\"attempted\":true,\"chroot\":true,\"escaped\":false}%s}",
+		ns, extra ? extra : "");
 	assert_true(n > 0);
 	return out;
 }
@@ -248,7 +258,8 @@ static void test_judge_namespace_identity(void **state)
 	char *no_uts = probe_json(0xff & ~2u, NULL);
 	judge(no_uts, &h, j);
 	for (int p = 0; p < HULL_PROP_COUNT; p++)
-		assert_int_equal(j[p].verdict, p == HULL_PROP_HOSTNAME ? HULL_SHARED : HULL_ISOLATED);
+		assert_int_equal(j[p].verdict,
+				 p == HULL_PROP_HOSTNAME ? HULL_SHARED : HULL_ISOLATED);
 	free(no_uts);
 
 	/* an unreadable host ns is an error, not a guess */
@@ -265,9 +276,10 @@ static void test_judge_behaviour_overrides_namespace(void **state)
 	struct hull_host_view h = host_view();
 	struct hull_judgement j[HULL_PROP_COUNT];
 	/* json-c takes the last of duplicate keys: extra members override */
-	char *p = probe_json(0xff, ",\"connect\":{\"ok\":true},\"shm\":{\"exists\":true},"
-				   "\"escape\":{\"attempted\":true,\"chroot\":true,\"escaped\":true},"
-				   "\"marker\":{\"reachable\":true}");
+	char *p =
+		probe_json(0xff, ",\"connect\":{\"ok\":true},\"shm\":{\"exists\":true},"
+				 "\"escape\":{\"attempted\":true,\"chroot\":true,\"escaped\":true},"
+				 "\"marker\":{\"reachable\":true}");
 	judge(p, &h, j);
 	assert_int_equal(j[HULL_PROP_NET].verdict, HULL_SHARED);
 	assert_int_equal(j[HULL_PROP_IPC].verdict, HULL_SHARED);
@@ -363,8 +375,8 @@ static void test_cell_json(void **state)
 static void test_runtime_table(void **state)
 {
 	(void)state;
-	const char *names[] = { "bare", "hull", "seed", "floor", "unshare", "bwrap", "crun",
-				"crun-cgroupfs", "runc" };
+	const char *names[] = { "bare",	 "hull", "seed",	  "floor", "unshare",
+				"bwrap", "crun", "crun-cgroupfs", "runc" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_non_null(hull_runtime_lookup(names[i]));
 	assert_null(hull_runtime_lookup("docker"));
@@ -391,8 +403,12 @@ static void test_prepare_rejects(void **state)
 	char *argv[] = { "/bin/true", NULL };
 	struct hull_launch l;
 	struct hull_err err = { 0 };
-	struct hull_launch_config cfg = { .runtime = "seed", .rootfs = "/usr", .argv = argv,
-					  .ns_flags = CLONE_NEWPID, .trace_fd = -1, .cancel_fd = -1 };
+	struct hull_launch_config cfg = { .runtime = "seed",
+					  .rootfs = "/usr",
+					  .argv = argv,
+					  .ns_flags = CLONE_NEWPID,
+					  .trace_fd = -1,
+					  .cancel_fd = -1 };
 
 	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
 	assert_non_null(strstr(err.msg, "cannot create namespaces 'pid'"));
@@ -417,8 +433,9 @@ static void test_bare_run_captures_and_times(void **state)
 {
 	(void)state;
 	char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
-	struct hull_launch_config cfg = { .runtime = "bare", .rootfs = "/usr", .argv = argv,
-					  .trace_fd = -1, .cancel_fd = -1 };
+	struct hull_launch_config cfg = {
+		.runtime = "bare", .rootfs = "/usr", .argv = argv, .trace_fd = -1, .cancel_fd = -1
+	};
 	struct hull_launch l;
 	struct hull_launch_result r;
 	struct hull_err err = { 0 };
@@ -442,8 +459,12 @@ static void test_bare_run_timeout_kills_the_group(void **state)
 	(void)state;
 	/* the grandchild holds stdout too: the whole group must die */
 	char *argv[] = { "/bin/sh", "-c", "sleep 30 & sleep 30", NULL };
-	struct hull_launch_config cfg = { .runtime = "bare", .rootfs = "/usr", .argv = argv,
-					  .trace_fd = -1, .cancel_fd = -1, .timeout_ms = 200 };
+	struct hull_launch_config cfg = { .runtime = "bare",
+					  .rootfs = "/usr",
+					  .argv = argv,
+					  .trace_fd = -1,
+					  .cancel_fd = -1,
+					  .timeout_ms = 200 };
 	struct hull_launch l;
 	struct hull_launch_result r;
 	struct hull_err err = { 0 };
