@@ -5,7 +5,8 @@
  * defaults: module and kexec loading, reboot, every mount API call (hull's
  * own mounts are done by then), keyctl, bpf, perf_event_open, userfaultfd,
  * io_uring, clock setting, new user namespaces through unshare/clone,
- * setns, TIOCSTI/TIOCLINUX ioctls... each returning EPERM; clone3 returns
+ * setns, TIOCSTI/TIOCLINUX ioctls, mknod of block and character devices...
+ * each returning EPERM; clone3 returns
  * ENOSYS so libc falls back to clone, whose flags can be inspected.
  *
  * Only the native ABI is allowed: a system call through another one (32-bit

@@ -119,6 +119,12 @@ static int add_default_rules(scmp_filter_ctx ctx, struct hull_err *err)
 		/* New user namespaces: the door to most kernel attack surface. */
 		{ "unshare", 0, CLONE_NEWUSER, CLONE_NEWUSER },
 		{ "clone", 0, CLONE_NEWUSER, CLONE_NEWUSER },
+		/* Device nodes: no device cgroup guards what a node made inside
+		 * would open (a block device of the host's disk, /dev/mem). */
+		{ "mknod", 1, S_IFMT, S_IFBLK },
+		{ "mknod", 1, S_IFMT, S_IFCHR },
+		{ "mknodat", 2, S_IFMT, S_IFBLK },
+		{ "mknodat", 2, S_IFMT, S_IFCHR },
 		/* Pushing characters into the terminal's input (CVE-2017-5226). */
 		{ "ioctl", 1, 0xffffffffu, TIOCSTI },
 		{ "ioctl", 1, 0xffffffffu, TIOCLINUX },

@@ -15,6 +15,13 @@ busybox=${BUSYBOX:-/bin/busybox}
 if ! file_is_static=$(LC_ALL=C readelf -d "$busybox" 2>/dev/null | grep -c NEEDED); then :; fi
 [ "${file_is_static:-0}" -eq 0 ] || { echo "rootfs: '$busybox' is not static" >&2; exit 1; }
 
+# Extras are named relative to the caller's directory: make them absolute
+# before moving into the rootfs.
+extras=""
+for extra in "$@"; do
+  extras="$extras $(realpath "$extra")"
+done
+
 mkdir -p "$out"
 cd "$out"
 mkdir -p bin sbin usr/bin usr/sbin etc root tmp proc dev sys var/tmp run
@@ -46,6 +53,6 @@ H
 # Marks this tree as hull's rootfs; tests look for it from inside.
 echo "hull-rootfs" > etc/hull-rootfs
 
-for extra in "$@"; do
+for extra in $extras; do
   cp -f "$extra" "bin/$(basename "$extra")"
 done

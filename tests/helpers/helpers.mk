@@ -1,0 +1,7 @@
+# tests/helpers/: static test tools installed into the default rootfs.
+all: $(BIN)/hull-attempt
+ROOTFS_EXTRA += $(BIN)/hull-attempt
+
+$(BIN)/hull-attempt: $(OBJ)/tests/helpers/attempt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS)
