@@ -16,7 +16,7 @@
 #define HULL_CGROUP_H
 
 #include "error.h"
-#include "limits.h"
+#include "resources.h"
 
 #include <limits.h>
 #include <linux/limits.h> /* PATH_MAX whatever was included first */

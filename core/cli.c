@@ -74,6 +74,11 @@ static void describe(const struct hull_spec *spec)
 	fprintf(stderr, "hull: rootfs '%s', namespaces %s, %s, spawn %s\n", spec->rootfs, ns,
 		spec->root_mode == HULL_ROOT_PIVOT ? "pivot_root" : "chroot",
 		spec->spawn_mode == HULL_SPAWN_CLONE3 ? "clone3" : "fork");
+	if (hull_spec_has_mntns(spec) && spec->mount_proc && !(spec->ns_flags & CLONE_NEWPID))
+		fputs("hull: no pid namespace: /proc shows the host's processes, and "
+		      "/proc/<pid>/root "
+		      "of an unprivileged one leads to the host's root\n",
+		      stderr);
 	if (!hull_spec_has_mntns(spec))
 		fputs("hull: no mount namespace: using chroot, not mounting /proc or /dev\n",
 		      stderr);

@@ -25,7 +25,7 @@
 #include "idmap.h"
 #include "masks.h"
 #include "root.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "supervise.h"
 #include "sync.h"
 #include "sys.h"
@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -206,6 +207,12 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 	ret = hull_mounts_make_private(err);
 	if (ret < 0)
 		return ret;
+#ifdef HULL_TEST_DELAY_US
+	/* Test builds only (the CI gate's proof that it catches a slower
+	 * start): an injected cost in this phase. */
+	struct timespec delay = { 0, HULL_TEST_DELAY_US * 1000L };
+	nanosleep(&delay, NULL);
+#endif
 	hull_trace_mark("mounts_private");
 	/* A read-only root needs a mount of its own to remount. */
 	if (spec->root_mode == HULL_ROOT_PIVOT || spec->read_only)

@@ -9,6 +9,12 @@
 
 int hull_mounts_make_private(struct hull_err *err)
 {
+#ifdef HULL_TEST_SKIP_PRIVATE
+	/* Test builds only (the CI gate's proof that it catches an isolation
+	 * break): leave propagation as the host has it. */
+	(void)err;
+	return 0;
+#endif
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return hull_fail(err, errno, "cannot make mounts private on '/'");
 	return 0;

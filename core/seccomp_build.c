@@ -2,7 +2,7 @@
  * and profile files, compiled to BPF. hull itself runs this only for profile
  * files: the default filter is compiled once at build time
  * (gen_seccomp_bpf.c). */
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "fileio.h"
 
 #include <errno.h>

@@ -205,6 +205,16 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 					 (unsigned)geteuid());
 	}
 
+	/* The kernel lets a user namespace mount proc only for a pid namespace
+	 * it owns (and a bind of the host's /proc would show every host
+	 * process): say so now rather than fail half-way. */
+	if (spec->mount_proc && hull_spec_has_mntns(spec) && (spec->ns_flags & CLONE_NEWUSER) &&
+	    !(spec->ns_flags & CLONE_NEWPID))
+		return hull_fail(
+			err, 0,
+			"cannot mount /proc in a user namespace without a pid namespace (add pid "
+			"to --ns, or --no-proc)");
+
 	if (spec->read_only && !hull_spec_has_mntns(spec))
 		return hull_fail(err, 0, "--read-only requires the mount namespace (--ns ...,mnt)");
 

@@ -6,8 +6,8 @@
 
 #include "error.h"
 #include "caps.h"
-#include "limits.h"
-#include "seccomp.h"
+#include "resources.h"
+#include "seccomp_filter.h"
 #include "user.h"
 
 #include <sched.h>

@@ -21,6 +21,3 @@ $(BIN)/hull-seed: $(OBJ)/harness/seed.o
 # The harness runs containers (pthreads for the matrix workers).
 HARNESS_LDLIBS += -lpthread
 
-# main.c refers to the subcommands weakly, and a weak reference does not pull
-# a member out of an archive: ask for them explicitly.
-$(BIN)/hull-harness: LDFLAGS += -Wl,--undefined=hull_harness_isolate -Wl,--undefined=hull_harness_matrix

@@ -5,6 +5,3 @@ LAT_BUILD_FLAGS := $(strip $(subst ",,$(subst ',,$(filter-out -M% -D% -W% -I%,$(
 $(OBJ)/harness/report.o: CFLAGS += -DHULL_BUILD_FLAGS='"$(LAT_BUILD_FLAGS)"' \
                                     -DHULL_REPORT_VERSION='"$(VERSION)"'
 
-# main.c declares the subcommands weak, and a weak reference does not pull
-# a member out of libharness.a: ask the linker for latency.o explicitly.
-$(BIN)/hull-harness: LDFLAGS += -Wl,--undefined=hull_harness_latency

@@ -2,7 +2,7 @@
  * filter with libseccomp and prints it as a C array, so hull itself never
  * runs the compiler for the default profile. The filter is for the machine
  * that builds, which is the machine that runs hull. */
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 #include <stdio.h>
 

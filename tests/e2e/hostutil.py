@@ -76,8 +76,23 @@ def wait_gone(pids, timeout):
 
 
 def read_line(stream, timeout):
-    """One line from a pipe, or None if nothing arrives within timeout."""
-    r, _, _ = select.select([stream], [], [], timeout)
-    if not r:
-        return None
-    return stream.readline()
+    """One line from a pipe, or None if no whole line arrives within timeout
+    ("" at end of file). Reads the fd a byte at a time: a buffered readline
+    would swallow the lines after the first, and select() would then wait
+    for data that already arrived."""
+    import time
+    fd = stream.fileno()
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while not buf.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        ch = os.read(fd, 1)
+        if not ch:
+            break
+        buf += ch
+    return buf.decode()

@@ -90,3 +90,14 @@ def test_not_root_without_user_namespace(hull, rootfs):
     assert r.returncode == 125
     assert r.stderr == ("hull: cannot run as uid 65534 without a user namespace "
                         "(run as root or add --ns user): Operation not permitted\n")
+
+
+def test_user_and_mount_namespace_without_pid_namespace(hull, rootfs):
+    r = subprocess.run([hull, "run", "--ns", "user,mnt", rootfs, "true"],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 125
+    assert r.stderr == ("hull: cannot mount /proc in a user namespace without a pid namespace "
+                        "(add pid to --ns, or --no-proc)\n")
+    r = subprocess.run([hull, "run", "--ns", "user,mnt", "--no-proc", rootfs, "true"],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr

@@ -267,7 +267,7 @@ def test_rootless_container(hull, rootfs, unprivileged_user, spawn):
 def test_rootless_without_user_namespace_says_what_is_missing(hull, rootfs, unprivileged_user):
     u = unprivileged_user
     r = subprocess.run(["setpriv", f"--reuid={u.pw_uid}", f"--regid={u.pw_gid}", "--clear-groups",
-                        hull, "run", "--ns", "user,mnt", "--uidmap", "0:100000:65536", rootfs, "true"],
+                        hull, "run", "--ns", "user,mnt,pid", "--uidmap", "0:100000:65536", rootfs, "true"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 125
     assert "an unprivileged user may map only its own id" in r.stderr

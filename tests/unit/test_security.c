@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "user.h"
 
 static void test_caps_default_is_dockers(void **state)

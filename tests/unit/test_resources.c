@@ -1,5 +1,5 @@
-/* test_limits.c — parsing and checking of --memory, --cpus, --pids,
- * --cpuset, --memory-swap (core/limits.c). */
+/* test_resources.c — parsing and checking of --memory, --cpus, --pids,
+ * --cpuset, --memory-swap (core/resources.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "limits.h"
+#include "resources.h"
 
 static void test_sizes(void **state)
 {

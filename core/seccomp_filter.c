@@ -1,6 +1,6 @@
 /* seccomp.c — the filter hull installs: the default one embedded at build
- * time, or a profile file compiled at start; see seccomp.h. */
-#include "seccomp.h"
+ * time, or a profile file compiled at start; see seccomp_filter.h. */
+#include "seccomp_filter.h"
 
 #include <errno.h>
 #include <linux/filter.h>

@@ -1,4 +1,4 @@
-/* seccomp.h — the container's system call filter, built with Debian's
+/* seccomp_filter.h — the container's system call filter, built with Debian's
  * libseccomp.
  *
  * The default profile is a deny list modelled on the well-known runtime
@@ -18,8 +18,8 @@
  * The default filter is compiled to BPF when hull is built; a profile file
  * by the parent before the container starts. The child installs it as the
  * last step before exec. */
-#ifndef HULL_SECCOMP_H
-#define HULL_SECCOMP_H
+#ifndef HULL_SECCOMP_FILTER_H
+#define HULL_SECCOMP_FILTER_H
 
 #include "error.h"
 

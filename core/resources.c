@@ -1,5 +1,5 @@
-/* limits.c — parsing and checking resource limits; see limits.h. */
-#include "limits.h"
+/* resources.c — parsing and checking resource limits; see resources.h. */
+#include "resources.h"
 
 #include <ctype.h>
 #include <errno.h>

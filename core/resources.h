@@ -1,8 +1,8 @@
-/* limits.h — resource limits as the user gives them (--memory 64m,
+/* resources.h — resource limits as the user gives them (--memory 64m,
  * --cpus 0.5, --pids 64, --cpuset 0-1), parsed and checked into numbers the
  * cgroup backends write. Pure: no file is touched here. */
-#ifndef HULL_LIMITS_H
-#define HULL_LIMITS_H
+#ifndef HULL_RESOURCES_H
+#define HULL_RESOURCES_H
 
 #include "error.h"
 
