@@ -38,8 +38,8 @@ $(OBJ)/%.o: %.c
 
 include core/core.mk
 include harness/harness.mk
-include $(filter-out harness/harness.mk harness/harness-lib.mk,$(wildcard harness/*.mk bench/*.mk ci/*.mk tests/helpers/*.mk))
-include tests/unit/unit.mk
+include $(filter-out harness/harness.mk harness/harness-lib.mk,$(wildcard harness/*.mk bench/*.mk ci/*.mk tests/*/*.mk))
+
 include rootfs/rootfs.mk
 include harness/harness-lib.mk
 
