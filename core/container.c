@@ -94,8 +94,15 @@ static void child_unshare_and_wait(struct start *st)
 {
 	struct hull_err err;
 	const struct hull_spec *spec = st->spec;
+	bool fork_again = (spec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
+	uint64_t flags = clone_ns_flags(st);
 
-	if (unshare((int)clone_ns_flags(st)) < 0) {
+	/* With a middle process, the mount namespace is the command's alone:
+	 * the pivot_root that follows would move the middle process's root
+	 * (and its view of /proc, which it reads to forward signals) too. */
+	if (fork_again)
+		flags &= ~(uint64_t)CLONE_NEWNS;
+	if (unshare((int)flags) < 0) {
 		hull_fail(&err, errno, "cannot unshare namespaces");
 		child_fail(st, &err);
 	}
@@ -103,7 +110,7 @@ static void child_unshare_and_wait(struct start *st)
 		hull_sync_report_ready(&st->sync);
 	if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
-	if (!(spec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)))
+	if (!fork_again)
 		return;
 
 	pid_t self = getpid();
@@ -115,13 +122,21 @@ static void child_unshare_and_wait(struct start *st)
 	if (pid == 0) {
 		st->parent_pid = self;
 		child_arm_deathsig(st);
+		if ((spec->ns_flags & CLONE_NEWNS) && unshare(CLONE_NEWNS) < 0) {
+			hull_fail(&err, errno, "cannot unshare the mount namespace");
+			child_fail(st, &err);
+		}
 		return;
 	}
 	/* The middle process: it must not hold the pipes, or the parent would
 	 * never see the report pipe close on exec. */
 	hull_sync_close(&st->sync);
-	int status = hull_supervise(pid, &err);
-	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_exit_status(status));
+	struct hull_supervision sv = {
+		.pid = pid,
+		.emulate_pid1 = (spec->ns_flags & CLONE_NEWPID) && !spec->init,
+	};
+	int status = hull_supervise_ex(&sv, &err);
+	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_supervised_exit_status(&sv, status));
 }
 
 /* In a new user namespace the child still has the host's ids, which the
@@ -240,8 +255,8 @@ static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err
 }
 
 /* The working directory, checked to be inside the new root (a cwd left on
- * the host's tree is how CVE-2024-21626 escaped), and no fd beyond 0-2 and
- * no blocked signal handed to the command. */
+ * the host's tree is how CVE-2024-21626 escaped), and no fd beyond 0-2
+ * handed to the command. */
 static int child_finish(struct start *st, struct hull_err *err)
 {
 	char cwd[PATH_MAX];
@@ -257,7 +272,6 @@ static int child_finish(struct start *st, struct hull_err *err)
 	 * the exec itself. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return hull_fail(err, errno, "cannot close inherited file descriptors");
-	hull_signals_restore(&st->saved_mask);
 	return 0;
 }
 
@@ -288,6 +302,41 @@ static int child_drop_privileges(struct start *st, struct hull_err *err)
 	return 0;
 }
 
+static __attribute__((noreturn)) void child_exec_command(struct start *st)
+{
+	struct hull_err err;
+
+	/* The caller's signal mask, not the one hull blocked for forwarding. */
+	hull_signals_restore(&st->saved_mask);
+	hull_exec(st->spec->argv, st->spec->envp, &err);
+	child_fail(st, &err);
+}
+
+/* --init: this process stays as the container's PID 1 (hull's own code, no
+ * external binary): the command runs as its child; the init forwards
+ * signals to it, reaps every orphan, and ends with the command's status. */
+static __attribute__((noreturn)) void child_exec(struct start *st)
+{
+	struct hull_err err;
+
+	if (!st->spec->init)
+		child_exec_command(st);
+	if (!(st->spec->ns_flags & CLONE_NEWPID))
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans come to us */
+	pid_t pid = fork();
+	if (pid < 0) {
+		hull_fail(&err, errno, "cannot fork the command under --init");
+		child_fail(st, &err);
+	}
+	if (pid == 0)
+		child_exec_command(st);
+	/* The command's exec closes the report pipe only if we let go of it. */
+	hull_sync_close(&st->sync);
+	struct hull_supervision sv = { .pid = pid, .reap_all = true };
+	int status = hull_supervise_ex(&sv, &err);
+	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_exit_status(status));
+}
+
 static __attribute__((noreturn)) void child_main(struct start *st)
 {
 	const struct hull_spec *spec = st->spec;
@@ -308,8 +357,7 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0 ||
 	    child_drop_privileges(st, &err) < 0)
 		child_fail(st, &err);
-	hull_exec(spec->argv, spec->envp, &err);
-	child_fail(st, &err);
+	child_exec(st);
 }
 
 /* ---- parent phases -------------------------------------------------- */
@@ -489,14 +537,23 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	if (ret < 0)
 		goto out;
 
-	status = hull_supervise(st.pid, err);
+	/* In fork mode hull's child is the middle process, not the init. */
+	struct hull_supervision sv = {
+		.pid = st.pid,
+		.emulate_pid1 = (spec->ns_flags & CLONE_NEWPID) && !spec->init &&
+				spec->spawn_mode == HULL_SPAWN_CLONE3,
+		.timeout_ns = spec->timeout_ns,
+		.grace_ns = spec->kill_after_ns,
+	};
+	status = hull_supervise_ex(&sv, err);
 	if (status < 0) {
 		ret = status;
 		goto out;
 	}
 	st.pid = -1;
 	hull_trace_mark("exited");
-	res->exit_status = hull_exit_status(status);
+	res->exit_status = hull_supervised_exit_status(&sv, status);
+	res->timed_out = sv.timed_out;
 	ret = parent_finish_cgroup(&st, res, err);
 out:
 	hull_sync_close(&st.sync);

@@ -10,6 +10,7 @@
 
 struct hull_result {
 	int exit_status;		/* the command's status, 128+N for signal N */
+	bool timed_out;			/* --timeout expired: exit_status is 124 */
 	bool has_cgroup;		/* limits were set: the fields below are known */
 	bool oom_killed;		/* the kernel's OOM killer struck inside */
 	unsigned long long memory_peak; /* bytes */

@@ -37,6 +37,9 @@ enum {
 	OPT_UIDMAP,
 	OPT_GIDMAP,
 	OPT_PRIVILEGED,
+	OPT_INIT,
+	OPT_TIMEOUT,
+	OPT_KILL_AFTER,
 };
 
 static const struct option run_options[] = {
@@ -63,10 +66,29 @@ static const struct option run_options[] = {
 	{ "uidmap", required_argument, NULL, OPT_UIDMAP },
 	{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "10", "0.5": seconds, more than 0, at most a year. */
+static int parse_seconds(const char *opt, const char *arg, uint64_t *ns, struct hull_err *err)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || !end || *end || end == arg || !(v > 0) || v > 365.0 * 24 * 3600 ||
+	    !(arg[0] >= '0' && arg[0] <= '9'))
+		return hull_fail(err, 0, "invalid %s '%s' (expected seconds greater than 0)", opt,
+				 arg);
+	*ns = (uint64_t)(v * 1e9);
+	return 0;
+}
 
 static int parse_fd(const char *arg, int *fd, struct hull_err *err)
 {
@@ -195,6 +217,19 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 			break;
 		case OPT_PRIVILEGED:
 			spec->privileged = true;
+			break;
+		case OPT_INIT:
+			spec->init = true;
+			break;
+		case OPT_TIMEOUT:
+			ret = parse_seconds("timeout", optarg, &spec->timeout_ns, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_KILL_AFTER:
+			ret = parse_seconds("kill-after", optarg, &spec->kill_after_ns, err);
+			if (ret < 0)
+				return ret;
 			break;
 		case 'v':
 			spec->verbose++;

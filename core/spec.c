@@ -28,6 +28,7 @@ void hull_spec_init(struct hull_spec *spec)
 	spec->no_new_privs = true;
 	spec->seccomp_mode = HULL_SECCOMP_DEFAULT;
 	spec->mask_paths = true;
+	spec->kill_after_ns = HULL_DEFAULT_KILL_AFTER_NS;
 }
 
 static int validate_security(struct hull_spec *spec, struct hull_err *err)

@@ -19,6 +19,8 @@
 #define HULL_HOSTNAME_MAX     64 /* HOST_NAME_MAX, the kernel's limit */
 #define HULL_DEFAULT_PATH     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define HULL_MAX_ENV	      256
+/* Between --timeout's SIGTERM and its SIGKILL: docker stop's grace. */
+#define HULL_DEFAULT_KILL_AFTER_NS (10ull * 1000000000ull)
 
 enum hull_root_mode {
 	HULL_ROOT_PIVOT,  /* pivot_root into the rootfs and detach the old root */
@@ -60,6 +62,10 @@ struct hull_spec {
 	bool privileged;		  /* --privileged: all of the above off */
 	struct hull_user user;		  /* --user; unset: container root */
 	struct hull_idmap uidmap, gidmap; /* user namespace maps */
+
+	bool init;		/* --init: hull's own PID 1 reaps and forwards */
+	uint64_t timeout_ns;	/* --timeout: 0 for none */
+	uint64_t kill_after_ns; /* --kill-after: grace between SIGTERM and SIGKILL */
 
 	const char *cwd; /* inside the container; default "/" */
 	int trace_fd;	 /* -1: no trace */

@@ -1,7 +1,13 @@
 /* supervise.c — signal forwarding and reaping; see supervise.h. */
 #include "supervise.h"
 
+#include "fileio.h"
+
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 
 const int hull_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -46,30 +52,122 @@ int hull_reap(pid_t pid)
 	return r == pid ? status : -ECHILD;
 }
 
-int hull_supervise(pid_t pid, struct hull_err *err)
+/* Whether pid catches or explicitly ignores sig (SigCgt/SigIgn in its
+ * /proc status): then the signal is its business, as sent. */
+static bool handles_signal(pid_t pid, int sig)
+{
+	char path[64], buf[4096];
+	unsigned long long caught = 0, ignored = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0)
+		return true; /* cannot tell: leave it to the kernel */
+	const char *c = strstr(buf, "SigCgt:");
+	const char *i = strstr(buf, "SigIgn:");
+	if (c)
+		caught = strtoull(c + 7, NULL, 16);
+	if (i)
+		ignored = strtoull(i + 7, NULL, 16);
+	return ((caught | ignored) >> (sig - 1)) & 1;
+}
+
+static void forward(struct hull_supervision *sv, int sig)
+{
+	if (sv->emulate_pid1 && !handles_signal(sv->pid, sig)) {
+		/* Every forwarded signal's default action ends the process. */
+		sv->emulated_signal = sig;
+		kill(sv->pid, SIGKILL);
+		return;
+	}
+	kill(sv->pid, sig);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Reap what has ended; returns 1 with *status once sv->pid has. */
+static int reap(struct hull_supervision *sv, int *status, struct hull_err *err)
+{
+	for (;;) {
+		int st;
+		pid_t r = waitpid(sv->reap_all ? -1 : sv->pid, &st, WNOHANG);
+		if (r == sv->pid) {
+			*status = st;
+			return 1;
+		}
+		if (r > 0)
+			continue; /* an orphan the init adopted */
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return hull_fail(err, errno, "cannot wait for the container");
+		return 0;
+	}
+}
+
+int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 {
 	sigset_t set;
-	supervised_set(&set);
+	uint64_t deadline = sv->timeout_ns ? now_ns() + sv->timeout_ns : 0;
 
+	supervised_set(&set);
 	for (;;) {
-		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
+		int status = 0, ret = reap(sv, &status, err);
+		if (ret < 0)
+			return ret;
+		if (ret == 1)
 			return status;
-		if (r < 0 && errno != EINTR)
-			return hull_fail(err, errno, "cannot wait for the container");
 
 		/* SIGCHLD stays blocked, so one that arrives after the waitpid
 		 * above is pending here and wakes us: no lost wake-up. */
-		int sig = sigwaitinfo(&set, NULL);
+		int sig;
+		if (deadline) {
+			uint64_t now = now_ns();
+			uint64_t left = deadline > now ? deadline - now : 0;
+			struct timespec ts = { (time_t)(left / 1000000000ull),
+					       (long)(left % 1000000000ull) };
+			sig = sigtimedwait(&set, NULL, &ts);
+			if (sig < 0 && errno == EAGAIN) {
+				if (!sv->timed_out) {
+					sv->timed_out = true;
+					forward(sv, SIGTERM);
+					deadline = now_ns() + (sv->grace_ns ? sv->grace_ns : 1);
+				} else {
+					kill(sv->pid, SIGKILL);
+					deadline = 0;
+				}
+				continue;
+			}
+		} else {
+			sig = sigwaitinfo(&set, NULL);
+		}
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
 			return hull_fail(err, errno, "cannot wait for signals");
 		}
 		if (sig != SIGCHLD)
-			kill(pid, sig);
+			forward(sv, sig);
 	}
+}
+
+int hull_supervise(pid_t pid, struct hull_err *err)
+{
+	struct hull_supervision sv = { .pid = pid };
+	return hull_supervise_ex(&sv, err);
+}
+
+int hull_supervised_exit_status(const struct hull_supervision *sv, int wstatus)
+{
+	if (sv->timed_out)
+		return 124;
+	if (sv->emulated_signal && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+		return 128 + sv->emulated_signal;
+	return hull_exit_status(wstatus);
 }
 
 int hull_exit_status(int wstatus)

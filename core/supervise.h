@@ -10,6 +10,8 @@
 #include "error.h"
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2 */
@@ -20,8 +22,31 @@ extern const int hull_forwarded_signals_count;
 int hull_signals_block(sigset_t *saved, struct hull_err *err);
 void hull_signals_restore(const sigset_t *saved);
 
-/* Forward signals to pid until it ends; returns its wait status (>= 0). */
+/* What hull_supervise_ex watches and how. */
+struct hull_supervision {
+	pid_t pid;     /* the process whose end ends the supervision */
+	bool reap_all; /* as the container's init (--init): reap every child */
+	/* pid is the init of a pid namespace, running the command itself: the
+	 * kernel drops a signal it has no handler for. A forwarded signal whose
+	 * default action would end the command then becomes SIGKILL, so Ctrl-C
+	 * and SIGTERM stop `hull run ... sleep 100` as they stop `sleep 100`. */
+	bool emulate_pid1;
+	uint64_t timeout_ns; /* 0: none; else SIGTERM after it... */
+	uint64_t grace_ns;   /* ...and SIGKILL this much later */
+	/* results */
+	bool timed_out;
+	int emulated_signal; /* the signal that was turned into SIGKILL, or 0 */
+};
+
+/* Forward signals until sv->pid ends; returns its wait status (>= 0). */
+int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err);
+
+/* hull_supervise_ex with only forwarding. */
 int hull_supervise(pid_t pid, struct hull_err *err);
+
+/* The exit status hull reports for a supervised end: 124 after a timeout
+ * (as timeout(1)), 128+N for an emulated signal N, else hull_exit_status. */
+int hull_supervised_exit_status(const struct hull_supervision *sv, int wstatus);
 
 /* Wait for pid without forwarding (after a setup failure). */
 int hull_reap(pid_t pid);

@@ -96,3 +96,24 @@ def read_line(stream, timeout):
             break
         buf += ch
     return buf.decode()
+
+
+def wait_until(predicate, timeout):
+    """Poll a condition on the system's state until it holds (True) or the
+    timeout passes (False): for states no event announces, e.g. a process
+    having finished its exec."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.001)
+    return predicate()
+
+
+def comm_of(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
