@@ -202,7 +202,8 @@ def test_hostile(hull, rootfs, tmp_path, nothing_left, case):
     assert r.stderr.startswith(b"hull: ") and r.stderr.endswith(b"\n"), shown
     assert r.stderr.count(b"\n") == 1, shown
     assert len(r.stderr) < 1024, "an error line should not carry a whole huge argument"
-    if case.startswith("memory-"):  # a value the user never typed
+    if case in ("memory-int64-max", "memory-2-pow-62", "memory-swap-int64-max"):
+        # the error must not quote a value the user never typed
         assert b"'-" not in r.stderr, shown
 
 
