@@ -3,14 +3,18 @@
 #
 #   $(BIN)/hull-probe   runs inside containers; copied into the rootfs's /bin
 #   $(BIN)/hull-seed    the tutorial's container path, holes kept
-HARNESS_MAINS += harness/probe.c harness/seed.c
+#
+# The probe's sources live in harness/probe/: libharness takes only
+# harness/*.c, so they are linked into hull-probe and nothing else.
+HARNESS_MAINS += harness/seed.c
+PROBE_OBJS    := $(patsubst %.c,$(OBJ)/%.o,$(wildcard harness/probe/*.c))
 ROOTFS_EXTRA  += $(BIN)/hull-probe
 
 all: $(BIN)/hull-probe $(BIN)/hull-seed
 
 # Static: they run in any rootfs, and the probe's start is part of the
 # latency being measured.
-$(BIN)/hull-probe: $(OBJ)/harness/probe.o
+$(BIN)/hull-probe: $(PROBE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS)
 

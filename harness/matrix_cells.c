@@ -1,0 +1,130 @@
+/* matrix_cells.c — which cells the matrix runs: for hull all 256
+ * namespace subsets x {pivot_root, chroot}, for every other runtime a
+ * chosen set of namespace combinations, deduplicated by what the runtime
+ * would actually get; and which runtimes take part. */
+#include "matrix.h"
+#include "ns.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void push(struct spec_list *l, struct cell_spec s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v) {
+			perror("hull-harness");
+			exit(2);
+		}
+	}
+	l->v[l->n++] = s;
+}
+
+static void add_hull_cells(struct spec_list *l)
+{
+	for (uint64_t combo = 0; combo < (1u << hull_ns_count); combo++) {
+		uint64_t ns = 0;
+		for (size_t b = 0; b < hull_ns_count; b++)
+			if (combo & (1u << b))
+				ns |= hull_ns_table[b].flag;
+		for (int chroot = 0; chroot < 2; chroot++) {
+			struct cell_spec s = { .runtime = "hull", .ns = ns, .chroot = chroot };
+			if (!chroot && !(ns & CLONE_NEWNS)) {
+				s.skip = true;
+				s.skip_why = "pivot_root needs a mount namespace (hull falls back "
+					     "to chroot)";
+			}
+			push(l, s);
+		}
+	}
+}
+
+static void add_other_cells(struct spec_list *l, const struct hull_runtime_info *rt)
+{
+	const uint64_t sets[] = {
+		HULL_NS_DEFAULT,
+		CLONE_NEWNS,
+		HULL_NS_DEFAULT & ~CLONE_NEWPID,
+		HULL_NS_DEFAULT | CLONE_NEWUSER,
+		HULL_NS_DEFAULT | CLONE_NEWCGROUP,
+		HULL_NS_ALL,
+		0,
+	};
+	uint64_t seen[8];
+	size_t nseen = 0;
+	uint64_t can = rt->ns_choosable | rt->ns_always;
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		uint64_t want = sets[i] & can;
+		/* "none" only where it means something: unshare with --root alone. */
+		if (sets[i] == 0 && strcmp(rt->name, "unshare") != 0)
+			continue;
+		uint64_t eff = hull_launch_effective_ns(rt, want);
+		bool dup = false;
+		for (size_t j = 0; j < nseen; j++)
+			dup |= seen[j] == eff;
+		if (dup)
+			continue;
+		seen[nseen++] = eff;
+		push(l, (struct cell_spec){ .runtime = rt->name, .ns = want });
+	}
+}
+
+int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs)
+{
+	/* The cells, runtime by runtime in the order of hull_runtimes[]. */
+	char why[256];
+	for (size_t r = 0; r < hull_runtime_count; r++) {
+		const struct hull_runtime_info *rt = &hull_runtimes[r];
+		bool wanted;
+		if (runtimes) {
+			char list[512];
+			snprintf(list, sizeof(list), ",%s,", runtimes);
+			char needle[64];
+			snprintf(needle, sizeof(needle), ",%s,", rt->name);
+			wanted = strstr(list, needle) != NULL;
+		} else {
+			wanted = strcmp(rt->name, "floor") != 0;
+		}
+		if (!wanted)
+			continue;
+		if (!hull_runtime_available(rt->name, why, sizeof(why))) {
+			if (runtimes || strcmp(rt->name, "hull") == 0) {
+				fprintf(stderr, "hull-harness: runtime '%s' is not available: %s\n",
+					rt->name, why);
+				free(specs->v);
+				specs->v = NULL;
+				return 2;
+			}
+			if (!quiet)
+				fprintf(stderr, "matrix: skipping %s: %s\n", rt->name, why);
+			continue;
+		}
+		if (strcmp(rt->name, "hull") == 0)
+			add_hull_cells(specs);
+		else
+			add_other_cells(specs, rt);
+	}
+	if (runtimes) {
+		/* Every name asked for must exist. */
+		char list[512], *save = NULL;
+		snprintf(list, sizeof(list), "%s", runtimes);
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			if (!hull_runtime_lookup(t)) {
+				fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
+				free(specs->v);
+				specs->v = NULL;
+				return 2;
+			}
+	}
+	if (!specs->n) {
+		fputs("hull-harness: no cells to run\n", stderr);
+		free(specs->v);
+		specs->v = NULL;
+		return 2;
+	}
+	return 0;
+}
