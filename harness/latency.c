@@ -94,6 +94,7 @@ struct opts {
 	int iterations, warmup;
 	uint64_t ns;
 	char ns_list[128];
+	uint64_t ns_each; /* namespaces measured alone in the namespaces suite */
 	const char *rootfs;
 	const char *json_path, *md_path;
 	const char *commit;
@@ -974,6 +975,8 @@ static void usage(FILE *out)
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"
 	      "     --suites LIST        runtimes,namespaces,concurrency (default all)\n"
+	      "     --ns-each LIST       namespaces the namespaces suite measures alone\n"
+	      "                            (default all; none and the --ns set always)\n"
 	      "     --concurrency LIST   starts at once (default 1,2,4,8,16)\n"
 	      "     --per-level N        containers per concurrency level (default 160)\n"
 	      "     --cpu N              pin the harness and its runtimes to CPU N\n"
@@ -1063,6 +1066,7 @@ enum {
 	OPT_COMMIT,
 	OPT_MICRO,
 	OPT_HYPERFINE,
+	OPT_NS_EACH,
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -1073,6 +1077,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "runtimes", required_argument, NULL, OPT_RUNTIMES },
 		{ "ns", required_argument, NULL, OPT_NS },
 		{ "suites", required_argument, NULL, OPT_SUITES },
+		{ "ns-each", required_argument, NULL, OPT_NS_EACH },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 		{ "per-level", required_argument, NULL, OPT_PER_LEVEL },
 		{ "cpu", required_argument, NULL, OPT_CPU },
@@ -1091,6 +1096,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	*o = (struct opts){ .iterations = 100,
 			    .warmup = 5,
 			    .ns = HULL_NS_DEFAULT,
+			    .ns_each = ~0ull,
 			    .cpu = -1,
 			    .per_level = 160,
 			    .timeout_ms = 10000 };
@@ -1120,6 +1126,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			snprintf(o->ns_list, sizeof(o->ns_list), "%s", optarg);
+			break;
+		case OPT_NS_EACH:
+			if (hull_ns_parse_list(optarg, &o->ns_each, &err) < 0) {
+				fprintf(stderr, "hull-harness: %s\n", err.msg);
+				return -1;
+			}
 			break;
 		case OPT_SUITES:
 			if (parse_suites(optarg, o) < 0)
@@ -1347,6 +1359,8 @@ int hull_harness_latency(int argc, char **argv)
 			uint64_t ns = k < 0			? 0
 				      : k == (int)hull_ns_count ? HULL_NS_DEFAULT
 								: hull_ns_table[k].flag;
+			if (k >= 0 && k < (int)hull_ns_count && !(b.o.ns_each & ns))
+				continue;
 			char label[128], list[96];
 			hull_ns_format(ns, list, sizeof(list));
 			snprintf(label, sizeof(label), "hull ns=%s", list);

@@ -15,6 +15,8 @@ static const struct {
 	{ "matrix", hull_harness_matrix,
 	  "isolation verdicts over namespace combinations and runtimes" },
 	{ "latency", hull_harness_latency, "startup latency statistics across runtimes" },
+	{ "gate", hull_harness_gate,
+	  "CI regression gate: latency ratios and isolation vs a baseline" },
 };
 
 static void usage(FILE *out)
