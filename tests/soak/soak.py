@@ -3,7 +3,7 @@
 
     soak.py [--short] [--build DIR] [--report FILE]
 
-1. sequential: N runs one after another (10,000; --short 1,000), every
+1. sequential: N runs one after another (10,000; --short 3,000), every
    fourth with cgroup limits. Before and after: host mounts (all, and those
    at the soak's rootfs, which only hull makes), container cgroups under the
    soak's cgroup parent, fds of this process (hull's parent), zombies and
