@@ -1,0 +1,70 @@
+#!/bin/sh
+# make coverage: build everything with --coverage in its own build directory,
+# run the unit and end-to-end tests there, write lcov's HTML report to
+# $REPORTS/coverage/, print one summary line per directory (lines and
+# functions of core/ and harness/) and fail when core/'s line coverage is
+# below $COVERAGE_MIN percent.
+#
+#   ci/coverage.sh               build, test, report, check
+#   ci/coverage.sh --report-only report and check the data already there
+set -eu
+cd "$(dirname "$0")/.."
+
+B=${COVERAGE_BUILD:-build/coverage}
+MIN=${COVERAGE_MIN:-80}
+REPORTS=${REPORTS:-reports}
+MAKE=${MAKE:-make}
+PYTHON=${PYTHON:-/usr/bin/python3}
+OUT=$REPORTS/coverage
+# -O0: every line maps to code; --coverage on compile and link (the static
+# hull included: gcov's runtime is linked in and writes its .gcda at exit).
+FLAGS="EXTRA_CFLAGS=-O0 --coverage"
+
+if [ "${1:-}" != "--report-only" ]; then
+  $MAKE --no-print-directory BUILD="$B" "$FLAGS" LDFLAGS=--coverage all rootfs
+  find "$B" -name '*.gcda' -delete
+  # Both test suites run even when one fails; the coverage of what ran is
+  # still reported, and the failure decides the exit status at the end.
+  status=0
+  $MAKE --no-print-directory BUILD="$B" "$FLAGS" LDFLAGS=--coverage unit || status=1
+  HULL_BUILD="$B" $PYTHON -m pytest -q -p no:cacheprovider tests/e2e || status=1
+else
+  status=0
+fi
+
+mkdir -p "$OUT"
+info=$OUT/coverage.info
+lcov --quiet --capture --directory "$B/obj" --base-directory . --output-file "$info.all" \
+  --rc lcov_branch_coverage=0 >/dev/null 2>"$OUT/lcov.log" || { cat "$OUT/lcov.log" >&2; exit 1; }
+lcov --quiet --extract "$info.all" "$(pwd)/core/*" "$(pwd)/harness/*" --output-file "$info" >/dev/null
+rm -f "$info.all"
+genhtml --quiet --output-directory "$OUT" --title "hull coverage" "$info" >/dev/null 2>>"$OUT/lcov.log"
+
+# lines found/hit and functions found/hit per directory, from the tracefile.
+summary=$(awk -v root="$(pwd)/" '
+  /^SF:/ { f = substr($0, 4); sub(root, "", f); split(f, p, "/"); d = p[1] "/" }
+  /^LF:/ { lf[d] += substr($0, 4) } /^LH:/ { lh[d] += substr($0, 4) }
+  /^FNF:/ { ff[d] += substr($0, 5) } /^FNH:/ { fh[d] += substr($0, 5) }
+  END {
+    for (d in lf) printf "%s %d %d %d %d\n", d, lh[d], lf[d], fh[d], ff[d]
+  }' "$info" | sort)
+
+line=""
+core_pct=0
+while read -r d lh lf fh ff; do
+  [ -n "$d" ] || continue
+  lp=$(awk -v h="$lh" -v f="$lf" 'BEGIN { printf "%.1f", f ? 100 * h / f : 0 }')
+  fp=$(awk -v h="$fh" -v f="$ff" 'BEGIN { printf "%.1f", f ? 100 * h / f : 0 }')
+  line="$line${line:+; }$d lines $lp% ($lh/$lf), functions $fp% ($fh/$ff)"
+  [ "$d" = "core/" ] && core_pct=$lp
+done <<EOT
+$summary
+EOT
+echo "coverage: $line; HTML in $OUT/index.html"
+
+if awk -v p="$core_pct" -v m="$MIN" 'BEGIN { exit !(p < m) }'; then
+  echo "coverage: core/ lines $core_pct% is below the threshold of $MIN%" >&2
+  exit 1
+fi
+echo "coverage: core/ lines $core_pct% >= $MIN% (threshold)"
+exit $status
