@@ -18,16 +18,30 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=$REPORTS/coverage
 # -O0: every line maps to code; --coverage on compile and link (the static
 # hull included: gcov's runtime is linked in and writes its .gcda at exit).
+# ci/coverage_exec.c dumps the counters before every execve too, so the
+# container child's setup, which ends in execve, is counted.
+mkdir -p "$B/obj/ci"
+Babs=$(cd "$B" && pwd)
+cc -O2 -Wall -Wextra -Werror -DCOVERAGE_OBJ_DIR="\"$Babs/obj\"" -c -o "$B/obj/ci/coverage_exec.o" \
+  ci/coverage_exec.c
 FLAGS="EXTRA_CFLAGS=-O0 --coverage"
+LDF="LDFLAGS=--coverage -Wl,--wrap=execve $Babs/obj/ci/coverage_exec.o"
+ROOTFS=$Babs/rootfs
 
 if [ "${1:-}" != "--report-only" ]; then
-  $MAKE --no-print-directory BUILD="$B" "$FLAGS" LDFLAGS=--coverage all rootfs
+  $MAKE --no-print-directory BUILD="$B" "$FLAGS" "$LDF" all rootfs
   find "$B" -name '*.gcda' -delete
+  rm -rf "$ROOTFS/.gcov" "${ROOTFS:?}$Babs"
+  # Tests run hull as other users too (setpriv): let every process write
+  # its counters.
+  chmod -R a+rwX "$B/obj"
+  umask 000
   # Both test suites run even when one fails; the coverage of what ran is
   # still reported, and the failure decides the exit status at the end.
   status=0
-  $MAKE --no-print-directory BUILD="$B" "$FLAGS" LDFLAGS=--coverage unit || status=1
+  $MAKE --no-print-directory BUILD="$B" "$FLAGS" "$LDF" unit || status=1
   HULL_BUILD="$B" $PYTHON -m pytest -q -p no:cacheprovider tests/e2e || status=1
+  umask 022
 else
   status=0
 fi
@@ -36,6 +50,19 @@ mkdir -p "$OUT"
 info=$OUT/coverage.info
 lcov --quiet --capture --directory "$B/obj" --base-directory . --output-file "$info.all" \
   --rc lcov_branch_coverage=0 >/dev/null 2>"$OUT/lcov.log" || { cat "$OUT/lcov.log" >&2; exit 1; }
+# The containers' counters: the probe's and hull's child's, written inside
+# the container to the same path under its root (when the probe made it) or
+# under /.gcov (coverage_exec.c); each tree beside copies of the notes.
+for child in "$ROOTFS$Babs/obj" "$ROOTFS/.gcov$Babs/obj"; do
+  [ -d "$child" ] || continue
+  (cd "$Babs/obj" && find . -name '*.gcno') | while read -r f; do
+    if [ -e "$child/${f%.gcno}.gcda" ]; then cp "$Babs/obj/$f" "$child/$f"; fi
+  done
+  lcov --quiet --capture --directory "$child" --base-directory . --output-file "$info.child" \
+    --rc lcov_branch_coverage=0 >/dev/null 2>>"$OUT/lcov.log" \
+    && lcov --quiet -a "$info.all" -a "$info.child" -o "$info.all" >/dev/null
+  rm -f "$info.child"
+done
 lcov --quiet --extract "$info.all" "$(pwd)/core/*" "$(pwd)/harness/*" --output-file "$info" >/dev/null
 rm -f "$info.all"
 genhtml --quiet --output-directory "$OUT" --title "hull coverage" "$info" >/dev/null 2>>"$OUT/lcov.log"
