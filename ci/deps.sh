@@ -12,6 +12,7 @@ PACKAGES="
   hyperfine crun runc bubblewrap
   g++ libbenchmark-dev python3-matplotlib
   lcov
+  clang libclang-rt-14-dev
 "
 
 missing=""
