@@ -16,6 +16,10 @@ shift
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 here=$(dirname "$0")
 fail=0
+# The targets' sandbox directories (see sandbox.h) go here, removed at exit.
+TMPDIR=$(mktemp -d /tmp/hull-fuzz-run.XXXXXX)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 
 case $mode in
 regress)

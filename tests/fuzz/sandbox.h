@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char sandbox_dir[64], sandbox_profile[80];
@@ -23,7 +24,11 @@ static inline void sandbox_init(void)
 {
 	if (sandbox_dir[0])
 		return;
-	snprintf(sandbox_dir, sizeof(sandbox_dir), "/tmp/hull-fuzz-XXXXXX");
+	/* libFuzzer may leave with _Exit, past atexit: run.sh points TMPDIR
+	 * at a directory of its own and removes it afterwards. */
+	const char *tmp = getenv("TMPDIR");
+	snprintf(sandbox_dir, sizeof(sandbox_dir), "%s/hull-fuzz-XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
 	if (!mkdtemp(sandbox_dir)) {
 		perror("fuzz: mkdtemp");
 		abort();
