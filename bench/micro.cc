@@ -63,12 +63,12 @@ int main(int argc, char **argv)
 		const char *name;
 		uint64_t flag;
 	} ns[] = {
-		{ "mnt", CLONE_NEWNS },	      { "uts", CLONE_NEWUTS },
-		{ "pid", CLONE_NEWPID },      { "ipc", CLONE_NEWIPC },
-		{ "net", CLONE_NEWNET },      { "user", CLONE_NEWUSER },
+		{ "mnt", CLONE_NEWNS },	       { "uts", CLONE_NEWUTS },	  { "pid", CLONE_NEWPID },
+		{ "ipc", CLONE_NEWIPC },       { "net", CLONE_NEWNET },	  { "user", CLONE_NEWUSER },
 		{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 	};
-	const uint64_t dflt = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET;
+	const uint64_t dflt =
+		CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET;
 	std::vector<benchmark::internal::Benchmark *> all;
 	for (const auto &n : ns)
 		all.push_back(benchmark::RegisterBenchmark(
@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 		"unshare/mnt,uts,pid,ipc,net",
 		[](benchmark::State &s, uint64_t f) { run_op(s, HULL_MICRO_UNSHARE, f); }, dflt));
 	all.push_back(benchmark::RegisterBenchmark(
-		"clone3/none", [](benchmark::State &s, uint64_t f) { run_op(s, HULL_MICRO_CLONE3, f); },
+		"clone3/none",
+		[](benchmark::State &s, uint64_t f) { run_op(s, HULL_MICRO_CLONE3, f); },
 		uint64_t(0)));
 	all.push_back(benchmark::RegisterBenchmark(
 		"clone3/mnt,uts,pid,ipc,net",

@@ -24,13 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define OK_CMD "hull-test-ok"  /* a script that exits 42 */
-#define NX_CMD "hull-test-nx"  /* a file without exec permission */
+#define OK_CMD "hull-test-ok" /* a script that exits 42 */
+#define NX_CMD "hull-test-nx" /* a file without exec permission */
 #define NOBODY 65534
 
 struct fixture {
 	char dir[64];
-	char bin[128];       /* 0755: OK_CMD (0755), NX_CMD (0644), raw (0755, no #!) */
+	char bin[128];	     /* 0755: OK_CMD (0755), NX_CMD (0644), raw (0755, no #!) */
 	char locked[128];    /* 0000: holds an OK_CMD that exits 43 */
 	char noexecdir[128]; /* 0755: an OK_CMD with mode 0644 */
 	char afile[128];     /* a regular file, used as a PATH "directory" */
@@ -102,9 +102,9 @@ static int teardown(void **state)
 }
 
 struct result {
-	bool exec_failed;    /* hull_exec returned (err below is its) */
+	bool exec_failed; /* hull_exec returned (err below is its) */
 	struct hull_err err;
-	int status;          /* the child's wait status */
+	int status; /* the child's wait status */
 };
 
 enum { AS_CALLER = 0, AS_NOBODY = 1 };
@@ -178,15 +178,15 @@ static void assert_failed(const struct result *r, int exit_code, int errnum, con
 static void test_env_get(void **state)
 {
 	(void)state;
-	char *envp[] = { "PATH=/a:/b", "PATHX=no", "EMPTY=", "EQ=x=y", "DUP=first", "DUP=second",
-			 NULL };
+	char *envp[] = { "PATH=/a:/b", "PATHX=no",   "EMPTY=", "EQ=x=y",
+			 "DUP=first",  "DUP=second", NULL };
 
 	assert_string_equal(hull_env_get(envp, "PATH"), "/a:/b");
 	assert_string_equal(hull_env_get(envp, "PATHX"), "no");
 	assert_string_equal(hull_env_get(envp, "EMPTY"), "");
 	assert_string_equal(hull_env_get(envp, "EQ"), "x=y");
 	assert_string_equal(hull_env_get(envp, "DUP"), "first");
-	assert_null(hull_env_get(envp, "PAT"));   /* a prefix is not the name */
+	assert_null(hull_env_get(envp, "PAT")); /* a prefix is not the name */
 	assert_null(hull_env_get(envp, "PATHXY"));
 	assert_null(hull_env_get(envp, "HOME"));
 	assert_null(hull_env_get(envp, ""));
@@ -231,8 +231,11 @@ static void test_exec_passes_argv_and_envp(void **state)
 
 	/* the command sees exactly envp, not the caller's environment */
 	setenv("HULL_TEST_LEAK", "1", 1);
-	char *argv[] = { "sh", "-c", "test \"$FOO\" = bar && test -z \"$HULL_TEST_LEAK\" && exit $#",
-			 "sh", "a", "b", "c", NULL };
+	char *argv[] = {
+		"sh", "-c", "test \"$FOO\" = bar && test -z \"$HULL_TEST_LEAK\" && exit $#",
+		"sh", "a",  "b",
+		"c",  NULL
+	};
 	char *envp[] = { "PATH=/usr/bin:/bin", "FOO=bar", NULL };
 	run_exec(&r, argv, envp, AS_CALLER, NULL);
 	unsetenv("HULL_TEST_LEAK");

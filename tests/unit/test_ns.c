@@ -24,9 +24,8 @@ static void test_table_contents_in_order(void **state)
 		const char *name;
 		uint64_t flag;
 	} want[] = {
-		{ "mnt", CLONE_NEWNS },	      { "uts", CLONE_NEWUTS },
-		{ "pid", CLONE_NEWPID },      { "ipc", CLONE_NEWIPC },
-		{ "net", CLONE_NEWNET },      { "user", CLONE_NEWUSER },
+		{ "mnt", CLONE_NEWNS },	       { "uts", CLONE_NEWUTS },	  { "pid", CLONE_NEWPID },
+		{ "ipc", CLONE_NEWIPC },       { "net", CLONE_NEWNET },	  { "user", CLONE_NEWUSER },
 		{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 	};
 
@@ -59,8 +58,8 @@ static void test_default_and_all_sets(void **state)
 	(void)state;
 	assert_int_equal(HULL_NS_DEFAULT,
 			 CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET);
-	assert_int_equal(HULL_NS_ALL, HULL_NS_DEFAULT | CLONE_NEWUSER | CLONE_NEWCGROUP |
-						CLONE_NEWTIME);
+	assert_int_equal(HULL_NS_ALL,
+			 HULL_NS_DEFAULT | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
 	assert_int_equal(CLONE_NEWTIME, 0x80);
 }
 

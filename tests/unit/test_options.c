@@ -22,7 +22,7 @@
  * literal lives until the end of the enclosing block, so PARSE() is an
  * expression, not a do/while block: spec.argv points into the array and must
  * stay valid for the assertions that follow. */
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define ARGV(...)     ((char *[]){ __VA_ARGS__, NULL })
 #define PARSE(p, ...) parse_v((p), ARGV(__VA_ARGS__))
 
 struct parsed {
@@ -265,8 +265,9 @@ static void test_opt_trace_fd_bad(void **state)
 {
 	(void)state;
 	struct parsed p;
-	static const char *const bad[] = { "abc", "-1", "3x", "", " ", "2147483648",
-					   "99999999999999999999", "0x3" };
+	static const char *const bad[] = {
+		"abc", "-1", "3x", "", " ", "2147483648", "99999999999999999999", "0x3"
+	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char want[128];

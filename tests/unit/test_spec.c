@@ -25,11 +25,11 @@
 #include <unistd.h>
 
 struct fixture {
-	char dir[64];      /* the temp dir: holds the rootfs and other files */
-	char rootfs[128];  /* dir/root, a directory */
-	char file[128];    /* dir/file, a regular file */
-	char link[128];    /* dir/link -> root */
-	char *saved_term;  /* TERM as the test started */
+	char dir[64];	  /* the temp dir: holds the rootfs and other files */
+	char rootfs[128]; /* dir/root, a directory */
+	char file[128];	  /* dir/file, a regular file */
+	char link[128];	  /* dir/link -> root */
+	char *saved_term; /* TERM as the test started */
 	struct hull_spec spec;
 	struct hull_err err;
 	char *cmd[3];
@@ -452,8 +452,8 @@ static void test_add_env_syntax(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char want[128];
-		snprintf(want, sizeof(want), "invalid environment variable '%s': expected NAME=VALUE",
-			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "invalid environment variable '%s': expected NAME=VALUE", bad[i]);
 		assert_int_equal(hull_spec_add_env(&f->spec, bad[i], &f->err), -EINVAL);
 		assert_string_equal(f->err.msg, want);
 		assert_int_equal(f->spec.n_env_args, 0);

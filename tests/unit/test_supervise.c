@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_KIDS 8
+#define MAX_KIDS      8
 #define GUARD_SECONDS 10
 
 static pid_t kids[MAX_KIDS];
