@@ -5,6 +5,8 @@
 #include "fileio.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 const char *const hull_cg_ctrl_names[HULL_CTRL_COUNT] = {
 	[HULL_CTRL_MEMORY] = "memory",	 [HULL_CTRL_CPU] = "cpu",
 	[HULL_CTRL_CPUACCT] = "cpuacct", [HULL_CTRL_PIDS] = "pids",
-	[HULL_CTRL_CPUSET] = "cpuset",
+	[HULL_CTRL_CPUSET] = "cpuset",	 [HULL_CTRL_FREEZER] = "freezer",
 };
 
 const char *hull_cg_layout_name(enum hull_cg_layout layout)
@@ -250,4 +252,89 @@ int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hu
 			removed += gc_tree(m->v1[c], parent, err);
 	}
 	return removed;
+}
+
+void hull_cgroup_reopen(struct hull_cgroup *cg)
+{
+	char dir[PATH_MAX];
+
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		const char *mount = cg->ops == &hull_cg_v2_backend ? (c ? "" : cg->mounts.v2)
+								   : cg->mounts.v1[c];
+		if (!mount[0] || snprintf(dir, sizeof(dir), "%s/%s/%s", mount, cg->limits->parent,
+					  cg->name) >= (int)sizeof(dir))
+			continue;
+		if (access(dir, F_OK) < 0)
+			continue;
+		memcpy(cg->dir[c], dir, sizeof(dir));
+		cg->made[c] = true;
+	}
+}
+
+static const char *freezer_file(struct hull_cgroup *cg, char *path, size_t len)
+{
+	if (cg->ops == &hull_cg_v2_backend && cg->dir[0][0])
+		snprintf(path, len, "%s/cgroup.freeze", cg->dir[0]);
+	else if (cg->dir[HULL_CTRL_FREEZER][0])
+		snprintf(path, len, "%s/freezer.state", cg->dir[HULL_CTRL_FREEZER]);
+	else
+		return NULL;
+	return path;
+}
+
+int hull_cgroup_freeze(struct hull_cgroup *cg, bool frozen, struct hull_err *err)
+{
+	char path[PATH_MAX + 32];
+	bool v2 = cg->ops == &hull_cg_v2_backend;
+
+	if (!freezer_file(cg, path, sizeof(path)))
+		return hull_fail(err, ENOENT, "cannot %s: the container has no freezer cgroup",
+				 frozen ? "pause" : "resume");
+	int ret = hull_write_file(path, v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"),
+				  0, err);
+	if (ret < 0)
+		return ret;
+	/* v1 freezes asynchronously: wait until the state says so. */
+	for (int i = 0; !v2 && frozen && i < 1000 && !hull_cgroup_frozen(cg); i++) {
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	return 0;
+}
+
+bool hull_cgroup_frozen(struct hull_cgroup *cg)
+{
+	char path[PATH_MAX + 32], buf[64];
+
+	if (!freezer_file(cg, path, sizeof(path)) ||
+	    hull_read_file(path, buf, sizeof(buf), NULL) <= 0)
+		return false;
+	return strncmp(buf, "FROZEN", 6) == 0 || strncmp(buf, "1", 1) == 0;
+}
+
+int hull_cgroup_signal_all(struct hull_cgroup *cg, int sig)
+{
+	char path[PATH_MAX + 32], buf[16384];
+	int n = 0;
+
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!cg->made[c])
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir[c]);
+		if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0)
+			continue;
+		for (char *p = buf; *p;) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0 && kill((pid_t)pid, sig) == 0)
+				n++;
+			p = end;
+			while (*p == '\n')
+				p++;
+		}
+		return n; /* every hierarchy holds the same processes */
+	}
+	return n;
 }

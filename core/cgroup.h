@@ -37,6 +37,7 @@ enum hull_cg_ctrl {
 	HULL_CTRL_CPUACCT,
 	HULL_CTRL_PIDS,
 	HULL_CTRL_CPUSET,
+	HULL_CTRL_FREEZER, /* v1 only; joined only for OCI containers (pause) */
 	HULL_CTRL_COUNT,
 };
 
@@ -81,11 +82,12 @@ struct hull_cgroup {
 	const struct hull_cg_backend *ops;
 	struct hull_cg_mounts mounts;
 	const struct hull_limits *limits;
-	char name[64];
+	char name[256];			     /* OCI: the container id, up to 255 bytes */
 	char dir[HULL_CTRL_COUNT][PATH_MAX]; /* v1: per controller; v2: dir[0] */
 	bool made[HULL_CTRL_COUNT];
 	int dir_fd;    /* v2: O_PATH fd of the cgroup */
 	bool attached; /* placed by CLONE_INTO_CGROUP */
+	bool freezer;  /* v1: join the freezer too (OCI pause/resume) */
 };
 
 extern const struct hull_cg_backend hull_cg_v1_backend;
@@ -100,6 +102,15 @@ int hull_cgroup_create(struct hull_cgroup *cg, struct hull_err *err);
 int hull_cgroup_attach(struct hull_cgroup *cg, pid_t pid, struct hull_err *err);
 void hull_cgroup_stats(struct hull_cgroup *cg, struct hull_cg_stats *st);
 int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err);
+
+/* An existing cgroup (made by another hull) after hull_cgroup_init: fill
+ * its directories so the calls below work on it. */
+void hull_cgroup_reopen(struct hull_cgroup *cg);
+/* Freeze (pause) or thaw the cgroup: v1 freezer.state, v2 cgroup.freeze. */
+int hull_cgroup_freeze(struct hull_cgroup *cg, bool frozen, struct hull_err *err);
+bool hull_cgroup_frozen(struct hull_cgroup *cg);
+/* Send sig to every process in the cgroup; returns how many. */
+int hull_cgroup_signal_all(struct hull_cgroup *cg, int sig);
 
 /* The "<pid>-<starttime>" name of the calling process. */
 int hull_cgroup_self_name(char *buf, size_t len);

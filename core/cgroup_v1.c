@@ -34,6 +34,8 @@ static bool used(const struct hull_cgroup *cg, int c)
 {
 	if (!cg->mounts.v1[c][0])
 		return false;
+	if (c == HULL_CTRL_FREEZER)
+		return cg->freezer;
 	return c == HULL_CTRL_CPUSET ? cg->limits->cpuset != NULL : true;
 }
 
@@ -232,6 +234,9 @@ static void v1_stats(struct hull_cgroup *cg, struct hull_cg_stats *st)
 static int v1_destroy(struct hull_cgroup *cg, struct hull_err *err)
 {
 	int ret = 0;
+	/* A frozen process cannot die: thaw first. */
+	if (cg->made[HULL_CTRL_FREEZER])
+		hull_cg_write(cg->dir[HULL_CTRL_FREEZER], "freezer.state", "THAWED", NULL);
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		if (!cg->made[c])
 			continue;

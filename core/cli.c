@@ -3,6 +3,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "ns.h"
+#include "oci_cli.h"
 #include "options.h"
 #include "spec.h"
 #include "trace.h"
@@ -63,6 +64,7 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
 	      " hull gc [--cgroup-parent PATH]\n"
+	      " hull [GLOBAL OPTIONS] run|create|start|state|kill|delete|... (OCI runtime)\n"
 	      " hull --help | --version\n"
 	      "\n"
 	      "A small, fast Linux container runtime.\n"
@@ -71,8 +73,10 @@ static void usage(FILE *out)
 	      " run                    run a command in a new container\n"
 	      " gc [--cgroup-parent P] remove cgroups left by hull runs that were killed\n"
 	      "\n"
-	      "Run 'hull run --help' for the options of run.\n",
+	      "Run 'hull run --help' for the options of run.\n"
+	      "\n",
 	      out);
+	hull_oci_usage(out);
 }
 
 static void print_error(const struct hull_err *err)
@@ -185,9 +189,22 @@ int main(int argc, char **argv)
 {
 	uint64_t t_start = hull_now_ns();
 
+	struct hull_oci_global g;
+	int i = 1;
+
 	if (argc < 2) {
 		usage(stderr);
 		return HULL_EXIT_RUNTIME;
+	}
+	/* The OCI runtime interface: global options, then its commands. */
+	int ret = hull_oci_parse_global(argc, argv, &i, &g);
+	if (ret == -2)
+		return 1;
+	if (ret == 0 && i < argc && hull_oci_is_command(argv[i], argc - i, argv + i))
+		return hull_oci_main(argc - i, argv + i, &g);
+	if (i > 1 && ret == 0) {
+		fprintf(stderr, "hull: unknown command '%s'\n", i < argc ? argv[i] : "");
+		return 1;
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1, t_start);

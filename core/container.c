@@ -4,15 +4,22 @@
  *   ------                                  -----
  *   prepare: sync pipes, block signals,
  *            cgroup with its limits
+ *            [OCI: join pid ns by path]
  *   spawn: clone3(CLONE_NEW*           ───► enter: deathsig, [fork mode: unshare]
  *                 [|CLONE_INTO_CGROUP])
  *   parent_setup: uid/gid maps,             wait for go
  *                 cgroup join (v1)
  *   release: send go  ────────────────────► [fork mode: fork again for pid/time]
+ *                                           [OCI: join namespaces by path]
  *                                           cgroup ns, mounts private, bind rootfs,
- *                                           /proc, /dev, pivot_root (or chroot),
- *                                           hostname, cwd, fds, signal mask
+ *                                           /proc, /dev, [OCI mounts, sysctls],
+ *                                           masks, pivot_root (or chroot),
+ *                                           hostname, cwd, fds, rlimits,
+ *                                           caps, seccomp
+ *                                  ◄─────── [OCI create: report READY, then
+ *                                            wait on the exec fifo for start]
  *   wait_exec: report EOF = exec'd ◄─────── exec (failures go back on report)
+ *   [OCI create: return here, detached]
  *   supervise: forward signals, waitpid
  *   finish: cgroup stats, remove cgroup
  *
@@ -24,14 +31,18 @@
 #include "exec.h"
 #include "idmap.h"
 #include "masks.h"
+#include "mounts.h"
+#include "ns.h"
 #include "root.h"
 #include "seccomp_filter.h"
+#include "settings.h"
 #include "supervise.h"
 #include "sync.h"
 #include "sys.h"
 #include "trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -39,6 +50,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +69,7 @@ struct start {
 	bool use_cgroup;
 	struct hull_cgroup cg;
 	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
+	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -80,6 +93,8 @@ static __attribute__((noreturn)) void child_fail(struct start *st, const struct 
  * instead; without one, a changed parent pid tells. */
 static void child_arm_deathsig(struct start *st)
 {
+	if (st->spec->detach)
+		return; /* OCI create: the container outlives the short-lived hull */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pid_t ppid = getppid();
 	if (ppid != 0 && ppid != st->parent_pid)
@@ -157,6 +172,21 @@ static int child_become_ns_root(const struct hull_spec *spec, struct hull_err *e
 	return 0;
 }
 
+/* OCI `path` namespaces: setns into each (the parent joined the pid one,
+ * which applies to children only, before the clone). */
+static int child_join_namespaces(struct start *st, struct hull_err *err)
+{
+	for (size_t i = 0; i < hull_ns_count && i < HULL_NS_SLOTS; i++) {
+		uint64_t flag = hull_ns_table[i].flag;
+		if (st->ns_fds[i] < 0 || flag == CLONE_NEWPID)
+			continue;
+		if (setns(st->ns_fds[i], (int)flag) < 0)
+			return hull_fail(err, errno, "cannot join namespace '%s'",
+					 st->spec->ns_paths[i]);
+	}
+	return 0;
+}
+
 static int child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 {
 	if (!st->use_cgroup || !(st->spec->ns_flags & CLONE_NEWCGROUP))
@@ -172,22 +202,27 @@ static int child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 {
 	bool userns = (spec->ns_flags & CLONE_NEWUSER) != 0;
+	/* hull run's order: the root read-only first (its mountpoints made
+	 * before); an OCI config's mounts may need mountpoints created, so
+	 * with mounts the remount comes last (it changes the rootfs's own
+	 * mount only, not those on it). */
+	bool ro_first = spec->read_only && spec->n_mounts == 0;
 	int ret;
 
-	if (spec->read_only) {
-		/* Mountpoints first: they cannot be created once read-only. */
+	if (ro_first) {
 		if ((ret = hull_ensure_mountpoint("proc", 0555, err)) < 0 ||
 		    (ret = hull_ensure_mountpoint("dev", 0755, err)) < 0 ||
 		    (ret = hull_ensure_mountpoint("sys", 0555, err)) < 0 ||
-		    (ret = hull_rootfs_readonly(err)) < 0)
+		    (ret = hull_rootfs_readonly(spec->read_only_tmp, err)) < 0)
 			return ret;
 	}
+
 	if (spec->mount_proc) {
 		if ((ret = hull_mount_proc(err)) < 0)
 			return ret;
 		hull_trace_mark("proc_mounted");
 	}
-	if (spec->mount_dev && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
+	if (spec->mount_sys && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
 		if ((ret = hull_mount_sys(err)) < 0)
 			return ret;
 	}
@@ -196,11 +231,19 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 			return ret;
 		hull_trace_mark("dev_ready");
 	}
+	if (spec->n_mounts && (ret = hull_mounts_apply(spec->mounts, spec->n_mounts, err)) < 0)
+		return ret;
+	/* Before the masks: they make /proc/sys read-only. */
+	if (spec->n_sysctls && (ret = hull_sysctls_apply(spec->sysctls, spec->n_sysctls, err)) < 0)
+		return ret;
 	if (spec->mask_paths) {
-		if ((ret = hull_masks_apply(err)) < 0)
+		if ((ret = hull_masks_apply(spec->masked_paths, spec->readonly_paths, err)) < 0)
 			return ret;
 		hull_trace_mark("paths_masked");
 	}
+	if (spec->read_only && !ro_first &&
+	    (ret = hull_rootfs_readonly(spec->read_only_tmp, err)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -219,7 +262,7 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 			ret = hull_root_chroot(spec->rootfs, err);
 		return ret;
 	}
-	ret = hull_mounts_make_private(err);
+	ret = hull_mounts_make_private(spec->rootfs_propagation, err);
 	if (ret < 0)
 		return ret;
 #ifdef HULL_TEST_DELAY_US
@@ -246,7 +289,7 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 
 static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err)
 {
-	if (!(spec->ns_flags & CLONE_NEWUTS))
+	if (!(spec->ns_flags & CLONE_NEWUTS) || !spec->hostname)
 		return 0;
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return hull_fail(err, errno, "cannot set hostname '%s'", spec->hostname);
@@ -272,7 +315,10 @@ static int child_finish(struct start *st, struct hull_err *err)
 	 * the exec itself. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return hull_fail(err, errno, "cannot close inherited file descriptors");
-	return 0;
+	if (st->spec->umask >= 0)
+		umask((mode_t)st->spec->umask);
+	/* Still privileged: raising a hard limit needs CAP_SYS_RESOURCE. */
+	return hull_rlimits_apply(st->spec->rlimits, st->spec->n_rlimits, err);
 }
 
 /* The security profile, last: capabilities out of the bounding set, the
@@ -299,6 +345,28 @@ static int child_drop_privileges(struct start *st, struct hull_err *err)
 		return ret;
 	if (st->filter.bpf)
 		hull_trace_mark("seccomp_installed");
+	return 0;
+}
+
+/* OCI create: everything is set up; tell hull create so (it returns), then
+ * wait until `hull start` writes a byte into the exec fifo. The fifo is
+ * open read-write here, so the read blocks rather than seeing EOF while no
+ * start has opened it. */
+static int child_wait_start(struct start *st, struct hull_err *err)
+{
+	char c;
+	ssize_t n;
+
+	if (st->spec->exec_fifo_fd < 0)
+		return 0;
+	if (hull_sync_report_ready(&st->sync) < 0)
+		_exit(HULL_EXIT_RUNTIME); /* hull create is gone before it could tell */
+	do
+		n = read(st->spec->exec_fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return hull_fail(err, n < 0 ? errno : EPIPE, "cannot wait for start");
+	close(st->spec->exec_fifo_fd);
 	return 0;
 }
 
@@ -350,12 +418,12 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	else if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 
-	if (child_become_ns_root(spec, &err) < 0 || child_enter_cgroup_ns(st, &err) < 0 ||
-	    child_build_root(spec, &err) < 0)
+	if (child_join_namespaces(st, &err) < 0 || child_become_ns_root(spec, &err) < 0 ||
+	    child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
 		child_fail(st, &err);
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0 ||
-	    child_drop_privileges(st, &err) < 0)
+	    child_drop_privileges(st, &err) < 0 || child_wait_start(st, &err) < 0)
 		child_fail(st, &err);
 	child_exec(st);
 }
@@ -369,12 +437,13 @@ static int parent_make_cgroup(struct start *st, struct hull_err *err)
 	const struct hull_limits *limits = &st->spec->limits;
 	int ret;
 
-	if (!hull_limits_any(limits))
+	if (!hull_limits_any(limits) && !st->spec->cgroup_always)
 		return 0;
-	ret = hull_cgroup_init(&st->cg, limits, NULL, NULL, err);
+	ret = hull_cgroup_init(&st->cg, limits, NULL, st->spec->cgroup_name, err);
 	if (ret < 0)
 		return ret;
 	hull_cgroup_gc(&st->cg.mounts, limits->parent, NULL);
+	st->cg.freezer = st->spec->cgroup_always;
 	ret = hull_cgroup_create(&st->cg, err);
 	if (ret < 0)
 		return ret;
@@ -383,9 +452,29 @@ static int parent_make_cgroup(struct start *st, struct hull_err *err)
 	return 0;
 }
 
+/* OCI `path` namespaces are opened before the clone; the pid one is
+ * joined here, as it applies to the children of the caller only. */
+static int parent_open_namespaces(struct start *st, struct hull_err *err)
+{
+	for (size_t i = 0; i < hull_ns_count && i < HULL_NS_SLOTS; i++) {
+		const char *path = st->spec->ns_paths[i];
+		if (!path)
+			continue;
+		st->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (st->ns_fds[i] < 0)
+			return hull_fail(err, errno, "cannot open namespace '%s'", path);
+		if (hull_ns_table[i].flag == CLONE_NEWPID && setns(st->ns_fds[i], CLONE_NEWPID) < 0)
+			return hull_fail(err, errno, "cannot join namespace '%s'", path);
+	}
+	return 0;
+}
+
 static int parent_prepare(struct start *st, struct hull_err *err)
 {
 	int ret = hull_sync_open(&st->sync, err);
+	if (ret < 0)
+		return ret;
+	ret = parent_open_namespaces(st, err);
 	if (ret < 0)
 		return ret;
 	st->parent_pid = getpid();
@@ -485,7 +574,20 @@ static int parent_wait_exec(struct start *st, struct hull_err *err)
 		*err = child_err;
 		return child_err.errnum ? -child_err.errnum : -EINVAL;
 	}
+	if (type == HULL_REPORT_READY && st->spec->exec_fifo_fd < 0)
+		return hull_fail(err, EPROTO, "unexpected report from the container");
 	return 0;
+}
+
+/* OCI create: the container waits on its exec fifo; hull lets go of it
+ * (it is reaped by whoever inherits it) and of its cgroup. */
+static void parent_detach(struct start *st, struct hull_result *res)
+{
+	res->pid = st->pid;
+	st->pid = -1;
+	if (st->use_cgroup && st->cg.dir_fd >= 0)
+		close(st->cg.dir_fd);
+	st->use_cgroup = false;
 }
 
 /* After the command: what the cgroup saw, then the cgroup itself goes
@@ -513,6 +615,9 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	struct start st = { .spec = spec, .pid = -1 };
 	int ret, status;
 
+	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
+		st.ns_fds[i] = -1;
+
 	memset(res, 0, sizeof(*res));
 	hull_sync_init(&st.sync);
 
@@ -536,6 +641,13 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	ret = parent_wait_exec(&st, err);
 	if (ret < 0)
 		goto out;
+	res->pid = st.pid;
+	if (spec->on_started)
+		spec->on_started(st.pid, spec->on_started_arg);
+	if (spec->detach) {
+		parent_detach(&st, res);
+		goto out;
+	}
 
 	/* In fork mode hull's child is the middle process, not the init. */
 	struct hull_supervision sv = {
@@ -568,5 +680,8 @@ out:
 	if (st.signals_blocked)
 		hull_signals_restore(&st.saved_mask);
 	hull_seccomp_free(&st.filter);
+	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
+		if (st.ns_fds[i] >= 0)
+			close(st.ns_fds[i]);
 	return ret;
 }

@@ -7,9 +7,11 @@
 #include "spec.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct hull_result {
 	int exit_status;		/* the command's status, 128+N for signal N */
+	pid_t pid;			/* the container's process (known once it started) */
 	bool timed_out;			/* --timeout expired: exit_status is 124 */
 	bool has_cgroup;		/* limits were set: the fields below are known */
 	bool oom_killed;		/* the kernel's OOM killer struck inside */
@@ -21,5 +23,7 @@ struct hull_result {
  * 0 and fills *res. On failure returns < 0 with err set; err->exit_code is
  * 125, or 126/127 when the command could not be executed. */
 int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_err *err);
+/* With spec->detach (OCI create) hull_run returns once the container waits
+ * on spec->exec_fifo_fd, with res->pid set and the cgroup left in place. */
 
 #endif

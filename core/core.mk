@@ -2,8 +2,9 @@
 HULL_LIB_SRCS := $(filter-out core/cli.c,$(wildcard core/*.c))
 HULL_GEN_SRCS := $(BUILD)/gen/seccomp_bpf.c
 HULL_LIB      := $(BUILD)/lib/libhull.a
-# Debian's libseccomp and libcap, linked statically into hull.
-HULL_LDLIBS   := -lseccomp -lcap
+# Debian's libseccomp, libcap and json-c (config.json), linked statically
+# into hull.
+HULL_LDLIBS   := -lseccomp -lcap -ljson-c
 CORE_CFLAGS_EXTRA ?=
 
 all: $(BIN)/hull

@@ -71,31 +71,31 @@ static int mask(const char *path, struct hull_err *err)
 	return 0;
 }
 
-int hull_masks_apply(struct hull_err *err)
+int hull_masks_apply(const char *const *masked, const char *const *readonly, struct hull_err *err)
 {
 	int ret;
 
-	for (const char *const *p = hull_readonly_paths; *p; p++) {
+	for (const char *const *p = readonly; p && *p; p++) {
 		struct stat st;
 		if (lstat(*p, &st) < 0)
 			continue;
 		if ((ret = hull_bind_readonly(*p, err)) < 0)
 			return ret;
 	}
-	for (const char *const *p = hull_masked_paths; *p; p++)
+	for (const char *const *p = masked; p && *p; p++)
 		if ((ret = mask(*p, err)) < 0)
 			return ret;
 	return 0;
 }
 
-int hull_rootfs_readonly(struct hull_err *err)
+int hull_rootfs_readonly(bool tmp, struct hull_err *err)
 {
-	int ret = hull_ensure_mountpoint("tmp", 01777, err);
+	int ret = tmp ? hull_ensure_mountpoint("tmp", 01777, err) : 0;
 	if (ret < 0)
 		return ret;
 	if (mount(NULL, ".", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("."), NULL) < 0)
 		return hull_fail(err, errno, "cannot make the rootfs read-only");
-	if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	if (tmp && mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		return hull_fail(err, errno, "cannot mount tmpfs on '/tmp'");
 	return 0;
 }

@@ -11,16 +11,20 @@
 
 #include "error.h"
 
+#include <stdbool.h>
+
 extern const char *const hull_masked_paths[];
 extern const char *const hull_readonly_paths[];
 
-int hull_masks_apply(struct hull_err *err);
+/* Both lists NULL-terminated, paths relative to the rootfs (the cwd). */
+int hull_masks_apply(const char *const *masked, const char *const *readonly, struct hull_err *err);
 
 /* Bind path onto itself and remount it read-only, keeping the flags the
  * kernel locks in a user namespace (nosuid, nodev, noexec). */
 int hull_bind_readonly(const char *path, struct hull_err *err);
 
-/* The rootfs (cwd) read-only; a tmpfs on /tmp so programs can still write. */
-int hull_rootfs_readonly(struct hull_err *err);
+/* The rootfs (cwd) read-only; with tmp, a tmpfs on /tmp so programs can
+ * still write (--read-only; an OCI config.json lists its own mounts). */
+int hull_rootfs_readonly(bool tmp, struct hull_err *err);
 
 #endif

@@ -7,15 +7,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int hull_mounts_make_private(struct hull_err *err)
+int hull_mounts_make_private(unsigned long propagation, struct hull_err *err)
 {
+	if (!propagation)
+		propagation = MS_REC | MS_PRIVATE;
 #ifdef HULL_TEST_SKIP_PRIVATE
 	/* Test builds only (the CI gate's proof that it catches an isolation
 	 * break): leave propagation as the host has it. */
 	(void)err;
+	(void)propagation;
 	return 0;
 #endif
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount(NULL, "/", NULL, propagation, NULL) < 0)
 		return hull_fail(err, errno, "cannot make mounts private on '/'");
 	return 0;
 }

@@ -13,8 +13,9 @@
 #include "error.h"
 
 /* MS_REC|MS_PRIVATE on "/": nothing we mount from here on propagates back
- * to the host, and pivot_root accepts the tree. */
-int hull_mounts_make_private(struct hull_err *err);
+ * to the host, and pivot_root accepts the tree. propagation replaces it
+ * when non-zero (OCI rootfsPropagation: MS_SLAVE, MS_REC|MS_SLAVE...). */
+int hull_mounts_make_private(unsigned long propagation, struct hull_err *err);
 
 /* Bind the rootfs onto itself (pivot_root needs new_root to be a mount
  * point) and make it the cwd. */

@@ -1,6 +1,7 @@
 /* spec.c — defaults and validation of struct hull_spec; see spec.h. */
 
 #include "spec.h"
+#include "masks.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -29,6 +30,12 @@ void hull_spec_init(struct hull_spec *spec)
 	spec->seccomp_mode = HULL_SECCOMP_DEFAULT;
 	spec->mask_paths = true;
 	spec->kill_after_ns = HULL_DEFAULT_KILL_AFTER_NS;
+	spec->masked_paths = hull_masked_paths;
+	spec->readonly_paths = hull_readonly_paths;
+	spec->mount_sys = true;
+	spec->exec_fifo_fd = -1;
+	spec->read_only_tmp = true;
+	spec->umask = -1;
 }
 
 static int validate_security(struct hull_spec *spec, struct hull_err *err)
@@ -109,6 +116,8 @@ static int build_env(struct hull_spec *spec, struct hull_err *err)
 
 	if (!envp)
 		return hull_fail(err, ENOMEM, "cannot build the environment");
+	if (spec->env_exact)
+		goto args; /* OCI: process.env is the whole environment */
 	if (asprintf(&kv, "PATH=%s", HULL_DEFAULT_PATH) < 0)
 		goto oom;
 	env_put(envp, &n, kv);
@@ -120,11 +129,12 @@ static int build_env(struct hull_spec *spec, struct hull_err *err)
 			goto oom;
 		env_put(envp, &n, kv);
 	}
-	if (spec->ns_flags & CLONE_NEWUTS) {
+	if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname) {
 		if (asprintf(&kv, "HOSTNAME=%s", spec->hostname) < 0)
 			goto oom;
 		env_put(envp, &n, kv);
 	}
+args:
 	for (size_t i = 0; i < spec->n_env_args; i++) {
 		if (!(kv = strdup(spec->env_args[i])))
 			goto oom;
@@ -173,9 +183,9 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 
 	if (spec->hostname_given && !(spec->ns_flags & CLONE_NEWUTS))
 		return hull_fail(err, 0, "--hostname requires the uts namespace (--ns ...,uts)");
-	if (!spec->hostname || !spec->hostname[0])
+	if (spec->hostname && !spec->hostname[0])
 		return hull_fail(err, 0, "empty hostname");
-	if (strlen(spec->hostname) > HULL_HOSTNAME_MAX)
+	if (spec->hostname && strlen(spec->hostname) > HULL_HOSTNAME_MAX)
 		return hull_fail(err, 0, "hostname '%s' is longer than %d bytes", spec->hostname,
 				 HULL_HOSTNAME_MAX);
 
@@ -219,11 +229,15 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 	if (spec->read_only && !hull_spec_has_mntns(spec))
 		return hull_fail(err, 0, "--read-only requires the mount namespace (--ns ...,mnt)");
 
+	if ((spec->n_mounts || spec->n_sysctls) && !hull_spec_has_mntns(spec))
+		return hull_fail(err, 0, "mounts and sysctls require the mount namespace");
+
 	/* Without a mount namespace every mount would land on the host. */
 	if (!hull_spec_has_mntns(spec)) {
 		spec->root_mode = HULL_ROOT_CHROOT;
 		spec->mount_proc = false;
 		spec->mount_dev = false;
+		spec->mount_sys = false;
 	}
 	return build_env(spec, err);
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define HULL_DEFAULT_HOSTNAME "hull"
 #define HULL_HOSTNAME_MAX     64 /* HOST_NAME_MAX, the kernel's limit */
@@ -27,6 +28,31 @@ enum hull_root_mode {
 	HULL_ROOT_CHROOT, /* the seed's chroot(): escapable, kept for comparison */
 };
 
+/* One mount of an OCI config.json beyond hull's own /proc, /sys and /dev,
+ * made inside the rootfs before the root switch (see root.h). */
+struct hull_mount {
+	const char *source;	   /* host path (bind) or the filesystem's source */
+	const char *dest;	   /* inside the container, relative ("dev/mqueue") */
+	const char *type;	   /* "tmpfs", "proc", ...; NULL for a bind */
+	const char *data;	   /* filesystem options ("mode=755"), or NULL */
+	unsigned long flags;	   /* MS_* (MS_BIND, MS_REC, MS_RDONLY...) */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE... (| MS_REC); 0: none */
+};
+
+struct hull_rlimit {
+	int resource; /* RLIMIT_* */
+	unsigned long long soft, hard;
+};
+
+struct hull_sysctl {
+	const char *key; /* "net.ipv4.ip_forward" */
+	const char *value;
+};
+
+/* Namespaces a container joins instead of creating (OCI `path`): index in
+ * hull_ns_table. */
+#define HULL_NS_SLOTS 8
+
 enum hull_spawn_mode {
 	HULL_SPAWN_CLONE3, /* one clone3() with every CLONE_NEW* flag */
 	HULL_SPAWN_FORK,   /* the seed's fork() + unshare(), plus a fork for pid/time */
@@ -38,9 +64,9 @@ struct hull_spec {
 	char **argv;		/* the command; argv[argc] == NULL */
 	int argc;
 
-	uint64_t ns_flags; /* CLONE_NEW* */
-	const char *hostname;
-	bool hostname_given; /* --hostname was passed explicitly */
+	uint64_t ns_flags;    /* CLONE_NEW* */
+	const char *hostname; /* NULL (OCI without hostname): left as it is */
+	bool hostname_given;  /* --hostname was passed explicitly */
 	enum hull_root_mode root_mode;
 	enum hull_spawn_mode spawn_mode;
 	bool mount_proc; /* false with --no-proc */
@@ -59,6 +85,8 @@ struct hull_spec {
 	const char *seccomp_file;
 	bool mask_paths;		  /* masked and read-only /proc, /sys paths */
 	bool read_only;			  /* --read-only rootfs (+ tmpfs /tmp) */
+	bool read_only_tmp;		  /* ... with that tmpfs (not for OCI) */
+	int umask;			  /* -1: inherited */
 	bool privileged;		  /* --privileged: all of the above off */
 	struct hull_user user;		  /* --user; unset: container root */
 	struct hull_idmap uidmap, gidmap; /* user namespace maps */
@@ -66,6 +94,33 @@ struct hull_spec {
 	bool init;		/* --init: hull's own PID 1 reaps and forwards */
 	uint64_t timeout_ns;	/* --timeout: 0 for none */
 	uint64_t kill_after_ns; /* --kill-after: grace between SIGTERM and SIGKILL */
+
+	/* Masked and read-only paths relative to the rootfs, NULL-terminated;
+	 * hull's lists by default (masks.c). */
+	const char *const *masked_paths;
+	const char *const *readonly_paths;
+
+	/* From an OCI config.json; empty for the flag CLI. */
+	const struct hull_mount *mounts;
+	size_t n_mounts;
+	const struct hull_rlimit *rlimits;
+	size_t n_rlimits;
+	const struct hull_sysctl *sysctls;
+	size_t n_sysctls;
+	const char *ns_paths[HULL_NS_SLOTS]; /* join this namespace (setns) */
+	bool mount_sys;			     /* sysfs on /sys (default on) */
+	bool env_exact;			     /* env_args is the whole environment */
+	unsigned long rootfs_propagation;    /* 0: MS_REC|MS_PRIVATE */
+	bool cgroup_always;		     /* a cgroup (with freezer) even without limits */
+	const char *cgroup_name;	     /* NULL: <hull pid>-<start time> */
+
+	/* OCI create: the container waits (reads one byte) on this fd before
+	 * exec, is not tied to hull's life, and hull does not wait for it. */
+	int exec_fifo_fd; /* -1: exec at once */
+	bool detach;
+	/* Called once the container is running (or created), with its pid. */
+	void (*on_started)(pid_t pid, void *arg);
+	void *on_started_arg;
 
 	const char *cwd; /* inside the container; default "/" */
 	int trace_fd;	 /* -1: no trace */

@@ -82,7 +82,11 @@ int hull_user_switch(const struct hull_user *user, struct hull_err *err)
 {
 	if (!user->set)
 		return 0;
-	if (setgroups(1, &user->gid) < 0)
+	gid_t groups[HULL_MAX_GROUPS + 1] = { user->gid };
+	size_t n = 1;
+	for (size_t i = 0; i < user->n_groups && i < HULL_MAX_GROUPS; i++)
+		groups[n++] = user->groups[i];
+	if (setgroups(n, groups) < 0)
 		return hull_fail(err, errno, "cannot set groups to '%u'", (unsigned)user->gid);
 	if (setgid(user->gid) < 0)
 		return hull_fail(err, errno, "cannot set gid '%u'", (unsigned)user->gid);

@@ -8,10 +8,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#define HULL_MAX_GROUPS 64
+
 struct hull_user {
 	bool set;
 	uid_t uid;
 	gid_t gid;
+	gid_t groups[HULL_MAX_GROUPS]; /* supplementary groups beyond gid (OCI) */
+	size_t n_groups;
 };
 
 /* One line of uid_map/gid_map: container id, host id, count. */

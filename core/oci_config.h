@@ -1,0 +1,52 @@
+/* oci_config.h — an OCI bundle's config.json onto struct hull_spec.
+ *
+ * Parsed with Debian's json-c. Every field hull can honour is mapped onto
+ * the same struct hull_spec the flag CLI fills (so both share validation
+ * and the container start); every field it cannot is refused with its name
+ * ("unsupported field 'linux.intelRdt' in '/b/config.json'"), never
+ * ignored. A field that asks for nothing (null, false, "", [] or {}) is not
+ * a request and passes. */
+#ifndef HULL_OCI_CONFIG_H
+#define HULL_OCI_CONFIG_H
+
+#include "error.h"
+#include "spec.h"
+
+#include <stdbool.h>
+
+struct json_object;
+
+struct hull_oci_config {
+	struct json_object *root; /* owns every string the spec points to */
+	char *bundle;		  /* absolute */
+	char *file;		  /* <bundle>/config.json, for messages */
+	char *rootfs;		  /* root.path made absolute (in owned) */
+	char **argv;		  /* process.args, NULL-terminated */
+	struct hull_mount *mounts;
+	struct hull_rlimit *rlimits;
+	struct hull_sysctl *sysctls;
+	const char **masked, **readonly; /* NULL-terminated, relative */
+	char **owned;			 /* strings made here (bind sources...) */
+	size_t n_owned;
+	struct json_object *annotations; /* borrowed from root, or NULL */
+	bool terminal;
+	char *cgroup_parent, *cgroup_name; /* from linux.cgroupsPath, or NULL */
+};
+
+/* Read <bundle>/config.json into cfg and spec (hull_spec_init'ed first by
+ * the caller; spec then points into cfg, which must outlive it). */
+int hull_oci_config_load(const char *bundle, struct hull_oci_config *cfg, struct hull_spec *spec,
+			 struct hull_err *err);
+
+/* The same from text (tests, fuzzing); bundle names the directory that
+ * relative paths are taken from. */
+int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_config *cfg,
+			  struct hull_spec *spec, struct hull_err *err);
+
+void hull_oci_config_free(struct hull_oci_config *cfg);
+
+/* The default config.json `hull spec` writes: a shell in rootfs, the
+ * namespaces, masks and capabilities of hull run. Caller frees. */
+char *hull_oci_default_config(const char *rootfs);
+
+#endif

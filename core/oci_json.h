@@ -1,0 +1,51 @@
+/* oci_json.h — the json-c helpers config.json's parsers share (internal to
+ * oci_config.c and oci_linux.c). Each names the field it reads in its
+ * errors: "invalid field 'process.cwd' in '/b/config.json': expected a
+ * string". */
+#ifndef HULL_OCI_JSON_H
+#define HULL_OCI_JSON_H
+
+#include "oci_config.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+struct oci_ctx {
+	struct hull_oci_config *cfg;
+	struct hull_err *err;
+	const char *file;
+};
+
+int oci_unsupported(struct oci_ctx *c, const char *field);
+int oci_invalid(struct oci_ctx *c, const char *field, const char *expected);
+
+/* A value that asks for nothing: null, false, 0, "", [] or {}. */
+bool oci_empty(json_object *v);
+
+/* Refuse every key of o outside known (NULL-terminated) that asks for
+ * something; prefix names o ("linux", or NULL for the top level). */
+int oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix, const char *const *known);
+
+/* o[key] of the given type, or *out = NULL when absent or null. */
+int oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type, const char *field,
+	    json_object **out);
+int oci_get_string(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		   bool required, const char **out);
+int oci_get_bool(struct oci_ctx *c, json_object *o, const char *key, const char *prefix, bool *out);
+/* Unsigned integers; absent leaves *out as it is unless required. */
+int oci_get_u64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		bool required, uint64_t *out);
+int oci_get_i64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		bool *present, int64_t *out);
+
+/* path made absolute against the bundle (owned by the caller). */
+char *oci_bundle_path(struct oci_ctx *c, const char *path);
+/* An absolute path inside the container as a relative one ("/proc/kcore"
+ * -> "proc/kcore"), refusing ".." and the root itself. */
+int oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const char **out);
+/* Keep s until hull_oci_config_free. */
+int oci_own(struct oci_ctx *c, char *s);
+
+int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *spec);
+
+#endif

@@ -1,0 +1,367 @@
+"""The OCI runtime interface: `hull run --bundle`, create/start/state/kill/
+delete/pause/resume/list/spec/features, driven as an engine would, and the
+same bundle under crun and runc to show hull behaves as they do.
+
+Every test uses its own --root and bundle in a temp dir; a finalizer
+deletes (--force) whatever container is left, so no process, cgroup, mount
+or state directory outlives a test, passing or failing. Waiting is on
+pidfds (the container's end) and subprocess exits, never on sleeps."""
+import json
+import os
+import select
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+T = 20  # seconds: every subprocess call's timeout
+
+
+def cgroup_dirs(parent, name):
+    """The container's cgroup directories that exist, in every hierarchy."""
+    out = []
+    base = Path("/sys/fs/cgroup")
+    for h in [base] + [p for p in base.iterdir() if p.is_dir()]:
+        d = h / parent / name
+        if d.is_dir():
+            out.append(d)
+    return out
+
+
+def wait_exit(pid, timeout=10):
+    """Block until pid has ended (it need not be our child)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        p = select.poll()
+        p.register(fd, select.POLLIN)
+        assert p.poll(timeout * 1000), f"pid {pid} still running after {timeout}s"
+    finally:
+        os.close(fd)
+
+
+class Oci:
+    def __init__(self, hull, rootfs, tmp):
+        self.hull = hull
+        self.rootfs = rootfs
+        self.root = str(tmp / "state")
+        self.tmp = tmp
+        self.ids = set()
+
+    def bundle(self, args, name="bundle", **edits):
+        b = self.tmp / name
+        b.mkdir()
+        r = subprocess.run([self.hull, "spec", "--bundle", str(b), "--rootfs", self.rootfs],
+                           capture_output=True, text=True, timeout=T)
+        assert r.returncode == 0, r.stderr
+        cfg = json.loads((b / "config.json").read_text())
+        cfg["process"]["args"] = args
+        for k, v in edits.items():
+            cfg[k] = v
+        (b / "config.json").write_text(json.dumps(cfg))
+        return str(b)
+
+    def __call__(self, *args, **kw):
+        kw.setdefault("capture_output", True)
+        kw.setdefault("text", True)
+        kw.setdefault("timeout", T)
+        return subprocess.run([self.hull, "--root", self.root, *args], **kw)
+
+    def create(self, bundle, cid, *extra):
+        """create with stdio on files: the container keeps create's stdio, so
+        pipes would keep subprocess.run waiting until the container ends."""
+        self.ids.add(cid)
+        out = self.tmp / f"{cid}.out"
+        with open(out, "w") as o:
+            r = subprocess.run([self.hull, "--root", self.root, "create", "--bundle", bundle,
+                                *extra, cid], stdin=subprocess.DEVNULL, stdout=o,
+                               stderr=subprocess.STDOUT, timeout=T)
+        return r, out
+
+    def state(self, cid):
+        r = self("state", cid)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    def cleanup(self):
+        for cid in self.ids:
+            self("delete", "--force", cid)
+        if os.path.isdir(self.root):
+            left = os.listdir(self.root)
+            shutil.rmtree(self.root, ignore_errors=True)
+            assert not left, f"state left behind: {left}"
+
+
+@pytest.fixture
+def oci(hull, rootfs, tmp_path):
+    o = Oci(hull, rootfs, tmp_path)
+    yield o
+    o.cleanup()
+
+
+LOOP = ["sh", "-c", "trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done"]
+
+
+def test_run_bundle_exit_code_and_stdout(oci):
+    b = oci.bundle(["sh", "-c", "echo hi; hostname; exit 3"])
+    r = oci("run", "--bundle", b, "r1")
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == "hi\nhull\n"
+    assert not os.listdir(oci.root)  # run leaves no state
+    r = oci("run", "-b", b, "r1")  # the id is free again
+    assert r.returncode == 3
+
+
+def test_run_bundle_not_found_and_bad_config(oci, tmp_path):
+    b = oci.bundle(["no-such-command"])
+    r = oci("run", "--bundle", b, "r2")
+    assert r.returncode == 127
+    assert "cannot execute 'no-such-command'" in r.stderr
+    cfg = json.loads(Path(b, "config.json").read_text())
+    cfg["linux"]["intelRdt"] = {"closID": "x"}
+    Path(b, "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, "r2")
+    assert r.returncode != 0
+    assert f"unsupported field 'linux.intelRdt' in '{b}/config.json'" in r.stderr
+    assert not os.path.exists(os.path.join(oci.root, "r2"))
+
+
+def test_create_start_state_kill_delete(oci, tmp_path):
+    b = oci.bundle(LOOP)
+    pid_file = tmp_path / "pid"
+    r, out = oci.create(b, "c1", "--pid-file", str(pid_file))
+    assert r.returncode == 0
+    st = oci.state("c1")
+    assert st["status"] == "created"
+    assert st["id"] == "c1" and st["bundle"] == b and st["ociVersion"].startswith("1.")
+    pid = int(pid_file.read_text())
+    assert st["pid"] == pid
+    assert out.read_text() == ""  # not started: the command has not run
+
+    r = oci("start", "c1")
+    assert r.returncode == 0, r.stderr
+    st = oci.state("c1")  # state survives between commands
+    assert st["status"] == "running" and st["pid"] == pid
+    assert "c1" in oci("list", "-q").stdout.split()
+    r = oci("start", "c1")
+    assert r.returncode != 0 and "running, not created" in r.stderr
+    r = oci("delete", "c1")
+    assert r.returncode != 0 and "--force" in r.stderr
+
+    r = oci("kill", "c1", "TERM")
+    assert r.returncode == 0, r.stderr
+    wait_exit(pid)
+    st = oci.state("c1")
+    assert st["status"] == "stopped" and st["pid"] == 0
+    assert oci("kill", "c1", "KILL").returncode != 0  # nothing left to signal
+    assert cgroup_dirs("hull/oci", "c1")  # the cgroup is there until delete
+    r = oci("delete", "c1")
+    assert r.returncode == 0, r.stderr
+    assert not os.path.exists(os.path.join(oci.root, "c1"))
+    assert cgroup_dirs("hull/oci", "c1") == []
+    assert oci("state", "c1").returncode != 0
+
+
+@pytest.mark.parametrize("sig", ["15", "TERM", "SIGTERM", "sigterm"])
+def test_kill_signal_spellings(oci, sig):
+    b = oci.bundle(LOOP)
+    r, out = oci.create(b, "k1")
+    assert r.returncode == 0
+    assert oci("start", "k1").returncode == 0
+    pid = oci.state("k1")["pid"]
+    assert oci("kill", "k1", sig).returncode == 0
+    wait_exit(pid)
+    assert oci.state("k1")["status"] == "stopped"
+
+
+def test_kill_all_and_delete_force(oci):
+    b = oci.bundle(["sh", "-c", "sleep 100 & sleep 100"])
+    r, _ = oci.create(b, "k2")
+    assert r.returncode == 0
+    assert oci("start", "k2").returncode == 0
+    pid = oci.state("k2")["pid"]
+    r = oci("kill", "--all", "k2", "9")
+    assert r.returncode == 0, r.stderr
+    wait_exit(pid)
+    assert oci("kill", "k2", "NOSUCH").returncode != 0
+    assert oci("delete", "--force", "k2").returncode == 0
+    assert oci("delete", "--force", "k2").returncode == 0  # gone is fine with --force
+    assert oci("delete", "k2").returncode != 0
+
+
+def test_delete_created_container(oci):
+    b = oci.bundle(LOOP)
+    r, out = oci.create(b, "d1")
+    pid = oci.state("d1")["pid"]
+    assert oci("delete", "d1").returncode == 0  # created, not running: allowed
+    wait_exit(pid)
+    assert out.read_text() == ""  # it never ran
+    assert cgroup_dirs("hull/oci", "d1") == []
+
+
+def test_pause_resume(oci):
+    if not Path("/sys/fs/cgroup/freezer").is_dir() and not Path(
+            "/sys/fs/cgroup/cgroup.controllers").exists():
+        pytest.skip("no freezer cgroup on this host")
+    b = oci.bundle(LOOP)
+    oci.create(b, "p1")
+    assert oci("pause", "p1").returncode != 0  # created, not running
+    assert oci("start", "p1").returncode == 0
+    assert oci("pause", "p1").returncode == 0
+    assert oci.state("p1")["status"] == "paused"
+    assert oci("resume", "p1").returncode == 0
+    assert oci.state("p1")["status"] == "running"
+    assert oci("pause", "p1").returncode == 0
+    pid = oci.state("p1")["pid"]
+    assert oci("delete", "--force", "p1").returncode == 0  # thaws, kills
+    wait_exit(pid)
+
+
+def test_create_twice_and_bad_ids(oci):
+    b = oci.bundle(LOOP)
+    r, _ = oci.create(b, "dup")
+    assert r.returncode == 0
+    r, out = oci.create(b, "dup")
+    assert r.returncode != 0 and "already exists" in out.read_text()
+    assert oci.state("dup")["status"] == "created"  # the first one is untouched
+    for bad in ["../x", "a/b", ".."]:
+        r = oci("create", "--bundle", b, bad)
+        assert r.returncode != 0 and "invalid container id" in r.stderr
+
+
+def test_concurrent_start_and_delete(oci):
+    """start and delete --force of one id at once: whichever wins, nothing
+    is left running and the state is consistent."""
+    b = oci.bundle(LOOP)
+    for i in range(5):
+        cid = f"race{i}"
+        r, _ = oci.create(b, cid)
+        assert r.returncode == 0
+        pid = oci.state(cid)["pid"]
+        procs = [subprocess.Popen([oci.hull, "--root", oci.root, *args, cid],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for args in (["start"], ["delete", "--force"])]
+        for p in procs:
+            p.wait(timeout=T)
+        assert procs[1].returncode == 0
+        wait_exit(pid)
+        assert not os.path.exists(os.path.join(oci.root, cid))
+        assert cgroup_dirs("hull/oci", cid) == []
+
+
+def test_unknown_commands_and_options(oci, hull):
+    r = subprocess.run([hull, "frobnicate"], capture_output=True, text=True, timeout=T)
+    assert r.returncode != 0 and "unknown command 'frobnicate'" in r.stderr
+    r = oci("create", "--frob", "x")
+    assert r.returncode != 0 and "unknown option '--frob'" in r.stderr
+    r = oci("kill", "--frob", "x")
+    assert r.returncode != 0 and "unknown option" in r.stderr
+    r = oci("state")
+    assert r.returncode != 0
+    r = oci("state", "nope")
+    assert r.returncode != 0 and "container 'nope' does not exist" in r.stderr
+    r = subprocess.run([hull, "--root"], capture_output=True, text=True, timeout=T)
+    assert r.returncode != 0 and "requires an argument" in r.stderr
+    r = subprocess.run([hull, "--log-format", "xml", "list"], capture_output=True, text=True,
+                       timeout=T)
+    assert r.returncode != 0
+
+
+def test_log_json(oci, tmp_path):
+    log = tmp_path / "log.json"
+    r = oci("--log", str(log), "--log-format", "json", "--debug", "state", "nope")
+    # global options after --root are still global
+    assert r.returncode != 0
+    line = json.loads(log.read_text().splitlines()[-1])
+    assert line["level"] == "error" and "does not exist" in line["msg"]
+
+
+def test_spec_output_runs_and_features(oci, tmp_path, hull, rootfs):
+    b = tmp_path / "specb"
+    b.mkdir()
+    r = subprocess.run([hull, "spec", "--rootfs", rootfs], cwd=b, capture_output=True,
+                       text=True, timeout=T)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((b / "config.json").read_text())["process"]["args"] == ["sh"]
+    r = subprocess.run([hull, "spec", "--rootfs", rootfs], cwd=b, capture_output=True,
+                       text=True, timeout=T)
+    assert r.returncode != 0 and "exists" in r.stderr  # never overwritten
+    r = oci("run", "--bundle", str(b), "s1", input="echo from-stdin; exit 4\n")
+    assert r.returncode == 4 and r.stdout == "from-stdin\n"
+    f = json.loads(oci("features").stdout)
+    assert "mount" in f["linux"]["namespaces"] and "rbind" in f["mountOptions"]
+
+
+def test_list_json(oci):
+    b = oci.bundle(LOOP)
+    oci.create(b, "l1")
+    r = oci("list", "--format", "json")
+    assert r.returncode == 0
+    (entry,) = json.loads(r.stdout)
+    assert entry["id"] == "l1" and entry["status"] == "created"
+    assert "l1" in oci("list").stdout
+
+
+def test_config_fields_reach_the_container(oci, tmp_path):
+    host = tmp_path / "share"
+    host.mkdir()
+    (host / "f").write_text("from-host\n")
+    b = oci.bundle(["sh", "-c",
+                    "cat /data/f; touch /data/x 2>/dev/null || echo ro; "
+                    "grep -c ' /run tmpfs' /proc/mounts; ulimit -n; id -u; id -G; "
+                    "cat /proc/sys/net/ipv4/ip_forward; hostname; "
+                    "test -e /proc/kcore && echo kcore-visible; echo $FOO"],
+                   hostname="oci-box")
+    cfg = json.loads(Path(b, "config.json").read_text())
+    cfg["mounts"] += [
+        {"destination": "/data", "type": "bind", "source": str(host),
+         "options": ["rbind", "ro"]},
+        {"destination": "/run", "type": "tmpfs", "source": "tmpfs",
+         "options": ["nosuid", "size=1m"]},
+    ]
+    cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024}]
+    cfg["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5]}
+    cfg["process"]["capabilities"]["effective"] = []  # a non-root user has none
+    cfg["process"]["capabilities"]["permitted"] = []
+    cfg["process"]["env"].append("FOO=bar")
+    cfg["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}
+    Path(b, "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, "f1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n") == ["from-host", "ro", "1", "512", "1000", "1000 5", "1",
+                                    "oci-box", "bar", ""]
+
+
+# ---- the same bundle on crun and runc ------------------------------------
+
+def other_runtime(name):
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+@pytest.mark.parametrize("runtime", ["crun", "runc"])
+def test_same_bundle_as_other_runtimes(oci, runtime, tmp_path):
+    path = other_runtime(runtime)
+    b = oci.bundle(["sh", "-c", "echo out; echo err >&2; hostname; cat /proc/1/cmdline | "
+                    "tr '\\0' ' '; echo; ls /dev | tr '\\n' ' '; echo; exit 5"])
+    ours = oci("run", "--bundle", b, "cmp")
+    state = str(tmp_path / f"{runtime}-state")
+    # This host's cgroup2 mount has no controllers, which crun refuses:
+    # hide it in a mount namespace of the runtime's own.
+    theirs = subprocess.run(
+        ["unshare", "-m", "sh", "-c",
+         'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', "sh", path, "--root", state,
+         "run", "--bundle", b, "cmp"],
+        capture_output=True, text=True, timeout=T, stdin=subprocess.DEVNULL)
+    subprocess.run([path, "--root", state, "delete", "--force", "cmp"], capture_output=True,
+                   timeout=T)
+    assert theirs.returncode == 5, theirs.stderr
+    assert ours.returncode == theirs.returncode
+    assert ours.stdout.splitlines()[:3] == theirs.stdout.splitlines()[:3]
+    assert ours.stderr == theirs.stderr == "err\n"
