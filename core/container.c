@@ -25,6 +25,7 @@
  *
  * Every phase is one function; a trace mark sits at each boundary. */
 #include "container.h"
+#include "container_start.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "dev.h"
@@ -59,30 +60,9 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-struct start {
-	const struct hull_spec *spec;
-	struct hull_sync sync;
-	sigset_t saved_mask;
-	bool signals_blocked;
-	pid_t parent_pid;
-	pid_t pid; /* the child hull created */
-	bool use_cgroup;
-	struct hull_cgroup cg;
-	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
-	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
-};
-
-/* With a cgroup, the cgroup namespace is entered only once the child is in
- * its cgroup (v1 joins after clone), so that cgroup becomes its root. */
-static uint64_t clone_ns_flags(const struct start *st)
-{
-	uint64_t flags = st->spec->ns_flags;
-	return st->use_cgroup ? flags & ~(uint64_t)CLONE_NEWCGROUP : flags;
-}
-
 /* ---- child phases --------------------------------------------------- */
 
-static __attribute__((noreturn)) void child_fail(struct start *st, const struct hull_err *err)
+__attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err)
 {
 	hull_sync_report_error(&st->sync, err);
 	_exit(err->exit_code ? err->exit_code : HULL_EXIT_RUNTIME);
@@ -91,7 +71,7 @@ static __attribute__((noreturn)) void child_fail(struct start *st, const struct 
 /* The container must not outlive hull. With a new PID namespace getppid()
  * is 0, so the race "hull died before prctl" is caught by the go pipe's EOF
  * instead; without one, a changed parent pid tells. */
-static void child_arm_deathsig(struct start *st)
+void hull_child_arm_deathsig(struct start *st)
 {
 	if (st->spec->detach)
 		return; /* OCI create: the container outlives the short-lived hull */
@@ -99,59 +79,6 @@ static void child_arm_deathsig(struct start *st)
 	pid_t ppid = getppid();
 	if (ppid != 0 && ppid != st->parent_pid)
 		_exit(HULL_EXIT_RUNTIME);
-}
-
-/* fork mode: the seed's unshare(). PID and time namespaces apply to
- * children only, so one more fork (after go, so the grandchild inherits the
- * cgroup the parent put us in) puts the command inside them; the middle
- * process forwards signals and passes the exit status on. */
-static void child_unshare_and_wait(struct start *st)
-{
-	struct hull_err err;
-	const struct hull_spec *spec = st->spec;
-	bool fork_again = (spec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
-	uint64_t flags = clone_ns_flags(st);
-
-	/* With a middle process, the mount namespace is the command's alone:
-	 * the pivot_root that follows would move the middle process's root
-	 * (and its view of /proc, which it reads to forward signals) too. */
-	if (fork_again)
-		flags &= ~(uint64_t)CLONE_NEWNS;
-	if (unshare((int)flags) < 0) {
-		hull_fail(&err, errno, "cannot unshare namespaces");
-		child_fail(st, &err);
-	}
-	if (spec->ns_flags & CLONE_NEWUSER)
-		hull_sync_report_ready(&st->sync);
-	if (hull_sync_wait_go(&st->sync) < 0)
-		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
-	if (!fork_again)
-		return;
-
-	pid_t self = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		hull_fail(&err, errno, "cannot fork into the pid namespace");
-		child_fail(st, &err);
-	}
-	if (pid == 0) {
-		st->parent_pid = self;
-		child_arm_deathsig(st);
-		if ((spec->ns_flags & CLONE_NEWNS) && unshare(CLONE_NEWNS) < 0) {
-			hull_fail(&err, errno, "cannot unshare the mount namespace");
-			child_fail(st, &err);
-		}
-		return;
-	}
-	/* The middle process: it must not hold the pipes, or the parent would
-	 * never see the report pipe close on exec. */
-	hull_sync_close(&st->sync);
-	struct hull_supervision sv = {
-		.pid = pid,
-		.emulate_pid1 = (spec->ns_flags & CLONE_NEWPID) && !spec->init,
-	};
-	int status = hull_supervise_ex(&sv, &err);
-	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_supervised_exit_status(&sv, status));
 }
 
 /* In a new user namespace the child still has the host's ids, which the
@@ -370,41 +297,6 @@ static int child_wait_start(struct start *st, struct hull_err *err)
 	return 0;
 }
 
-static __attribute__((noreturn)) void child_exec_command(struct start *st)
-{
-	struct hull_err err;
-
-	/* The caller's signal mask, not the one hull blocked for forwarding. */
-	hull_signals_restore(&st->saved_mask);
-	hull_exec(st->spec->argv, st->spec->envp, &err);
-	child_fail(st, &err);
-}
-
-/* --init: this process stays as the container's PID 1 (hull's own code, no
- * external binary): the command runs as its child; the init forwards
- * signals to it, reaps every orphan, and ends with the command's status. */
-static __attribute__((noreturn)) void child_exec(struct start *st)
-{
-	struct hull_err err;
-
-	if (!st->spec->init)
-		child_exec_command(st);
-	if (!(st->spec->ns_flags & CLONE_NEWPID))
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans come to us */
-	pid_t pid = fork();
-	if (pid < 0) {
-		hull_fail(&err, errno, "cannot fork the command under --init");
-		child_fail(st, &err);
-	}
-	if (pid == 0)
-		child_exec_command(st);
-	/* The command's exec closes the report pipe only if we let go of it. */
-	hull_sync_close(&st->sync);
-	struct hull_supervision sv = { .pid = pid, .reap_all = true };
-	int status = hull_supervise_ex(&sv, &err);
-	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_exit_status(status));
-}
-
 static __attribute__((noreturn)) void child_main(struct start *st)
 {
 	const struct hull_spec *spec = st->spec;
@@ -412,20 +304,20 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 
 	hull_trace_mark("child_entered");
 	hull_sync_keep_child(&st->sync);
-	child_arm_deathsig(st);
+	hull_child_arm_deathsig(st);
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
-		child_unshare_and_wait(st);
+		hull_child_unshare_and_wait(st);
 	else if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 
 	if (child_join_namespaces(st, &err) < 0 || child_become_ns_root(spec, &err) < 0 ||
 	    child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
-		child_fail(st, &err);
+		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0 ||
 	    child_drop_privileges(st, &err) < 0 || child_wait_start(st, &err) < 0)
-		child_fail(st, &err);
-	child_exec(st);
+		hull_child_fail(st, &err);
+	hull_child_exec(st);
 }
 
 /* ---- parent phases -------------------------------------------------- */

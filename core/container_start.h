@@ -1,0 +1,46 @@
+/* container_start.h — what container.c shares with container_modes.c
+ * (internal): the state of one start and the child's helpers. */
+#ifndef HULL_CONTAINER_START_H
+#define HULL_CONTAINER_START_H
+
+#include "cgroup.h"
+#include "seccomp_filter.h"
+#include "spec.h"
+#include "sync.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct start {
+	const struct hull_spec *spec;
+	struct hull_sync sync;
+	sigset_t saved_mask;
+	bool signals_blocked;
+	pid_t parent_pid;
+	pid_t pid; /* the child hull created */
+	bool use_cgroup;
+	struct hull_cgroup cg;
+	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
+	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
+};
+
+/* With a cgroup, the cgroup namespace is entered only once the child is in
+ * its cgroup (v1 joins after clone), so that cgroup becomes its root. */
+static inline uint64_t clone_ns_flags(const struct start *st)
+{
+	uint64_t flags = st->spec->ns_flags;
+	return st->use_cgroup ? flags & ~(uint64_t)CLONE_NEWCGROUP : flags;
+}
+
+/* Report err to hull and exit. */
+__attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err);
+void hull_child_arm_deathsig(struct start *st);
+
+/* container_modes.c: --spawn fork's unshare (and middle process), and the
+ * exec, directly or under --init. */
+void hull_child_unshare_and_wait(struct start *st);
+__attribute__((noreturn)) void hull_child_exec(struct start *st);
+
+#endif
