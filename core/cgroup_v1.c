@@ -128,7 +128,8 @@ static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 			snprintf(v, sizeof(v), "-1");
 		else
 			snprintf(v, sizeof(v), "%lld",
-				 (long long)(l->memory_swap ? l->memory_swap : 2 * l->memory));
+				 (long long)(l->memory_swap ? l->memory_swap
+							    : hull_default_memsw(l->memory)));
 		ret = hull_cg_write(dir, "memory.memsw.limit_in_bytes", v, err);
 		break;
 	case HULL_CTRL_CPU:

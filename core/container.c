@@ -195,7 +195,8 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 #ifdef HULL_TEST_DELAY_US
 	/* Test builds only (the CI gate's proof that it catches a slower
 	 * start): an injected cost in this phase. */
-	struct timespec delay = { 0, HULL_TEST_DELAY_US * 1000L };
+	struct timespec delay = { HULL_TEST_DELAY_US / 1000000L,
+				  (HULL_TEST_DELAY_US % 1000000L) * 1000L };
 	nanosleep(&delay, NULL);
 #endif
 	hull_trace_mark("mounts_private");

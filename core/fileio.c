@@ -22,7 +22,8 @@ int hull_write_file(const char *path, const char *text, int create, struct hull_
 	int saved = errno;
 	close(fd);
 	if (n != (ssize_t)len)
-		return hull_fail(err, n < 0 ? saved : EIO, "cannot write '%s' to '%s'", text, path);
+		return hull_fail(err, n < 0 ? saved : EIO, "cannot write '%.*s' to '%s'",
+				 (int)(len && text[len - 1] == '\n' ? len - 1 : len), text, path);
 	return 0;
 }
 

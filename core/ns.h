@@ -6,6 +6,7 @@
 
 #include "error.h"
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -87,6 +87,9 @@ static int parse_seconds(const char *opt, const char *arg, uint64_t *ns, struct 
 		return hull_fail(err, 0, "invalid %s '%s' (expected seconds greater than 0)", opt,
 				 arg);
 	*ns = (uint64_t)(v * 1e9);
+	if (*ns == 0) /* 0 means "no timeout": never let a tiny value become that */
+		return hull_fail(err, 0, "invalid %s '%s' (expected seconds greater than 0)", opt,
+				 arg);
 	return 0;
 }
 

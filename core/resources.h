@@ -35,6 +35,13 @@ int hull_parse_memory_swap(const char *s, int64_t *out, struct hull_err *err);
 int hull_limits_validate(const struct hull_limits *l, struct hull_err *err);
 bool hull_limits_any(const struct hull_limits *l);
 
+/* docker's default memory + swap without --memory-swap: twice the memory,
+ * or -1 (unlimited) where twice would not fit in 64 bits. */
+static inline int64_t hull_default_memsw(int64_t memory)
+{
+	return memory > INT64_MAX / 2 ? -1 : 2 * memory;
+}
+
 /* "64 MiB", "1 GiB", "1000 bytes". */
 void hull_format_size(int64_t bytes, char *buf, unsigned len);
 

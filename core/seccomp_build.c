@@ -152,6 +152,12 @@ static int for_each_file_name(const char *path, scmp_filter_ctx ctx, struct hull
 
 	if (n < 0)
 		return (int)n;
+	if ((size_t)n >= sizeof(buf) - 1)
+		return hull_fail(err, EFBIG, "cannot use seccomp profile '%s' (at most %zu bytes)",
+				 path, sizeof(buf) - 2);
+	if (strlen(buf) != (size_t)n)
+		return hull_fail(err, 0, "cannot use seccomp profile '%s': it holds a NUL byte",
+				 path);
 	for (char *line = buf; line && *line;) {
 		char *next = strchr(line, '\n');
 		if (next)

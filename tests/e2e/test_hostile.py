@@ -153,20 +153,7 @@ def cases(rootfs, tmp):
     }
 
 
-# Known core bugs, reported to the core owner; the cases stay in the table
-# so they pass (XPASS is not an error) as soon as the fix lands.
-CORE_BUGS = {
-    "uidmap-wraps": "core bug: the uid_map write error quotes the written text with its "
-                    "trailing newline (core/fileio.c hull_write_file), so the error is two "
-                    "lines",
-    "memory-int64-max": "core bug: core/cgroup_v1.c computes the default memsw limit as "
-                        "2 * memory, a signed overflow (UBSan) that writes '-2'",
-    "memory-2-pow-62": "core bug: core/cgroup_v1.c 2 * memory overflows to INT64_MIN",
-    "timeout-below-1ns": "core bug: core/options.c parse_seconds() truncates a positive "
-                         "timeout below 1 ns to 0, which means no timeout at all",
-}
-CASE_IDS = [pytest.param(c, id=c, marks=pytest.mark.xfail(reason=CORE_BUGS[c], strict=False))
-            if c in CORE_BUGS else c for c in cases("R", "/T")]
+CASE_IDS = list(cases("R", "/T"))
 
 
 @pytest.fixture
@@ -221,9 +208,6 @@ def test_hostile(hull, rootfs, tmp_path, nothing_left, case):
         assert b"'-" not in r.stderr, shown
 
 
-@pytest.mark.xfail(reason="core bug: hull_fail() quotes user input verbatim, so a newline "
-                   "in an argument splits the one-line error (core/cli.c prints err->msg "
-                   "as is)", strict=False)
 def test_error_with_newline_stays_one_line(hull, rootfs, nothing_left):
     r = subprocess.run([hull, "run", "--memory", "1\nhull: fake second line", rootfs, "true"],
                        capture_output=True, timeout=30)

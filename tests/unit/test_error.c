@@ -188,21 +188,40 @@ static void test_truncation_at_the_edges(void **state)
 		guard_init(&g);
 		hull_fail(&g.err, 0, "%s", text);
 		assert_guard_intact(&g);
-		size_t want = len < MSG_CAP ? len : MSG_CAP - 1;
-		assert_int_equal(strlen(g.err.msg), want);
-		assert_memory_equal(g.err.msg, text, want);
+		size_t n = strlen(g.err.msg);
+		if (len < MSG_CAP) { /* fits */
+			assert_int_equal(n, len);
+			assert_memory_equal(g.err.msg, text, len);
+		} else { /* shortened, and says so */
+			assert_int_equal(n, MSG_CAP - 1);
+			assert_memory_equal(g.err.msg, text, n - 3);
+			assert_string_equal(g.err.msg + n - 3, "...");
+		}
 
+		/* With a reason: a long object is shortened, never the reason. */
 		guard_init(&g);
 		hull_fail(&g.err, ENOENT, "%s", text);
 		assert_guard_intact(&g);
-		size_t n = strlen(g.err.msg);
+		n = strlen(g.err.msg);
 		assert_true(n <= MSG_CAP - 1);
-		assert_memory_equal(g.err.msg, text, len < n ? len : n);
-		if (len + strlen(suffix) < MSG_CAP) /* fits: the whole reason is there */
+		if (len + strlen(suffix) < MSG_CAP) { /* fits */
+			assert_memory_equal(g.err.msg, text, len);
 			assert_string_equal(g.err.msg + len, suffix);
-		else if (len < MSG_CAP) /* reason cut at the end of the buffer */
-			assert_int_equal(n, MSG_CAP - 1);
+		} else {
+			size_t kept = n - strlen(suffix) - 3;
+			assert_memory_equal(g.err.msg, text, kept);
+			assert_string_equal(g.err.msg + kept, "...: No such file or directory");
+		}
 	}
+}
+
+static void test_control_characters_are_escaped(void **state)
+{
+	(void)state;
+	struct hull_err err;
+	hull_fail(&err, 0, "invalid size '%s'", "1\nhull: fake\x1b[31m");
+	assert_string_equal(err.msg, "invalid size '1\\x0ahull: fake\\x1b[31m'");
+	assert_null(strchr(err.msg, '\n'));
 }
 
 int main(void)
@@ -218,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_truncation_long_message),
 		cmocka_unit_test(test_truncation_at_the_edges),
+		cmocka_unit_test(test_control_characters_are_escaped),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }
