@@ -40,7 +40,10 @@ if [ "${1:-}" != "--report-only" ]; then
   # still reported, and the failure decides the exit status at the end.
   status=0
   $MAKE --no-print-directory BUILD="$B" "$FLAGS" "$LDF" unit || status=1
-  HULL_BUILD="$B" $PYTHON -m pytest -q -p no:cacheprovider tests/e2e || status=1
+  # The injected-delay gate test judges latency: under --coverage every
+  # start is slower and noisier and the verdict means nothing (it runs in
+  # make test, and the sanitizer run leaves it out for the same reason).
+  HULL_BUILD="$B" $PYTHON -m pytest -q -p no:cacheprovider tests/e2e -k 'not injected_delay' || status=1
   umask 022
 else
   status=0
