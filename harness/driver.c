@@ -45,6 +45,14 @@ const struct hull_runtime_info hull_runtimes[] = {
 	  .changes_root = true,
 	  .private_mounts = true,
 	  .mounts_proc = true },
+	{ .name = "hull-privileged",
+	  .what = "hull run --privileged: no security profile (the floor's work)",
+	  .ns_choosable = HULL_NS_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .bench_only = true },
 	{ .name = "seed",
 	  .what = "the tutorial: fork, unshare(mnt|uts), chroot, mount proc, exec",
 	  .ns_always = CLONE_NEWNS | CLONE_NEWUTS,
@@ -89,6 +97,16 @@ const struct hull_runtime_info hull_runtimes[] = {
 	  .mounts_proc = true,
 	  .drops_caps = true,
 	  .oci = true },
+	{ .name = "hull-oci",
+	  .what = "hull run --bundle, the OCI bundle crun and runc get",
+	  .ns_choosable = NS_OCI_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .drops_caps = true,
+	  .oci = true,
+	  .bench_only = true },
 	/* runc 1.1 knows no time namespace ("namespace time does not exist"). */
 	{ .name = "runc",
 	  .what = "runc run, OCI bundle",
@@ -196,7 +214,8 @@ static char *runtime_program(const struct hull_runtime_info *rt, const char *bin
 		const char *runtime, *prog;
 		bool built;
 	} progs[] = {
-		{ "hull", "hull", true },	    { "seed", "hull-seed", true },
+		{ "hull", "hull", true },	    { "hull-privileged", "hull", true },
+		{ "hull-oci", "hull", true },	    { "seed", "hull-seed", true },
 		{ "floor", "hull-floor", true },    { "unshare", "unshare", false },
 		{ "bwrap", "bwrap", false },	    { "crun", "crun", false },
 		{ "crun-cgroupfs", "crun", false }, { "runc", "runc", false },
@@ -320,6 +339,8 @@ static void build_hull(struct argv_buf *a, const struct hull_launch *l)
 	hull_ns_format(l->ns_effective, ns, sizeof(ns));
 	add(a, l->runtime_bin);
 	add(a, "run");
+	if (strcmp(l->rt->name, "hull-privileged") == 0)
+		add(a, "--privileged");
 	add(a, "--ns");
 	add(a, ns);
 	if (c->chroot)
@@ -684,7 +705,8 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 		addf(&a, "%s%s", cfg->rootfs, cfg->argv[0]);
 		for (char *const *p = cfg->argv + 1; *p; p++)
 			add(&a, *p);
-	} else if (strcmp(l->rt->name, "hull") == 0) {
+	} else if (strcmp(l->rt->name, "hull") == 0 ||
+		   strcmp(l->rt->name, "hull-privileged") == 0) {
 		build_hull(&a, l);
 	} else if (strcmp(l->rt->name, "seed") == 0) {
 		add(&a, l->runtime_bin);

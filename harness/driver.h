@@ -20,6 +20,10 @@
  * Runtimes (hull_runtimes[] lists them with what each can do):
  *   bare          fork+exec of ROOTFS/<argv[0]> on the host: no isolation at all
  *   hull          build/bin/hull run --ns LIST [--chroot] [--spawn fork] ...
+ *   hull-privileged  the same with --privileged: no security profile, the
+ *                 same work as the floor (bench comparisons)
+ *   hull-oci      build/bin/hull run --bundle over the same OCI bundle as
+ *                 crun and runc (bench comparisons)
  *   seed          build/bin/hull-seed: the tutorial path (mnt+uts, chroot, holes)
  *   floor         build/bin/hull-floor --ns LIST (the kernel's price; bench/)
  *   unshare       util-linux unshare(1) --fork --kill-child [--mount-proc] --root
@@ -61,6 +65,8 @@ struct hull_runtime_info {
 	bool mounts_proc;      /* mounts a fresh /proc when it has a mount ns */
 	bool drops_caps;       /* the command runs without CAP_SYS_ADMIN */
 	bool oci;	       /* driven through an OCI bundle */
+	bool bench_only;       /* a hull variant for latency comparisons: not
+				* in the default isolation matrix */
 };
 
 extern const struct hull_runtime_info hull_runtimes[];

@@ -75,6 +75,8 @@ static const struct {
 	{ "hull", "hull", false, false, true },
 	{ "hull-fork", "hull", false, true, true },
 	{ "hull-chroot", "hull", true, false, true },
+	{ "hull-privileged", "hull-privileged", false, false, true },
+	{ "hull-oci", "hull-oci", false, false, false },
 	{ "seed", "seed", false, false, false },
 	{ "unshare", "unshare", false, false, false },
 	{ "bwrap", "bwrap", false, false, false },
@@ -747,6 +749,15 @@ static json_object *targets_json(struct bench *b)
 							ratio_of(b, "hull", goals[i].ref, round),
 							goals[i].limit, missing));
 		}
+	/* The floor does only namespaces, mounts and hostname: hull without
+	 * its security profile does the same work. And the OCI path (the
+	 * bundle crun and runc get) must cost little over the flag path. */
+	json_object_array_add(t, target("hull --privileged / floor", "entry",
+					ratio_of(b, "hull-privileged", "floor", 0), 1.10,
+					"hull-privileged or floor not measured"));
+	json_object_array_add(t, target("hull --bundle / hull", "entry",
+					ratio_of(b, "hull-oci", "hull", 0), 1.05,
+					"hull-oci or hull not measured"));
 	struct variant *h = find(b, SUITE_RUNTIMES, "hull");
 	double peak = NAN;
 	if (h && h->rss_kib.n) {
@@ -970,7 +981,8 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      " -n, --iterations N       measured starts per runtime (default 100)\n"
 	      " -w, --warmup N           discarded starts per runtime first (default 5)\n"
-	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,seed,unshare,\n"
+	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,hull-privileged,\n"
+	      "                          hull-oci,seed,unshare,\n"
 	      "                            bwrap,crun,crun-cgroupfs,runc or all (default)\n"
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"

@@ -87,7 +87,7 @@ int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *spe
 			snprintf(needle, sizeof(needle), ",%s,", rt->name);
 			wanted = strstr(list, needle) != NULL;
 		} else {
-			wanted = strcmp(rt->name, "floor") != 0;
+			wanted = strcmp(rt->name, "floor") != 0 && !rt->bench_only;
 		}
 		if (!wanted)
 			continue;
