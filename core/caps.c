@@ -110,17 +110,26 @@ int hull_caps_apply(hull_capset set, int keep, struct hull_err *err)
 	if (!caps)
 		return hull_fail(err, errno, "cannot allocate capability state");
 	/* Only what is still in the bounding set can be permitted: "all" on a
-	 * host whose own bounding set lacks some means all that is left. */
-	if (keep)
-		for (int c = 0; c <= last_cap(); c++)
-			if ((set & (1ull << c)) && cap_get_bound((cap_value_t)c) == 1)
-				list[n++] = (cap_value_t)c;
-	if (n && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
-		  cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
-		  cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
-		ret = hull_fail(err, errno, "cannot build the capability sets");
-	if (ret == 0 && cap_set_proc(caps) < 0)
-		ret = hull_fail(err, errno, "cannot set capabilities");
+	 * host whose own bounding set lacks some means all that is left. The
+	 * set as asked usually fits; ask the kernel about each capability (a
+	 * prctl each) only when it does not. */
+	for (int pass = 0; pass < 2 && ret == 0; pass++) {
+		n = 0;
+		if (keep)
+			for (int c = 0; c <= last_cap(); c++)
+				if ((set & (1ull << c)) &&
+				    (pass == 0 || cap_get_bound((cap_value_t)c) == 1))
+					list[n++] = (cap_value_t)c;
+		cap_clear(caps);
+		if (n && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
+			  cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
+			  cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
+			ret = hull_fail(err, errno, "cannot build the capability sets");
+		else if (cap_set_proc(caps) == 0)
+			break;
+		else if (errno != EPERM || pass == 1)
+			ret = hull_fail(err, errno, "cannot set capabilities");
+	}
 	cap_free(caps);
 	return ret;
 }

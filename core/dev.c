@@ -63,6 +63,9 @@ int hull_dev_setup(bool bind_host, struct hull_err *err)
 		ret = make_node(i, bind_host, err);
 	if (ret == 0 && mkdir("dev/pts", 0755) < 0)
 		ret = hull_fail(err, errno, "cannot create '/dev/pts'");
+	/* /dev/shm is a directory of the /dev tmpfs, not a tmpfs of its own:
+	 * POSIX shared memory needs nothing more, and a mount costs ~25 µs of
+	 * every start. The /dev tmpfs's size caps it. */
 	if (ret == 0 && mkdir("dev/shm", 01777) < 0)
 		ret = hull_fail(err, errno, "cannot create '/dev/shm'");
 	umask(old_umask);
@@ -72,9 +75,6 @@ int hull_dev_setup(bool bind_host, struct hull_err *err)
 	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		  "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return hull_fail(err, errno, "cannot mount devpts on '/dev/pts'");
-	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=1777,size=65536k") < 0)
-		return hull_fail(err, errno, "cannot mount tmpfs on '/dev/shm'");
 	for (size_t i = 0; i < N_ELEMS(dev_links); i++)
 		if (symlink(dev_links[i].target, dev_links[i].path) < 0)
 			return hull_fail(err, errno, "cannot create symlink '/%s'",
