@@ -53,6 +53,15 @@ const struct hull_runtime_info hull_runtimes[] = {
 	  .private_mounts = true,
 	  .mounts_proc = true,
 	  .bench_only = true },
+	{ .name = "hull-limits",
+	  .what = "hull run --memory 1g --pids 4096 --cpus 1: a cgroup per container",
+	  .ns_choosable = HULL_NS_ALL,
+	  .pivot_root = true,
+	  .changes_root = true,
+	  .private_mounts = true,
+	  .mounts_proc = true,
+	  .drops_caps = true,
+	  .bench_only = true },
 	{ .name = "seed",
 	  .what = "the tutorial: fork, unshare(mnt|uts), chroot, mount proc, exec",
 	  .ns_always = CLONE_NEWNS | CLONE_NEWUTS,
@@ -214,11 +223,12 @@ static char *runtime_program(const struct hull_runtime_info *rt, const char *bin
 		const char *runtime, *prog;
 		bool built;
 	} progs[] = {
-		{ "hull", "hull", true },	    { "hull-privileged", "hull", true },
-		{ "hull-oci", "hull", true },	    { "seed", "hull-seed", true },
-		{ "floor", "hull-floor", true },    { "unshare", "unshare", false },
-		{ "bwrap", "bwrap", false },	    { "crun", "crun", false },
-		{ "crun-cgroupfs", "crun", false }, { "runc", "runc", false },
+		{ "hull", "hull", true },	 { "hull-privileged", "hull", true },
+		{ "hull-oci", "hull", true },	 { "hull-limits", "hull", true },
+		{ "seed", "hull-seed", true },	 { "floor", "hull-floor", true },
+		{ "unshare", "unshare", false }, { "bwrap", "bwrap", false },
+		{ "crun", "crun", false },	 { "crun-cgroupfs", "crun", false },
+		{ "runc", "runc", false },
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		if (strcmp(progs[i].runtime, rt->name) != 0)
@@ -341,6 +351,12 @@ static void build_hull(struct argv_buf *a, const struct hull_launch *l)
 	add(a, "run");
 	if (strcmp(l->rt->name, "hull-privileged") == 0)
 		add(a, "--privileged");
+	if (strcmp(l->rt->name, "hull-limits") == 0) {
+		static const char *const limits[] = { "--memory", "1g",	    "--pids",
+						      "4096",	  "--cpus", "1" };
+		for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+			add(a, limits[i]);
+	}
 	add(a, "--ns");
 	add(a, ns);
 	if (c->chroot)
@@ -706,7 +722,8 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 		for (char *const *p = cfg->argv + 1; *p; p++)
 			add(&a, *p);
 	} else if (strcmp(l->rt->name, "hull") == 0 ||
-		   strcmp(l->rt->name, "hull-privileged") == 0) {
+		   strcmp(l->rt->name, "hull-privileged") == 0 ||
+		   strcmp(l->rt->name, "hull-limits") == 0) {
 		build_hull(&a, l);
 	} else if (strcmp(l->rt->name, "seed") == 0) {
 		add(&a, l->runtime_bin);

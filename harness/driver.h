@@ -22,6 +22,8 @@
  *   hull          build/bin/hull run --ns LIST [--chroot] [--spawn fork] ...
  *   hull-privileged  the same with --privileged: no security profile, the
  *                 same work as the floor (bench comparisons)
+ *   hull-limits   the same with cgroup limits that do not bite (--memory 1g
+ *                 --pids 4096 --cpus 1): the price of a cgroup per container
  *   hull-oci      build/bin/hull run --bundle over the same OCI bundle as
  *                 crun and runc (bench comparisons)
  *   seed          build/bin/hull-seed: the tutorial path (mnt+uts, chroot, holes)

@@ -76,6 +76,7 @@ static const struct {
 	{ "hull-fork", "hull", false, true, true },
 	{ "hull-chroot", "hull", true, false, true },
 	{ "hull-privileged", "hull-privileged", false, false, true },
+	{ "hull-limits", "hull-limits", false, false, true },
 	{ "hull-oci", "hull-oci", false, false, false },
 	{ "seed", "seed", false, false, false },
 	{ "unshare", "unshare", false, false, false },
@@ -755,6 +756,9 @@ static json_object *targets_json(struct bench *b)
 	json_object_array_add(t, target("hull --privileged / floor", "entry",
 					ratio_of(b, "hull-privileged", "floor", 0), 1.10,
 					"hull-privileged or floor not measured"));
+	json_object_array_add(t, target("hull with limits / crun-cgroupfs", "entry",
+					ratio_of(b, "hull-limits", "crun-cgroupfs", 0), 0.25,
+					"hull-limits or crun-cgroupfs not measured"));
 	json_object_array_add(t, target("hull --bundle / hull", "entry",
 					ratio_of(b, "hull-oci", "hull", 0), 1.05,
 					"hull-oci or hull not measured"));
@@ -982,7 +986,7 @@ static void usage(FILE *out)
 	      " -n, --iterations N       measured starts per runtime (default 100)\n"
 	      " -w, --warmup N           discarded starts per runtime first (default 5)\n"
 	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,hull-privileged,\n"
-	      "                          hull-oci,seed,unshare,\n"
+	      "                          hull-limits,hull-oci,seed,unshare,\n"
 	      "                            bwrap,crun,crun-cgroupfs,runc or all (default)\n"
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"

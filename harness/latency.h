@@ -31,6 +31,7 @@ enum hull_lat_mark {
 	HULL_LAT_SPAWN,
 	HULL_LAT_START,
 	HULL_LAT_PARSED,
+	HULL_LAT_CGROUP, /* only with limits */
 	HULL_LAT_CHILD,
 	HULL_LAT_PRIVATE,
 	HULL_LAT_PROC,

@@ -235,9 +235,22 @@ static void phases_section(json_object *r, FILE *out)
 	align[ncols] = '\0';
 	hull_md_table_head(out, ncols, head, align);
 
-	/* Rows in chain order, the union over variants. */
+	/* Rows in chain order, the union over variants: the longest chain
+	 * first, so an optional phase (the cgroup step) sits in its place. */
+	size_t order[8], n_order = nv < 8 ? nv : 8;
+	for (size_t k = 0; k < n_order; k++)
+		order[k] = k;
+	for (size_t a = 0; a < n_order; a++)
+		for (size_t b = a + 1; b < n_order; b++)
+			if (arr_len(hull_json_get(arr_at(ph, order[b]), "chain")) >
+			    arr_len(hull_json_get(arr_at(ph, order[a]), "chain"))) {
+				size_t t = order[a];
+				order[a] = order[b];
+				order[b] = t;
+			}
 	json_object *seen = json_object_new_object();
-	for (size_t k = 0; k < nv && k < 8; k++) {
+	for (size_t kk = 0; kk < n_order; kk++) {
+		size_t k = order[kk];
 		json_object *chain = hull_json_get(arr_at(ph, k), "chain");
 		for (size_t i = 0; i < arr_len(chain); i++) {
 			const char *until = hull_json_get_string(arr_at(chain, i), "until", "");
@@ -257,11 +270,21 @@ static void phases_section(json_object *r, FILE *out)
 					snprintf(cells_buf[j], sizeof(cells_buf[j]), "-");
 				cells[c++] = cells_buf[j];
 			}
+			/* The share is of the first variant's start; a phase only
+			 * another variant has is judged in that variant. */
 			json_object *p0 = phase_of(first, until);
-			if (p0 && json_object_get_boolean(hull_json_get(p0, "in_start")) &&
-			    entry > 0)
+			bool in_start =
+				p0 && json_object_get_boolean(hull_json_get(p0, "in_start"));
+			if (!p0)
+				for (size_t j = 0; j < nv && j < 8 && !p0; j++)
+					if ((p0 = phase_of(arr_at(ph, j), until)))
+						in_start = json_object_get_boolean(
+							hull_json_get(p0, "in_start"));
+			if (p0 && in_start && phase_of(first, until) && entry > 0)
 				snprintf(share, sizeof(share), "%.0f%%",
 					 100 * hull_json_get_double(p0, "median_ns", 0) / entry);
+			else if (!phase_of(first, until))
+				snprintf(share, sizeof(share), "-"); /* not in the first variant */
 			else
 				snprintf(share, sizeof(share), "after start");
 			cells[c++] = share;

@@ -11,6 +11,7 @@ const struct hull_lat_mark_info hull_lat_marks_info[HULL_LAT_N_MARKS] = {
 	[HULL_LAT_SPAWN] = { NULL, NULL },
 	[HULL_LAT_START] = { "start", "exec hull" },
 	[HULL_LAT_PARSED] = { "parsed", "parse + validate" },
+	[HULL_LAT_CGROUP] = { "cgroup_created", "cgroup: create, write limits" },
 	[HULL_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
 	[HULL_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
 	[HULL_LAT_PROC] = { "proc_mounted", "bind rootfs + /proc" },
