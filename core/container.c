@@ -228,7 +228,7 @@ static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err
 /* The working directory, checked to be inside the new root (a cwd left on
  * the host's tree is how CVE-2024-21626 escaped), and no fd beyond 0-2
  * handed to the command. */
-static int child_finish(struct start *st, struct hull_err *err)
+int hull_child_finish(struct start *st, struct hull_err *err)
 {
 	char cwd[PATH_MAX];
 
@@ -253,7 +253,7 @@ static int child_finish(struct start *st, struct hull_err *err)
  * user switch, the remaining sets, no_new_privs, and the seccomp filter
  * just before exec. Without no_new_privs the kernel wants CAP_SYS_ADMIN to
  * install a filter, so then it goes in before the capabilities are gone. */
-static int child_drop_privileges(struct start *st, struct hull_err *err)
+int hull_child_drop_privileges(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
 	int ret;
@@ -315,8 +315,8 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	    child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
-	if (child_set_hostname(spec, &err) < 0 || child_finish(st, &err) < 0 ||
-	    child_drop_privileges(st, &err) < 0 || child_wait_start(st, &err) < 0)
+	if (child_set_hostname(spec, &err) < 0 || hull_child_finish(st, &err) < 0 ||
+	    hull_child_drop_privileges(st, &err) < 0 || child_wait_start(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_child_exec(st);
 }
@@ -375,8 +375,11 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->signals_blocked = true;
-	ret = hull_seccomp_compile(st->spec->seccomp_mode, st->spec->seccomp_file, &st->filter,
-				   err);
+	if (st->spec->seccomp_mode == HULL_SECCOMP_PROFILE)
+		ret = hull_seccomp_build_profile(st->spec->seccomp_profile, &st->filter, err);
+	else
+		ret = hull_seccomp_compile(st->spec->seccomp_mode, st->spec->seccomp_file,
+					   &st->filter, err);
 	if (ret < 0)
 		return ret;
 	return parent_make_cgroup(st, err);
@@ -505,7 +508,7 @@ static int parent_finish_cgroup(struct start *st, struct hull_result *res, struc
 
 int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_err *err)
 {
-	struct start st = { .spec = spec, .pid = -1 };
+	struct start st = { .spec = spec, .pid = -1, .console_fd = -1 };
 	int ret, status;
 
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)

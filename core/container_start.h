@@ -24,6 +24,7 @@ struct start {
 	struct hull_cgroup cg;
 	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
 	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
+	int console_fd;		    /* connected console socket (terminal.h), or -1 */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -37,6 +38,12 @@ static inline uint64_t clone_ns_flags(const struct start *st)
 /* Report err to hull and exit. */
 __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err);
 void hull_child_arm_deathsig(struct start *st);
+
+/* The last steps before exec, shared with hull exec (oci_exec.c): the
+ * working directory, fds, umask, rlimits; then capabilities, user,
+ * no_new_privs and the seccomp filter. */
+int hull_child_finish(struct start *st, struct hull_err *err);
+int hull_child_drop_privileges(struct start *st, struct hull_err *err);
 
 /* container_modes.c: --spawn fork's unshare (and middle process), and the
  * exec, directly or under --init. */

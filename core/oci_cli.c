@@ -66,7 +66,7 @@ void oci_now_rfc3339(char *buf, size_t len)
 }
 
 /* Write the pid file as runc does: whole, via a rename. */
-static int write_pid_file(const char *path, pid_t pid, struct hull_err *err)
+int oci_write_pid_file(const char *path, pid_t pid, struct hull_err *err)
 {
 	char tmp[PATH_MAX], text[32];
 	int fd;
@@ -157,7 +157,7 @@ static void on_started(pid_t pid, void *arg)
 	s->st->start_time = hull_oci_pid_start_time(pid);
 	s->ret = hull_oci_state_write(s->st, &s->err);
 	if (s->ret == 0 && s->pid_file)
-		s->ret = write_pid_file(s->pid_file, pid, &s->err);
+		s->ret = oci_write_pid_file(s->pid_file, pid, &s->err);
 	if (s->unlock && s->st->lock_fd >= 0) {
 		close(s->st->lock_fd);
 		s->st->lock_fd = -1;

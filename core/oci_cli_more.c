@@ -178,7 +178,12 @@ int oci_cmd_features(int argc, char **argv, const struct hull_oci_global *g)
 	     "\"time\", \"user\", \"uts\"],\n"
 	     "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false, "
 	     "\"systemdUser\": false},\n"
-	     "    \"seccomp\": {\"enabled\": false},\n"
+	     "    \"seccomp\": {\"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", "
+	     "\"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\", "
+	     "\"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRACE\", "
+	     "\"SCMP_ACT_TRAP\"], \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", "
+	     "\"SCMP_CMP_GT\", \"SCMP_CMP_LE\", \"SCMP_CMP_LT\", \"SCMP_CMP_MASKED_EQ\", "
+	     "\"SCMP_CMP_NE\"]},\n"
 	     "    \"apparmor\": {\"enabled\": false},\n"
 	     "    \"selinux\": {\"enabled\": false}\n"
 	     "  }\n"
@@ -219,11 +224,4 @@ int oci_cmd_pause(int argc, char **argv, const struct hull_oci_global *g)
 int oci_cmd_resume(int argc, char **argv, const struct hull_oci_global *g)
 {
 	return pause_resume(argc, argv, g, false);
-}
-
-int oci_cmd_exec(int argc, char **argv, const struct hull_oci_global *g)
-{
-	(void)argc;
-	(void)argv;
-	return oci_error(g, "exec is not supported yet");
 }

@@ -415,6 +415,27 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 	return 0;
 }
 
+int hull_oci_process_parse(const char *text, const char *file, struct hull_oci_config *cfg,
+			   struct hull_spec *spec, struct hull_err *err)
+{
+	struct oci_ctx c = { .cfg = cfg, .err = err };
+	enum json_tokener_error jerr;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->file = strdup(file);
+	if (!cfg->file)
+		return hull_fail(err, ENOMEM, "cannot parse '%s'", file);
+	c.file = cfg->file;
+	cfg->root = json_tokener_parse_verbose(text, &jerr);
+	if (!cfg->root)
+		return hull_fail(err, 0, "cannot parse '%s': %s", file,
+				 json_tokener_error_desc(jerr));
+	if (!json_object_is_type(cfg->root, json_type_object))
+		return hull_fail(err, 0, "cannot parse '%s': not a JSON object", file);
+	spec->no_new_privs = false;
+	return parse_process(&c, cfg->root, spec);
+}
+
 int hull_oci_config_load(const char *bundle, struct hull_oci_config *cfg, struct hull_spec *spec,
 			 struct hull_err *err)
 {
@@ -456,5 +477,6 @@ void hull_oci_config_free(struct hull_oci_config *cfg)
 	free(cfg->readonly);
 	free(cfg->cgroup_parent);
 	free(cfg->cgroup_name);
+	hull_oci_seccomp_free(cfg->seccomp);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -28,7 +28,8 @@ struct hull_oci_config {
 	const char **masked, **readonly; /* NULL-terminated, relative */
 	char **owned;			 /* strings made here (bind sources...) */
 	size_t n_owned;
-	struct json_object *annotations; /* borrowed from root, or NULL */
+	struct json_object *annotations;      /* borrowed from root, or NULL */
+	struct hull_seccomp_profile *seccomp; /* linux.seccomp, or NULL */
 	bool terminal;
 	char *cgroup_parent, *cgroup_name; /* from linux.cgroupsPath, or NULL */
 };
@@ -42,6 +43,12 @@ int hull_oci_config_load(const char *bundle, struct hull_oci_config *cfg, struct
  * relative paths are taken from. */
 int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_config *cfg,
 			  struct hull_spec *spec, struct hull_err *err);
+
+/* A process object alone (hull exec --process): args, env, cwd, user,
+ * capabilities, rlimits, noNewPrivileges, terminal; file names it in
+ * messages. */
+int hull_oci_process_parse(const char *text, const char *file, struct hull_oci_config *cfg,
+			   struct hull_spec *spec, struct hull_err *err);
 
 void hull_oci_config_free(struct hull_oci_config *cfg);
 

@@ -46,6 +46,10 @@ int oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const c
 /* Keep s until hull_oci_config_free. */
 int oci_own(struct oci_ctx *c, char *s);
 
+/* linux.seccomp (oci_seccomp.c); sets spec's HULL_SECCOMP_PROFILE. */
+int hull_oci_parse_seccomp(struct oci_ctx *c, json_object *o, struct hull_spec *spec);
+void hull_oci_seccomp_free(struct hull_seccomp_profile *p);
+
 int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *spec);
 
 #endif

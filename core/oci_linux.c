@@ -279,7 +279,8 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 {
 	static const char *const known[] = {
 		"namespaces",  "uidMappings",	"gidMappings", "resources",	    "cgroupsPath",
-		"maskedPaths", "readonlyPaths", "sysctl",      "rootfsPropagation", NULL,
+		"maskedPaths", "readonlyPaths", "sysctl",      "rootfsPropagation", "seccomp",
+		NULL,
 	};
 	json_object *v;
 	const char *s;
@@ -308,7 +309,9 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 	    (ret = oci_get(c, o, "sysctl", json_type_object, "linux.sysctl", &v)) < 0 ||
 	    (ret = parse_sysctl(c, v, spec)) < 0 ||
 	    (ret = oci_get_string(c, o, "rootfsPropagation", "linux", false, &s)) < 0 ||
-	    (ret = parse_propagation(c, s, spec)) < 0)
+	    (ret = parse_propagation(c, s, spec)) < 0 ||
+	    (ret = oci_get(c, o, "seccomp", json_type_object, "linux.seccomp", &v)) < 0 ||
+	    (ret = hull_oci_parse_seccomp(c, v, spec)) < 0)
 		return ret;
 	free(c->cfg->masked);
 	free(c->cfg->readonly);

@@ -15,6 +15,7 @@ int hull_seccomp_compile(enum hull_seccomp_mode mode, const char *file, struct h
 {
 	out->bpf = NULL;
 	out->len = 0;
+	out->flags = 0;
 	if (mode != HULL_SECCOMP_DEFAULT)
 		return hull_seccomp_build(mode, file, out, err);
 	/* Compiling the default list with libseccomp took ~0.5 ms of every
@@ -35,7 +36,7 @@ int hull_seccomp_install(const struct hull_seccomp *f, struct hull_err *err)
 	};
 	if (!f->bpf)
 		return 0;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog) < 0)
 		return hull_fail(err, errno, "cannot install the seccomp filter");
 	return 0;
 }

@@ -15,6 +15,10 @@
  * A profile FILE is plain text: one system call name per line, denied with
  * EPERM; '#' starts a comment.
  *
+ * An OCI config's linux.seccomp arrives as struct hull_seccomp_profile
+ * (parsed by oci_seccomp.c) and is built with libseccomp at start
+ * (seccomp_profile.c).
+ *
  * The default filter is compiled to BPF when hull is built; a profile file
  * by the parent before the container starts. The child installs it as the
  * last step before exec. */
@@ -24,17 +28,52 @@
 #include "error.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum hull_seccomp_mode {
 	HULL_SECCOMP_OFF,
 	HULL_SECCOMP_DEFAULT,
 	HULL_SECCOMP_FILE,
+	HULL_SECCOMP_PROFILE, /* an OCI linux.seccomp (struct hull_seccomp_profile) */
 };
 
 struct hull_seccomp {
-	void *bpf;  /* struct sock_filter[] */
-	size_t len; /* bytes */
+	void *bpf;	    /* struct sock_filter[] */
+	size_t len;	    /* bytes */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for the install */
 };
+
+#define HULL_SECCOMP_MAX_ARGS 6
+
+/* One comparison of a syscall argument; op is libseccomp's enum
+ * scmp_compare (SCMP_CMP_EQ...). */
+struct hull_seccomp_arg {
+	unsigned int index;
+	uint64_t value, value_two;
+	int op;
+};
+
+/* Syscalls sharing one action and argument conditions. */
+struct hull_seccomp_rule {
+	const char **names; /* unknown to this libseccomp: skipped */
+	size_t n_names;
+	uint32_t action; /* libseccomp's SCMP_ACT_*, errno included */
+	struct hull_seccomp_arg args[HULL_SECCOMP_MAX_ARGS];
+	size_t n_args;
+};
+
+struct hull_seccomp_profile {
+	uint32_t default_action;
+	uint32_t arches[16]; /* SCMP_ARCH_*, besides the native one */
+	size_t n_arches;
+	struct hull_seccomp_rule *rules;
+	size_t n_rules;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+};
+
+/* Build an OCI profile with libseccomp. */
+int hull_seccomp_build_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
+			       struct hull_err *err);
 
 /* Check a profile file (every name known) without building anything. */
 int hull_seccomp_check_file(const char *path, struct hull_err *err);

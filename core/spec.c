@@ -106,7 +106,7 @@ static void env_put(char **envp, size_t *n, char *kv)
 
 static void hull_spec_free_env(struct hull_spec *spec);
 
-static int build_env(struct hull_spec *spec, struct hull_err *err)
+int hull_spec_build_env(struct hull_spec *spec, struct hull_err *err)
 {
 	/* PATH, HOME, TERM, HOSTNAME, then every --env. */
 	size_t cap = 4 + spec->n_env_args + 1, n = 0;
@@ -239,7 +239,7 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 		spec->mount_dev = false;
 		spec->mount_sys = false;
 	}
-	return build_env(spec, err);
+	return hull_spec_build_env(spec, err);
 }
 
 static void hull_spec_free_env(struct hull_spec *spec)

@@ -83,6 +83,7 @@ struct hull_spec {
 	bool no_new_privs; /* true unless --allow-new-privs */
 	enum hull_seccomp_mode seccomp_mode;
 	const char *seccomp_file;
+	const struct hull_seccomp_profile *seccomp_profile; /* HULL_SECCOMP_PROFILE */
 	bool mask_paths;		  /* masked and read-only /proc, /sys paths */
 	bool read_only;			  /* --read-only rootfs (+ tmpfs /tmp) */
 	bool read_only_tmp;		  /* ... with that tmpfs (not for OCI) */
@@ -134,6 +135,10 @@ void hull_spec_init(struct hull_spec *spec);
 /* Check everything that can be checked without changing the host; resolve
  * the rootfs and build the environment. */
 int hull_spec_validate(struct hull_spec *spec, struct hull_err *err);
+
+/* spec->envp from env_args (and hull's defaults unless env_exact); part
+ * of validate, and alone for hull exec. */
+int hull_spec_build_env(struct hull_spec *spec, struct hull_err *err);
 
 /* Append "--env K=V" (syntax checked here, so the CLI can report it). */
 int hull_spec_add_env(struct hull_spec *spec, const char *kv, struct hull_err *err);

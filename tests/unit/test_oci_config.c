@@ -300,8 +300,6 @@ static void test_unsupported_fields(void **state)
 {
 	(void)state;
 	assert_refused("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt");
-	assert_refused("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}}",
-		       "linux.seccomp");
 	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/fuse\"}]}", "linux.devices");
 	assert_refused("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks");
 	assert_refused("\"domainname\": \"example\"", "domainname");
@@ -361,6 +359,40 @@ static void test_default_config_round_trip(void **state)
 	memset(&p->cfg, 0, sizeof(p->cfg));
 }
 
+/* hull exec --process: a process object alone. */
+static void test_process_file(void **state)
+{
+	(void)state;
+	struct hull_oci_config cfg;
+	struct hull_spec spec;
+	struct hull_err err;
+
+	hull_spec_init(&spec);
+	assert_int_equal(
+		hull_oci_process_parse("{\"args\": [\"ls\", \"-l\"], \"cwd\": \"/etc\", \"env\": "
+				       "[\"A=1\"], \"user\": {\"uid\": 5, \"gid\": 6}, "
+				       "\"terminal\": true, \"noNewPrivileges\": true}",
+				       "/p.json", &cfg, &spec, &err),
+		0);
+	assert_int_equal(spec.argc, 2);
+	assert_string_equal(spec.argv[1], "-l");
+	assert_string_equal(spec.cwd, "/etc");
+	assert_int_equal(spec.user.uid, 5);
+	assert_true(cfg.terminal && spec.no_new_privs && spec.env_exact);
+	assert_int_equal(spec.n_env_args, 1);
+	hull_oci_config_free(&cfg);
+	hull_spec_free(&spec);
+
+	hull_spec_init(&spec);
+	assert_true(hull_oci_process_parse("{\"args\": [], \"cwd\": \"/\"}", "/p.json", &cfg, &spec,
+					   &err) < 0);
+	assert_non_null(strstr(err.msg, "'process.args' in '/p.json'"));
+	hull_oci_config_free(&cfg);
+	hull_spec_init(&spec);
+	assert_true(hull_oci_process_parse("[1]", "/p.json", &cfg, &spec, &err) < 0);
+	hull_oci_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_fields),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_default_config_round_trip),
+		cmocka_unit_test(test_process_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
