@@ -15,7 +15,8 @@
  *                                           /proc, /dev, [OCI mounts, sysctls],
  *                                           masks, pivot_root (or chroot),
  *                                           hostname, cwd, fds, rlimits,
- *                                           caps, seccomp
+ *                                           [OCI terminal: pty to the console
+ *                                            socket], caps, seccomp
  *                                  ◄─────── [OCI create: report READY, then
  *                                            wait on the exec fifo for start]
  *   wait_exec: report EOF = exec'd ◄─────── exec (failures go back on report)
@@ -40,6 +41,7 @@
 #include "supervise.h"
 #include "sync.h"
 #include "sys.h"
+#include "terminal.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -315,8 +317,10 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	    child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
-	if (child_set_hostname(spec, &err) < 0 || hull_child_finish(st, &err) < 0 ||
-	    hull_child_drop_privileges(st, &err) < 0 || child_wait_start(st, &err) < 0)
+	if (child_set_hostname(spec, &err) < 0 ||
+	    (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0) ||
+	    hull_child_finish(st, &err) < 0 || hull_child_drop_privileges(st, &err) < 0 ||
+	    child_wait_start(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_child_exec(st);
 }
@@ -375,6 +379,9 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->signals_blocked = true;
+	if (st->spec->console_socket &&
+	    (st->console_fd = hull_console_connect(st->spec->console_socket, err)) < 0)
+		return st->console_fd;
 	if (st->spec->seccomp_mode == HULL_SECCOMP_PROFILE)
 		ret = hull_seccomp_build_profile(st->spec->seccomp_profile, &st->filter, err);
 	else
@@ -576,6 +583,8 @@ out:
 	if (st.signals_blocked)
 		hull_signals_restore(&st.saved_mask);
 	hull_seccomp_free(&st.filter);
+	if (st.console_fd >= 0)
+		close(st.console_fd);
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		if (st.ns_fds[i] >= 0)
 			close(st.ns_fds[i]);

@@ -185,10 +185,8 @@ static int create_or_run(int argc, char **argv, const struct hull_oci_global *g,
 	ret = hull_oci_config_load(o.bundle, &cfg, &spec, &err);
 	if (ret == 0 && cfg.terminal && !o.console_socket)
 		ret = hull_fail(&err, 0, "process.terminal needs --console-socket");
-	if (ret == 0 && o.console_socket)
-		ret = hull_fail(&err, 0,
-				"unsupported option '--console-socket': no terminal "
-				"support yet");
+	if (ret == 0 && cfg.terminal)
+		spec.console_socket = o.console_socket;
 	if (ret == 0 && !spec.cgroup_name)
 		spec.cgroup_name = o.id; /* under hull/oci: hull gc leaves it alone */
 	if (ret == 0 && !cfg.cgroup_parent)

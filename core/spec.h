@@ -118,6 +118,8 @@ struct hull_spec {
 	/* OCI create: the container waits (reads one byte) on this fd before
 	 * exec, is not tied to hull's life, and hull does not wait for it. */
 	int exec_fifo_fd; /* -1: exec at once */
+	/* process.terminal: a pty made inside, its master sent here. */
+	const char *console_socket;
 	bool detach;
 	/* Called once the container is running (or created), with its pid. */
 	void (*on_started)(pid_t pid, void *arg);
