@@ -149,9 +149,41 @@ static int parse_cpu(struct oci_ctx *c, json_object *o, struct hull_limits *l)
 	return 0;
 }
 
+/* linux.resources.devices: hull makes no device cgroup; its /dev holds
+ * only null, zero, full, random, urandom, tty and ptmx (the OCI default
+ * allow list). So "deny everything" (what podman and docker send first)
+ * is what hull gives; an allow rule asks for more and is refused. */
+static int parse_devices(struct oci_ctx *c, json_object *list)
+{
+	static const char *const known[] = { "allow", "access", "type", "major", "minor", NULL };
+	char field[64];
+	int ret;
+
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		json_object *d = json_object_array_get_idx(list, i), *v;
+		bool allow = false;
+		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
+		if (!json_object_is_type(d, json_type_object))
+			return oci_invalid(c, field, "an object");
+		if ((ret = oci_check_keys(c, d, field, known)) < 0 ||
+		    (ret = oci_get_bool(c, d, "allow", field, &allow)) < 0)
+			return ret;
+		bool all = (!json_object_object_get_ex(d, "type", &v) || !v ||
+			    strcmp(json_object_get_string(v), "a") == 0) &&
+			   (!json_object_object_get_ex(d, "major", &v) || !v) &&
+			   (!json_object_object_get_ex(d, "minor", &v) || !v);
+		if (allow || !all)
+			return hull_fail(c->err, 0,
+					 "unsupported field '%s' in '%s': hull has no device "
+					 "cgroup, only a fixed /dev (deny-all is accepted)",
+					 field, c->file);
+	}
+	return 0;
+}
+
 static int parse_resources(struct oci_ctx *c, json_object *o, struct hull_spec *spec)
 {
-	static const char *const known[] = { "memory", "cpu", "pids", NULL };
+	static const char *const known[] = { "memory", "cpu", "pids", "devices", NULL };
 	static const char *const pids_known[] = { "limit", NULL };
 	json_object *v;
 	int64_t pids = 0;
@@ -165,6 +197,8 @@ static int parse_resources(struct oci_ctx *c, json_object *o, struct hull_spec *
 	    (ret = parse_memory(c, v, &spec->limits)) < 0 ||
 	    (ret = oci_get(c, o, "cpu", json_type_object, "linux.resources.cpu", &v)) < 0 ||
 	    (ret = parse_cpu(c, v, &spec->limits)) < 0 ||
+	    (ret = oci_get(c, o, "devices", json_type_array, "linux.resources.devices", &v)) < 0 ||
+	    (ret = parse_devices(c, v)) < 0 ||
 	    (ret = oci_get(c, o, "pids", json_type_object, "linux.resources.pids", &v)) < 0)
 		return ret;
 	if (v && ((ret = oci_check_keys(c, v, "linux.resources.pids", pids_known)) < 0 ||

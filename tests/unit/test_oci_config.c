@@ -301,6 +301,15 @@ static void test_unsupported_fields(void **state)
 	(void)state;
 	assert_refused("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt");
 	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/fuse\"}]}", "linux.devices");
+	/* resources.devices: deny-all (podman's) passes, an allow rule not. */
+	assert_int_equal(parse_with("\"linux\": {\"resources\": {\"devices\": [{\"allow\": "
+				    "false, \"access\": \"rwm\"}]}}")
+				 ->ret,
+			 0);
+	assert_refused("\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, "
+		       "\"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 10, "
+		       "\"minor\": 229, \"access\": \"rwm\"}]}}",
+		       "linux.resources.devices[1]");
 	assert_refused("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks");
 	assert_refused("\"domainname\": \"example\"", "domainname");
 	assert_refused("\"solaris\": {\"milestone\": \"x\"}", "solaris");
