@@ -188,9 +188,10 @@ static int create_or_run(int argc, char **argv, const struct hull_oci_global *g,
 	if (ret == 0 && cfg.terminal)
 		spec.console_socket = o.console_socket;
 	if (ret == 0 && !spec.cgroup_name)
-		spec.cgroup_name = o.id; /* under hull/oci: hull gc leaves it alone */
+		spec.cgroup_name =
+			o.id; /* under hull-oci: apart from the per-run cgroups hull gc collects */
 	if (ret == 0 && !cfg.cgroup_parent)
-		spec.limits.parent = "hull/oci";
+		spec.limits.parent = "hull-oci";
 	/* run keeps hull's flag-path cost: a cgroup only when asked for. */
 	if (!create && !cfg.cgroup_parent)
 		spec.cgroup_always = false;

@@ -158,11 +158,11 @@ def test_create_start_state_kill_delete(oci, tmp_path):
     st = oci.state("c1")
     assert st["status"] == "stopped" and st["pid"] == 0
     assert oci("kill", "c1", "KILL").returncode != 0  # nothing left to signal
-    assert cgroup_dirs("hull/oci", "c1")  # the cgroup is there until delete
+    assert cgroup_dirs("hull-oci", "c1")  # the cgroup is there until delete
     r = oci("delete", "c1")
     assert r.returncode == 0, r.stderr
     assert not os.path.exists(os.path.join(oci.root, "c1"))
-    assert cgroup_dirs("hull/oci", "c1") == []
+    assert cgroup_dirs("hull-oci", "c1") == []
     assert oci("state", "c1").returncode != 0
 
 
@@ -200,7 +200,7 @@ def test_delete_created_container(oci):
     assert oci("delete", "d1").returncode == 0  # created, not running: allowed
     wait_exit(pid)
     assert out.read_text() == ""  # it never ran
-    assert cgroup_dirs("hull/oci", "d1") == []
+    assert cgroup_dirs("hull-oci", "d1") == []
 
 
 def test_pause_resume(oci):
@@ -250,7 +250,7 @@ def test_concurrent_start_and_delete(oci):
         assert procs[1].returncode == 0
         wait_exit(pid)
         assert not os.path.exists(os.path.join(oci.root, cid))
-        assert cgroup_dirs("hull/oci", cid) == []
+        assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_unknown_commands_and_options(oci, hull):
