@@ -299,6 +299,23 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	snprintf(what, sizeof(what), "%s",
 		 cg ? first_line(last, line, sizeof(line)) : "/proc/self/cgroup unreadable");
 	judge_ns(&out[HULL_PROP_CGROUP], p, host, ns_index(CLONE_NEWCGROUP), what);
+	/* The view: in a cgroup namespace of its own, the container's cgroup is
+	 * the root of every hierarchy it sees. A path other than "/" means the
+	 * namespace was made before the container was put in its cgroup, and
+	 * the host's hierarchy above it shows through. */
+	if (cg && out[HULL_PROP_CGROUP].verdict == HULL_ISOLATED) {
+		for (const char *l = cg; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			if (n >= 2 && !(l[n - 1] == '/' && l[n - 2] == ':')) {
+				set(&out[HULL_PROP_CGROUP], HULL_SHARED,
+				    "own cgroup ns, but not rooted at its cgroup: '%.*s'", (int)n,
+				    l);
+				break;
+			}
+			l += n + (nl ? 1 : 0);
+		}
+	}
 
 	/* time */
 	const char *off = get_str(p, "timens_offsets", NULL);

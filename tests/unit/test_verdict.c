@@ -293,6 +293,18 @@ static void test_judge_behaviour_overrides_namespace(void **state)
 	assert_non_null(strstr(j[HULL_PROP_CHROOT_ESCAPE].detail, "/proc/77/root"));
 	free(p);
 
+	/* the cgroup view: an own cgroup ns not rooted at the container's
+	 * cgroup shows the host's hierarchy (ns made before the cgroup join) */
+	p = probe_json(0xff, ",\"cgroup\":\"4:memory:/..\\n0::/\\n\"");
+	judge(p, &h, j);
+	assert_int_equal(j[HULL_PROP_CGROUP].verdict, HULL_SHARED);
+	assert_non_null(strstr(j[HULL_PROP_CGROUP].detail, "4:memory:/.."));
+	free(p);
+	p = probe_json(0xff, ",\"cgroup\":\"4:memory:/\\n1:cpu:/\\n0::/\\n\"");
+	judge(p, &h, j);
+	assert_int_equal(j[HULL_PROP_CGROUP].verdict, HULL_ISOLATED);
+	free(p);
+
 	/* propagation is the host's finding */
 	p = probe_json(0xff, NULL);
 	h.mount_seen = true;
@@ -375,8 +387,10 @@ static void test_cell_json(void **state)
 static void test_runtime_table(void **state)
 {
 	(void)state;
-	const char *names[] = { "bare",	 "hull", "seed",	  "floor", "unshare",
-				"bwrap", "crun", "crun-cgroupfs", "runc" };
+	const char *names[] = {
+		"bare", "hull",		 "seed", "floor",	    "unshare",	   "bwrap",
+		"crun", "crun-cgroupfs", "runc", "hull-privileged", "hull-limits", "hull-oci"
+	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_non_null(hull_runtime_lookup(names[i]));
 	assert_null(hull_runtime_lookup("docker"));
