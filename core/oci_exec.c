@@ -211,15 +211,26 @@ static int exec_run(struct exec_run *r, const struct exec_opts *o, const struct 
 	if ((ret = hull_signals_block(&st->saved_mask, &err)) < 0)
 		return oci_error(g, "%s", err.msg);
 	st->signals_blocked = true;
-	if ((ret = join_one(st->ns_fds, CLONE_NEWPID, &err)) < 0)
+	/* Our own namespace for children, to go back to once the fork has put
+	 * the exec'd process in the container's: anything hull forks or clones
+	 * afterwards (a sanitizer's tracer thread) must not land in it. */
+	int own_pid_ns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if ((ret = join_one(st->ns_fds, CLONE_NEWPID, &err)) < 0) {
+		if (own_pid_ns >= 0)
+			close(own_pid_ns);
 		return oci_error(g, "%s", err.msg);
+	}
 
 	st->parent_pid = getpid();
 	pid_t pid = fork();
-	if (pid < 0)
-		return oci_error(g, "cannot create the exec process: %s", strerror(errno));
 	if (pid == 0)
 		exec_child(r);
+	if (own_pid_ns >= 0) {
+		setns(own_pid_ns, CLONE_NEWPID);
+		close(own_pid_ns);
+	}
+	if (pid < 0)
+		return oci_error(g, "cannot create the exec process: %s", strerror(errno));
 	hull_sync_keep_parent(&st->sync);
 	int type = hull_sync_read_report(&st->sync, &child_err, &err);
 	if (type != HULL_REPORT_EOF) {
