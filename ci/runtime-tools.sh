@@ -146,6 +146,15 @@ cleanup_state() {   # runtime
     done
 }
 
+# The suite's cgroup paths (cgroups/cgroups.go): /cgrouptest and
+# testdir/cgrouptest/container; removed after the run if they were not there
+# before and are empty (rmdir refuses a cgroup with processes or children).
+suite_cgroups() {
+    ls -d /sys/fs/cgroup/*/cgrouptest /sys/fs/cgroup/*/testdir \
+          /sys/fs/cgroup/*/*/cgrouptest /sys/fs/cgroup/*/*/testdir 2>/dev/null
+}
+cgroups_before=$(suite_cgroups)
+
 mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
 export TMPDIR=$RT/tmp
 mkdir -p "$TMPDIR"
@@ -179,6 +188,12 @@ rm -rf "$TMPDIR"
 
 for r in $rts; do
     case $r in hull) "$HULL" --root "$RT/state/$r" gc >/dev/null 2>&1 ;; esac
+done
+
+for d in $(suite_cgroups); do
+    grep -qxF "$d" <<<"$cgroups_before" && continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+    [ -d "$d" ] && echo "runtime-tools: WARNING: cgroup $d left (not empty)" >&2
 done
 
 # --- table ----------------------------------------------------------------
