@@ -133,3 +133,14 @@ int hull_caps_apply(hull_capset set, int keep, struct hull_err *err)
 	cap_free(caps);
 	return ret;
 }
+
+int hull_caps_raise_ambient(hull_capset set, struct hull_err *err)
+{
+	for (int c = 0; set && c <= last_cap(); c++) {
+		if (!(set & (1ull << c)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			return hull_fail(err, errno, "cannot raise ambient capability %d", c);
+	}
+	return 0;
+}

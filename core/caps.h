@@ -32,4 +32,9 @@ int hull_caps_drop_bounding(hull_capset set, struct hull_err *err);
  * non-root user, as docker does. */
 int hull_caps_apply(hull_capset set, int keep, struct hull_err *err);
 
+/* Raise each capability of set into the ambient set (it must be permitted
+ * and inheritable already), so it survives the exec of a non-setuid
+ * program. Empty by default; OCI configs ask for it. */
+int hull_caps_raise_ambient(hull_capset set, struct hull_err *err);
+
 #endif

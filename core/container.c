@@ -151,17 +151,19 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 			return ret;
 		hull_trace_mark("proc_mounted");
 	}
-	if (spec->mount_sys && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
-		if ((ret = hull_mount_sys(err)) < 0)
-			return ret;
-	}
 	if (spec->mount_dev) {
 		if ((ret = hull_dev_setup(userns, err)) < 0)
 			return ret;
 		hull_trace_mark("dev_ready");
 	}
+	/* In the order of `runc spec`'s default config: proc, dev (pts, shm),
+	 * the config's own (mqueue...), sys. */
 	if (spec->n_mounts && (ret = hull_mounts_apply(spec->mounts, spec->n_mounts, err)) < 0)
 		return ret;
+	if (spec->mount_sys && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
+		if ((ret = hull_mount_sys(err)) < 0)
+			return ret;
+	}
 	/* Before the masks: they make /proc/sys read-only. */
 	if (spec->n_sysctls && (ret = hull_sysctls_apply(spec->sysctls, spec->n_sysctls, err)) < 0)
 		return ret;
@@ -266,7 +268,8 @@ int hull_child_drop_privileges(struct start *st, struct hull_err *err)
 		return ret;
 	if ((ret = hull_user_switch(&spec->user, err)) < 0)
 		return ret;
-	if ((ret = hull_caps_apply(spec->caps, !spec->user.set || spec->user.uid == 0, err)) < 0)
+	if ((ret = hull_caps_apply(spec->caps, !spec->user.set || spec->user.uid == 0, err)) < 0 ||
+	    (ret = hull_caps_raise_ambient(spec->ambient & spec->caps, err)) < 0)
 		return ret;
 	hull_trace_mark("caps_set");
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -425,7 +425,9 @@ static int cmd_delete(int argc, char **argv, const struct hull_oci_global *g)
 		return oci_error(g, "%s", err.msg);
 	}
 	enum hull_oci_status s = hull_oci_status(&st);
-	if ((s == HULL_OCI_RUNNING || s == HULL_OCI_PAUSED) && !force) {
+	/* The runtime spec: deleting a container that is not stopped must fail
+	 * (crun refuses a created one too); --force kills it first. */
+	if (s != HULL_OCI_STOPPED && !force) {
 		ret = oci_error(g,
 				"cannot delete container '%s': it is %s (stop it first, or "
 				"--force)",

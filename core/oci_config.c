@@ -33,8 +33,9 @@ static int parse_caps(struct oci_ctx *c, json_object *list, const char *field, h
 }
 
 /* hull has one capability set: the bounding set, which root also gets as
- * its effective, permitted and inheritable sets, and a non-root user gets
- * none of (ambient is always cleared). Other combinations are refused. */
+ * its effective, permitted and inheritable sets (and as much of it as the
+ * config asks for as ambient), and a non-root user gets none of. Other
+ * combinations are refused. */
 static int parse_capabilities(struct oci_ctx *c, json_object *o, struct hull_spec *spec)
 {
 	static const char *const known[] = { "bounding",    "effective", "permitted",
@@ -72,6 +73,8 @@ static int parse_capabilities(struct oci_ctx *c, json_object *o, struct hull_spe
 					 "unsupported field '%s' in '%s': hull gives a non-root "
 					 "user no capabilities",
 					 field, c->file);
+		if (root && strcmp(sets[i], "ambient") == 0)
+			spec->ambient = set;
 	}
 	spec->caps = bounding;
 	return 0;
@@ -233,8 +236,8 @@ static int parse_root(struct oci_ctx *c, json_object *r, struct hull_spec *spec)
 	return 0;
 }
 
-/* The mounts hull makes itself (proc, sysfs, its minimal /dev with devpts
- * and shm) take the place of the config's; the rest are made as given. */
+/* The mounts hull makes itself (proc, sysfs, its minimal /dev with devpts)
+ * take the place of the config's; the rest are made as given. */
 static bool builtin_mount(const char *dest, const char *type, struct hull_spec *spec)
 {
 	if (!type)
@@ -245,8 +248,9 @@ static bool builtin_mount(const char *dest, const char *type, struct hull_spec *
 		return (spec->mount_sys = true);
 	if (strcmp(dest, "dev") == 0 && strcmp(type, "tmpfs") == 0)
 		return (spec->mount_dev = true);
-	if (spec->mount_dev && ((strcmp(dest, "dev/pts") == 0 && strcmp(type, "devpts") == 0) ||
-				(strcmp(dest, "dev/shm") == 0 && strcmp(type, "tmpfs") == 0)))
+	/* /dev/shm is only a directory of hull's own /dev: a config's tmpfs
+	 * there is mounted as asked. */
+	if (spec->mount_dev && strcmp(dest, "dev/pts") == 0 && strcmp(type, "devpts") == 0)
 		return true;
 	return false;
 }

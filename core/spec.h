@@ -79,8 +79,9 @@ struct hull_spec {
 	struct hull_limits limits; /* cgroup limits; none by default */
 
 	/* Security profile; the defaults are the hardened ones. */
-	hull_capset caps;  /* docker's 14 by default */
-	bool no_new_privs; /* true unless --allow-new-privs */
+	hull_capset caps;    /* docker's 14 by default */
+	hull_capset ambient; /* raised into the ambient set (OCI configs); 0 by default */
+	bool no_new_privs;   /* true unless --allow-new-privs */
 	enum hull_seccomp_mode seccomp_mode;
 	const char *seccomp_file;
 	const struct hull_seccomp_profile *seccomp_profile; /* HULL_SECCOMP_PROFILE */

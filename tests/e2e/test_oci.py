@@ -197,7 +197,10 @@ def test_delete_created_container(oci):
     b = oci.bundle(LOOP)
     r, out = oci.create(b, "d1")
     pid = oci.state("d1")["pid"]
-    assert oci("delete", "d1").returncode == 0  # created, not running: allowed
+    r = oci("delete", "d1")  # not stopped: the runtime spec says refuse
+    assert r.returncode != 0 and "it is created" in r.stderr, r.stderr
+    assert oci.state("d1")["status"] == "created"
+    assert oci("delete", "--force", "d1").returncode == 0
     wait_exit(pid)
     assert out.read_text() == ""  # it never ran
     assert cgroup_dirs("hull-oci", "d1") == []

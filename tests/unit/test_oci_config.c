@@ -122,6 +122,7 @@ static void test_capabilities(void **state)
 		"\"CAP_KILL\"], \"ambient\": [\"CAP_KILL\"]}}}");
 	assert_int_equal(p->ret, 0);
 	assert_int_equal(p->spec.caps, (1ull << CAP_KILL) | (1ull << CAP_CHOWN));
+	assert_int_equal(p->spec.ambient, 1ull << CAP_KILL); /* raised, as runc does */
 
 	/* An effective set other than the bounding set cannot be expressed. */
 	p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": "
