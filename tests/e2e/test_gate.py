@@ -33,7 +33,13 @@ METRICS = [
     ("hull/floor ns=user", "hull", "floor", "user"),
 ]
 MEDIANS = {"bare": 400_000, "floor": 1_500_000, "hull": 2_050_000}  # ns
-DELAY_US = 1000
+# The real-build proofs compare two back-to-back runs on a machine that
+# may be busy: `bare`'s sub-millisecond median moves by more than the
+# default 10 % between runs, so they judge with a wider tolerance and a
+# delay (3 ms, more than a whole start) no noise can hide. The synthetic
+# tests above pin the 10 % rule itself.
+DELAY_US = 3000
+PROOF_TOLERANCE = "0.3"
 
 
 # ---- synthetic reports --------------------------------------------------------
@@ -285,7 +291,7 @@ def run_gate(variants, which, baseline, *extra):
 
 
 def test_clean_build_passes(variants, measured_baseline):
-    r, rep = run_gate(variants, "clean", measured_baseline)
+    r, rep = run_gate(variants, "clean", measured_baseline, "--tolerance", PROOF_TOLERANCE)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "regression" not in verdicts(rep).values()
     assert rep["isolation"]["verdict"] == "pass" and rep["isolation"]["cells"] == 512
@@ -295,7 +301,7 @@ def test_clean_build_passes(variants, measured_baseline):
 
 
 def test_injected_delay_fails_the_gate(variants, measured_baseline):
-    r, rep = run_gate(variants, "delay", measured_baseline)
+    r, rep = run_gate(variants, "delay", measured_baseline, "--tolerance", PROOF_TOLERANCE)
     assert r.returncode == 1, r.stdout + r.stderr
     v = verdicts(rep)
     # The delay sits in the mounts phase: every metric with a mount
