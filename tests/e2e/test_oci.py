@@ -106,6 +106,14 @@ def oci(hull, rootfs, tmp_path):
 LOOP = ["sh", "-c", "trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done"]
 
 
+def trap_installed(out):
+    """LOOP is PID 1 of its pid namespace: a SIGTERM before its trap is set
+    is dropped by the kernel. Wait for its "ready" (printed after the trap)
+    before signalling it."""
+    from hostutil import wait_until
+    assert wait_until(lambda: "ready" in out.read_text(), 10), out.read_text()
+
+
 def test_run_bundle_exit_code_and_stdout(oci):
     b = oci.bundle(["sh", "-c", "echo hi; hostname; exit 3"])
     r = oci("run", "--bundle", b, "r1")
@@ -144,6 +152,7 @@ def test_create_start_state_kill_delete(oci, tmp_path):
 
     r = oci("start", "c1")
     assert r.returncode == 0, r.stderr
+    trap_installed(out)
     st = oci.state("c1")  # state survives between commands
     assert st["status"] == "running" and st["pid"] == pid
     assert "c1" in oci("list", "-q").stdout.split()
@@ -172,6 +181,7 @@ def test_kill_signal_spellings(oci, sig):
     r, out = oci.create(b, "k1")
     assert r.returncode == 0
     assert oci("start", "k1").returncode == 0
+    trap_installed(out)
     pid = oci.state("k1")["pid"]
     assert oci("kill", "k1", sig).returncode == 0
     wait_exit(pid)

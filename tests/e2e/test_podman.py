@@ -110,10 +110,14 @@ def test_run_tty(podman):
 @pytest.fixture
 def detached(podman):
     r = podman("run", "-d", "--network", "none", IMAGE, "sh", "-c",
-               "trap 'echo got-usr1' USR1; trap 'exit 0' TERM; "
+               "trap 'echo got-usr1' USR1; trap 'exit 0' TERM; echo ready; "
                "while :; do sleep 0.1; done")
     assert r.returncode == 0, r.stderr
     cid = r.stdout.strip()
+    # The shell is PID 1: a signal that arrives before its traps are set is
+    # dropped by the kernel. "ready" comes after them.
+    from hostutil import wait_until
+    assert wait_until(lambda: "ready" in podman("logs", cid).stdout, 20)
     yield cid
     podman("rm", "-f", "-t", "0", cid)
 
