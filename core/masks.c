@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 
 /* The same lists the well-known runtimes mask, relative to the rootfs. */
 const char *const hull_masked_paths[] = {
@@ -27,28 +26,12 @@ const char *const hull_readonly_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL,
 };
 
-static unsigned long locked_flags(const char *path)
-{
-	struct statvfs sv;
-	unsigned long flags = 0;
-
-	if (statvfs(path, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		flags |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		flags |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		flags |= MS_NOEXEC;
-	return flags;
-}
-
 int hull_bind_readonly(const char *path, struct hull_err *err)
 {
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_fail(err, errno, "cannot bind '/%s'", path);
-	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), NULL) <
-	    0)
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | hull_locked_flags(path),
+		  NULL) < 0)
 		return hull_fail(err, errno, "cannot make '/%s' read-only", path);
 	return 0;
 }
@@ -93,7 +76,8 @@ int hull_rootfs_readonly(bool tmp, struct hull_err *err)
 	int ret = tmp ? hull_ensure_mountpoint("tmp", 01777, err) : 0;
 	if (ret < 0)
 		return ret;
-	if (mount(NULL, ".", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("."), NULL) < 0)
+	if (mount(NULL, ".", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | hull_locked_flags("."),
+		  NULL) < 0)
 		return hull_fail(err, errno, "cannot make the rootfs read-only");
 	if (tmp && mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		return hull_fail(err, errno, "cannot mount tmpfs on '/tmp'");

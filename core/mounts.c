@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 static const struct {
@@ -111,23 +110,6 @@ static int make_dest(const char *dest, bool as_file, struct hull_err *err)
 	}
 }
 
-/* Flags the kernel keeps locked on a bind in a user namespace. */
-static unsigned long locked_flags(const char *path)
-{
-	struct statvfs sv;
-	unsigned long flags = 0;
-
-	if (statvfs(path, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		flags |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		flags |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		flags |= MS_NOEXEC;
-	return flags;
-}
-
 static int bind_one(const struct hull_mount *m, struct hull_err *err)
 {
 	struct stat st;
@@ -142,7 +124,7 @@ static int bind_one(const struct hull_mount *m, struct hull_err *err)
 		return hull_fail(err, errno, "cannot bind '%s' onto '/%s'", m->source, m->dest);
 	/* A bind ignores every other flag until it is remounted. */
 	if (extra && mount(NULL, m->dest, NULL,
-			   MS_BIND | MS_REMOUNT | extra | locked_flags(m->dest), NULL) < 0)
+			   MS_BIND | MS_REMOUNT | extra | hull_locked_flags(m->dest), NULL) < 0)
 		return hull_fail(err, errno, "cannot remount '/%s'", m->dest);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int hull_mounts_make_private(unsigned long propagation, struct hull_err *err)
@@ -92,4 +93,20 @@ int hull_root_chroot(const char *rootfs, struct hull_err *err)
 	if (chdir("/") < 0)
 		return hull_fail(err, errno, "cannot chdir to '/' in '%s'", rootfs);
 	return 0;
+}
+
+unsigned long hull_locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long flags = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	return flags;
 }

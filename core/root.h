@@ -41,4 +41,8 @@ int hull_root_chroot(const char *rootfs, struct hull_err *err);
  * missing); a symlink is refused, it could lead out of the rootfs. */
 int hull_ensure_mountpoint(const char *path, unsigned int mode, struct hull_err *err);
 
+/* The flags the kernel keeps locked on a mount in a user namespace
+ * (nosuid, nodev, noexec), which a remount must repeat. */
+unsigned long hull_locked_flags(const char *path);
+
 #endif
