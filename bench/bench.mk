@@ -7,14 +7,14 @@
 #   make bench REPORTS=/tmp/r      where latest.json, latest.md and plots go
 
 CXX            ?= g++
-CXXFLAGS_BENCH := -O2 -g -std=c++17 -Wall -Wextra -Werror -Icore -Ibench
+CXXFLAGS_BENCH := -O2 -g -std=c++17 -Wall -Wextra -Werror $(HULL_INCLUDES) -Ibench
 REPORTS        ?= reports
 BENCH_N        ?=
 BENCH_QUICK    ?=
 BENCH_RUNTIMES ?= all
 BENCH_CPU      ?=
 
-$(OBJ)/bench/%.o: CFLAGS += -Icore -Iharness
+$(OBJ)/bench/%.o: CFLAGS += $(HULL_INCLUDES) -Iharness
 
 all: $(BIN)/hull-floor $(BIN)/hull-micro
 

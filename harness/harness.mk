@@ -5,7 +5,7 @@ HARNESS_MAINS    += harness/main.c
 HARNESS_LIB      := $(BUILD)/lib/libharness.a
 HARNESS_LDLIBS   := -ljson-c -lm $(HULL_LDLIBS)
 
-$(OBJ)/harness/%.o: CFLAGS += -Icore -Iharness
+$(OBJ)/harness/%.o: CFLAGS += $(HULL_INCLUDES) -Iharness
 
 all: $(BIN)/hull-harness
 

@@ -1,15 +1,31 @@
-# tests/unit/: one cmocka program per tests/unit/test_<module>.c, linked
-# against libhull and the harness library. A test that replaces system calls
-# sets WRAP_test_<module> := -Wl,--wrap=<symbol> in its own fragment.
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LDLIBS := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
+# tests/unit/: one cmocka program per test_<module>.c, split by the layer
+# it tests:
+#   tests/unit/core/test_*.c     libhull only       -> $(BUILD)/tests/core/
+#   tests/unit/harness/test_*.c  libharness+libhull -> $(BUILD)/tests/harness/
+# (test_*.c directly in tests/unit/ link like harness tests, until they move.)
+UNIT_CORE_SRCS    := $(wildcard tests/unit/core/test_*.c)
+UNIT_HARNESS_SRCS := $(wildcard tests/unit/harness/test_*.c tests/unit/test_*.c)
+UNIT_CORE_BINS    := $(UNIT_CORE_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HARNESS_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/harness/%, \
+                       $(patsubst tests/unit/harness/%,tests/unit/%,$(UNIT_HARNESS_SRCS)))
+UNIT_BINS         := $(UNIT_CORE_BINS) $(UNIT_HARNESS_BINS)
+UNIT_LDLIBS       := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 
-$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(HARNESS_LIB) $(HULL_LIB)
+$(BUILD)/tests/core/%: $(OBJ)/tests/unit/core/%.o $(HULL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(HARNESS_LIB) $(HULL_LIB) $(WRAP_$*) $(UNIT_LDLIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< $(HULL_LIB) $(UNIT_LDLIBS) $(LDFLAGS)
 
-$(OBJ)/tests/unit/%.o: CFLAGS += -Icore -Iharness
+$(BUILD)/tests/harness/%: $(OBJ)/tests/unit/harness/%.o $(HARNESS_LIB) $(HULL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(HARNESS_LIB) $(HULL_LIB) $(UNIT_LDLIBS) $(LDFLAGS)
+
+# A harness test not yet moved into tests/unit/harness/.
+$(OBJ)/tests/unit/harness/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OBJ)/tests/unit/core/%.o: CFLAGS += $(HULL_INCLUDES)
+$(OBJ)/tests/unit/harness/%.o: CFLAGS += $(HULL_INCLUDES) -Iharness
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \

@@ -49,12 +49,12 @@ static int get_action(struct oci_ctx *c, json_object *o, const char *key, const 
 	char field[96];
 	int ret;
 
-	if ((ret = oci_get_string(c, o, key, prefix, true, &name)) < 0 ||
-	    (ret = oci_get_u64(c, o, errno_key, prefix, false, &errnum)) < 0)
+	if ((ret = hull_oci_get_string(c, o, key, prefix, true, &name)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, errno_key, prefix, false, &errnum)) < 0)
 		return ret;
 	if (errnum > 0xffff) {
 		snprintf(field, sizeof(field), "%s.%s", prefix, errno_key);
-		return oci_invalid(c, field, "an errno below 65536");
+		return hull_oci_invalid(c, field, "an errno below 65536");
 	}
 	int64_t act = action(name, (uint32_t)errnum);
 	if (act < 0) {
@@ -87,18 +87,18 @@ static int parse_arg(struct oci_ctx *c, json_object *a, const char *field,
 	int ret;
 
 	if (!json_object_is_type(a, json_type_object))
-		return oci_invalid(c, field, "an object");
+		return hull_oci_invalid(c, field, "an object");
 	memset(out, 0, sizeof(*out));
-	if ((ret = oci_check_keys(c, a, field, known)) < 0 ||
-	    (ret = oci_get_u64(c, a, "index", field, true, &index)) < 0 ||
-	    (ret = oci_get_u64(c, a, "value", field, false, &out->value)) < 0 ||
-	    (ret = oci_get_u64(c, a, "valueTwo", field, false, &out->value_two)) < 0 ||
-	    (ret = oci_get_string(c, a, "op", field, true, &op)) < 0)
+	if ((ret = hull_oci_check_keys(c, a, field, known)) < 0 ||
+	    (ret = hull_oci_get_u64(c, a, "index", field, true, &index)) < 0 ||
+	    (ret = hull_oci_get_u64(c, a, "value", field, false, &out->value)) < 0 ||
+	    (ret = hull_oci_get_u64(c, a, "valueTwo", field, false, &out->value_two)) < 0 ||
+	    (ret = hull_oci_get_string(c, a, "op", field, true, &op)) < 0)
 		return ret;
 	if (index >= HULL_SECCOMP_MAX_ARGS) {
 		char f[160];
 		snprintf(f, sizeof(f), "%s.index", field);
-		return oci_invalid(c, f, "an argument index from 0 to 5");
+		return hull_oci_invalid(c, f, "an argument index from 0 to 5");
 	}
 	out->index = (unsigned int)index;
 	out->op = -1;
@@ -122,11 +122,11 @@ static int parse_rule(struct oci_ctx *c, json_object *o, size_t i, uint32_t defa
 
 	snprintf(field, sizeof(field), "linux.seccomp.syscalls[%zu]", i);
 	if (!json_object_is_type(o, json_type_object))
-		return oci_invalid(c, field, "an object");
-	if ((ret = oci_check_keys(c, o, field, known)) < 0 ||
+		return hull_oci_invalid(c, field, "an object");
+	if ((ret = hull_oci_check_keys(c, o, field, known)) < 0 ||
 	    (ret = get_action(c, o, "action", "errnoRet", default_errno, field, &r->action)) < 0 ||
-	    (ret = oci_get(c, o, "names", json_type_array, field, &names)) < 0 ||
-	    (ret = oci_get(c, o, "args", json_type_array, field, &args)) < 0)
+	    (ret = hull_oci_get(c, o, "names", json_type_array, field, &names)) < 0 ||
+	    (ret = hull_oci_get(c, o, "args", json_type_array, field, &args)) < 0)
 		return ret;
 	size_t n = names ? json_object_array_length(names) : 0;
 	bool one = json_object_object_get_ex(o, "name", &v) &&
@@ -137,7 +137,7 @@ static int parse_rule(struct oci_ctx *c, json_object *o, size_t i, uint32_t defa
 	for (size_t k = 0; k < n; k++) {
 		v = json_object_array_get_idx(names, k);
 		if (!json_object_is_type(v, json_type_string))
-			return oci_invalid(c, field, "names as strings");
+			return hull_oci_invalid(c, field, "names as strings");
 		r->names[r->n_names++] = json_object_get_string(v);
 	}
 	if (one)
@@ -145,7 +145,7 @@ static int parse_rule(struct oci_ctx *c, json_object *o, size_t i, uint32_t defa
 	size_t na = args ? json_object_array_length(args) : 0;
 	if (na > HULL_SECCOMP_MAX_ARGS) {
 		snprintf(f2, sizeof(f2), "%s.args", field);
-		return oci_invalid(c, f2, "at most 6 conditions");
+		return hull_oci_invalid(c, f2, "at most 6 conditions");
 	}
 	for (size_t k = 0; k < na; k++) {
 		snprintf(f2, sizeof(f2), "%s.args[%zu]", field, k);
@@ -166,7 +166,8 @@ static int parse_arches(struct oci_ctx *c, json_object *list, struct hull_seccom
 		char lower[32];
 		size_t k = 0;
 		if (!json_object_is_type(v, json_type_string))
-			return oci_invalid(c, "linux.seccomp.architectures", "architecture names");
+			return hull_oci_invalid(c, "linux.seccomp.architectures",
+						"architecture names");
 		if (strncmp(name, "SCMP_ARCH_", 10) == 0)
 			name += 10;
 		for (; name[k] && k < sizeof(lower) - 1; k++)
@@ -226,17 +227,18 @@ int hull_oci_parse_seccomp(struct oci_ctx *c, json_object *o, struct hull_spec *
 	p = c->cfg->seccomp = calloc(1, sizeof(*p));
 	if (!p)
 		return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
-	if ((ret = oci_check_keys(c, o, "linux.seccomp", known)) < 0 ||
-	    (ret = oci_get_u64(c, o, "defaultErrnoRet", "linux.seccomp", false, &default_errno)) <
-		    0 ||
+	if ((ret = hull_oci_check_keys(c, o, "linux.seccomp", known)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, "defaultErrnoRet", "linux.seccomp", false,
+				    &default_errno)) < 0 ||
 	    (ret = get_action(c, o, "defaultAction", "defaultErrnoRet", EPERM, "linux.seccomp",
 			      &p->default_action)) < 0 ||
-	    (ret = oci_get(c, o, "architectures", json_type_array, "linux.seccomp.architectures",
-			   &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "architectures", json_type_array,
+				"linux.seccomp.architectures", &v)) < 0 ||
 	    (ret = parse_arches(c, v, p)) < 0 ||
-	    (ret = oci_get(c, o, "flags", json_type_array, "linux.seccomp.flags", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "flags", json_type_array, "linux.seccomp.flags", &v)) < 0 ||
 	    (ret = parse_flags(c, v, p)) < 0 ||
-	    (ret = oci_get(c, o, "syscalls", json_type_array, "linux.seccomp.syscalls", &v)) < 0)
+	    (ret = hull_oci_get(c, o, "syscalls", json_type_array, "linux.seccomp.syscalls", &v)) <
+		    0)
 		return ret;
 	size_t n = v ? json_object_array_length(v) : 0;
 	p->rules = calloc(n + 1, sizeof(*p->rules));

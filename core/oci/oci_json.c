@@ -14,18 +14,18 @@ static void join(char *buf, size_t len, const char *prefix, const char *key)
 		snprintf(buf, len, "%s", key);
 }
 
-int oci_unsupported(struct oci_ctx *c, const char *field)
+int hull_oci_unsupported(struct oci_ctx *c, const char *field)
 {
 	return hull_fail(c->err, 0, "unsupported field '%s' in '%s'", field, c->file);
 }
 
-int oci_invalid(struct oci_ctx *c, const char *field, const char *expected)
+int hull_oci_invalid(struct oci_ctx *c, const char *field, const char *expected)
 {
 	return hull_fail(c->err, 0, "invalid field '%s' in '%s': expected %s", field, c->file,
 			 expected);
 }
 
-bool oci_empty(json_object *v)
+bool hull_oci_empty(json_object *v)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_null:
@@ -46,17 +46,18 @@ bool oci_empty(json_object *v)
 	return false;
 }
 
-int oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix, const char *const *known)
+int hull_oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix,
+			const char *const *known)
 {
 	json_object_object_foreach(o, key, val)
 	{
 		bool ok = false;
 		for (const char *const *k = known; *k && !ok; k++)
 			ok = strcmp(*k, key) == 0;
-		if (!ok && !oci_empty(val)) {
+		if (!ok && !hull_oci_empty(val)) {
 			char field[256];
 			join(field, sizeof(field), prefix, key);
-			return oci_unsupported(c, field);
+			return hull_oci_unsupported(c, field);
 		}
 	}
 	return 0;
@@ -78,8 +79,8 @@ static const char *type_word(json_type type)
 	}
 }
 
-int oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type, const char *field,
-	    json_object **out)
+int hull_oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type,
+		 const char *field, json_object **out)
 {
 	json_object *v = NULL;
 
@@ -87,77 +88,78 @@ int oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type, 
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
 		return 0;
 	if (!json_object_is_type(v, type))
-		return oci_invalid(c, field, type_word(type));
+		return hull_oci_invalid(c, field, type_word(type));
 	*out = v;
 	return 0;
 }
 
-int oci_get_string(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		   bool required, const char **out)
+int hull_oci_get_string(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+			bool required, const char **out)
 {
 	char field[256];
 	json_object *v;
 
 	join(field, sizeof(field), prefix, key);
-	int ret = oci_get(c, o, key, json_type_string, field, &v);
+	int ret = hull_oci_get(c, o, key, json_type_string, field, &v);
 	if (ret < 0)
 		return ret;
 	if (!v && required)
-		return oci_invalid(c, field, "a string");
+		return hull_oci_invalid(c, field, "a string");
 	*out = v ? json_object_get_string(v) : NULL;
 	return 0;
 }
 
-int oci_get_bool(struct oci_ctx *c, json_object *o, const char *key, const char *prefix, bool *out)
+int hull_oci_get_bool(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		      bool *out)
 {
 	char field[256];
 	json_object *v;
 
 	join(field, sizeof(field), prefix, key);
-	int ret = oci_get(c, o, key, json_type_boolean, field, &v);
+	int ret = hull_oci_get(c, o, key, json_type_boolean, field, &v);
 	if (ret == 0 && v)
 		*out = json_object_get_boolean(v);
 	return ret;
 }
 
-int oci_get_u64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		bool required, uint64_t *out)
+int hull_oci_get_u64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		     bool required, uint64_t *out)
 {
 	char field[256];
 	json_object *v;
 
 	join(field, sizeof(field), prefix, key);
-	int ret = oci_get(c, o, key, json_type_int, field, &v);
+	int ret = hull_oci_get(c, o, key, json_type_int, field, &v);
 	if (ret < 0)
 		return ret;
 	if (!v) {
 		if (required)
-			return oci_invalid(c, field, "a number");
+			return hull_oci_invalid(c, field, "a number");
 		return 0;
 	}
 	/* json-c keeps integers up to UINT64_MAX; a negative one is refused. */
 	errno = 0;
 	if (json_object_get_int64(v) < 0)
-		return oci_invalid(c, field, "a number not below 0");
+		return hull_oci_invalid(c, field, "a number not below 0");
 	*out = json_object_get_uint64(v);
 	return 0;
 }
 
-int oci_get_i64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		bool *present, int64_t *out)
+int hull_oci_get_i64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		     bool *present, int64_t *out)
 {
 	char field[256];
 	json_object *v;
 
 	join(field, sizeof(field), prefix, key);
-	int ret = oci_get(c, o, key, json_type_int, field, &v);
+	int ret = hull_oci_get(c, o, key, json_type_int, field, &v);
 	*present = v != NULL;
 	if (ret == 0 && v)
 		*out = json_object_get_int64(v);
 	return ret;
 }
 
-int oci_own(struct oci_ctx *c, char *s)
+int hull_oci_own(struct oci_ctx *c, char *s)
 {
 	char **more = realloc(c->cfg->owned, (c->cfg->n_owned + 1) * sizeof(char *));
 	if (!more) {
@@ -169,7 +171,7 @@ int oci_own(struct oci_ctx *c, char *s)
 	return 0;
 }
 
-char *oci_bundle_path(struct oci_ctx *c, const char *path)
+char *hull_oci_bundle_path(struct oci_ctx *c, const char *path)
 {
 	char *abs = NULL;
 
@@ -177,25 +179,25 @@ char *oci_bundle_path(struct oci_ctx *c, const char *path)
 		abs = strdup(path);
 	else if (asprintf(&abs, "%s/%s", c->cfg->bundle, path) < 0)
 		abs = NULL;
-	if (abs && oci_own(c, abs) < 0)
+	if (abs && hull_oci_own(c, abs) < 0)
 		return NULL;
 	return abs;
 }
 
-int oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const char **out)
+int hull_oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const char **out)
 {
 	while (*path == '/')
 		path++;
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, "/");
 		if (n == 2 && strncmp(p, "..", 2) == 0)
-			return oci_invalid(c, field, "a path without '..'");
+			return hull_oci_invalid(c, field, "a path without '..'");
 		p += n;
 		while (*p == '/')
 			p++;
 	}
 	if (!*path)
-		return oci_invalid(c, field, "a path below '/'");
+		return hull_oci_invalid(c, field, "a path below '/'");
 	*out = path;
 	return 0;
 }

@@ -16,35 +16,37 @@ struct oci_ctx {
 	const char *file;
 };
 
-int oci_unsupported(struct oci_ctx *c, const char *field);
-int oci_invalid(struct oci_ctx *c, const char *field, const char *expected);
+int hull_oci_unsupported(struct oci_ctx *c, const char *field);
+int hull_oci_invalid(struct oci_ctx *c, const char *field, const char *expected);
 
 /* A value that asks for nothing: null, false, 0, "", [] or {}. */
-bool oci_empty(json_object *v);
+bool hull_oci_empty(json_object *v);
 
 /* Refuse every key of o outside known (NULL-terminated) that asks for
  * something; prefix names o ("linux", or NULL for the top level). */
-int oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix, const char *const *known);
+int hull_oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix,
+			const char *const *known);
 
 /* o[key] of the given type, or *out = NULL when absent or null. */
-int oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type, const char *field,
-	    json_object **out);
-int oci_get_string(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		   bool required, const char **out);
-int oci_get_bool(struct oci_ctx *c, json_object *o, const char *key, const char *prefix, bool *out);
+int hull_oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type,
+		 const char *field, json_object **out);
+int hull_oci_get_string(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+			bool required, const char **out);
+int hull_oci_get_bool(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		      bool *out);
 /* Unsigned integers; absent leaves *out as it is unless required. */
-int oci_get_u64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		bool required, uint64_t *out);
-int oci_get_i64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
-		bool *present, int64_t *out);
+int hull_oci_get_u64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		     bool required, uint64_t *out);
+int hull_oci_get_i64(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+		     bool *present, int64_t *out);
 
 /* path made absolute against the bundle (owned by the caller). */
-char *oci_bundle_path(struct oci_ctx *c, const char *path);
+char *hull_oci_bundle_path(struct oci_ctx *c, const char *path);
 /* An absolute path inside the container as a relative one ("/proc/kcore"
  * -> "proc/kcore"), refusing ".." and the root itself. */
-int oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const char **out);
+int hull_oci_rel_path(struct oci_ctx *c, const char *path, const char *field, const char **out);
 /* Keep s until hull_oci_config_free. */
-int oci_own(struct oci_ctx *c, char *s);
+int hull_oci_own(struct oci_ctx *c, char *s);
 
 /* linux.seccomp (oci_seccomp.c); sets spec's HULL_SECCOMP_PROFILE. */
 int hull_oci_parse_seccomp(struct oci_ctx *c, json_object *o, struct hull_spec *spec);

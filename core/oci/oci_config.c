@@ -23,7 +23,7 @@ static int parse_caps(struct oci_ctx *c, json_object *list, const char *field, h
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		json_object *v = json_object_array_get_idx(list, i);
 		if (!json_object_is_type(v, json_type_string))
-			return oci_invalid(c, field, "an array of capability names");
+			return hull_oci_invalid(c, field, "an array of capability names");
 		struct hull_err e;
 		if (hull_caps_edit(out, json_object_get_string(v), 1, &e) < 0)
 			return hull_fail(c->err, 0, "unknown capability '%s' in '%s' of '%s'",
@@ -49,15 +49,15 @@ static int parse_capabilities(struct oci_ctx *c, json_object *o, struct hull_spe
 	spec->caps = 0;
 	if (!o)
 		return 0;
-	if ((ret = oci_check_keys(c, o, "process.capabilities", known)) < 0 ||
-	    (ret = oci_get(c, o, "bounding", json_type_array, "process.capabilities.bounding",
-			   &list)) < 0 ||
+	if ((ret = hull_oci_check_keys(c, o, "process.capabilities", known)) < 0 ||
+	    (ret = hull_oci_get(c, o, "bounding", json_type_array, "process.capabilities.bounding",
+				&list)) < 0 ||
 	    (ret = parse_caps(c, list, "process.capabilities.bounding", &bounding)) < 0)
 		return ret;
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 		char field[64];
 		snprintf(field, sizeof(field), "process.capabilities.%s", sets[i]);
-		if ((ret = oci_get(c, o, sets[i], json_type_array, field, &list)) < 0 ||
+		if ((ret = hull_oci_get(c, o, sets[i], json_type_array, field, &list)) < 0 ||
 		    (ret = parse_caps(c, list, field, &set)) < 0)
 			return ret;
 		bool exact = i < 2; /* effective, permitted: all of bounding */
@@ -99,11 +99,11 @@ static int parse_rlimits(struct oci_ctx *c, json_object *list, struct hull_spec 
 		struct hull_rlimit *rl = &c->cfg->rlimits[i];
 		snprintf(field, sizeof(field), "process.rlimits[%zu]", i);
 		if (!json_object_is_type(r, json_type_object))
-			return oci_invalid(c, field, "an object");
-		if ((ret = oci_check_keys(c, r, field, known)) < 0 ||
-		    (ret = oci_get_string(c, r, "type", field, true, &type)) < 0 ||
-		    (ret = oci_get_u64(c, r, "soft", field, true, &soft)) < 0 ||
-		    (ret = oci_get_u64(c, r, "hard", field, true, &hard)) < 0)
+			return hull_oci_invalid(c, field, "an object");
+		if ((ret = hull_oci_check_keys(c, r, field, known)) < 0 ||
+		    (ret = hull_oci_get_string(c, r, "type", field, true, &type)) < 0 ||
+		    (ret = hull_oci_get_u64(c, r, "soft", field, true, &soft)) < 0 ||
+		    (ret = hull_oci_get_u64(c, r, "hard", field, true, &hard)) < 0)
 			return ret;
 		rl->soft = soft;
 		rl->hard = hard;
@@ -125,23 +125,23 @@ static int parse_user(struct oci_ctx *c, json_object *u, struct hull_spec *spec)
 	int ret;
 
 	if (!u)
-		return oci_invalid(c, "process.user", "an object with uid and gid");
-	if ((ret = oci_check_keys(c, u, "process.user", known)) < 0 ||
-	    (ret = oci_get_u64(c, u, "uid", "process.user", true, &uid)) < 0 ||
-	    (ret = oci_get_u64(c, u, "gid", "process.user", true, &gid)) < 0 ||
-	    (ret = oci_get(c, u, "additionalGids", json_type_array, "process.user.additionalGids",
-			   &groups)) < 0)
+		return hull_oci_invalid(c, "process.user", "an object with uid and gid");
+	if ((ret = hull_oci_check_keys(c, u, "process.user", known)) < 0 ||
+	    (ret = hull_oci_get_u64(c, u, "uid", "process.user", true, &uid)) < 0 ||
+	    (ret = hull_oci_get_u64(c, u, "gid", "process.user", true, &gid)) < 0 ||
+	    (ret = hull_oci_get(c, u, "additionalGids", json_type_array,
+				"process.user.additionalGids", &groups)) < 0)
 		return ret;
 	if (uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
-		return oci_invalid(c, "process.user", "uid and gid below 4294967295");
+		return hull_oci_invalid(c, "process.user", "uid and gid below 4294967295");
 	spec->user.set = true;
 	spec->user.uid = (uid_t)uid;
 	spec->user.gid = (gid_t)gid;
 	if (json_object_object_get_ex(u, "umask", &v) && v) {
-		if ((ret = oci_get_u64(c, u, "umask", "process.user", true, &mask)) < 0)
+		if ((ret = hull_oci_get_u64(c, u, "umask", "process.user", true, &mask)) < 0)
 			return ret;
 		if (mask > 0777)
-			return oci_invalid(c, "process.user.umask", "a mode up to 0777");
+			return hull_oci_invalid(c, "process.user.umask", "a mode up to 0777");
 		spec->umask = (int)mask;
 	}
 	size_t n = groups ? json_object_array_length(groups) : 0;
@@ -154,7 +154,8 @@ static int parse_user(struct oci_ctx *c, json_object *u, struct hull_spec *spec)
 		v = json_object_array_get_idx(groups, i);
 		int64_t g = json_object_get_int64(v);
 		if (!json_object_is_type(v, json_type_int) || g < 0 || g >= UINT32_MAX)
-			return oci_invalid(c, "process.user.additionalGids", "an array of gids");
+			return hull_oci_invalid(c, "process.user.additionalGids",
+						"an array of gids");
 		spec->user.groups[spec->user.n_groups++] = (gid_t)g;
 	}
 	return 0;
@@ -171,30 +172,31 @@ static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *sp
 	int ret;
 
 	if (!p)
-		return oci_invalid(c, "process", "an object");
-	if ((ret = oci_check_keys(c, p, "process", known)) < 0 ||
-	    (ret = oci_get_bool(c, p, "terminal", "process", &c->cfg->terminal)) < 0 ||
-	    (ret = oci_get_bool(c, p, "noNewPrivileges", "process", &spec->no_new_privs)) < 0 ||
-	    (ret = oci_get_string(c, p, "cwd", "process", true, &cwd)) < 0 ||
-	    (ret = oci_get(c, p, "args", json_type_array, "process.args", &args)) < 0 ||
-	    (ret = oci_get(c, p, "env", json_type_array, "process.env", &env)) < 0 ||
-	    (ret = oci_get(c, p, "user", json_type_object, "process.user", &user)) < 0 ||
-	    (ret = oci_get(c, p, "capabilities", json_type_object, "process.capabilities", &caps)) <
+		return hull_oci_invalid(c, "process", "an object");
+	if ((ret = hull_oci_check_keys(c, p, "process", known)) < 0 ||
+	    (ret = hull_oci_get_bool(c, p, "terminal", "process", &c->cfg->terminal)) < 0 ||
+	    (ret = hull_oci_get_bool(c, p, "noNewPrivileges", "process", &spec->no_new_privs)) <
 		    0 ||
-	    (ret = oci_get(c, p, "rlimits", json_type_array, "process.rlimits", &rlimits)) < 0)
+	    (ret = hull_oci_get_string(c, p, "cwd", "process", true, &cwd)) < 0 ||
+	    (ret = hull_oci_get(c, p, "args", json_type_array, "process.args", &args)) < 0 ||
+	    (ret = hull_oci_get(c, p, "env", json_type_array, "process.env", &env)) < 0 ||
+	    (ret = hull_oci_get(c, p, "user", json_type_object, "process.user", &user)) < 0 ||
+	    (ret = hull_oci_get(c, p, "capabilities", json_type_object, "process.capabilities",
+				&caps)) < 0 ||
+	    (ret = hull_oci_get(c, p, "rlimits", json_type_array, "process.rlimits", &rlimits)) < 0)
 		return ret;
 	spec->cwd = cwd;
 
 	size_t n = args ? json_object_array_length(args) : 0;
 	if (n == 0)
-		return oci_invalid(c, "process.args", "a non-empty array of strings");
+		return hull_oci_invalid(c, "process.args", "a non-empty array of strings");
 	c->cfg->argv = calloc(n + 1, sizeof(char *));
 	if (!c->cfg->argv)
 		return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
 	for (size_t i = 0; i < n; i++) {
 		json_object *a = json_object_array_get_idx(args, i);
 		if (!json_object_is_type(a, json_type_string))
-			return oci_invalid(c, "process.args", "a non-empty array of strings");
+			return hull_oci_invalid(c, "process.args", "a non-empty array of strings");
 		c->cfg->argv[i] = (char *)json_object_get_string(a);
 	}
 	spec->argv = c->cfg->argv;
@@ -204,7 +206,7 @@ static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *sp
 	for (size_t i = 0; env && i < json_object_array_length(env); i++) {
 		json_object *e = json_object_array_get_idx(env, i);
 		if (!json_object_is_type(e, json_type_string))
-			return oci_invalid(c, "process.env", "an array of NAME=VALUE strings");
+			return hull_oci_invalid(c, "process.env", "an array of NAME=VALUE strings");
 		struct hull_err e2;
 		if (hull_spec_add_env(spec, json_object_get_string(e), &e2) < 0)
 			return hull_fail(c->err, 0, "%s in 'process.env' of '%s'", e2.msg, c->file);
@@ -223,13 +225,13 @@ static int parse_root(struct oci_ctx *c, json_object *r, struct hull_spec *spec)
 	int ret;
 
 	if (!r)
-		return oci_invalid(c, "root", "an object with a path");
-	if ((ret = oci_check_keys(c, r, "root", known)) < 0 ||
-	    (ret = oci_get_string(c, r, "path", "root", true, &path)) < 0 ||
-	    (ret = oci_get_bool(c, r, "readonly", "root", &spec->read_only)) < 0)
+		return hull_oci_invalid(c, "root", "an object with a path");
+	if ((ret = hull_oci_check_keys(c, r, "root", known)) < 0 ||
+	    (ret = hull_oci_get_string(c, r, "path", "root", true, &path)) < 0 ||
+	    (ret = hull_oci_get_bool(c, r, "readonly", "root", &spec->read_only)) < 0)
 		return ret;
 	spec->read_only_tmp = false;
-	c->cfg->rootfs = oci_bundle_path(c, path);
+	c->cfg->rootfs = hull_oci_bundle_path(c, path);
 	if (!c->cfg->rootfs)
 		return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
 	spec->rootfs_arg = c->cfg->rootfs;
@@ -268,25 +270,25 @@ static int parse_mount(struct oci_ctx *c, json_object *o, size_t i, struct hull_
 
 	snprintf(field, sizeof(field), "mounts[%zu]", i);
 	if (!json_object_is_type(o, json_type_object))
-		return oci_invalid(c, field, "an object");
-	if ((ret = oci_check_keys(c, o, field, known)) < 0 ||
-	    (ret = oci_get_string(c, o, "destination", field, true, &dest)) < 0 ||
-	    (ret = oci_get_string(c, o, "type", field, false, &type)) < 0 ||
-	    (ret = oci_get_string(c, o, "source", field, false, &source)) < 0 ||
-	    (ret = oci_get(c, o, "options", json_type_array, field, &opts)) < 0)
+		return hull_oci_invalid(c, field, "an object");
+	if ((ret = hull_oci_check_keys(c, o, field, known)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "destination", field, true, &dest)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "type", field, false, &type)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "source", field, false, &source)) < 0 ||
+	    (ret = hull_oci_get(c, o, "options", json_type_array, field, &opts)) < 0)
 		return ret;
 	memset(m, 0, sizeof(*m));
-	if ((ret = oci_rel_path(c, dest, field, &m->dest)) < 0)
+	if ((ret = hull_oci_rel_path(c, dest, field, &m->dest)) < 0)
 		return ret;
 	for (size_t k = 0; opts && k < json_object_array_length(opts); k++) {
 		json_object *v = json_object_array_get_idx(opts, k);
 		const char *opt = json_object_get_string(v);
 		if (!json_object_is_type(v, json_type_string))
-			return oci_invalid(c, field, "options as strings");
+			return hull_oci_invalid(c, field, "options as strings");
 		if (hull_mount_flag(opt, &m->flags, &m->propagation))
 			continue;
 		if (strlen(data) + strlen(opt) + 2 > sizeof(data))
-			return oci_invalid(c, field, "shorter options");
+			return hull_oci_invalid(c, field, "shorter options");
 		if (data[0])
 			strcat(data, ",");
 		strcat(data, opt);
@@ -295,13 +297,13 @@ static int parse_mount(struct oci_ctx *c, json_object *o, size_t i, struct hull_
 		m->flags |= MS_BIND;
 	if (m->flags & MS_BIND) {
 		if (!source)
-			return oci_invalid(c, field, "a source for a bind mount");
+			return hull_oci_invalid(c, field, "a source for a bind mount");
 		if (data[0])
 			return hull_fail(c->err, 0,
 					 "unsupported option '%s' of bind mount '%s' "
 					 "in '%s'",
 					 data, field, c->file);
-		char *abs = oci_bundle_path(c, source);
+		char *abs = hull_oci_bundle_path(c, source);
 		if (!abs)
 			return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
 		m->source = abs;
@@ -309,7 +311,7 @@ static int parse_mount(struct oci_ctx *c, json_object *o, size_t i, struct hull_
 		return 0;
 	}
 	if (!type)
-		return oci_invalid(c, field, "a type or a bind option");
+		return hull_oci_invalid(c, field, "a type or a bind option");
 	if (builtin_mount(m->dest, type, spec))
 		return 0;
 	bool known_type = false;
@@ -326,7 +328,7 @@ static int parse_mount(struct oci_ctx *c, json_object *o, size_t i, struct hull_
 		m->source = "cgroup2";
 	if (data[0]) {
 		char *d = strdup(data);
-		if (!d || oci_own(c, d) < 0)
+		if (!d || hull_oci_own(c, d) < 0)
 			return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
 		m->data = d;
 	}
@@ -378,8 +380,8 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 				 json_tokener_error_desc(jerr));
 	if (!json_object_is_type(cfg->root, json_type_object))
 		return hull_fail(err, 0, "cannot parse '%s': not a JSON object", cfg->file);
-	if ((ret = oci_check_keys(&c, cfg->root, NULL, known)) < 0 ||
-	    (ret = oci_get_string(&c, cfg->root, "ociVersion", "", true, &version)) < 0)
+	if ((ret = hull_oci_check_keys(&c, cfg->root, NULL, known)) < 0 ||
+	    (ret = hull_oci_get_string(&c, cfg->root, "ociVersion", "", true, &version)) < 0)
 		return ret;
 	if (strncmp(version, "1.", 2) != 0)
 		return hull_fail(err, 0, "unsupported ociVersion '%s' in '%s' (1.x)", version,
@@ -394,19 +396,19 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 	spec->hostname = NULL;
 	spec->cgroup_always = true;
 
-	if ((ret = oci_get(&c, cfg->root, "root", json_type_object, "root", &o)) < 0 ||
+	if ((ret = hull_oci_get(&c, cfg->root, "root", json_type_object, "root", &o)) < 0 ||
 	    (ret = parse_root(&c, o, spec)) < 0 ||
 	    /* linux first: process.capabilities depends on nothing there, but
 	     * the namespaces decide what hostname and mounts may do. */
-	    (ret = oci_get(&c, cfg->root, "linux", json_type_object, "linux", &o)) < 0 ||
+	    (ret = hull_oci_get(&c, cfg->root, "linux", json_type_object, "linux", &o)) < 0 ||
 	    (ret = hull_oci_parse_linux(&c, o, spec)) < 0 ||
-	    (ret = oci_get(&c, cfg->root, "process", json_type_object, "process", &o)) < 0 ||
+	    (ret = hull_oci_get(&c, cfg->root, "process", json_type_object, "process", &o)) < 0 ||
 	    (ret = parse_process(&c, o, spec)) < 0 ||
-	    (ret = oci_get(&c, cfg->root, "mounts", json_type_array, "mounts", &o)) < 0 ||
+	    (ret = hull_oci_get(&c, cfg->root, "mounts", json_type_array, "mounts", &o)) < 0 ||
 	    (ret = parse_mounts(&c, o, spec)) < 0 ||
-	    (ret = oci_get_string(&c, cfg->root, "hostname", "", false, &hostname)) < 0 ||
-	    (ret = oci_get(&c, cfg->root, "annotations", json_type_object, "annotations",
-			   &cfg->annotations)) < 0)
+	    (ret = hull_oci_get_string(&c, cfg->root, "hostname", "", false, &hostname)) < 0 ||
+	    (ret = hull_oci_get(&c, cfg->root, "annotations", json_type_object, "annotations",
+				&cfg->annotations)) < 0)
 		return ret;
 	if (hostname && hostname[0]) {
 		spec->hostname = hostname;

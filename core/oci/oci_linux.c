@@ -33,10 +33,10 @@ static int parse_namespaces(struct oci_ctx *c, json_object *list, struct hull_sp
 		const struct hull_ns *ns = NULL;
 		snprintf(field, sizeof(field), "linux.namespaces[%zu]", i);
 		if (!json_object_is_type(o, json_type_object))
-			return oci_invalid(c, field, "an object");
-		if ((ret = oci_check_keys(c, o, field, known)) < 0 ||
-		    (ret = oci_get_string(c, o, "type", field, true, &type)) < 0 ||
-		    (ret = oci_get_string(c, o, "path", field, false, &path)) < 0)
+			return hull_oci_invalid(c, field, "an object");
+		if ((ret = hull_oci_check_keys(c, o, field, known)) < 0 ||
+		    (ret = hull_oci_get_string(c, o, "type", field, true, &type)) < 0 ||
+		    (ret = hull_oci_get_string(c, o, "path", field, false, &path)) < 0)
 			return ret;
 		for (size_t k = 0; k < sizeof(ns_types) / sizeof(ns_types[0]); k++)
 			if (strcmp(ns_types[k].type, type) == 0)
@@ -84,14 +84,14 @@ static int parse_idmap(struct oci_ctx *c, json_object *list, const char *field,
 	snprintf(f0, sizeof(f0), "%s[0]", field);
 	json_object *o = json_object_array_get_idx(list, 0);
 	if (!json_object_is_type(o, json_type_object))
-		return oci_invalid(c, f0, "an object");
-	if ((ret = oci_check_keys(c, o, f0, known)) < 0 ||
-	    (ret = oci_get_u64(c, o, "containerID", f0, true, &in)) < 0 ||
-	    (ret = oci_get_u64(c, o, "hostID", f0, true, &out)) < 0 ||
-	    (ret = oci_get_u64(c, o, "size", f0, true, &size)) < 0)
+		return hull_oci_invalid(c, f0, "an object");
+	if ((ret = hull_oci_check_keys(c, o, f0, known)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, "containerID", f0, true, &in)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, "hostID", f0, true, &out)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, "size", f0, true, &size)) < 0)
 		return ret;
 	if (size == 0 || in > UINT32_MAX || out > UINT32_MAX || size > UINT32_MAX)
-		return oci_invalid(c, f0, "ids and a size from 1 up to 4294967295");
+		return hull_oci_invalid(c, f0, "ids and a size from 1 up to 4294967295");
 	*map = (struct hull_idmap){ .set = true, .inside = in, .outside = out, .count = size };
 	return 0;
 }
@@ -105,12 +105,12 @@ static int parse_memory(struct oci_ctx *c, json_object *o, struct hull_limits *l
 
 	if (!o)
 		return 0;
-	if ((ret = oci_check_keys(c, o, "linux.resources.memory", known)) < 0 ||
-	    (ret = oci_get_i64(c, o, "limit", "linux.resources.memory", &present, &v)) < 0)
+	if ((ret = hull_oci_check_keys(c, o, "linux.resources.memory", known)) < 0 ||
+	    (ret = hull_oci_get_i64(c, o, "limit", "linux.resources.memory", &present, &v)) < 0)
 		return ret;
 	if (present && v > 0)
 		l->memory = v;
-	if ((ret = oci_get_i64(c, o, "swap", "linux.resources.memory", &present, &v)) < 0)
+	if ((ret = hull_oci_get_i64(c, o, "swap", "linux.resources.memory", &present, &v)) < 0)
 		return ret;
 	/* OCI's swap is memory + swap, as --memory-swap. */
 	if (present && (v > 0 || v == -1))
@@ -129,18 +129,18 @@ static int parse_cpu(struct oci_ctx *c, json_object *o, struct hull_limits *l)
 
 	if (!o)
 		return 0;
-	if ((ret = oci_check_keys(c, o, "linux.resources.cpu", known)) < 0 ||
-	    (ret = oci_get_i64(c, o, "quota", "linux.resources.cpu", &present, &quota)) < 0 ||
-	    (ret = oci_get_u64(c, o, "period", "linux.resources.cpu", false, &period)) < 0 ||
-	    (ret = oci_get_string(c, o, "cpus", "linux.resources.cpu", false, &cpus)) < 0)
+	if ((ret = hull_oci_check_keys(c, o, "linux.resources.cpu", known)) < 0 ||
+	    (ret = hull_oci_get_i64(c, o, "quota", "linux.resources.cpu", &present, &quota)) < 0 ||
+	    (ret = hull_oci_get_u64(c, o, "period", "linux.resources.cpu", false, &period)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "cpus", "linux.resources.cpu", false, &cpus)) < 0)
 		return ret;
 	if (period == 0 || period > 1000000)
-		return oci_invalid(c, "linux.resources.cpu.period", "1 to 1000000 µs");
+		return hull_oci_invalid(c, "linux.resources.cpu.period", "1 to 1000000 µs");
 	/* hull's period is fixed at 100 ms: the same share of a CPU. */
 	if (quota > 0)
 		l->cpu_quota_us = (uint64_t)quota * HULL_CPU_PERIOD_US / period;
 	if (quota > 0 && l->cpu_quota_us < 1000)
-		return oci_invalid(c, "linux.resources.cpu.quota", "at least 1% of a CPU");
+		return hull_oci_invalid(c, "linux.resources.cpu.quota", "at least 1% of a CPU");
 	if (cpus && cpus[0]) {
 		if ((ret = hull_check_cpuset(cpus, c->err)) < 0)
 			return ret;
@@ -164,9 +164,9 @@ static int parse_devices(struct oci_ctx *c, json_object *list)
 		bool allow = false;
 		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
 		if (!json_object_is_type(d, json_type_object))
-			return oci_invalid(c, field, "an object");
-		if ((ret = oci_check_keys(c, d, field, known)) < 0 ||
-		    (ret = oci_get_bool(c, d, "allow", field, &allow)) < 0)
+			return hull_oci_invalid(c, field, "an object");
+		if ((ret = hull_oci_check_keys(c, d, field, known)) < 0 ||
+		    (ret = hull_oci_get_bool(c, d, "allow", field, &allow)) < 0)
 			return ret;
 		bool all = (!json_object_object_get_ex(d, "type", &v) || !v ||
 			    strcmp(json_object_get_string(v), "a") == 0) &&
@@ -192,17 +192,20 @@ static int parse_resources(struct oci_ctx *c, json_object *o, struct hull_spec *
 
 	if (!o)
 		return 0;
-	if ((ret = oci_check_keys(c, o, "linux.resources", known)) < 0 ||
-	    (ret = oci_get(c, o, "memory", json_type_object, "linux.resources.memory", &v)) < 0 ||
+	if ((ret = hull_oci_check_keys(c, o, "linux.resources", known)) < 0 ||
+	    (ret = hull_oci_get(c, o, "memory", json_type_object, "linux.resources.memory", &v)) <
+		    0 ||
 	    (ret = parse_memory(c, v, &spec->limits)) < 0 ||
-	    (ret = oci_get(c, o, "cpu", json_type_object, "linux.resources.cpu", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "cpu", json_type_object, "linux.resources.cpu", &v)) < 0 ||
 	    (ret = parse_cpu(c, v, &spec->limits)) < 0 ||
-	    (ret = oci_get(c, o, "devices", json_type_array, "linux.resources.devices", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "devices", json_type_array, "linux.resources.devices", &v)) <
+		    0 ||
 	    (ret = parse_devices(c, v)) < 0 ||
-	    (ret = oci_get(c, o, "pids", json_type_object, "linux.resources.pids", &v)) < 0)
+	    (ret = hull_oci_get(c, o, "pids", json_type_object, "linux.resources.pids", &v)) < 0)
 		return ret;
-	if (v && ((ret = oci_check_keys(c, v, "linux.resources.pids", pids_known)) < 0 ||
-		  (ret = oci_get_i64(c, v, "limit", "linux.resources.pids", &present, &pids)) < 0))
+	if (v &&
+	    ((ret = hull_oci_check_keys(c, v, "linux.resources.pids", pids_known)) < 0 ||
+	     (ret = hull_oci_get_i64(c, v, "limit", "linux.resources.pids", &present, &pids)) < 0))
 		return ret;
 	if (pids > 0)
 		spec->limits.pids = pids;
@@ -221,7 +224,8 @@ static int parse_cgroups_path(struct oci_ctx *c, const char *path, struct hull_s
 	if (colon) {
 		const char *second = strchr(colon + 1, ':');
 		if (!second || strchr(second + 1, ':') || !second[1])
-			return oci_invalid(c, "linux.cgroupsPath", "'slice:prefix:name' or a path");
+			return hull_oci_invalid(c, "linux.cgroupsPath",
+						"'slice:prefix:name' or a path");
 		cfg->cgroup_parent = strndup(path, (size_t)(colon - path));
 		if (asprintf(&cfg->cgroup_name, "%.*s-%s", (int)(second - colon - 1), colon + 1,
 			     second + 1) < 0)
@@ -234,7 +238,7 @@ static int parse_cgroups_path(struct oci_ctx *c, const char *path, struct hull_s
 	if (!cfg->cgroup_parent || !cfg->cgroup_name)
 		return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
 	if (!cfg->cgroup_name[0] || strstr(path, ".."))
-		return oci_invalid(c, "linux.cgroupsPath", "a cgroup path without '..'");
+		return hull_oci_invalid(c, "linux.cgroupsPath", "a cgroup path without '..'");
 	spec->limits.parent = cfg->cgroup_parent;
 	spec->cgroup_name = cfg->cgroup_name;
 	return 0;
@@ -252,8 +256,8 @@ static int parse_paths(struct oci_ctx *c, json_object *list, const char *field, 
 	for (size_t i = 0; i < n; i++) {
 		json_object *v = json_object_array_get_idx(list, i);
 		if (!json_object_is_type(v, json_type_string))
-			return oci_invalid(c, field, "an array of paths");
-		if ((ret = oci_rel_path(c, json_object_get_string(v), field, &paths[i])) < 0)
+			return hull_oci_invalid(c, field, "an array of paths");
+		if ((ret = hull_oci_rel_path(c, json_object_get_string(v), field, &paths[i])) < 0)
 			return ret;
 	}
 	return 0;
@@ -275,7 +279,7 @@ static int parse_sysctl(struct oci_ctx *c, json_object *o, struct hull_spec *spe
 	json_object_object_foreach(o, key, val)
 	{
 		if (!json_object_is_type(val, json_type_string))
-			return oci_invalid(c, "linux.sysctl", "strings as values");
+			return hull_oci_invalid(c, "linux.sysctl", "strings as values");
 		if (strstr(key, "..") || strchr(key, '/') || !hull_sysctl_allowed(key, ns))
 			return hull_fail(c->err, 0,
 					 "unsupported sysctl '%s' in 'linux.sysctl' of '%s': not "
@@ -329,31 +333,34 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 	spec->readonly_paths = c->cfg->readonly;
 	if (!o)
 		return 0;
-	if ((ret = oci_check_keys(c, o, "linux", known)) < 0 ||
-	    (ret = oci_get(c, o, "namespaces", json_type_array, "linux.namespaces", &v)) < 0 ||
+	if ((ret = hull_oci_check_keys(c, o, "linux", known)) < 0 ||
+	    (ret = hull_oci_get(c, o, "namespaces", json_type_array, "linux.namespaces", &v)) < 0 ||
 	    (ret = parse_namespaces(c, v, spec)) < 0 ||
-	    (ret = oci_get(c, o, "uidMappings", json_type_array, "linux.uidMappings", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "uidMappings", json_type_array, "linux.uidMappings", &v)) <
+		    0 ||
 	    (ret = parse_idmap(c, v, "linux.uidMappings", &spec->uidmap)) < 0 ||
-	    (ret = oci_get(c, o, "gidMappings", json_type_array, "linux.gidMappings", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "gidMappings", json_type_array, "linux.gidMappings", &v)) <
+		    0 ||
 	    (ret = parse_idmap(c, v, "linux.gidMappings", &spec->gidmap)) < 0 ||
-	    (ret = oci_get(c, o, "resources", json_type_object, "linux.resources", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "resources", json_type_object, "linux.resources", &v)) < 0 ||
 	    (ret = parse_resources(c, v, spec)) < 0 ||
-	    (ret = oci_get_string(c, o, "cgroupsPath", "linux", false, &s)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "cgroupsPath", "linux", false, &s)) < 0 ||
 	    (s && s[0] && (ret = parse_cgroups_path(c, s, spec)) < 0) ||
-	    (ret = oci_get(c, o, "sysctl", json_type_object, "linux.sysctl", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "sysctl", json_type_object, "linux.sysctl", &v)) < 0 ||
 	    (ret = parse_sysctl(c, v, spec)) < 0 ||
-	    (ret = oci_get_string(c, o, "rootfsPropagation", "linux", false, &s)) < 0 ||
+	    (ret = hull_oci_get_string(c, o, "rootfsPropagation", "linux", false, &s)) < 0 ||
 	    (ret = parse_propagation(c, s, spec)) < 0 ||
-	    (ret = oci_get(c, o, "seccomp", json_type_object, "linux.seccomp", &v)) < 0 ||
+	    (ret = hull_oci_get(c, o, "seccomp", json_type_object, "linux.seccomp", &v)) < 0 ||
 	    (ret = hull_oci_parse_seccomp(c, v, spec)) < 0)
 		return ret;
 	free(c->cfg->masked);
 	free(c->cfg->readonly);
 	c->cfg->masked = c->cfg->readonly = NULL;
-	if ((ret = oci_get(c, o, "maskedPaths", json_type_array, "linux.maskedPaths", &v)) < 0 ||
-	    (ret = parse_paths(c, v, "linux.maskedPaths", &c->cfg->masked)) < 0 ||
-	    (ret = oci_get(c, o, "readonlyPaths", json_type_array, "linux.readonlyPaths", &v)) <
+	if ((ret = hull_oci_get(c, o, "maskedPaths", json_type_array, "linux.maskedPaths", &v)) <
 		    0 ||
+	    (ret = parse_paths(c, v, "linux.maskedPaths", &c->cfg->masked)) < 0 ||
+	    (ret = hull_oci_get(c, o, "readonlyPaths", json_type_array, "linux.readonlyPaths",
+				&v)) < 0 ||
 	    (ret = parse_paths(c, v, "linux.readonlyPaths", &c->cfg->readonly)) < 0)
 		return ret;
 	spec->masked_paths = c->cfg->masked;
