@@ -10,7 +10,7 @@ PACKAGES="
   libjson-c-dev libseccomp-dev libcap-dev
   util-linux iproute2
   hyperfine crun runc bubblewrap
-  podman
+  podman containerd
   g++ libbenchmark-dev python3-matplotlib
   lcov
   clang libclang-rt-14-dev

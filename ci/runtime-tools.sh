@@ -6,7 +6,8 @@
 #
 # Environment:
 #   HULL=path          hull to test (default build/bin/hull)
-#   RUNTIMES="..."     runtimes to run (default "hull crun runc"; missing ones are left out)
+#   RUNTIMES="..."     runtimes to run (default "hull crun runc"; missing ones are left out);
+#                      the table ends with the files crun or runc pass but hull fails
 #   RT_BUILD=dir       where everything is built and run (default build/runtime-tools)
 #   RT_TIMEOUT=secs    per test file (default 60)
 #
@@ -211,6 +212,26 @@ for r in $rts; do printf ' %-16s' "${res[$r,ok]:-0}/${res[$r,files]:-0}"; done
 printf '\n%-36s' "subtests passed"
 for r in $rts; do printf ' %-16s' "${res[$r,sp]:-0}/${res[$r,st]:-0}"; done
 printf '\n(TAP output: %s/out/RUNTIME/TEST.tap)\n' "$RT"
+
+# The files another runtime passes on this host but hull fails: what hull
+# must fix first (a file every runtime fails may be the host's doing).
+if [[ " $rts " == *" hull "* ]]; then
+    behind=
+    for t in $tests; do
+        [ -x "$RT/bin/$t" ] || continue
+        [[ ${res[hull,$t]} == pass* ]] && continue
+        by=
+        for r in $rts; do
+            [ "$r" != hull ] && [[ ${res[$r,$t]} == pass* ]] && by="$by $r"
+        done
+        [ -n "$by" ] && behind="$behind$(printf '\n  %-34s passed by%s; hull: %s' "$t" "$by" "${res[hull,$t]}")"
+    done
+    if [ -n "$behind" ]; then
+        printf '\nfiles another runtime passes but hull fails:%s\n' "$behind"
+    else
+        printf '\nno file that another runtime passes fails for hull\n'
+    fi
+fi
 
 mounts_after=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
 if [ "$mounts_before" != "$mounts_after" ]; then
