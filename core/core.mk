@@ -34,7 +34,7 @@ $(OBJ)/core/cli/main.o: CFLAGS += $(VERSION_FLAGS)
 $(OBJ)/core/cli/main.o: $(HULL_VERSION_STAMP)
 
 # The default seccomp filter, compiled once here instead of at every start.
-SECCOMP_GEN_OBJS := $(OBJ)/core/lib/gen/gen_seccomp_bpf.o $(OBJ)/core/lib/seccomp_build.o \
+SECCOMP_GEN_OBJS := $(OBJ)/core/lib/gen/gen_seccomp_bpf.o $(OBJ)/core/lib/seccomp_filter.o \
                     $(OBJ)/core/lib/error.o $(OBJ)/core/lib/fileio.o
 $(BUILD)/gen/gen_seccomp_bpf: $(SECCOMP_GEN_OBJS)
 	@mkdir -p $(dir $@)

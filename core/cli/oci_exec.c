@@ -327,10 +327,8 @@ int oci_cmd_exec(int argc, char **argv, const struct hull_oci_global *g)
 	 * command line form starts from. */
 	if (hull_oci_config_load(r.state.bundle, &ccfg, &spec, &err) < 0 ||
 	    load_process(&o, &pcfg, &spec, &err) < 0 ||
-	    (spec.seccomp_mode == HULL_SECCOMP_PROFILE
-		     ? hull_seccomp_build_profile(spec.seccomp_profile, &r.st.filter, &err)
-		     : hull_seccomp_compile(spec.seccomp_mode, spec.seccomp_file, &r.st.filter,
-					    &err)) < 0) {
+	    hull_seccomp_prepare(spec.seccomp_mode, spec.seccomp_file, spec.seccomp_profile,
+				 &r.st.filter, &err) < 0) {
 		ret = oci_error(g, "%s", err.msg);
 		goto out;
 	}

@@ -385,11 +385,8 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	if (st->spec->console_socket &&
 	    (st->console_fd = hull_console_connect(st->spec->console_socket, err)) < 0)
 		return st->console_fd;
-	if (st->spec->seccomp_mode == HULL_SECCOMP_PROFILE)
-		ret = hull_seccomp_build_profile(st->spec->seccomp_profile, &st->filter, err);
-	else
-		ret = hull_seccomp_compile(st->spec->seccomp_mode, st->spec->seccomp_file,
-					   &st->filter, err);
+	ret = hull_seccomp_prepare(st->spec->seccomp_mode, st->spec->seccomp_file,
+				   st->spec->seccomp_profile, &st->filter, err);
 	if (ret < 0)
 		return ret;
 	return parent_make_cgroup(st, err);

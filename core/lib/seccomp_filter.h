@@ -16,12 +16,11 @@
  * EPERM; '#' starts a comment.
  *
  * An OCI config's linux.seccomp arrives as struct hull_seccomp_profile
- * (parsed by oci_seccomp.c) and is built with libseccomp at start
- * (seccomp_profile.c).
+ * (parsed by core/oci/oci_seccomp.c).
  *
- * The default filter is compiled to BPF when hull is built; a profile file
- * by the parent before the container starts. The child installs it as the
- * last step before exec. */
+ * The default filter is compiled to BPF when hull is built; a deny-list
+ * file or an OCI profile by the parent before the container starts. The
+ * child installs the filter as the last step before exec. */
 #ifndef HULL_SECCOMP_FILTER_H
 #define HULL_SECCOMP_FILTER_H
 
@@ -71,23 +70,30 @@ struct hull_seccomp_profile {
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
 };
 
-/* Build an OCI profile with libseccomp. */
-int hull_seccomp_build_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
-			       struct hull_err *err);
+/* The built-in default filter: a copy of the BPF compiled at build time. */
+int hull_seccomp_default(struct hull_seccomp *out, struct hull_err *err);
 
-/* Check a profile file (every name known) without building anything. */
-int hull_seccomp_check_file(const char *path, struct hull_err *err);
+/* A deny-list file compiled with libseccomp. */
+int hull_seccomp_from_denylist(const char *path, struct hull_seccomp *out, struct hull_err *err);
 
-/* Compile the profile to BPF. */
-int hull_seccomp_compile(enum hull_seccomp_mode mode, const char *file, struct hull_seccomp *out,
+/* Check a deny-list file (every name known) without building anything. */
+int hull_seccomp_check_denylist(const char *path, struct hull_err *err);
+
+/* An OCI profile compiled with libseccomp. */
+int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
+			      struct hull_err *err);
+
+/* The filter for mode (a spec's seccomp_mode, seccomp_file and
+ * seccomp_profile): one of the three above, or none for OFF. */
+int hull_seccomp_prepare(enum hull_seccomp_mode mode, const char *file,
+			 const struct hull_seccomp_profile *profile, struct hull_seccomp *out,
 			 struct hull_err *err);
 
-/* Build with libseccomp (what hull_seccomp_compile does for files, and the
- * build does once for the default). */
-int hull_seccomp_build(enum hull_seccomp_mode mode, const char *file, struct hull_seccomp *out,
-		       struct hull_err *err);
+/* The default deny list compiled with libseccomp: what the build embeds
+ * (gen/gen_seccomp_bpf.c), and what tests compare the embedded copy with. */
+int hull_seccomp_compile_default(struct hull_seccomp *out, struct hull_err *err);
 
-/* The default filter, compiled at build time (build/gen/seccomp_bpf.c). */
+/* The default filter, compiled at build time ($(BUILD)/gen/seccomp_bpf.c). */
 extern const unsigned char hull_seccomp_default_bpf[];
 extern const size_t hull_seccomp_default_bpf_len;
 

@@ -47,7 +47,7 @@ static int validate_security(struct hull_spec *spec, struct hull_err *err)
 		spec->mask_paths = false;
 	}
 	if (spec->seccomp_mode == HULL_SECCOMP_FILE) {
-		int ret = hull_seccomp_check_file(spec->seccomp_file, err);
+		int ret = hull_seccomp_check_denylist(spec->seccomp_file, err);
 		if (ret < 0)
 			return ret;
 	}

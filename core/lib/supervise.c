@@ -2,6 +2,7 @@
 #include "supervise.h"
 
 #include "fileio.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -82,13 +83,6 @@ static void forward(struct hull_supervision *sv, int sig)
 	kill(sv->pid, sig);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Reap what has ended; returns 1 with *status once sv->pid has. */
 static int reap(struct hull_supervision *sv, int *status, struct hull_err *err)
 {
@@ -112,7 +106,7 @@ static int reap(struct hull_supervision *sv, int *status, struct hull_err *err)
 int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 {
 	sigset_t set;
-	uint64_t deadline = sv->timeout_ns ? now_ns() + sv->timeout_ns : 0;
+	uint64_t deadline = sv->timeout_ns ? hull_now_ns() + sv->timeout_ns : 0;
 
 	supervised_set(&set);
 	for (;;) {
@@ -126,7 +120,7 @@ int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 		 * above is pending here and wakes us: no lost wake-up. */
 		int sig;
 		if (deadline) {
-			uint64_t now = now_ns();
+			uint64_t now = hull_now_ns();
 			uint64_t left = deadline > now ? deadline - now : 0;
 			struct timespec ts = { (time_t)(left / 1000000000ull),
 					       (long)(left % 1000000000ull) };
@@ -135,7 +129,8 @@ int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 				if (!sv->timed_out) {
 					sv->timed_out = true;
 					forward(sv, SIGTERM);
-					deadline = now_ns() + (sv->grace_ns ? sv->grace_ns : 1);
+					deadline =
+						hull_now_ns() + (sv->grace_ns ? sv->grace_ns : 1);
 				} else {
 					kill(sv->pid, SIGKILL);
 					deadline = 0;

@@ -1,5 +1,5 @@
 /* sys.h — thin wrappers for the system calls glibc does not wrap (clone3,
- * pivot_root). They live in one translation unit so unit
+ * pivot_root, pidfd_open). They live in one translation unit so unit
  * tests can replace them with -Wl,--wrap=<name>. */
 #ifndef HULL_SYS_H
 #define HULL_SYS_H
@@ -28,5 +28,7 @@ struct hull_clone_args {
 /* fork()-like clone3: no new stack, returns 0 in the child. */
 pid_t hull_sys_clone3(struct hull_clone_args *args);
 int hull_sys_pivot_root(const char *new_root, const char *put_old);
+/* A pidfd (O_CLOEXEC by the kernel) for pid, which need not be a child. */
+int hull_sys_pidfd_open(pid_t pid, unsigned int flags);
 
 #endif

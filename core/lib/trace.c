@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 int hull_trace_fd = -1;
@@ -11,13 +10,6 @@ int hull_trace_fd = -1;
 void hull_trace_set_fd(int fd)
 {
 	hull_trace_fd = fd;
-}
-
-uint64_t hull_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void hull_trace_mark_at(const char *phase, uint64_t t_ns)

@@ -7,12 +7,13 @@
 #ifndef HULL_TRACE_H
 #define HULL_TRACE_H
 
+#include "util.h"
+
 #include <stdint.h>
 
 extern int hull_trace_fd;
 
 void hull_trace_set_fd(int fd);
-uint64_t hull_now_ns(void);
 void hull_trace_mark_at(const char *phase, uint64_t t_ns);
 
 /* {"phase":"cgroup_stats","t_ns":...,"memory_peak":...,"cpu_ns":...,"oom_kills":...} */

@@ -1,8 +1,8 @@
 /* oci_state.c — the state directory of OCI containers; see oci_state.h. */
 #include "oci_state.h"
 #include "fileio.h"
+#include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -79,28 +79,11 @@ static int lock_dir(struct hull_oci_state *st, struct hull_err *err)
 	return 0;
 }
 
-static int mkdir_p(const char *path, struct hull_err *err)
-{
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0711) < 0 && errno != EEXIST)
-			return hull_fail(err, errno, "cannot create state directory '%s'", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0711) < 0 && errno != EEXIST)
-		return hull_fail(err, errno, "cannot create state directory '%s'", buf);
-	return 0;
-}
-
 int hull_oci_state_new(const char *root, const char *id, struct hull_oci_state *st,
 		       struct hull_err *err)
 {
 	int ret = state_init(root, id, st, err);
-	if (ret < 0 || (ret = mkdir_p(root, err)) < 0)
+	if (ret < 0 || (ret = hull_mkdir_p(root, 0711, err)) < 0)
 		return ret;
 	if (mkdir(st->dir, 0700) < 0) {
 		if (errno == EEXIST)
@@ -195,21 +178,7 @@ int hull_oci_state_write(const struct hull_oci_state *st, struct hull_err *err)
 
 int hull_oci_state_remove(struct hull_oci_state *st, struct hull_err *err)
 {
-	DIR *d = opendir(st->dir);
-	char path[PATH_MAX + 300];
-
-	if (d) {
-		for (struct dirent *e; (e = readdir(d));) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", st->dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	if (rmdir(st->dir) < 0 && errno != ENOENT)
-		return hull_fail(err, errno, "cannot remove state directory '%s'", st->dir);
-	return 0;
+	return hull_remove_tree(st->dir, err);
 }
 
 void hull_oci_state_close(struct hull_oci_state *st)

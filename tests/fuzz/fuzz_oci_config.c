@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (spec.seccomp_mode == HULL_SECCOMP_PROFILE) {
 			struct hull_seccomp f;
 			FUZZ_ASSERT(spec.seccomp_profile);
-			ret = hull_seccomp_build_profile(spec.seccomp_profile, &f, &err);
+			ret = hull_seccomp_from_profile(spec.seccomp_profile, &f, &err);
 			fuzz_check_err(ret, &err);
 			if (ret == 0)
 				hull_seccomp_free(&f);

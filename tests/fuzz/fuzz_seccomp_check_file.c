@@ -1,5 +1,5 @@
 /* fuzz_seccomp_check_file.c — the --seccomp FILE reader
- * (hull_seccomp_check_file): the input is written to a temporary file, as
+ * (hull_seccomp_check_denylist): the input is written to a temporary file, as
  * a user's profile would be (on tmpfs: ext4 flushes a truncated and
  * rewritten file at close, which cost 99% of the time). */
 #include "fuzz.h"
@@ -31,6 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	close(fd);
-	fuzz_check_err(hull_seccomp_check_file(path, &err), &err);
+	fuzz_check_err(hull_seccomp_check_denylist(path, &err), &err);
 	return 0;
 }

@@ -92,7 +92,7 @@ static void test_podman_like_profile(void **state)
 
 	/* It builds: the unknown name skipped, the repeated index split. */
 	struct hull_seccomp f;
-	assert_int_equal(hull_seccomp_build_profile(prof, &f, &p->err), 0);
+	assert_int_equal(hull_seccomp_from_profile(prof, &f, &p->err), 0);
 	assert_true(f.len > 0 && f.len % 8 == 0);
 	assert_int_equal(f.flags, SECCOMP_FILTER_FLAG_SPEC_ALLOW);
 	hull_seccomp_free(&f);

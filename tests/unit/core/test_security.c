@@ -124,15 +124,15 @@ static void test_default_filter_embedded_matches_the_list(void **state)
 
 	/* The filter compiled into hull at build time is what the deny list in
 	 * the sources gives now (a stale generated file would differ). */
-	assert_int_equal(hull_seccomp_build(HULL_SECCOMP_DEFAULT, NULL, &built, &err), 0);
-	assert_int_equal(hull_seccomp_compile(HULL_SECCOMP_DEFAULT, NULL, &embedded, &err), 0);
+	assert_int_equal(hull_seccomp_compile_default(&built, &err), 0);
+	assert_int_equal(hull_seccomp_default(&embedded, &err), 0);
 	assert_true(built.len > 0 && built.len % 8 == 0);
 	assert_int_equal(built.len, embedded.len);
 	assert_memory_equal(built.bpf, embedded.bpf, built.len);
 	hull_seccomp_free(&built);
 	hull_seccomp_free(&embedded);
 
-	assert_int_equal(hull_seccomp_compile(HULL_SECCOMP_OFF, NULL, &built, &err), 0);
+	assert_int_equal(hull_seccomp_prepare(HULL_SECCOMP_OFF, NULL, NULL, &built, &err), 0);
 	assert_null(built.bpf);
 }
 
@@ -146,20 +146,20 @@ static void test_profile_file(void **state)
 	const char good[] = "# comment\n\nkeyctl\n  bpf   # trailing comment\n";
 	assert_int_equal(write(fd, good, sizeof(good) - 1), (ssize_t)sizeof(good) - 1);
 	close(fd);
-	assert_int_equal(hull_seccomp_check_file(path, &err), 0);
-	assert_int_equal(hull_seccomp_compile(HULL_SECCOMP_FILE, path, &f, &err), 0);
+	assert_int_equal(hull_seccomp_check_denylist(path, &err), 0);
+	assert_int_equal(hull_seccomp_prepare(HULL_SECCOMP_FILE, path, NULL, &f, &err), 0);
 	assert_true(f.len > 0);
 	hull_seccomp_free(&f);
 
 	FILE *out = fopen(path, "w");
 	fputs("keyctl\nnot_a_syscall\n", out);
 	fclose(out);
-	assert_true(hull_seccomp_check_file(path, &err) < 0);
+	assert_true(hull_seccomp_check_denylist(path, &err) < 0);
 	char want[256];
 	snprintf(want, sizeof(want), "unknown system call 'not_a_syscall' in '%s' line 2", path);
 	assert_string_equal(err.msg, want);
 	unlink(path);
-	assert_true(hull_seccomp_check_file(path, &err) < 0);
+	assert_true(hull_seccomp_check_denylist(path, &err) < 0);
 }
 
 static void test_denied_list_names_resolve(void **state)

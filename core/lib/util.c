@@ -1,0 +1,85 @@
+/* util.c — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t hull_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return hull_fail(err, ENAMETOOLONG, "cannot create directory '%s'", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return hull_fail(err, errno, "cannot create directory '%s'", buf);
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+/* nftw gives its callback no context: the first failure is kept here. */
+static __thread int remove_errno;
+static __thread char remove_failed[PATH_MAX];
+
+static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	int ret = type == FTW_DP ? rmdir(path) : unlink(path);
+	if (ret < 0 && errno != ENOENT && remove_errno == 0) {
+		remove_errno = errno;
+		snprintf(remove_failed, sizeof(remove_failed), "%s", path);
+	}
+	return 0; /* go on: remove what can be removed */
+}
+
+int hull_remove_tree(const char *path, struct hull_err *err)
+{
+	remove_errno = 0;
+	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return hull_fail(err, errno, "cannot remove '%s'", path);
+	if (remove_errno)
+		return hull_fail(err, remove_errno, "cannot remove '%s'", remove_failed);
+	return 0;
+}
+
+ssize_t hull_read_all(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	if (cap == 0)
+		return -EINVAL;
+	while (len < cap - 1) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && len == 0 && errno != EAGAIN) {
+			buf[0] = '\0';
+			return -errno;
+		}
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
