@@ -4,8 +4,11 @@ rootfs, and process factories that never leave anything running.
 HULL_BUILD selects the build directory (default: build/ in the repository),
 so parallel builds (make BUILD=/tmp/x e2e) test their own binaries."""
 import os
+import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -49,6 +52,30 @@ def rootfs():
     if not (path / "bin" / "busybox").exists():
         pytest.fail(f"{path} is not built (run make rootfs)")
     return str(path)
+
+
+def searchable_by_anyone(path):
+    """True when every directory above path lets any user walk through it."""
+    p = Path(path).resolve()
+    return all(os.stat(d).st_mode & stat.S_IXOTH for d in p.parents)
+
+
+@pytest.fixture(scope="session")
+def reachable_rootfs(rootfs):
+    """The default rootfs where any user can reach it, for tests that run hull
+    as an unprivileged user. A checkout may live below a 0700 directory (/root
+    on a fresh machine), which such a user may not walk through whatever hull
+    does, so these tests use a copy in a fresh world-searchable directory,
+    removed after the session: they pass wherever the checkout is."""
+    top = tempfile.mkdtemp(prefix="hull-rootfs-")
+    try:
+        os.chmod(top, 0o755)
+        if not searchable_by_anyone(top + "/rootfs"):
+            pytest.skip(f"no directory any user can reach for a rootfs copy ({top}; set TMPDIR)")
+        subprocess.run(["cp", "-a", rootfs, top + "/rootfs"], check=True, timeout=60)
+        yield top + "/rootfs"
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def host_mounts():

@@ -81,12 +81,13 @@ def test_unknown_command(hull):
     assert r.stderr.startswith("hull: unknown command 'frob'\n")
 
 
-def test_not_root_without_user_namespace(hull, rootfs):
+def test_not_root_without_user_namespace(hull, reachable_rootfs):
     setpriv = shutil.which("setpriv")
     if not setpriv:
         pytest.skip("setpriv (util-linux) not installed")
     r = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                        hull, "run", rootfs, "true"], capture_output=True, text=True, timeout=10)
+                        hull, "run", reachable_rootfs, "true"], capture_output=True, text=True,
+                       timeout=10)
     assert r.returncode == 125
     assert r.stderr == ("hull: cannot run as uid 65534 without a user namespace "
                         "(run as root or add --ns user): Operation not permitted\n")

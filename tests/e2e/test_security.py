@@ -241,10 +241,10 @@ def unprivileged_user():
         subprocess.run([userdel, name], capture_output=True, timeout=30)
 
 
-def test_rootless_container(hull, rootfs, unprivileged_user, spawn):
+def test_rootless_container(hull, reachable_rootfs, unprivileged_user, spawn):
     u = unprivileged_user
     p = spawn(["setpriv", f"--reuid={u.pw_uid}", f"--regid={u.pw_gid}", "--clear-groups",
-               hull, "run", "--ns", "user,mnt,uts,pid,ipc", rootfs, "sh", "-c",
+               hull, "run", "--ns", "user,mnt,uts,pid,ipc", reachable_rootfs, "sh", "-c",
                "id -u; cat /proc/self/uid_map; hostname; echo ready; read x"],
               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
@@ -264,10 +264,12 @@ def test_rootless_container(hull, rootfs, unprivileged_user, spawn):
     assert p.wait(timeout=10) == 0
 
 
-def test_rootless_without_user_namespace_says_what_is_missing(hull, rootfs, unprivileged_user):
+def test_rootless_without_user_namespace_says_what_is_missing(hull, reachable_rootfs,
+                                                              unprivileged_user):
     u = unprivileged_user
     r = subprocess.run(["setpriv", f"--reuid={u.pw_uid}", f"--regid={u.pw_gid}", "--clear-groups",
-                        hull, "run", "--ns", "user,mnt,pid", "--uidmap", "0:100000:65536", rootfs, "true"],
+                        hull, "run", "--ns", "user,mnt,pid", "--uidmap", "0:100000:65536",
+                        reachable_rootfs, "true"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 125
     assert "an unprivileged user may map only its own id" in r.stderr
