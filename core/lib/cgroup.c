@@ -2,6 +2,7 @@
  * garbage collection; see cgroup.h. The backends are cgroup_v1.c and
  * cgroup_v2.c; the file helpers they share are in cgroup_util.c. */
 #include "cgroup.h"
+#include "cgroup_owner.h"
 #include "fileio.h"
 
 #include <dirent.h>
@@ -161,6 +162,7 @@ int hull_cgroup_init(struct hull_cgroup *cg, const struct hull_limits *limits,
 		return hull_fail(err, ENOENT,
 				 "cannot set resource limits: no cgroup filesystem is mounted");
 	}
+	cg->run_named = !name_override;
 	if (name_override)
 		snprintf(cg->name, sizeof(cg->name), "%s", name_override);
 	else if ((ret = hull_cgroup_self_name(cg->name, sizeof(cg->name))) < 0)
@@ -168,11 +170,32 @@ int hull_cgroup_init(struct hull_cgroup *cg, const struct hull_limits *limits,
 	return cg->ops->check(cg, err);
 }
 
+/* Mark every directory this process made as hull's (see cgroup_owner.h).
+ * A kernel whose cgroupfs has no user xattrs leaves them unmarked: then
+ * nothing but this process will ever remove them. */
+static int mark_made(struct hull_cgroup *cg, struct hull_err *err)
+{
+	char value[300];
+
+	hull_cg_owner_value(cg->name, cg->run_named, value, sizeof(value));
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		int ret = cg->made[c] ? hull_cg_owner_mark(cg->dir[c], value) : 0;
+		if (ret == -EOPNOTSUPP)
+			return 0;
+		if (ret < 0)
+			return hull_fail(err, -ret, "cannot mark cgroup '%s' as hull's",
+					 cg->dir[c]);
+	}
+	return 0;
+}
+
 int hull_cgroup_create(struct hull_cgroup *cg, struct hull_err *err)
 {
 	int ret = cg->ops->create(cg, err);
+	if (ret == 0)
+		ret = mark_made(cg, err);
 	if (ret < 0) {
-		/* Half-made: leave nothing behind. */
+		/* Half-made: leave nothing behind (only what this call made). */
 		cg->ops->destroy(cg, NULL);
 	}
 	return ret;
@@ -200,20 +223,22 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err)
 	return ret;
 }
 
-static bool owner_alive(const char *name)
+/* A cgroup `hull gc` may collect: named exactly "<pid>-<start>", that
+ * hull process is gone, and hull's run marker for that very name is on it.
+ * Anything else under the parent is someone else's. */
+static bool stale_hull_run(const char *dir, const char *name)
 {
-	char pid[32];
+	char pid[32], value[300];
+	long owner;
 	unsigned long long start, want;
-	const char *dash = strchr(name, '-');
 
-	if (!dash || dash == name || (size_t)(dash - name) >= sizeof(pid))
-		return true; /* not ours to judge */
-	memcpy(pid, name, (size_t)(dash - name));
-	pid[dash - name] = '\0';
-	want = strtoull(dash + 1, NULL, 10);
-	if (read_start_time(pid, &start) < 0)
+	if (!hull_cg_run_name(name, &owner, &want))
 		return false;
-	return start == want;
+	snprintf(pid, sizeof(pid), "%ld", owner);
+	if (read_start_time(pid, &start) == 0 && start == want)
+		return false; /* its hull is still running */
+	hull_cg_owner_value(name, true, value, sizeof(value));
+	return hull_cg_owner_check(dir, value) == 1;
 }
 
 static int gc_tree(const char *mount, const char *parent, struct hull_err *err)
@@ -227,9 +252,11 @@ static int gc_tree(const char *mount, const char *parent, struct hull_err *err)
 	if (!d)
 		return 0; /* no hull cgroup was ever made here */
 	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.' || owner_alive(e->d_name))
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!stale_hull_run(path, e->d_name))
+			continue;
 		hull_cg_kill_all(path);
 		if (hull_cg_rmdir(path, err) == 0)
 			removed++;
@@ -256,7 +283,9 @@ int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hu
 
 void hull_cgroup_reopen(struct hull_cgroup *cg)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], value[300];
+
+	hull_cg_owner_value(cg->name, cg->run_named, value, sizeof(value));
 
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		const char *mount = cg->ops == &hull_cg_v2_backend ? (c ? "" : cg->mounts.v2)
@@ -264,7 +293,9 @@ void hull_cgroup_reopen(struct hull_cgroup *cg)
 		if (!mount[0] || snprintf(dir, sizeof(dir), "%s/%s/%s", mount, cg->limits->parent,
 					  cg->name) >= (int)sizeof(dir))
 			continue;
-		if (access(dir, F_OK) < 0)
+		/* Only a directory with this cgroup's marker (the state names the
+		 * path; the marker proves hull made what is there now). */
+		if (hull_cg_owner_check(dir, value) == 0)
 			continue;
 		memcpy(cg->dir[c], dir, sizeof(dir));
 		cg->made[c] = true;

@@ -11,7 +11,9 @@
  *           hybrid uses the v1 backend)
  *
  * A container's cgroup is <parent>/<hull pid>-<hull start time>, unique
- * among live and dead runs; `hull gc` removes those whose hull is gone. */
+ * among live and dead runs, or the caller's name (OCI). hull marks each
+ * directory it makes (cgroup_owner.h) and removes only marked ones; `hull
+ * gc` removes the marked run cgroups whose hull is gone. */
 #ifndef HULL_CGROUP_H
 #define HULL_CGROUP_H
 
@@ -85,9 +87,10 @@ struct hull_cgroup {
 	char name[256];			     /* OCI: the container id, up to 255 bytes */
 	char dir[HULL_CTRL_COUNT][PATH_MAX]; /* v1: per controller; v2: dir[0] */
 	bool made[HULL_CTRL_COUNT];
-	int dir_fd;    /* v2: O_PATH fd of the cgroup */
-	bool attached; /* placed by CLONE_INTO_CGROUP */
-	bool freezer;  /* v1: join the freezer too (OCI pause/resume) */
+	int dir_fd;	/* v2: O_PATH fd of the cgroup */
+	bool attached;	/* placed by CLONE_INTO_CGROUP */
+	bool freezer;	/* v1: join the freezer too (OCI pause/resume) */
+	bool run_named; /* named "<pid>-<start>" after this hull run */
 };
 
 extern const struct hull_cg_backend hull_cg_v1_backend;
@@ -104,7 +107,8 @@ void hull_cgroup_stats(struct hull_cgroup *cg, struct hull_cg_stats *st);
 int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err);
 
 /* An existing cgroup (made by another hull) after hull_cgroup_init: fill
- * its directories so the calls below work on it. */
+ * its directories so the calls below work on it; a directory without
+ * hull's marker for this name is left out (never signalled or removed). */
 void hull_cgroup_reopen(struct hull_cgroup *cg);
 /* Freeze (pause) or thaw the cgroup: v1 freezer.state, v2 cgroup.freeze. */
 int hull_cgroup_freeze(struct hull_cgroup *cg, bool frozen, struct hull_err *err);
@@ -115,8 +119,9 @@ int hull_cgroup_signal_all(struct hull_cgroup *cg, int sig);
 /* The "<pid>-<starttime>" name of the calling process. */
 int hull_cgroup_self_name(char *buf, size_t len);
 
-/* Remove every cgroup under parent in every hierarchy whose hull process
- * is gone; returns the number removed. */
+/* Remove every cgroup under parent in every hierarchy that a hull run
+ * made (its name pattern and marker) and whose hull process is gone;
+ * returns the number removed. Nothing else under parent is touched. */
 int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hull_err *err);
 
 /* Shared helpers for the backends (cgroup_util.c). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *needed_controllers(const struct hull_limits *l, char *buf, size_t len)
@@ -79,9 +80,9 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 	if (snprintf(cg->dir[0], sizeof(cg->dir[0]), "%s/%s", path, cg->name) >=
 	    (int)sizeof(cg->dir[0]))
 		return hull_fail(err, ENAMETOOLONG, "cannot create cgroup under '%s'", path);
-	ret = hull_cg_mkdir(cg->dir[0], err);
-	if (ret < 0)
-		return ret;
+	/* A directory already there is not hull's to fill, nor to remove. */
+	if (mkdir(cg->dir[0], 0755) < 0)
+		return hull_fail(err, errno, "cannot create cgroup '%s'", cg->dir[0]);
 	cg->made[0] = true;
 
 	if (l->memory) {

@@ -11,9 +11,13 @@ UNIT_HARNESS_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/harness/%, \
 UNIT_BINS         := $(UNIT_CORE_BINS) $(UNIT_HARNESS_BINS)
 UNIT_LDLIBS       := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 
+# A test that replaces system calls sets WRAP_<test> := -Wl,--wrap=<symbol>;
+# test_cgroup's fake cgroup2 tree fills new directories as the kernel does.
+WRAP_test_cgroup := -Wl,--wrap=mkdir
+
 $(BUILD)/tests/core/%: $(OBJ)/tests/unit/core/%.o $(HULL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(HULL_LIB) $(UNIT_LDLIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< $(HULL_LIB) $(WRAP_$(notdir $*)) $(UNIT_LDLIBS) $(LDFLAGS)
 
 $(BUILD)/tests/harness/%: $(OBJ)/tests/unit/harness/%.o $(HARNESS_LIB) $(HULL_LIB)
 	@mkdir -p $(dir $@)

@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_owner.h"
 #include "fileio.h"
+
+#include <sys/xattr.h>
 
 /* Debian 12 / systemd default: unified only. */
 static const char *const mountinfo_v2 =
@@ -115,7 +118,7 @@ static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
+	char path[400];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	assert_int_equal(hull_write_file(path, text, 1, NULL), 0);
 }
@@ -129,6 +132,28 @@ static const char *get(const char *rel)
 	return buf;
 }
 
+/* The kernel fills a new cgroup directory with its interface files; the
+ * fake tree does the same for the directories hull makes under ctr/. */
+int __real_mkdir(const char *path, mode_t mode);
+int __wrap_mkdir(const char *path, mode_t mode)
+{
+	static const char *const files[] = { "memory.max", "memory.swap.max", "cpu.max",
+					     "pids.max",   "cpuset.cpus",     "cgroup.procs",
+					     "cgroup.kill" };
+	char ctr[128];
+	int ret = __real_mkdir(path, mode);
+
+	snprintf(ctr, sizeof(ctr), "%s/ctr/", root);
+	if (ret < 0 || strncmp(path, ctr, strlen(ctr)) != 0)
+		return ret;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char rel[300];
+		snprintf(rel, sizeof(rel), "%s/%s", path + strlen(root) + 1, files[i]);
+		put(rel, "");
+	}
+	return 0;
+}
+
 static int make_tree(void **state)
 {
 	(void)state;
@@ -140,18 +165,6 @@ static int make_tree(void **state)
 	snprintf(dir, sizeof(dir), "%s/ctr", root);
 	mkdir(dir, 0755);
 	put("ctr/cgroup.subtree_control", "");
-	/* The leaf already exists so its "interface files" can be faked;
-	 * creating a cgroup that exists is accepted. */
-	snprintf(dir, sizeof(dir), "%s/ctr/box", root);
-	mkdir(dir, 0755);
-	static const char *const files[] = { "memory.max", "memory.swap.max", "cpu.max",
-					     "pids.max",   "cpuset.cpus",     "cgroup.procs",
-					     "cgroup.kill" };
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char rel[64];
-		snprintf(rel, sizeof(rel), "ctr/box/%s", files[i]);
-		put(rel, "");
-	}
 	return 0;
 }
 
@@ -242,9 +255,9 @@ static void test_v2_swap_options(void **state)
 	hull_cgroup_destroy(&cg, NULL);
 
 	l.memory_swap = 48 << 20; /* memory + swap: 16 MiB of swap */
-	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box2", &err), 0);
 	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
-	assert_string_equal(get("ctr/box/memory.swap.max"), "16777216");
+	assert_string_equal(get("ctr/box2/memory.swap.max"), "16777216");
 	hull_cgroup_destroy(&cg, NULL);
 }
 
@@ -256,6 +269,163 @@ static void test_self_name(void **state)
 	snprintf(want, sizeof(want), "%d-", (int)getpid());
 	assert_int_equal(strncmp(name, want, strlen(want)), 0);
 	assert_true(strlen(name) > strlen(want));
+}
+/* ---- only what hull made: marker, gc, reopen ------------------------ */
+
+static void make_dir(const char *rel, const char *marker)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+	if (marker)
+		assert_int_equal(setxattr(path, HULL_CG_OWNER_XATTR, marker, strlen(marker), 0), 0);
+}
+
+static bool exists(const char *rel)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return access(path, F_OK) == 0;
+}
+
+static void test_create_marks_what_it_made(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .pids = 10, .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+	char path[256], value[64];
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+	snprintf(path, sizeof(path), "%s/ctr/box", root);
+	ssize_t n = getxattr(path, HULL_CG_OWNER_XATTR, value, sizeof(value) - 1);
+	assert_true(n > 0);
+	value[n] = '\0';
+	assert_string_equal(value, "named box");
+
+	/* A run cgroup (named after this hull) says so. */
+	struct hull_cgroup run;
+	char name[64];
+	assert_int_equal(hull_cgroup_init(&run, &l, &m, NULL, &err), 0);
+	assert_int_equal(hull_cgroup_self_name(name, sizeof(name)), 0);
+	assert_string_equal(run.name, name);
+	assert_int_equal(hull_cgroup_create(&run, &err), 0);
+	char want[80];
+	snprintf(want, sizeof(want), "run %s", name);
+	assert_int_equal(hull_cg_owner_check(run.dir[0], want), 1);
+	if (run.dir_fd >= 0)
+		close(run.dir_fd);
+	if (cg.dir_fd >= 0)
+		close(cg.dir_fd);
+}
+
+static void test_create_refuses_a_directory_already_there(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .pids = 10, .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	make_dir("ctr/web-server", NULL);
+	put("ctr/web-server/pids.max", "max");
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "web-server", &err), 0);
+	assert_true(hull_cgroup_create(&cg, &err) < 0);
+	assert_non_null(strstr(err.msg, "web-server': File exists"));
+	assert_string_equal(get("ctr/web-server/pids.max"), "max"); /* not written */
+	assert_true(exists("ctr/web-server"));
+}
+
+static void test_reopen_takes_only_a_marked_directory(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	make_dir("ctr/mine", "named mine");
+	make_dir("ctr/foreign", NULL);
+	make_dir("ctr/other", "named someone-else");
+	make_dir("ctr/9-9", "run 9-9"); /* a run marker, reopened by name */
+
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "mine", &err), 0);
+	hull_cgroup_reopen(&cg);
+	assert_true(cg.made[0]);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "foreign", &err), 0);
+	hull_cgroup_reopen(&cg);
+	assert_false(cg.made[0]);
+	assert_int_equal(hull_cgroup_signal_all(&cg, 0), 0);
+	assert_int_equal(hull_cgroup_destroy(&cg, &err), 0);
+	assert_true(exists("ctr/foreign"));
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "other", &err), 0);
+	hull_cgroup_reopen(&cg);
+	assert_false(cg.made[0]);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "9-9", &err), 0);
+	hull_cgroup_reopen(&cg);
+	assert_false(cg.made[0]); /* named "9-9" by a caller: marker "named 9-9" */
+}
+
+/* A pid no process has now. */
+static long dead_pid(void)
+{
+	char path[64];
+	long pid = 4194303;
+	for (;; pid--) {
+		snprintf(path, sizeof(path), "/proc/%ld", pid);
+		if (access(path, F_OK) < 0)
+			return pid;
+	}
+}
+
+static void test_gc_collects_only_marked_dead_runs(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	char rel[128], marker[128], self[64];
+	long dead = dead_pid();
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	make_dir("gcp", NULL);
+	make_dir("gcp/web-server", NULL);
+	make_dir("gcp/db-1", NULL);
+	snprintf(rel, sizeof(rel), "gcp/%ld-456", dead); /* hull's pattern, no marker */
+	make_dir(rel, NULL);
+	snprintf(rel, sizeof(rel), "gcp/%ld-457", dead); /* a caller-named one */
+	snprintf(marker, sizeof(marker), "named %ld-457", dead);
+	make_dir(rel, marker);
+	snprintf(rel, sizeof(rel), "gcp/%ld-458", dead); /* a marker for another name */
+	snprintf(marker, sizeof(marker), "run %ld-1", dead);
+	make_dir(rel, marker);
+	snprintf(rel, sizeof(rel), "gcp/%ld-459x", dead); /* not the pattern */
+	snprintf(marker, sizeof(marker), "run %ld-459x", dead);
+	make_dir(rel, marker);
+	assert_int_equal(hull_cgroup_self_name(self, sizeof(self)), 0);
+	snprintf(rel, sizeof(rel), "gcp/%s", self); /* a live hull's */
+	snprintf(marker, sizeof(marker), "run %s", self);
+	make_dir(rel, marker);
+	snprintf(rel, sizeof(rel), "gcp/%ld-460", dead); /* the one stale hull run */
+	snprintf(marker, sizeof(marker), "run %ld-460", dead);
+	make_dir(rel, marker);
+
+	assert_int_equal(hull_cgroup_gc(&m, "gcp", NULL), 1);
+	assert_false(exists(rel));
+	assert_true(exists("gcp/web-server"));
+	assert_true(exists("gcp/db-1"));
+	static const char *const kept[] = { "456", "457", "458", "459x" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(rel, sizeof(rel), "gcp/%ld-%s", dead, kept[i]);
+		assert_true(exists(rel));
+	}
+	snprintf(rel, sizeof(rel), "gcp/%s", self);
+	assert_true(exists(rel));
+	assert_int_equal(hull_cgroup_gc(&m, "gcp", NULL), 0);
+	assert_int_equal(hull_cgroup_gc(&m, "no-such-parent", NULL), 0);
 }
 
 int main(void)
@@ -270,6 +440,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, make_tree, remove_tree),
 		cmocka_unit_test_setup_teardown(test_v2_swap_options, make_tree, remove_tree),
 		cmocka_unit_test(test_self_name),
+		cmocka_unit_test_setup_teardown(test_create_marks_what_it_made, make_tree,
+						remove_tree),
+		cmocka_unit_test_setup_teardown(test_create_refuses_a_directory_already_there,
+						make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(test_reopen_takes_only_a_marked_directory,
+						make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(test_gc_collects_only_marked_dead_runs, make_tree,
+						remove_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

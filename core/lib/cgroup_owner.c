@@ -1,0 +1,57 @@
+/* cgroup_owner.c — hull's marker on the cgroups it made; see
+ * cgroup_owner.h. */
+#include "cgroup_owner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+void hull_cg_owner_value(const char *name, bool run, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", run ? "run" : "named", name);
+}
+
+int hull_cg_owner_mark(const char *dir, const char *value)
+{
+	if (setxattr(dir, HULL_CG_OWNER_XATTR, value, strlen(value), 0) < 0)
+		return errno == ENOTSUP ? -EOPNOTSUPP : -errno;
+	return 0;
+}
+
+int hull_cg_owner_check(const char *dir, const char *value)
+{
+	char buf[512];
+	ssize_t n = getxattr(dir, HULL_CG_OWNER_XATTR, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == ENOTSUP || errno == EOPNOTSUPP ? -EOPNOTSUPP : 0;
+	return (size_t)n == strlen(value) && memcmp(buf, value, (size_t)n) == 0;
+}
+
+/* Digits only, no sign, no leading zero, at most max_len of them. */
+static bool parse_number(const char *s, size_t len, size_t max_len, unsigned long long *out)
+{
+	if (len == 0 || len > max_len || (s[0] == '0' && len > 1))
+		return false;
+	*out = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*out = *out * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return true;
+}
+
+bool hull_cg_run_name(const char *name, long *pid, unsigned long long *start)
+{
+	const char *dash = strchr(name, '-');
+	unsigned long long p;
+
+	if (!dash || !parse_number(name, (size_t)(dash - name), 7, &p) || p == 0 ||
+	    !parse_number(dash + 1, strlen(dash + 1), 19, start))
+		return false;
+	*pid = (long)p;
+	return true;
+}

@@ -1,0 +1,38 @@
+/* cgroup_owner.h — the proof that hull made a cgroup.
+ *
+ * hull removes or kills only what it can prove it created: its exact name
+ * pattern *and* a marker it wrote. No file can be created inside a cgroup,
+ * so the marker is the user xattr user.hull.owner on the directory, set
+ * right after hull's own mkdir (cgroupfs keeps user xattrs on v1 and v2
+ * since Linux 5.7). It lives and dies with the directory, so a reused name
+ * or a stale record cannot fool it. Its value says who may remove it:
+ *
+ *   "run <pid>-<start>"  a `hull run` cgroup named after that hull process;
+ *                        once the process is gone, `hull gc` may collect it
+ *   "named <name>"       a cgroup the caller named (OCI cgroupsPath): only
+ *                        that container's own lifecycle removes it
+ *
+ * A directory without the marker, or with another value, is never touched. */
+#ifndef HULL_CGROUP_OWNER_H
+#define HULL_CGROUP_OWNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HULL_CG_OWNER_XATTR "user.hull.owner"
+
+/* The marker value of a cgroup called name (run: named after a hull run). */
+void hull_cg_owner_value(const char *name, bool run, char *buf, size_t len);
+
+/* Mark dir as hull's: 0, or -errno (-EOPNOTSUPP: no user xattrs here). */
+int hull_cg_owner_mark(const char *dir, const char *value);
+
+/* 1: dir carries exactly value; 0: it does not (no marker, another value,
+ * gone); -EOPNOTSUPP: this kernel's cgroupfs cannot say. */
+int hull_cg_owner_check(const char *dir, const char *value);
+
+/* Whether name is exactly "<pid>-<start>" (hull run's pattern), with both
+ * numbers parsed into pid and start. */
+bool hull_cg_run_name(const char *name, long *pid, unsigned long long *start);
+
+#endif
