@@ -8,7 +8,14 @@
 #   5. one report                                     -> $REPORTS/latest.json, latest.md
 # Knobs (environment): BUILD, REPORTS, BENCH_N, BENCH_QUICK, BENCH_RUNTIMES,
 # BENCH_CPU, COMMIT, PYTHON.
-set -eu
+#
+# One runtime or one namespace row that fails never throws the rest away:
+# the latency report keeps the failure in that row, every later step still
+# runs, and a step that fails leaves a note in the report. The exit status
+# is non-zero only when hull itself failed (the latency step says so with
+# exit status 1) or a step could not run at all; the reports are written
+# either way.
+set -u
 
 BUILD=${BUILD:-build}
 REPORTS=${REPORTS:-reports}
@@ -28,27 +35,49 @@ set --
 [ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
 
 step() { echo "bench: [$1/5] $2" >&2; }
+failed=""   # what failed, for the last line
+fatal=0     # hull itself failed, or no report could be written
+note() { echo "bench: $1" >&2; failed="$failed${failed:+; }$1"; }
 t0=$(date +%s)
 
 step 1 "startup latency: $N starts per runtime after $WARMUP warm-up, interleaved"
+rm -f "$REPORTS/latency.json" "$REPORTS/micro.json" "$REPORTS/hyperfine.json"
 "$BIN/hull-harness" latency -n "$N" -w "$WARMUP" --runtimes "$RUNTIMES" \
   --concurrency "$LEVELS" --per-level "$PER_LEVEL" --rootfs "$ROOTFS" \
   --commit "${COMMIT:-unknown}" --json "$REPORTS/latency.json" "$@" >/dev/null
+rc=$?
+if [ "$rc" -ne 0 ]; then
+  note "latency: exit status $rc (hull failed; the rows above say where)"
+  fatal=1
+fi
 
-step 2 "plots"
-rm -f "$REPORTS"/latency.svg "$REPORTS"/phases.svg "$REPORTS"/namespaces.svg "$REPORTS"/concurrency.svg
-"$PYTHON" "$HERE/plot.py" "$REPORTS/latency.json" "$REPORTS"
+if [ -f "$REPORTS/latency.json" ]; then
+  step 2 "plots"
+  rm -f "$REPORTS"/latency.svg "$REPORTS"/phases.svg "$REPORTS"/namespaces.svg "$REPORTS"/concurrency.svg
+  "$PYTHON" "$HERE/plot.py" "$REPORTS/latency.json" "$REPORTS" || note "plots failed"
+else
+  note "no latency report to plot"
+fi
 
 step 3 "microbenchmarks: $MICRO_N forks per step (Google Benchmark)"
 "$BIN/hull-micro" --rootfs "$ROOTFS" --iterations "$MICRO_N" \
   --benchmark_format=console --benchmark_out_format=json \
-  --benchmark_out="$REPORTS/micro.json" >&2
+  --benchmark_out="$REPORTS/micro.json" >&2 || note "microbenchmarks failed"
 
 step 4 "whole-command cross-check: hyperfine, $HF_RUNS runs each"
-"$HERE/hyperfine.sh" "$BIN" "$ROOTFS" "$REPORTS/hyperfine.json" "$HF_RUNS" >&2
+"$HERE/hyperfine.sh" "$BIN" "$ROOTFS" "$REPORTS/hyperfine.json" "$HF_RUNS" >&2 ||
+  note "hyperfine failed"
 
 step 5 "report"
-"$BIN/hull-harness" latency render --micro "$REPORTS/micro.json" \
-  --hyperfine "$REPORTS/hyperfine.json" --json "$REPORTS/latest.json" \
-  --markdown "$REPORTS/latest.md" "$REPORTS/latency.json"
+if [ -f "$REPORTS/latency.json" ]; then
+  "$BIN/hull-harness" latency render --micro "$REPORTS/micro.json" \
+    --hyperfine "$REPORTS/hyperfine.json" --json "$REPORTS/latest.json" \
+    --markdown "$REPORTS/latest.md" "$REPORTS/latency.json" || { note "report failed"; fatal=1; }
+else
+  fatal=1
+fi
 echo "bench: done in $(( $(date +%s) - t0 )) s: $REPORTS/latest.md, $REPORTS/latest.json, $REPORTS/*.svg" >&2
+if [ -n "$failed" ]; then
+  echo "bench: with failures: $failed" >&2
+fi
+exit $fatal

@@ -17,7 +17,8 @@
  *   }
  *   hull_launch_release(&l);                              removes the bundle
  *
- * Runtimes (hull_runtimes[] lists them with what each can do):
+ * Runtimes (the table in runtimes.c; each entry carries the builder of
+ * its command line):
  *   bare          fork+exec of ROOTFS/<argv[0]> on the host: no isolation at all
  *   hull          build/bin/hull run --ns LIST [--chroot] [--spawn fork] ...
  *   hull-privileged  the same with --privileged: no security profile, the
@@ -33,10 +34,16 @@
  *   crun          OCI bundle, --cgroup-manager=disabled
  *   crun-cgroupfs OCI bundle, --cgroup-manager=cgroupfs
  *   runc          OCI bundle (runc manages cgroups itself)
- * On a hybrid cgroup host (v1 controllers + cgroup2 on /sys/fs/cgroup/unified)
- * crun refuses to start, so it runs as
- *   unshare -m sh -c 'umount /sys/fs/cgroup/unified; exec crun ...'
- * i.e. in a private mount namespace where only the v1 layout is visible.
+ *   oci:PATH[,name=NAME][,args=OPT OPT...][,ns=NS+NS...][,env=v1]
+ *                 any OCI runtime by path, driven like crun and runc: PATH
+ *                 --root STATE [OPT...] run --bundle BUNDLE ID. name= names
+ *                 its rows (default oci:BASENAME), ns= the namespaces it can
+ *                 create (default all), env=v1 starts it like crun on a
+ *                 hybrid host (see env.h)
+ * Every runtime is spawned directly by the harness (posix_spawn of its own
+ * program, no wrapper process). On a hybrid cgroup host crun refuses the
+ * cgroup2 tree on /sys/fs/cgroup/unified, so it starts from a private mount
+ * namespace without it, made once per process (env.h).
  *
  * Threads: a prepared launch may be run from several threads at once; every
  * run gets its own container id and pipes. Every fd is O_CLOEXEC, so a
@@ -54,34 +61,67 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a runtime can do, for the matrix and the expected-verdict rules. */
+struct hh_argv;
+struct hull_launch;
+
+/* What a runtime can do, for the matrix and the expected-verdict rules,
+ * and how it is started. */
 struct hull_runtime_info {
 	const char *name;
-	const char *what;      /* one line for --help and reports */
-	uint64_t ns_choosable; /* CLONE_NEW* a config may ask for */
-	uint64_t ns_always;    /* CLONE_NEW* it creates whatever is asked */
-	bool root_choosable;   /* pivot_root or chroot by config (hull) */
-	bool pivot_root;       /* otherwise: switches root with pivot_root */
-	bool changes_root;     /* false for bare: the host's / stays */
-	bool private_mounts;   /* makes mounts private before mounting */
-	bool mounts_proc;      /* mounts a fresh /proc when it has a mount ns */
-	bool drops_caps;       /* the command runs without CAP_SYS_ADMIN */
-	bool oci;	       /* driven through an OCI bundle */
-	bool bench_only;       /* a hull variant for latency comparisons: not
-				* in the default isolation matrix */
+	const char *what;	    /* one line for --help and reports */
+	const char *program;	    /* what runs a container: a program built next to
+				     * hull-harness, an installed one, or an absolute
+				     * path; NULL for bare (its program is in the rootfs) */
+	bool built;		    /* program is built next to hull-harness */
+	uint64_t ns_choosable;	    /* CLONE_NEW* a config may ask for */
+	uint64_t ns_always;	    /* CLONE_NEW* it creates whatever is asked */
+	bool root_choosable;	    /* pivot_root or chroot by config (hull, floor) */
+	bool pivot_root;	    /* otherwise: switches root with pivot_root */
+	bool changes_root;	    /* false for bare: the host's / stays */
+	bool private_mounts;	    /* makes mounts private before mounting */
+	bool mounts_proc;	    /* mounts a fresh /proc when it has a mount ns */
+	bool drops_caps;	    /* the command runs without CAP_SYS_ADMIN */
+	bool oci;		    /* driven through an OCI bundle */
+	bool bench_only;	    /* a hull variant for latency comparisons: not
+				     * in the default isolation matrix */
+	bool rootless_ok;	    /* may manage without root (bwrap, unshare(1)) */
+	bool cgroup_v1_only;	    /* refuses a hybrid cgroup host (crun): started
+				     * from the v1-only mount namespace there */
+	const char *const *options; /* runtime-specific options, NULL-terminated */
+	/* The runtime's command line for a prepared launch (l->runtime_bin,
+	 * l->cfg, l->ns_effective are set; OCI: l->tmp_dir, l->state_dir). */
+	int (*build_argv)(struct hh_argv *a, struct hull_launch *l, struct hull_err *err);
 };
 
-extern const struct hull_runtime_info hull_runtimes[];
-extern const size_t hull_runtime_count;
+/* The runtimes: the built-in table first, then every oci:PATH runtime
+ * looked up so far, in the order they were first named. */
+size_t hull_runtime_count(void);
+const struct hull_runtime_info *hull_runtime_at(size_t i);
 
+/* A built-in name, a name given with oci:...,name=NAME, or an oci:PATH[,...]
+ * spec (registered on first use; at most 16). NULL when unknown or
+ * malformed. */
 const struct hull_runtime_info *hull_runtime_lookup(const char *name);
+
+/* The next runtime of a comma-separated list into buf: a name, or an
+ * oci:PATH spec with the key=value parts that follow it (name=, args=,
+ * ns=, env=). *p moves past it. False at the end of the list. */
+bool hh_runtime_list_next(const char **p, char *buf, size_t len);
+
+/* The program that runs a container of rt, malloc'ed, or NULL with why
+ * filled. bin_dir: where built programs live (NULL: next to this one). */
+char *hh_runtime_program(const struct hull_runtime_info *rt, const char *bin_dir, char *why,
+			 size_t len);
+
+/* How runtimes of this kind are started, one line for reports. */
+const char *hh_runtime_started(const struct hull_runtime_info *rt);
 
 /* Whether `name` can run here: a known runtime whose program is installed
  * (or built). When not, `why` (if given) says so in one line, lowercase. */
 bool hull_runtime_available(const char *name, char *why, size_t len);
 
 struct hull_launch_config {
-	const char *runtime;	 /* a name from hull_runtimes[] */
+	const char *runtime;	 /* a runtime name or oci: spec */
 	const char *rootfs;	 /* absolute path of the root filesystem */
 	uint64_t ns_flags;	 /* CLONE_NEW* wanted; see hull_launch_effective_ns */
 	bool chroot;		 /* hull: --chroot instead of pivot_root */
@@ -105,6 +145,7 @@ struct hull_launch {
 	char *tmp_dir;	 /* OCI: bundle (config.json) and state root */
 	char *state_dir; /* OCI: --root of crun/runc */
 	char *runtime_bin;
+	int env; /* enum hh_env: the mount namespace it starts from */
 };
 
 struct hull_launch_result {
@@ -147,11 +188,8 @@ uint64_t hull_launch_effective_ns(const struct hull_runtime_info *rt, uint64_t n
  * namespace falls back to chroot. */
 bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effective, bool chroot);
 
-/* The directory of the running program ("/.../build/bin"), for finding
- * hull, hull-seed and hull-floor. NULL if /proc/self/exe is unreadable. */
-const char *hull_launch_self_dir(void);
-
-/* Whether the host has the hybrid cgroup layout crun refuses. */
-bool hull_cgroup_is_hybrid(void);
+/* Write the OCI bundle (config.json over cfg.rootfs) and the state
+ * directory under a fresh temp dir: l->tmp_dir, l->state_dir (bundle.c). */
+int hh_bundle_write(struct hull_launch *l, struct hull_err *err);
 
 #endif

@@ -18,6 +18,7 @@
  * host. The decision rule is in gate.h. */
 #include "commands.h"
 #include "driver.h"
+#include "util.h"
 #include "gate.h"
 #include "report.h"
 
@@ -288,7 +289,7 @@ static void measure_isolation(const struct gate_opts *o, const char *raw, struct
 	/* The verifier's host directory: /tmp, or /run when the rootfs is /tmp
 	 * or above it (isolate_host.c). */
 	const char *scratch = strncmp("/tmp", o->rootfs, strlen(o->rootfs)) == 0 ? "/run" : "/tmp";
-	const char *const keep[] = { o->rootfs, hull_launch_self_dir(), NULL };
+	const char *const keep[] = { o->rootfs, hh_self_dir(), NULL };
 	if (!o->quiet)
 		fputs("gate: isolation smoke check (hull, shared rootfs)\n", stderr);
 	for (int i = 0; i < 2; i++) {
@@ -693,7 +694,7 @@ int hull_harness_gate(int argc, char **argv)
 	bool measure = (o.do_latency && !o.latency_in) || (o.do_isolation && !o.matrix_in);
 	if (measure) {
 		if (!o.rootfs) {
-			const char *dir = hull_launch_self_dir();
+			const char *dir = hh_self_dir();
 			snprintf(raw, sizeof(raw), "%s/../rootfs", dir ? dir : ".");
 			o.rootfs = raw;
 		}

@@ -31,13 +31,13 @@
 const char *hull_iso_default_rootfs(void)
 {
 	static char path[PATH_MAX];
-	const char *dir = hull_launch_self_dir();
-	if (!dir || !pathf(path, sizeof(path), "%s/../rootfs", dir))
+	const char *dir = hh_self_dir();
+	if (!dir || !hh_pathf(path, sizeof(path), "%s/../rootfs", dir))
 		return NULL;
 	char *real = realpath(path, NULL);
 	if (!real)
 		return NULL;
-	pathf(path, sizeof(path), "%s", real);
+	hh_pathf(path, sizeof(path), "%s", real);
 	free(real);
 	return path;
 }
@@ -142,23 +142,23 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	char *real = realpath(rootfs, NULL);
 	if (!real)
 		return hull_fail(err, errno, "cannot use rootfs '%s'", rootfs);
-	pathf(h->orig_rootfs, sizeof(h->orig_rootfs), "%s", real);
-	pathf(h->rootfs, sizeof(h->rootfs), "%s", real);
+	hh_pathf(h->orig_rootfs, sizeof(h->orig_rootfs), "%s", real);
+	hh_pathf(h->rootfs, sizeof(h->rootfs), "%s", real);
 	free(real);
-	if (!pathf(path, sizeof(path), "%s/bin/hull-probe", h->rootfs) || access(path, X_OK) < 0)
+	if (!hh_pathf(path, sizeof(path), "%s/bin/hull-probe", h->rootfs) || access(path, X_OK) < 0)
 		return hull_fail(err, errno, "cannot use rootfs '%s': no /bin/hull-probe",
 				 h->rootfs);
 
 	/* The marker sits outside the rootfs, where only a leak can reach it. */
 	const char *tmp = iso_under("/tmp", h->rootfs) ? "/run" : "/tmp";
-	pathf(h->dir, sizeof(h->dir), "%s/hull-iso-XXXXXX", tmp);
+	hh_pathf(h->dir, sizeof(h->dir), "%s/hull-iso-XXXXXX", tmp);
 	if (!mkdtemp(h->dir)) {
 		ret = hull_fail(err, errno, "cannot create a directory in '%s'", tmp);
 		h->dir[0] = '\0';
 		return ret;
 	}
 	chmod(h->dir, 0755);
-	pathf(h->marker, sizeof(h->marker), "%s/marker", h->dir);
+	hh_pathf(h->marker, sizeof(h->marker), "%s/marker", h->dir);
 	int fd = open(h->marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return hull_fail(err, errno, "cannot create marker '%s'", h->marker);
@@ -168,7 +168,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	if (shared_rootfs) {
 		/* As on systemd hosts, where / is shared: a runtime that does not
 		 * make its mounts private leaks them to this bind. */
-		pathf(path, sizeof(path), "%s/root", h->dir);
+		hh_pathf(path, sizeof(path), "%s/root", h->dir);
 		if (mkdir(path, 0755) < 0)
 			return hull_fail(err, errno, "cannot create '%s'", path);
 		if (mount(h->rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -178,7 +178,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 			return ret;
 		}
 		h->bound = true;
-		pathf(h->rootfs, sizeof(h->rootfs), "%s", path);
+		hh_pathf(h->rootfs, sizeof(h->rootfs), "%s", path);
 		if (mount(NULL, path, NULL, MS_SHARED, NULL) < 0)
 			return hull_fail(err, errno, "cannot make '%s' shared", path);
 	}
@@ -214,7 +214,7 @@ static void remove_token_dirs(const char *rootfs, const char *prefix)
 	const char *where[] = { "/tmp", "" };
 
 	for (size_t i = 0; i < 2; i++) {
-		if (!pathf(dir, sizeof(dir), "%s%s", rootfs, where[i]))
+		if (!hh_pathf(dir, sizeof(dir), "%s%s", rootfs, where[i]))
 			continue;
 		DIR *d = opendir(dir);
 		struct dirent *e;
@@ -222,7 +222,7 @@ static void remove_token_dirs(const char *rootfs, const char *prefix)
 			continue;
 		while ((e = readdir(d)))
 			if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
-			    pathf(sub, sizeof(sub), "%s/%s", dir, e->d_name))
+			    hh_pathf(sub, sizeof(sub), "%s/%s", dir, e->d_name))
 				rmdir(sub);
 		closedir(d);
 	}
@@ -243,12 +243,12 @@ void hull_iso_host_cleanup(struct hull_iso_host *h)
 		remove_token_dirs("", h->token_prefix); /* bare: the host's /tmp */
 	}
 	if (h->bound) {
-		pathf(path, sizeof(path), "%s/root", h->dir);
+		hh_pathf(path, sizeof(path), "%s/root", h->dir);
 		umount2(path, MNT_DETACH);
 		h->bound = false;
 	}
 	if (h->dir[0]) {
-		pathf(path, sizeof(path), "%s/root", h->dir);
+		hh_pathf(path, sizeof(path), "%s/root", h->dir);
 		rmdir(path);
 		if (h->marker[0])
 			unlink(h->marker);

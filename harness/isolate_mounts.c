@@ -97,7 +97,7 @@ void iso_scan_leak(const struct mount_ent *m, void *arg)
 
 	if (s->token && strcmp(m->src, s->token) == 0) {
 		if (!s->token_at[0])
-			scopy(s->token_at, sizeof(s->token_at), m->mnt);
+			hh_scopy(s->token_at, sizeof(s->token_at), m->mnt);
 		list_add(&s->found, m->mnt);
 		return;
 	}
@@ -110,7 +110,7 @@ void iso_scan_leak(const struct mount_ent *m, void *arg)
 	if (h->rootfs[0] && iso_under(m->mnt, h->rootfs) && strcmp(m->mnt, h->rootfs) != 0 &&
 	    !was_there(h, m->mnt)) {
 		if (!s->new_mounts++)
-			scopy(s->first_new, sizeof(s->first_new), m->mnt);
+			hh_scopy(s->first_new, sizeof(s->first_new), m->mnt);
 		list_add(&s->found, m->mnt);
 	}
 }

@@ -6,6 +6,7 @@
 #define HULL_HARNESS_ISOLATE_PRIV_H
 
 #include "isolate.h"
+#include "util.h"
 
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <stdarg.h>
@@ -13,26 +14,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-
-/* snprintf that says whether the whole path fit. */
-static inline bool pathf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static inline bool pathf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < len;
-}
-
-/* Copy with truncation, always terminated. */
-static inline void scopy(char *dst, size_t len, const char *src)
-{
-	size_t n = strnlen(src, len - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 /* ---- the host's mount table (isolate_mounts.c) ------------------------- */
 

@@ -141,7 +141,7 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 
 	ret = hull_launch_prepare(&cfg, &l, &lerr);
 	if (ret < 0) {
-		scopy(cell->reason, sizeof(cell->reason), lerr.msg);
+		hh_scopy(cell->reason, sizeof(cell->reason), lerr.msg);
 		cell->mismatches = cell->expect_started ? 1 : 0;
 		return 0;
 	}
@@ -163,11 +163,11 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	snprintf(view.new_host_mount, sizeof(view.new_host_mount), "%s", s.first_new);
 	iso_detach_all(&s.found, h->token_prefix);
 	char dir[PATH_MAX];
-	if (pathf(dir, sizeof(dir), "%s/tmp/%s", h->orig_rootfs, token))
+	if (hh_pathf(dir, sizeof(dir), "%s/tmp/%s", h->orig_rootfs, token))
 		rmdir(dir);
-	if (pathf(dir, sizeof(dir), "%s/%s", h->orig_rootfs, token))
+	if (hh_pathf(dir, sizeof(dir), "%s/%s", h->orig_rootfs, token))
 		rmdir(dir);
-	if (pathf(dir, sizeof(dir), "/tmp/%s", token))
+	if (hh_pathf(dir, sizeof(dir), "/tmp/%s", token))
 		rmdir(dir); /* bare mounts on the host's /tmp */
 	drain_listener(h->listen_fd);
 
@@ -186,7 +186,7 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 		snprintf(cell->reason, sizeof(cell->reason), "exit status %d%s%s", res.exit_code,
 			 line[0] ? ": " : "", line);
 	} else if (hull_judge(res.out, &view, cell->props, &lerr) < 0) {
-		scopy(cell->reason, sizeof(cell->reason), lerr.msg);
+		hh_scopy(cell->reason, sizeof(cell->reason), lerr.msg);
 	} else {
 		cell->started = true;
 	}

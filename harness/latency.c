@@ -16,6 +16,7 @@
 #include "ns.h"
 #include "report.h"
 #include "stats.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +45,7 @@
 /* One thing measured: a runtime with one configuration. */
 struct variant {
 	char label[128];
-	char runtime[24];
+	char runtime[600]; /* a table name or an oci: spec */
 	bool chroot, fork;
 	uint64_t ns;
 	int suite; /* SUITE_* */
@@ -128,13 +129,6 @@ struct bench {
 
 static char *probe_argv[] = { "/bin/hull-probe", "--stamp", NULL };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- progress ------------------------------------------------------- */
 
 static void progress(struct bench *b, const char *what, bool force)
@@ -143,7 +137,7 @@ static void progress(struct bench *b, const char *what, bool force)
 		return;
 	int pct = (int)(100 * b->done / b->total);
 	if (b->tty) {
-		uint64_t t = now_ns();
+		uint64_t t = hh_now_ns();
 		if (!force && t - b->t_last_progress < 100000000ull)
 			return;
 		b->t_last_progress = t;
@@ -336,6 +330,18 @@ static struct variant *add_variant(struct bench *b, int suite, const char *label
 	return v;
 }
 
+static void add_oci_variants(struct bench *b, const char *list)
+{
+	char t[600];
+
+	for (const char *p = list; p && hh_runtime_list_next(&p, t, sizeof(t));) {
+		const struct hull_runtime_info *rt =
+			strncmp(t, "oci:", 4) == 0 ? hull_runtime_lookup(t) : NULL;
+		if (rt)
+			add_variant(b, SUITE_RUNTIMES, rt->name, t, b->o.ns, false, false, false);
+	}
+}
+
 static void release_all(struct bench *b)
 {
 	for (size_t i = 0; i < b->nv; i++) {
@@ -363,34 +369,38 @@ static void release_all(struct bench *b)
 
 static bool wanted(const char *list, const char *label)
 {
+	char t[600];
+
 	if (!list || !*list || strcmp(list, "all") == 0)
 		return true;
-	size_t n = strlen(label);
-	for (const char *p = list; *p;) {
-		size_t w = strcspn(p, ",");
-		if (w == n && strncmp(p, label, n) == 0)
+	for (const char *p = list; hh_runtime_list_next(&p, t, sizeof(t));)
+		if (strcmp(t, label) == 0 || strcmp(t, "all") == 0)
 			return true;
-		p += w + (p[w] == ',');
-	}
 	return false;
 }
 
+/* Every item is a variant label, "all", or an OCI runtime by path
+ * (oci:PATH[,name=..][,args=..]), registered here. */
 static int check_runtime_list(const char *list)
 {
-	for (const char *p = list; p && *p;) {
-		size_t w = strcspn(p, ",");
-		bool ok = w == 3 && strncmp(p, "all", 3) == 0;
+	char t[600];
+
+	for (const char *p = list; hh_runtime_list_next(&p, t, sizeof(t));) {
+		bool ok = strcmp(t, "all") == 0;
 		for (size_t i = 0; i < N_ELEMS(known_variants) && !ok; i++)
-			ok = strlen(known_variants[i].label) == w &&
-			     strncmp(p, known_variants[i].label, w) == 0;
+			ok = strcmp(t, known_variants[i].label) == 0;
+		if (!ok && strncmp(t, "oci:", 4) == 0)
+			ok = hull_runtime_lookup(t) != NULL;
 		if (!ok) {
-			fprintf(stderr, "hull-harness: unknown runtime '%.*s'\n", (int)w, p);
+			fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
 			return -1;
 		}
-		p += w + (p[w] == ',');
 	}
 	return 0;
 }
+
+/* The OCI runtimes given by path, after the known ones, in list order. */
+static void add_oci_variants(struct bench *b, const char *list);
 
 /* ---- suites ---------------------------------------------------------- */
 
@@ -568,11 +578,11 @@ static void run_concurrency(struct bench *b, struct variant *v)
 			fprintf(stderr, "hull-harness: cannot start %d threads\n", k);
 			exit(2);
 		}
-		uint64_t t0 = now_ns();
+		uint64_t t0 = hh_now_ns();
 		pthread_barrier_wait(&go);
 		for (int i = 0; i < k; i++)
 			pthread_join(th[i], NULL);
-		lv->wall_ns = now_ns() - t0;
+		lv->wall_ns = hh_now_ns() - t0;
 		pthread_barrier_destroy(&go);
 		for (int i = 0; i < k; i++) {
 			for (size_t j = 0; j < w[i].round.n; j++) {
@@ -633,6 +643,9 @@ static json_object *variant_json(struct bench *b, const struct variant *v, bool 
 	hull_ns_format(eff, ns, sizeof(ns));
 	json_object_object_add(o, "name", json_object_new_string(v->label));
 	json_object_object_add(o, "runtime", json_object_new_string(v->runtime));
+	json_object_object_add(o, "program", json_object_new_string(v->launch.argv[0]));
+	json_object_object_add(o, "started",
+			       json_object_new_string(hh_runtime_started(v->launch.rt)));
 	json_object_object_add(o, "namespaces", json_object_new_string(ns));
 	json_object_object_add(
 		o, "root",
@@ -987,7 +1000,9 @@ static void usage(FILE *out)
 	      " -w, --warmup N           discarded starts per runtime first (default 5)\n"
 	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,hull-privileged,\n"
 	      "                          hull-limits,hull-oci,seed,unshare,\n"
-	      "                            bwrap,crun,crun-cgroupfs,runc or all (default)\n"
+	      "                            bwrap,crun,crun-cgroupfs,runc or all (default),\n"
+	      "                            and any OCI runtime by path:\n"
+	      "                            oci:PATH[,name=NAME][,args=OPT OPT][,env=v1]\n"
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"
 	      "     --suites LIST        runtimes,namespaces,concurrency (default all)\n"
@@ -1006,10 +1021,11 @@ static void usage(FILE *out)
 	      " -q, --quiet              no progress line\n"
 	      " -h, --help               display this help\n"
 	      "\n"
-	      "Runtimes that are not installed are skipped with a note. Exit status: 0\n"
-	      "on success (another runtime failing is reported, not fatal); 1 when hull or\n"
-	      "the floor failed every start or a report could not be written; 2 for bad\n"
-	      "usage.\n",
+	      "Runtimes that are not installed are skipped with a note. A runtime or a\n"
+	      "namespace row whose every start fails is reported in its row; every other\n"
+	      "section still runs and the reports are written. Exit status: 0 on success\n"
+	      "(another runtime failing is reported, not fatal); 1 when one of hull's\n"
+	      "rows failed every start or a report could not be written; 2 for bad usage.\n",
 	      out);
 }
 
@@ -1315,9 +1331,16 @@ static int cmd_render(int argc, char **argv)
 	return ret < 0 ? 1 : 0;
 }
 
+/* One of hull's own runtimes (hull, hull-fork, hull-limits, hull-oci, ...). */
+static bool is_hull(const struct variant *v)
+{
+	const struct hull_runtime_info *rt = hull_runtime_lookup(v->runtime);
+	return rt && rt->program && rt->built && strcmp(rt->program, "hull") == 0;
+}
+
 static const char *default_rootfs(char *buf, size_t len)
 {
-	const char *dir = hull_launch_self_dir();
+	const char *dir = hh_self_dir();
 	if (!dir)
 		return NULL;
 	snprintf(buf, len, "%s/../rootfs", dir);
@@ -1369,6 +1392,8 @@ int hull_harness_latency(int argc, char **argv)
 					    known_variants[i].runtime, b.o.ns,
 					    known_variants[i].chroot, known_variants[i].fork,
 					    known_variants[i].traced);
+	if (b.o.suites[SUITE_RUNTIMES])
+		add_oci_variants(&b, b.o.runtimes);
 	if (b.o.suites[SUITE_NAMESPACES]) {
 		/* none, each namespace alone, the default set: hull and floor. */
 		for (int k = -1; k <= (int)hull_ns_count; k++) {
@@ -1437,12 +1462,20 @@ int hull_harness_latency(int argc, char **argv)
 		if (v->available && v->suite != SUITE_CONCURRENCY && v->entry.n == 0) {
 			fprintf(stderr, "hull-harness: %s: every start failed: %s\n", v->label,
 				v->first_error);
-			/* Another runtime's trouble is a finding for the report;
-			 * hull's or the floor's means the measurement is broken. */
-			if (strcmp(v->runtime, "hull") == 0 || strcmp(v->runtime, "floor") == 0)
+			/* Another runtime's trouble is a finding for the report
+			 * (its row says what failed); hull's is a failure of
+			 * the run, reported after every section is done. */
+			if (is_hull(v))
 				ret = 1;
 		}
 	}
+	for (size_t i = 0; i < b.nlv; i++)
+		if (b.lv[i].containers == 0) {
+			fprintf(stderr,
+				"hull-harness: hull at concurrency %d: every start failed\n",
+				b.lv[i].level);
+			ret = 1;
+		}
 	if (write_outputs(report, b.o.json_path, b.o.md_path) < 0)
 		ret = 1;
 	if (!b.o.json_path && !b.o.md_path)

@@ -163,6 +163,16 @@ static void runtimes_section(json_object *r, FILE *out)
 				hull_json_get_string(arr_at(sk, i), "reason", "?"));
 		fputs("\n", out);
 	}
+	fputs("How each runtime was started (the timer reads the clock just before the "
+	      "spawn and just after the reap; no wrapper process in any sample):\n\n",
+	      out);
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = arr_at(rt, i);
+		fprintf(out, "- %s: `%s`; %s\n", hull_json_get_string(v, "name", "?"),
+			hull_json_get_string(v, "program", "-"),
+			hull_json_get_string(v, "started", "?"));
+	}
+	fputs("\n", out);
 	for (size_t i = 0; i < n; i++) {
 		json_object *v = arr_at(rt, i);
 		const char *fe = hull_json_get_string(v, "first_error", NULL);

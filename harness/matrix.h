@@ -6,6 +6,7 @@
 #define HULL_HARNESS_MATRIX_H
 
 #include "isolate.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -37,16 +38,9 @@ struct matrix {
 	bool failed;
 	struct hull_err err;
 	uint64_t t0;
-	uint64_t rt_first[16], rt_last[16]; /* wall span per runtime */
+	uint64_t rt_first[32], rt_last[32]; /* wall span per runtime */
 	pthread_mutex_t lock;
 };
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- which cells (matrix_cells.c) ---------------------------------------- */
 
@@ -55,7 +49,7 @@ struct spec_list {
 	size_t n, cap;
 };
 
-/* The cells, runtime by runtime in the order of hull_runtimes[]: runtimes
+/* The cells, runtime by runtime in the order of the runtime table: runtimes
  * is the -r list or NULL (every installed one but floor). Returns 0, or the
  * exit status 2 with the reason on stderr and specs emptied. */
 int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs);

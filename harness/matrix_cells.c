@@ -73,22 +73,34 @@ static void add_other_cells(struct spec_list *l, const struct hull_runtime_info 
 	}
 }
 
+/* Whether rt is named in the -r list (by its name or its oci: spec). */
+static bool listed(const char *runtimes, const struct hull_runtime_info *rt)
+{
+	char t[600];
+	for (const char *p = runtimes; hh_runtime_list_next(&p, t, sizeof(t));)
+		if (hull_runtime_lookup(t) == rt)
+			return true;
+	return false;
+}
+
 int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs)
 {
-	/* The cells, runtime by runtime in the order of hull_runtimes[]. */
-	char why[256];
-	for (size_t r = 0; r < hull_runtime_count; r++) {
-		const struct hull_runtime_info *rt = &hull_runtimes[r];
-		bool wanted;
-		if (runtimes) {
-			char list[512];
-			snprintf(list, sizeof(list), ",%s,", runtimes);
-			char needle[64];
-			snprintf(needle, sizeof(needle), ",%s,", rt->name);
-			wanted = strstr(list, needle) != NULL;
-		} else {
-			wanted = strcmp(rt->name, "floor") != 0 && !rt->bench_only;
+	char why[256], t[600];
+
+	/* Every name asked for must exist; oci: specs are registered here. */
+	for (const char *p = runtimes; p && hh_runtime_list_next(&p, t, sizeof(t));)
+		if (!hull_runtime_lookup(t)) {
+			fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
+			free(specs->v);
+			specs->v = NULL;
+			return 2;
 		}
+	/* The cells, runtime by runtime in the order of the runtime table. */
+	size_t nrt = hull_runtime_count();
+	for (size_t r = 0; r < nrt; r++) {
+		const struct hull_runtime_info *rt = hull_runtime_at(r);
+		bool wanted = runtimes ? listed(runtimes, rt)
+				       : strcmp(rt->name, "floor") != 0 && !rt->bench_only;
 		if (!wanted)
 			continue;
 		if (!hull_runtime_available(rt->name, why, sizeof(why))) {
@@ -107,18 +119,6 @@ int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *spe
 			add_hull_cells(specs);
 		else
 			add_other_cells(specs, rt);
-	}
-	if (runtimes) {
-		/* Every name asked for must exist. */
-		char list[512], *save = NULL;
-		snprintf(list, sizeof(list), "%s", runtimes);
-		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			if (!hull_runtime_lookup(t)) {
-				fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
-				free(specs->v);
-				specs->v = NULL;
-				return 2;
-			}
 	}
 	if (!specs->n) {
 		fputs("hull-harness: no cells to run\n", stderr);

@@ -101,13 +101,15 @@ void matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jo
 		"%zu cells, %zu containers run, %zu started, %zu mismatches in %zu cells; "
 		"%.2f s wall on %d workers\n",
 		s.cells, s.run, s.started, s.mismatches, s.mismatch_cells, wall, jobs);
-	for (size_t r = 0; r < hull_runtime_count; r++) {
+	size_t nrt = hull_runtime_count();
+	for (size_t r = 0; r < nrt && r < 32; r++) {
+		const char *name = hull_runtime_at(r)->name;
 		size_t n = 0;
 		for (size_t i = 0; i < m->n; i++)
-			n += strcmp(m->cells[i].runtime, hull_runtimes[r].name) == 0;
+			n += strcmp(m->cells[i].runtime, name) == 0;
 		if (!n)
 			continue;
-		fprintf(out, "  %-13s %3zu cells in %.2f s\n", hull_runtimes[r].name, n,
+		fprintf(out, "  %-13s %3zu cells in %.2f s\n", name, n,
 			(double)(m->rt_last[r] - m->rt_first[r]) / 1e9);
 	}
 }

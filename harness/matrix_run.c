@@ -12,15 +12,16 @@
 
 static int runtime_index(const char *name)
 {
-	for (size_t i = 0; i < hull_runtime_count; i++)
-		if (strcmp(hull_runtimes[i].name, name) == 0)
+	size_t n = hull_runtime_count();
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (strcmp(hull_runtime_at(i)->name, name) == 0)
 			return (int)i;
 	return 0;
 }
 
 void matrix_print_progress(struct matrix *m, bool final)
 {
-	double s = (double)(now_ns() - m->t0) / 1e9;
+	double s = (double)(hh_now_ns() - m->t0) / 1e9;
 	if (m->tty)
 		fprintf(stderr, "\rmatrix: %zu/%zu cells, %.1f s%s", m->done, m->n, s,
 			final ? "\n" : "");
@@ -44,7 +45,7 @@ static void *worker(void *arg)
 		struct cell_spec *s = &m->specs[i];
 		struct hull_iso_cell *c = &m->cells[i];
 		const struct hull_runtime_info *rt = hull_runtime_lookup(s->runtime);
-		uint64_t t = now_ns();
+		uint64_t t = hh_now_ns();
 		if (s->skip) {
 			memset(c, 0, sizeof(*c));
 			c->runtime = rt->name;
@@ -74,7 +75,7 @@ static void *worker(void *arg)
 				break;
 			}
 		}
-		uint64_t t_end = now_ns();
+		uint64_t t_end = hh_now_ns();
 
 		pthread_mutex_lock(&m->lock);
 		int r = runtime_index(s->runtime);
@@ -109,7 +110,7 @@ void matrix_run_cells(struct matrix *m, int jobs)
 		if ((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID))
 			m->order[n_par + n_ser++] = i;
 	}
-	m->t0 = now_ns();
+	m->t0 = hh_now_ns();
 	pthread_t *threads = calloc((size_t)jobs, sizeof(pthread_t));
 	if (!m->order || !threads) {
 		perror("hull-harness");
