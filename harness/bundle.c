@@ -2,7 +2,7 @@
  * defaults over the harness's rootfs and command, the namespaces asked for;
  * see driver.h. */
 #include "driver.h"
-#include "util.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "env.h"
 #include "ns.h"
+#include "paths.h"
 #include "util.h"
 
 #include <errno.h>
@@ -83,7 +84,7 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 void hull_launch_release(struct hull_launch *l)
 {
 	if (l->tmp_dir)
-		hh_remove_tree(l->tmp_dir);
+		hull_remove_tree(l->tmp_dir, NULL);
 	free(l->tmp_dir);
 	free(l->state_dir);
 	free(l->runtime_bin);
@@ -175,7 +176,7 @@ static void oci_cleanup(const struct hull_launch *l, const char *id)
 	char *argv[] = { l->runtime_bin, "--root",   l->state_dir, "delete",
 			 "--force",	 (char *)id, NULL };
 	run_quietly(l, argv);
-	hh_remove_tree(path);
+	hull_remove_tree(path, NULL);
 }
 
 static int spawn_runtime(const struct hull_launch *l, char **argv, int out_w, int err_w, pid_t *pid,
@@ -214,7 +215,7 @@ static int spawn_runtime(const struct hull_launch *l, char **argv, int out_w, in
 		posix_spawnattr_destroy(&attr);
 		return ret;
 	}
-	*t_spawn = hh_now_ns();
+	*t_spawn = hull_now_ns();
 	ret = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
 	hh_env_leave(&saved);
 	posix_spawn_file_actions_destroy(&fa);
@@ -292,7 +293,7 @@ int hull_launch_run(const struct hull_launch *l, struct hull_launch_result *res,
 			ic = np;
 			p[np++] = (struct pollfd){ .fd = l->cfg.cancel_fd, .events = POLLIN };
 		}
-		uint64_t now = hh_now_ns();
+		uint64_t now = hull_now_ns();
 		int wait_ms = now >= deadline ? 0 : (int)((deadline - now) / 1000000ULL) + 1;
 		if (killed)
 			wait_ms = 1000; /* the group is dead; its pipes close at once */
@@ -323,7 +324,7 @@ int hull_launch_run(const struct hull_launch *l, struct hull_launch_result *res,
 			goto out;
 		}
 	}
-	res->t_exit_ns = hh_now_ns();
+	res->t_exit_ns = hull_now_ns();
 	pid = -1;
 	res->wait_status = status;
 	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -18,7 +18,7 @@
  * host. The decision rule is in gate.h. */
 #include "commands.h"
 #include "driver.h"
-#include "util.h"
+#include "paths.h"
 #include "gate.h"
 #include "report.h"
 

@@ -6,7 +6,7 @@
 #define HULL_HARNESS_ISOLATE_PRIV_H
 
 #include "isolate.h"
-#include "util.h"
+#include "paths.h"
 
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <stdarg.h>

@@ -16,6 +16,7 @@
 #include "ns.h"
 #include "report.h"
 #include "stats.h"
+#include "paths.h"
 #include "util.h"
 
 #include <errno.h>
@@ -137,7 +138,7 @@ static void progress(struct bench *b, const char *what, bool force)
 		return;
 	int pct = (int)(100 * b->done / b->total);
 	if (b->tty) {
-		uint64_t t = hh_now_ns();
+		uint64_t t = hull_now_ns();
 		if (!force && t - b->t_last_progress < 100000000ull)
 			return;
 		b->t_last_progress = t;
@@ -578,11 +579,11 @@ static void run_concurrency(struct bench *b, struct variant *v)
 			fprintf(stderr, "hull-harness: cannot start %d threads\n", k);
 			exit(2);
 		}
-		uint64_t t0 = hh_now_ns();
+		uint64_t t0 = hull_now_ns();
 		pthread_barrier_wait(&go);
 		for (int i = 0; i < k; i++)
 			pthread_join(th[i], NULL);
-		lv->wall_ns = hh_now_ns() - t0;
+		lv->wall_ns = hull_now_ns() - t0;
 		pthread_barrier_destroy(&go);
 		for (int i = 0; i < k; i++) {
 			for (size_t j = 0; j < w[i].round.n; j++) {

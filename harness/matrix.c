@@ -172,7 +172,7 @@ int hull_harness_matrix(int argc, char **argv)
 			host.token_prefix, host.rootfs);
 
 	matrix_run_cells(&m, jobs);
-	double wall = (double)(hh_now_ns() - m.t0) / 1e9;
+	double wall = (double)(hull_now_ns() - m.t0) / 1e9;
 	hull_iso_host_cleanup(&host);
 
 	int status;

@@ -6,6 +6,7 @@
 #define HULL_HARNESS_MATRIX_H
 
 #include "isolate.h"
+#include "paths.h"
 #include "util.h"
 
 #include <pthread.h>

@@ -21,7 +21,7 @@ static int runtime_index(const char *name)
 
 void matrix_print_progress(struct matrix *m, bool final)
 {
-	double s = (double)(hh_now_ns() - m->t0) / 1e9;
+	double s = (double)(hull_now_ns() - m->t0) / 1e9;
 	if (m->tty)
 		fprintf(stderr, "\rmatrix: %zu/%zu cells, %.1f s%s", m->done, m->n, s,
 			final ? "\n" : "");
@@ -45,7 +45,7 @@ static void *worker(void *arg)
 		struct cell_spec *s = &m->specs[i];
 		struct hull_iso_cell *c = &m->cells[i];
 		const struct hull_runtime_info *rt = hull_runtime_lookup(s->runtime);
-		uint64_t t = hh_now_ns();
+		uint64_t t = hull_now_ns();
 		if (s->skip) {
 			memset(c, 0, sizeof(*c));
 			c->runtime = rt->name;
@@ -75,7 +75,7 @@ static void *worker(void *arg)
 				break;
 			}
 		}
-		uint64_t t_end = hh_now_ns();
+		uint64_t t_end = hull_now_ns();
 
 		pthread_mutex_lock(&m->lock);
 		int r = runtime_index(s->runtime);
@@ -110,7 +110,7 @@ void matrix_run_cells(struct matrix *m, int jobs)
 		if ((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID))
 			m->order[n_par + n_ser++] = i;
 	}
-	m->t0 = hh_now_ns();
+	m->t0 = hull_now_ns();
 	pthread_t *threads = calloc((size_t)jobs, sizeof(pthread_t));
 	if (!m->order || !threads) {
 		perror("hull-harness");

@@ -5,7 +5,7 @@
 #include "driver.h"
 #include "env.h"
 #include "ns.h"
-#include "util.h"
+#include "paths.h"
 
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <pthread.h>

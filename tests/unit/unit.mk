@@ -2,12 +2,10 @@
 # it tests:
 #   tests/unit/core/test_*.c     libhull only       -> $(BUILD)/tests/core/
 #   tests/unit/harness/test_*.c  libharness+libhull -> $(BUILD)/tests/harness/
-# (test_*.c directly in tests/unit/ link like harness tests, until they move.)
 UNIT_CORE_SRCS    := $(wildcard tests/unit/core/test_*.c)
-UNIT_HARNESS_SRCS := $(wildcard tests/unit/harness/test_*.c tests/unit/test_*.c)
+UNIT_HARNESS_SRCS := $(wildcard tests/unit/harness/test_*.c)
 UNIT_CORE_BINS    := $(UNIT_CORE_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_HARNESS_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/harness/%, \
-                       $(patsubst tests/unit/harness/%,tests/unit/%,$(UNIT_HARNESS_SRCS)))
+UNIT_HARNESS_BINS := $(UNIT_HARNESS_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_BINS         := $(UNIT_CORE_BINS) $(UNIT_HARNESS_BINS)
 UNIT_LDLIBS       := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 
@@ -22,11 +20,6 @@ $(BUILD)/tests/core/%: $(OBJ)/tests/unit/core/%.o $(HULL_LIB)
 $(BUILD)/tests/harness/%: $(OBJ)/tests/unit/harness/%.o $(HARNESS_LIB) $(HULL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(HARNESS_LIB) $(HULL_LIB) $(UNIT_LDLIBS) $(LDFLAGS)
-
-# A harness test not yet moved into tests/unit/harness/.
-$(OBJ)/tests/unit/harness/%.o: tests/unit/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OBJ)/tests/unit/core/%.o: CFLAGS += $(HULL_INCLUDES)
 $(OBJ)/tests/unit/harness/%.o: CFLAGS += $(HULL_INCLUDES) -Iharness

@@ -20,7 +20,7 @@
 
 #include "driver.h"
 #include "env.h"
-#include "util.h"
+#include "paths.h"
 
 static char *cmd[] = { "/bin/true", NULL };
 
@@ -153,8 +153,9 @@ static void test_oci_by_path_and_env_made_once(void **state)
 	fputs("#!/bin/sh\nexec readlink /proc/self/ns/mnt\n", f);
 	fclose(f);
 	chmod(fake, 0755);
-	assert_true(readlink("/proc/self/ns/mnt", host, sizeof(host) - 1) > 0);
-	host[strcspn(host, "\n")] = '\0';
+	ssize_t len = readlink("/proc/self/ns/mnt", host, sizeof(host) - 1);
+	assert_true(len > 0);
+	host[len] = '\0';
 
 	snprintf(spec, sizeof(spec), "oci:%s,name=fake-v1,env=v1,args=--a --b", fake);
 	const struct hull_runtime_info *rt = hull_runtime_lookup(spec);

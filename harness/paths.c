@@ -1,7 +1,6 @@
-/* util.c — see util.h. */
-#include "util.h"
+/* paths.c — see paths.h. */
+#include "paths.h"
 
-#include <dirent.h>
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
 #include <pthread.h>
 #include <stdarg.h>
@@ -9,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 bool hh_pathf(char *buf, size_t len, const char *fmt, ...)
@@ -26,13 +24,6 @@ void hh_scopy(char *dst, size_t len, const char *src)
 	size_t n = strnlen(src, len - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-}
-
-uint64_t hh_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static char self_dir[PATH_MAX];
@@ -81,26 +72,4 @@ char *hh_find_in_path(const char *prog)
 	}
 	free(dirs);
 	return NULL;
-}
-
-void hh_remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d))) {
-			char sub[PATH_MAX];
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			if (!hh_pathf(sub, sizeof(sub), "%s/%s", path, e->d_name))
-				continue;
-			if (e->d_type == DT_DIR)
-				hh_remove_tree(sub);
-			else
-				unlink(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
 }
