@@ -5,6 +5,8 @@
 #include "ns.h"
 #include "oci_cli.h"
 #include "options.h"
+#include "pool.h"
+#include "pool_cli.h"
 #include "spec.h"
 #include "trace.h"
 
@@ -31,6 +33,8 @@ static void usage_run(FILE *out)
 	      "     --init             run a tiny init as PID 1 (reaps, forwards signals)\n"
 	      "     --timeout SECS     SIGTERM the command after SECS, then exit 124\n"
 	      "     --kill-after SECS  SIGKILL that long after the timeout's SIGTERM (10)\n"
+	      "     --ephemeral        writable layer over ROOTFS, thrown away at the end\n"
+	      "     --pool NAME        run in a prepared slot of pool NAME (hull pool --help)\n"
 	      "\n"
 	      "Resource limits (one cgroup per container; cgroup v1, v2 or hybrid):\n"
 	      "     --memory SIZE      memory limit, e.g. 64m, 1g\n"
@@ -63,6 +67,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
+	      " hull pool start|status|stop NAME ...\n"
 	      " hull gc [--cgroup-parent PATH]\n"
 	      " hull [GLOBAL OPTIONS] run|create|start|state|kill|delete|... (OCI runtime)\n"
 	      " hull --help | --version\n"
@@ -71,7 +76,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      " run                    run a command in a new container\n"
-	      " gc [--cgroup-parent P] remove cgroups left by hull runs that were killed\n"
+	      " pool                   containers prepared ahead (hull pool --help)\n"
+	      " gc [--cgroup-parent P] remove cgroups and pool state left by killed hulls\n"
 	      "\n"
 	      "Run 'hull run --help' for the options of run.\n"
 	      "\n",
@@ -125,6 +131,8 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 	struct hull_result res;
 	int ret;
 
+	if (hull_cli_is_pool_run(argc, argv))
+		return hull_cli_run_pool(argc, argv, cmd_run, t_start);
 	hull_spec_init(&spec);
 	ret = hull_options_parse_run(argc, argv, &spec, &err);
 	if (ret == HULL_OPTIONS_HELP) {
@@ -178,6 +186,12 @@ static int cmd_gc(int argc, char **argv)
 	}
 	int removed = hull_cgroup_gc(&mounts, parent, &err);
 	printf("hull: removed %d stale cgroup%s\n", removed, removed == 1 ? "" : "s");
+	if (!err.msg[0]) {
+		int pools = hull_pool_gc(&err);
+		if (pools > 0)
+			printf("hull: removed the state of %d stopped pool%s\n", pools,
+			       pools == 1 ? "" : "s");
+	}
 	if (err.msg[0]) {
 		print_error(&err);
 		return HULL_EXIT_RUNTIME;
@@ -210,6 +224,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, t_start);
 	if (strcmp(argv[1], "gc") == 0)
 		return cmd_gc(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pool") == 0)
+		return hull_cli_pool(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -19,6 +19,8 @@
  *                                            socket], caps, seccomp
  *                                  ◄─────── [OCI create: report READY, then
  *                                            wait on the exec fifo for start]
+ *   [pool slot: on_ready hands ◄──────────► [pool slot: report READY, then
+ *    the command over]                       receive the command (slot.c)]
  *   wait_exec: report EOF = exec'd ◄─────── exec (failures go back on report)
  *   [OCI create: return here, detached]
  *   supervise: forward signals, waitpid
@@ -30,6 +32,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "dev.h"
+#include "ephemeral.h"
 #include "exec.h"
 #include "idmap.h"
 #include "masks.h"
@@ -183,6 +186,8 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
  * and only then is the root switched (see root.h for this order). */
 static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 {
+	const char *rootfs = spec->rootfs;
+	char layer[PATH_MAX];
 	int ret;
 
 	if (!hull_spec_has_mntns(spec)) {
@@ -204,19 +209,21 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 	nanosleep(&delay, NULL);
 #endif
 	hull_trace_mark("mounts_private");
+	if (spec->ephemeral && (ret = hull_ephemeral_root(&rootfs, layer, sizeof(layer), err)) < 0)
+		return ret;
 	/* A read-only root needs a mount of its own to remount. */
 	if (spec->root_mode == HULL_ROOT_PIVOT || spec->read_only)
-		ret = hull_rootfs_bind(spec->rootfs, err);
+		ret = hull_rootfs_bind(rootfs, err);
 	else
-		ret = hull_rootfs_enter(spec->rootfs, err);
+		ret = hull_rootfs_enter(rootfs, err);
 	if (ret < 0)
 		return ret;
 	ret = child_mount_api(spec, err);
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)
-		return hull_root_pivot(spec->rootfs, err);
-	return hull_root_chroot(spec->rootfs, err);
+		return hull_root_pivot(rootfs, err);
+	return hull_root_chroot(rootfs, err);
 }
 
 static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err)
@@ -281,35 +288,17 @@ int hull_child_drop_privileges(struct start *st, struct hull_err *err)
 	return 0;
 }
 
-/* OCI create: everything is set up; tell hull create so (it returns), then
- * wait until `hull start` writes a byte into the exec fifo. The fifo is
- * open read-write here, so the read blocks rather than seeing EOF while no
- * start has opened it. */
-static int child_wait_start(struct start *st, struct hull_err *err)
-{
-	char c;
-	ssize_t n;
-
-	if (st->spec->exec_fifo_fd < 0)
-		return 0;
-	if (hull_sync_report_ready(&st->sync) < 0)
-		_exit(HULL_EXIT_RUNTIME); /* hull create is gone before it could tell */
-	do
-		n = read(st->spec->exec_fifo_fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		return hull_fail(err, n < 0 ? errno : EPIPE, "cannot wait for start");
-	close(st->spec->exec_fifo_fd);
-	return 0;
-}
-
-static __attribute__((noreturn)) void child_main(struct start *st)
+/* Everything that does not depend on the command: namespaces, root,
+ * hostname, cwd, fds, limits, privileges. A pool slot stops after it. */
+static void child_prepare(struct start *st)
 {
 	const struct hull_spec *spec = st->spec;
 	struct hull_err err;
 
 	hull_trace_mark("child_entered");
 	hull_sync_keep_child(&st->sync);
+	if (spec->command_peer_fd >= 0)
+		close(spec->command_peer_fd);
 	hull_child_arm_deathsig(st);
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
 		hull_child_unshare_and_wait(st);
@@ -322,8 +311,18 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 ||
 	    (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0) ||
-	    hull_child_finish(st, &err) < 0 || hull_child_drop_privileges(st, &err) < 0 ||
-	    child_wait_start(st, &err) < 0)
+	    hull_child_finish(st, &err) < 0 || hull_child_drop_privileges(st, &err) < 0)
+		hull_child_fail(st, &err);
+}
+
+/* prepare, [OCI create: wait for start | pool slot: wait for the command],
+ * exec. */
+static __attribute__((noreturn)) void child_main(struct start *st)
+{
+	struct hull_err err;
+
+	child_prepare(st);
+	if (hull_child_wait_command(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_child_exec(st);
 }
@@ -471,6 +470,14 @@ static int parent_wait_exec(struct start *st, struct hull_err *err)
 	struct hull_err child_err;
 	int type = hull_sync_read_report(&st->sync, &child_err, err);
 
+	/* A pool slot is ready: the command is handed over, then the exec
+	 * reports as for any start. */
+	if (type == HULL_REPORT_READY && st->spec->command_fd >= 0) {
+		int ret = st->spec->on_ready(st->pid, st->spec->on_ready_arg, err);
+		if (ret < 0)
+			return ret;
+		type = hull_sync_read_report(&st->sync, &child_err, err);
+	}
 	if (type < 0)
 		return type;
 	if (type == HULL_REPORT_ERROR) {
@@ -559,6 +566,8 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 				spec->spawn_mode == HULL_SPAWN_CLONE3,
 		.timeout_ns = spec->timeout_ns,
 		.grace_ns = spec->kill_after_ns,
+		.watch_hangup = spec->hangup_fd >= 0,
+		.hangup_fd = spec->hangup_fd,
 	};
 	status = hull_supervise_ex(&sv, err);
 	if (status < 0) {

@@ -62,6 +62,37 @@ void hull_child_unshare_and_wait(struct start *st)
 	_exit(status < 0 ? HULL_EXIT_RUNTIME : hull_supervised_exit_status(&sv, status));
 }
 
+/* OCI create: everything is set up; tell hull create so (it returns), then
+ * wait until `hull start` writes a byte into the exec fifo. The fifo is
+ * open read-write here, so the read blocks rather than seeing EOF while no
+ * start has opened it. */
+static int child_wait_start(struct start *st, struct hull_err *err)
+{
+	char c;
+	ssize_t n;
+
+	if (hull_sync_report_ready(&st->sync) < 0)
+		_exit(HULL_EXIT_RUNTIME); /* hull create is gone before it could tell */
+	do
+		n = read(st->spec->exec_fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return hull_fail(err, n < 0 ? errno : EPIPE, "cannot wait for start");
+	close(st->spec->exec_fifo_fd);
+	return 0;
+}
+
+int hull_child_wait_command(struct start *st, struct hull_err *err)
+{
+	if (st->spec->exec_fifo_fd >= 0)
+		return child_wait_start(st, err);
+	if (st->spec->command_fd < 0)
+		return 0;
+	if (hull_sync_report_ready(&st->sync) < 0)
+		_exit(HULL_EXIT_RUNTIME); /* the keeper is gone */
+	return hull_slot_receive(st, err);
+}
+
 static __attribute__((noreturn)) void child_exec_command(struct start *st)
 {
 	struct hull_err err;

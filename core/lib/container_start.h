@@ -45,6 +45,12 @@ void hull_child_arm_deathsig(struct start *st);
 int hull_child_finish(struct start *st, struct hull_err *err);
 int hull_child_drop_privileges(struct start *st, struct hull_err *err);
 
+/* container_modes.c: wait before exec — OCI create for `hull start` (the
+ * exec fifo), a pool slot for its command (slot.c); else return at once. */
+int hull_child_wait_command(struct start *st, struct hull_err *err);
+/* slot.c: receive the command and make it st's (argv, env, cwd, stdio). */
+int hull_slot_receive(struct start *st, struct hull_err *err);
+
 /* container_modes.c: --spawn fork's unshare (and middle process), and the
  * exec, directly or under --init. */
 void hull_child_unshare_and_wait(struct start *st);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ enum {
 	OPT_INIT,
 	OPT_TIMEOUT,
 	OPT_KILL_AFTER,
+	OPT_EPHEMERAL,
 };
 
 static const struct option run_options[] = {
@@ -69,6 +71,7 @@ static const struct option run_options[] = {
 	{ "init", no_argument, NULL, OPT_INIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
+	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -106,7 +109,8 @@ static int parse_fd(const char *arg, int *fd, struct hull_err *err)
 	return 0;
 }
 
-int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct hull_err *err)
+static int parse(int argc, char **argv, struct hull_spec *spec, bool want_command,
+		 struct hull_err *err)
 {
 	int c, ret;
 
@@ -224,6 +228,9 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 		case OPT_INIT:
 			spec->init = true;
 			break;
+		case OPT_EPHEMERAL:
+			spec->ephemeral = true;
+			break;
 		case OPT_TIMEOUT:
 			ret = parse_seconds("timeout", optarg, &spec->timeout_ns, err);
 			if (ret < 0)
@@ -251,6 +258,12 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 	if (optind >= argc)
 		return hull_fail(err, 0, "no rootfs given");
 	spec->rootfs_arg = argv[optind++];
+	if (!want_command) {
+		if (optind < argc)
+			return hull_fail(err, 0, "unexpected argument '%s' after the rootfs",
+					 argv[optind]);
+		return HULL_OPTIONS_RUN;
+	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	spec->argv = &argv[optind];
@@ -258,4 +271,25 @@ int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct
 	if (spec->argc < 1)
 		return hull_fail(err, 0, "no command given");
 	return HULL_OPTIONS_RUN;
+}
+
+int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct hull_err *err)
+{
+	return parse(argc, argv, spec, true, err);
+}
+
+int hull_options_parse_pool(int argc, char **argv, struct hull_spec *spec, struct hull_err *err)
+{
+	return parse(argc, argv, spec, false, err);
+}
+
+bool hull_options_is_run_option(const char *arg)
+{
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	size_t len = strcspn(arg + 2, "=");
+	for (const struct option *o = run_options; o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0)
+			return true;
+	return false;
 }

@@ -6,6 +6,8 @@
 #include "error.h"
 #include "spec.h"
 
+#include <stdbool.h>
+
 enum hull_options_result {
 	HULL_OPTIONS_RUN = 0,  /* spec filled, go on */
 	HULL_OPTIONS_HELP = 1, /* --help was asked for */
@@ -15,5 +17,13 @@ enum hull_options_result {
  * negative value with err filled. Does not validate: call
  * hull_spec_validate() next. */
 int hull_options_parse_run(int argc, char **argv, struct hull_spec *spec, struct hull_err *err);
+
+/* `hull pool start`'s run options: the same, ending with the ROOTFS and
+ * no command. */
+int hull_options_parse_pool(int argc, char **argv, struct hull_spec *spec, struct hull_err *err);
+
+/* Whether arg ("--memory", "--memory=64m") is one of hull run's long
+ * options. */
+bool hull_options_is_run_option(const char *arg);
 
 #endif

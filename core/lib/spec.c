@@ -34,6 +34,9 @@ void hull_spec_init(struct hull_spec *spec)
 	spec->readonly_paths = hull_readonly_paths;
 	spec->mount_sys = true;
 	spec->exec_fifo_fd = -1;
+	spec->command_fd = -1;
+	spec->command_peer_fd = -1;
+	spec->hangup_fd = -1;
 	spec->read_only_tmp = true;
 	spec->umask = -1;
 }
@@ -228,6 +231,8 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 
 	if (spec->read_only && !hull_spec_has_mntns(spec))
 		return hull_fail(err, 0, "--read-only requires the mount namespace (--ns ...,mnt)");
+	if (spec->ephemeral && !hull_spec_has_mntns(spec))
+		return hull_fail(err, 0, "--ephemeral requires the mount namespace (--ns ...,mnt)");
 
 	if ((spec->n_mounts || spec->n_sysctls) && !hull_spec_has_mntns(spec))
 		return hull_fail(err, 0, "mounts and sysctls require the mount namespace");

@@ -126,6 +126,22 @@ struct hull_spec {
 	void (*on_started)(pid_t pid, void *arg);
 	void *on_started_arg;
 
+	/* Pool slot (POOL.md): the container stops before exec, reports
+	 * READY and waits on command_fd (its end of a socketpair; the other
+	 * end, command_peer_fd, it closes) for the command. hull_run then
+	 * calls on_ready, which hands the command over (or fails), and goes
+	 * on as for any start. */
+	int command_fd;
+	int command_peer_fd;
+	int (*on_ready)(pid_t pid, void *arg, struct hull_err *err);
+	void *on_ready_arg;
+	/* Supervision ends with SIGKILL to the container when this fd hangs
+	 * up (a pool client that died); -1: none. */
+	int hangup_fd;
+	/* A writable overlay on a tmpfs over the rootfs, private to the
+	 * container's mount namespace: the rootfs is never written. */
+	bool ephemeral;
+
 	const char *cwd; /* inside the container; default "/" */
 	int trace_fd;	 /* -1: no trace */
 	int verbose;

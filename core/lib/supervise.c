@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,12 +104,35 @@ static int reap(struct hull_supervision *sv, int *status, struct hull_err *err)
 	}
 }
 
+/* The watched connection closed: nobody waits for this container any more. */
+static void check_hangup(struct hull_supervision *sv)
+{
+	struct pollfd pfd = { .fd = sv->hangup_fd, .events = POLLRDHUP };
+
+	if (!sv->watch_hangup || poll(&pfd, 1, 0) <= 0)
+		return;
+	if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) {
+		sv->watch_hangup = false;
+		kill(sv->pid, SIGKILL);
+	}
+}
+
+/* A signal the kernel raised for I/O on a descriptor (F_SETSIG), not one
+ * somebody sent. */
+static bool from_hangup_fd(const struct hull_supervision *sv, int sig, const siginfo_t *info)
+{
+	return sv->watch_hangup && sig == SIGHUP && info->si_code > 0 &&
+	       info->si_code < SI_KERNEL && info->si_fd == sv->hangup_fd;
+}
+
 int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 {
 	sigset_t set;
+	siginfo_t info;
 	uint64_t deadline = sv->timeout_ns ? hull_now_ns() + sv->timeout_ns : 0;
 
 	supervised_set(&set);
+	check_hangup(sv);
 	for (;;) {
 		int status = 0, ret = reap(sv, &status, err);
 		if (ret < 0)
@@ -124,7 +148,7 @@ int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 			uint64_t left = deadline > now ? deadline - now : 0;
 			struct timespec ts = { (time_t)(left / 1000000000ull),
 					       (long)(left % 1000000000ull) };
-			sig = sigtimedwait(&set, NULL, &ts);
+			sig = sigtimedwait(&set, &info, &ts);
 			if (sig < 0 && errno == EAGAIN) {
 				if (!sv->timed_out) {
 					sv->timed_out = true;
@@ -138,14 +162,16 @@ int hull_supervise_ex(struct hull_supervision *sv, struct hull_err *err)
 				continue;
 			}
 		} else {
-			sig = sigwaitinfo(&set, NULL);
+			sig = sigwaitinfo(&set, &info);
 		}
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
 			return hull_fail(err, errno, "cannot wait for signals");
 		}
-		if (sig != SIGCHLD)
+		if (from_hangup_fd(sv, sig, &info))
+			check_hangup(sv);
+		else if (sig != SIGCHLD)
 			forward(sv, sig);
 	}
 }

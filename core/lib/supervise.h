@@ -33,6 +33,11 @@ struct hull_supervision {
 	bool emulate_pid1;
 	uint64_t timeout_ns; /* 0: none; else SIGTERM after it... */
 	uint64_t grace_ns;   /* ...and SIGKILL this much later */
+	/* A pool client's connection (POOL.md), set up O_ASYNC with F_SETSIG
+	 * SIGHUP: when it hangs up, the container is SIGKILLed (a SIGHUP
+	 * sent by someone is forwarded as usual). */
+	bool watch_hangup;
+	int hangup_fd;
 	/* results */
 	bool timed_out;
 	int emulated_signal; /* the signal that was turned into SIGKILL, or 0 */

@@ -1,0 +1,498 @@
+/* pool.c — a pool's supervisor (POOL.md): keeps `size` slots ready,
+ * hands each run connection to one ready keeper, answers status and
+ * stop. It never waits on a slot: clone, cgroup, mounts and teardown all
+ * happen in the keepers, so the accept loop stays short. */
+#include "pool_internal.h"
+#include "pool_proto.h"
+#include "cgroup.h"
+#include "fileio.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_SLOTS    (HULL_POOL_MAX_SIZE * 4)
+#define MAX_WAITERS  64
+#define MAX_PENDING  64
+#define PENDING_NS   (1000000000ull) /* a client has this long to send its request */
+#define STOP_GRACE_NS (10ull * 1000000000ull)
+
+enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_BUSY };
+
+struct slot {
+	pid_t keeper;
+	pid_t container;
+	int fd; /* to the keeper; -1 once busy */
+	enum slot_state state;
+};
+
+struct pool {
+	const struct hull_pool_config *c;
+	int listen_fd, sig_fd, notify;
+	struct slot slots[MAX_SLOTS];
+	size_t n_slots;
+	int waiters[MAX_WAITERS]; /* --wait clients while no slot is ready */
+	size_t n_waiters;
+	struct {
+		int fd;
+		uint64_t since;
+	} pending[MAX_PENDING]; /* accepted, request not read yet */
+	size_t n_pending;
+	unsigned long long served, failures, consecutive_failures;
+	uint64_t retry_at;	  /* back-off after a failed refill */
+	char last_error[sizeof(((struct hull_err *)0)->msg)];
+	bool stopping;
+	uint64_t stop_deadline;
+	int stop_conn;
+	uid_t owner;
+};
+
+static size_t count(const struct pool *p, enum slot_state s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_slots; i++)
+		n += p->slots[i].state == s;
+	return n;
+}
+
+/* The pool start waits for this: STARTED when full, ERROR on a failure. */
+static void notify(struct pool *p, int type, const char *msg)
+{
+	if (p->notify < 0)
+		return;
+	hull_pool_send_text(p->notify, type, 0, msg);
+	close(p->notify);
+	p->notify = -1;
+}
+
+/* Read the request away: a socket closed with unread data resets the
+ * caller's end, and the reply would be lost. */
+static void consume(int conn)
+{
+	struct hull_pool_hdr h;
+	int fds[HULL_POOL_MAX_FDS];
+	char buf[256];
+
+	fcntl(conn, F_SETFL, O_NONBLOCK); /* only what is there: it is closed next */
+	if (hull_pool_recv(conn, &h, buf, sizeof(buf), fds, HULL_POOL_MAX_FDS) >= 0)
+		for (int i = 0; i < HULL_POOL_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+}
+
+static void turn_away(int conn, const char *msg)
+{
+	consume(conn);
+	hull_pool_send_text(conn, HULL_POOL_ERROR, HULL_EXIT_RUNTIME, msg);
+	close(conn);
+}
+
+static void begin_stop(struct pool *p)
+{
+	if (p->stopping)
+		return;
+	p->stopping = true;
+	p->stop_deadline = hull_now_ns() + STOP_GRACE_NS;
+	close(p->listen_fd);
+	p->listen_fd = -1;
+	char sock[PATH_MAX];
+	if (hull_pool_path(p->c->name, "sock", sock, sizeof(sock), NULL) == 0)
+		unlink(sock);
+	for (size_t i = 0; i < p->n_waiters; i++) {
+		turn_away(p->waiters[i], "pool stopped before a slot was ready");
+	}
+	p->n_waiters = 0;
+	/* Idle keepers see their socket close and clean up; busy ones pass
+	 * SIGTERM to their container, as hull run does. */
+	for (size_t i = 0; i < p->n_slots; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->fd >= 0) {
+			close(s->fd);
+			s->fd = -1;
+		}
+		if (s->state == SLOT_BUSY)
+			kill(s->keeper, SIGTERM);
+	}
+}
+
+static void spawn_keeper(struct pool *p)
+{
+	int sp[2];
+	pid_t pid;
+
+	if (p->n_slots >= MAX_SLOTS ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		snprintf(p->last_error, sizeof(p->last_error), "cannot fork a keeper: %s",
+			 strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Nothing of the supervisor but its own socket. */
+		if (sp[1] != 3 && dup2(sp[1], 3) < 0)
+			_exit(HULL_EXIT_RUNTIME);
+		close_range(4, ~0U, 0);
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		hull_pool_keeper(p->c->spec, 3);
+	}
+	close(sp[1]);
+	p->slots[p->n_slots++] = (struct slot){ .keeper = pid, .fd = sp[0], .state = SLOT_STARTING };
+}
+
+static void refill(struct pool *p)
+{
+	if (p->stopping || hull_now_ns() < p->retry_at)
+		return;
+	/* At most two slots prepare at once: they compete with requests for
+	 * the CPU. */
+	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < p->c->size &&
+	       count(p, SLOT_STARTING) < 2 && p->n_slots < MAX_SLOTS) {
+		size_t before = p->n_slots;
+		spawn_keeper(p);
+		if (p->n_slots == before)
+			break;
+	}
+}
+
+static struct slot *ready_slot(struct pool *p)
+{
+	for (size_t i = 0; i < p->n_slots; i++)
+		if (p->slots[i].state == SLOT_READY)
+			return &p->slots[i];
+	return NULL;
+}
+
+/* Give conn to a ready keeper; false when none could take it. */
+static bool hand_over(struct pool *p, int conn)
+{
+	struct slot *s;
+	struct hull_pool_hdr h = { .type = HULL_POOL_CONN };
+
+	while ((s = ready_slot(p))) {
+		int ret = hull_pool_send(s->fd, &h, NULL, 0, &conn, 1);
+		close(s->fd);
+		s->fd = -1;
+		if (ret == 0) {
+			s->state = SLOT_BUSY;
+			p->served++;
+			close(conn);
+			return true;
+		}
+		s->state = SLOT_BUSY; /* its keeper is gone; reaped soon */
+	}
+	return false;
+}
+
+static void slot_message(struct pool *p, struct slot *s)
+{
+	struct hull_pool_hdr h;
+	char msg[sizeof(p->last_error)];
+	int fd;
+	ssize_t n = hull_pool_recv(s->fd, &h, msg, sizeof(msg) - 1, &fd, 0);
+
+	if (n < 0) {
+		/* The keeper ended (or spoke nonsense): it is reaped soon. */
+		close(s->fd);
+		s->fd = -1;
+		s->state = SLOT_BUSY;
+		return;
+	}
+	msg[n] = '\0';
+	if (h.type == HULL_POOL_SLOT_READY) {
+		s->state = SLOT_READY;
+		s->container = h.value;
+		p->consecutive_failures = 0;
+		while (p->n_waiters && ready_slot(p)) {
+			int conn = p->waiters[0];
+			memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(int));
+			if (!hand_over(p, conn))
+				close(conn);
+		}
+		if (count(p, SLOT_READY) >= p->c->size)
+			notify(p, HULL_POOL_STARTED, NULL);
+	} else if (h.type == HULL_POOL_SLOT_FAILED) {
+		snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
+		p->failures++;
+		p->consecutive_failures++;
+		unsigned shift = p->consecutive_failures < 9 ? (unsigned)p->consecutive_failures : 9;
+		p->retry_at = hull_now_ns() + (10000000ull << shift); /* 20 ms .. 5 s */
+		if (p->notify >= 0) {
+			notify(p, HULL_POOL_ERROR, msg);
+			begin_stop(p);
+		}
+	}
+}
+
+static unsigned long long pss_kb(pid_t pid)
+{
+	char path[64];
+	unsigned long long kb = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	hull_read_keyed_u64(path, "Pss:", &kb);
+	return kb;
+}
+
+static void reply_status(struct pool *p, int conn)
+{
+	json_object *o = json_object_new_object();
+	size_t ready = count(p, SLOT_READY);
+	unsigned long long kb = 0;
+
+	for (size_t i = 0; i < p->n_slots; i++)
+		if (p->slots[i].state == SLOT_READY)
+			kb += pss_kb(p->slots[i].keeper) + pss_kb(p->slots[i].container);
+	json_object_object_add(o, "name", json_object_new_string(p->c->name));
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "rootfs", json_object_new_string(p->c->spec->rootfs));
+	json_object_object_add(o, "size", json_object_new_int((int)p->c->size));
+	json_object_object_add(o, "ready", json_object_new_int((int)ready));
+	json_object_object_add(o, "starting", json_object_new_int((int)count(p, SLOT_STARTING)));
+	json_object_object_add(o, "busy", json_object_new_int((int)count(p, SLOT_BUSY)));
+	json_object_object_add(o, "served", json_object_new_int64((int64_t)p->served));
+	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
+	json_object_object_add(o, "last_error", p->last_error[0]
+							? json_object_new_string(p->last_error)
+							: NULL);
+	json_object_object_add(o, "idle_slot_pss_kib",
+			       json_object_new_int64(ready ? (int64_t)(kb / ready) : 0));
+	hull_pool_send_text(conn, HULL_POOL_STATUS, 0,
+			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+/* A client's request header is here: serve it. */
+static void serve_request(struct pool *p, int conn)
+{
+	struct hull_pool_hdr h;
+	/* Only the header: a run request's payload and fds are the keeper's. */
+	ssize_t n = recv(conn, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n != (ssize_t)sizeof(h) || h.magic != HULL_POOL_MAGIC) {
+		turn_away(conn, "malformed pool request");
+		return;
+	}
+	switch (h.type) {
+	case HULL_POOL_RUN:
+		if (p->stopping) {
+			turn_away(conn, "pool is stopping");
+		} else if (hand_over(p, conn)) {
+			break;
+		} else if ((h.flags & HULL_POOL_WAIT) && p->n_waiters < MAX_WAITERS) {
+			p->waiters[p->n_waiters++] = conn;
+		} else {
+			consume(conn);
+			hull_pool_send_text(conn, HULL_POOL_EMPTY, 0, NULL);
+			close(conn);
+		}
+		break;
+	case HULL_POOL_STATUS:
+		consume(conn);
+		reply_status(p, conn);
+		close(conn);
+		break;
+	case HULL_POOL_STOP:
+		consume(conn);
+		if (p->stop_conn < 0)
+			p->stop_conn = conn;
+		else
+			close(conn);
+		begin_stop(p);
+		break;
+	default:
+		turn_away(conn, "malformed pool request");
+	}
+}
+
+static void accept_client(struct pool *p)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int conn = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn < 0)
+		return;
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != p->owner && cred.uid != 0)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "cannot use pool '%s': it belongs to uid %u",
+			 p->c->name, (unsigned)p->owner);
+		turn_away(conn, msg);
+		return;
+	}
+	if (p->n_pending >= MAX_PENDING) {
+		turn_away(conn, "pool is busy: too many connections at once");
+		return;
+	}
+	p->pending[p->n_pending].fd = conn;
+	p->pending[p->n_pending++].since = hull_now_ns();
+}
+
+/* Pending clients whose request arrived (or that took too long). */
+static void serve_pending(struct pool *p, const struct pollfd *fds, nfds_t n)
+{
+	uint64_t now = hull_now_ns();
+
+	for (size_t i = 0; i < p->n_pending;) {
+		int fd = p->pending[i].fd;
+		bool readable = false;
+		for (nfds_t k = 0; k < n; k++)
+			if (fds[k].fd == fd && fds[k].revents)
+				readable = true;
+		if (!readable && now - p->pending[i].since < PENDING_NS) {
+			i++;
+			continue;
+		}
+		p->pending[i] = p->pending[--p->n_pending];
+		if (readable)
+			serve_request(p, fd);
+		else
+			turn_away(fd, "no pool request within a second");
+	}
+}
+
+static void reap(struct pool *p)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < p->n_slots; i++) {
+			if (p->slots[i].keeper != pid)
+				continue;
+			if (p->slots[i].fd >= 0)
+				close(p->slots[i].fd);
+			p->slots[i] = p->slots[--p->n_slots];
+			break;
+		}
+	}
+}
+
+static void on_signal(struct pool *p)
+{
+	struct signalfd_siginfo si;
+
+	while (read(p->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(p);
+		else
+			begin_stop(p);
+	}
+}
+
+/* Past the stop's grace: kill what is left; their cgroups, named after
+ * dead keepers, are collected as any killed hull run's. */
+static void force_stop(struct pool *p)
+{
+	for (size_t i = 0; i < p->n_slots; i++)
+		kill(p->slots[i].keeper, SIGKILL);
+}
+
+static int poll_once(struct pool *p)
+{
+	struct pollfd fds[MAX_SLOTS + MAX_PENDING + 2];
+	struct slot *owner[MAX_SLOTS + MAX_PENDING + 2];
+	nfds_t n = 0;
+	int timeout = -1;
+	uint64_t now = hull_now_ns();
+
+	fds[n] = (struct pollfd){ .fd = p->sig_fd, .events = POLLIN };
+	owner[n++] = NULL;
+	if (p->listen_fd >= 0) {
+		fds[n] = (struct pollfd){ .fd = p->listen_fd, .events = POLLIN };
+		owner[n++] = NULL;
+	}
+	for (size_t i = 0; i < p->n_slots; i++) {
+		if (p->slots[i].fd < 0)
+			continue;
+		fds[n] = (struct pollfd){ .fd = p->slots[i].fd, .events = POLLIN };
+		owner[n++] = &p->slots[i];
+	}
+	for (size_t i = 0; i < p->n_pending; i++) {
+		fds[n] = (struct pollfd){ .fd = p->pending[i].fd, .events = POLLIN };
+		owner[n++] = NULL;
+		timeout = 1000;
+	}
+	if (p->stopping)
+		timeout = now < p->stop_deadline ? (int)((p->stop_deadline - now) / 1000000) + 1 : 0;
+	else if (p->retry_at > now)
+		timeout = (int)((p->retry_at - now) / 1000000) + 1;
+	int ready = poll(fds, n, timeout);
+	if (ready < 0)
+		return errno == EINTR ? 0 : -errno;
+	/* Slots first: a slot that became ready serves a client below. */
+	for (nfds_t i = 0; i < n; i++) {
+		if (!owner[i] || !fds[i].revents)
+			continue;
+		/* reap() may have moved slots; find it by its fd. */
+		for (size_t k = 0; k < p->n_slots; k++)
+			if (p->slots[k].fd == fds[i].fd)
+				slot_message(p, &p->slots[k]);
+	}
+	serve_pending(p, fds, n);
+	if (p->listen_fd >= 0 && n > 1 && fds[1].fd == p->listen_fd && fds[1].revents)
+		accept_client(p);
+	if (fds[0].revents)
+		on_signal(p);
+	return 0;
+}
+
+int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_fd)
+{
+	static struct pool pool;
+	struct pool *p = &pool;
+	sigset_t set;
+
+	*p = (struct pool){ .c = c, .listen_fd = listen_fd, .notify = notify_fd,
+			    .stop_conn = -1, .owner = getuid() };
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	p->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (p->sig_fd < 0) {
+		notify(p, HULL_POOL_ERROR, "cannot create a signalfd");
+		return HULL_EXIT_RUNTIME;
+	}
+	for (;;) {
+		refill(p);
+		if (p->stopping && p->n_slots == 0)
+			break;
+		if (p->stopping && hull_now_ns() >= p->stop_deadline) {
+			force_stop(p);
+			p->stop_deadline = UINT64_MAX;
+		}
+		if (poll_once(p) < 0)
+			begin_stop(p);
+	}
+	/* Keepers killed by force_stop left their cgroups: collect them. */
+	struct hull_cg_mounts mounts;
+	if (hull_limits_any(&c->spec->limits) && hull_cgroup_detect_self(&mounts, NULL) == 0)
+		hull_cgroup_gc(&mounts, c->spec->limits.parent, NULL);
+	hull_pool_state_remove(c->name);
+	notify(p, HULL_POOL_ERROR, p->last_error[0] ? p->last_error : "pool stopped");
+	if (p->stop_conn >= 0)
+		hull_pool_send_text(p->stop_conn, HULL_POOL_STOPPED, 0, NULL);
+	return 0;
+}

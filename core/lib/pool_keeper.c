@@ -1,0 +1,118 @@
+/* pool_keeper.c — one slot's parent (POOL.md): an ordinary hull_run whose
+ * container stops before exec; on_ready waits for the supervisor to hand
+ * over a client, passes the client's request to the slot, and from there
+ * the start, supervision and cleanup are hull run's own. */
+#include "container.h"
+#include "pool_internal.h"
+#include "pool_proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct keeper {
+	struct hull_spec *spec;
+	int sup_fd;  /* to the supervisor */
+	int peer_fd; /* to the slot */
+	int conn;    /* the client, once handed over */
+	char *buf;
+};
+
+/* The connection's hang-up (the client died) reaches hull_run's
+ * supervision as a SIGHUP raised for this fd (supervise.h). */
+static int watch_hangup(struct keeper *k, struct hull_err *err)
+{
+	if (fcntl(k->conn, F_SETOWN, getpid()) < 0 || fcntl(k->conn, F_SETSIG, SIGHUP) < 0 ||
+	    fcntl(k->conn, F_SETFL, fcntl(k->conn, F_GETFL) | O_ASYNC) < 0)
+		return hull_fail(err, errno, "cannot watch the pool client");
+	k->spec->hangup_fd = k->conn;
+	return 0;
+}
+
+static int keeper_on_ready(pid_t pid, void *arg, struct hull_err *err)
+{
+	struct keeper *k = arg;
+	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_READY, .value = pid };
+	int fds[HULL_POOL_MAX_FDS];
+	ssize_t n;
+	int ret;
+
+	close(k->spec->command_fd); /* the slot's end */
+	if (hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0) < 0)
+		return hull_fail(err, ECANCELED, "pool stopped");
+	n = hull_pool_recv(k->sup_fd, &h, NULL, 0, fds, 1);
+	if (n < 0 || h.type != HULL_POOL_CONN || fds[0] < 0)
+		return hull_fail(err, ECANCELED, "pool stopped");
+	k->conn = fds[0];
+
+	n = hull_pool_recv(k->conn, &h, k->buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
+	if (n < 0 || h.type != HULL_POOL_RUN || h.nfds != 3) {
+		for (int i = 0; n >= 0 && i < HULL_POOL_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return hull_fail(err, n < 0 ? (int)-n : EPROTO, "cannot read the pool request");
+	}
+	if (h.flags & HULL_POOL_TIMEOUT) {
+		k->spec->timeout_ns = h.timeout_ns;
+		if (h.kill_after_ns)
+			k->spec->kill_after_ns = h.kill_after_ns;
+	}
+	ret = hull_pool_send(k->peer_fd, &h, k->buf, (size_t)n, fds, 3);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]); /* the slot has them: EOF for the caller depends on it */
+	if (ret < 0)
+		return hull_fail(err, -ret, "cannot hand the command to the slot");
+	return watch_hangup(k, err);
+}
+
+static void keeper_on_started(pid_t pid, void *arg)
+{
+	struct keeper *k = arg;
+	struct hull_pool_hdr h = { .type = HULL_POOL_STARTED, .value = pid };
+	int self = pidfd_open(getpid(), 0);
+
+	hull_pool_send(k->conn, &h, NULL, 0, &self, self >= 0 ? 1 : 0);
+	if (self >= 0)
+		close(self);
+}
+
+void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
+{
+	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
+	struct hull_result res;
+	struct hull_err err = { 0 };
+	int sp[2];
+
+	k.buf = malloc(HULL_POOL_MAX_PAYLOAD);
+	if (!k.buf || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		hull_pool_send_text(sup_fd, HULL_POOL_SLOT_FAILED, 0,
+				    "cannot prepare a slot: out of memory or descriptors");
+		_exit(HULL_EXIT_RUNTIME);
+	}
+	k.peer_fd = sp[1];
+	spec->command_fd = sp[0];
+	spec->command_peer_fd = sp[1];
+	spec->on_ready = keeper_on_ready;
+	spec->on_ready_arg = &k;
+	spec->on_started = keeper_on_started;
+	spec->on_started_arg = &k;
+
+	int ret = hull_run(spec, &res, &err);
+	if (k.conn < 0) {
+		/* No client: the slot failed to prepare (or the pool stopped). */
+		if (ret < 0 && err.errnum != ECANCELED)
+			hull_pool_send_text(sup_fd, HULL_POOL_SLOT_FAILED, 0, err.msg);
+		_exit(ret < 0 ? HULL_EXIT_RUNTIME : 0);
+	}
+	if (ret < 0)
+		hull_pool_send_text(k.conn, HULL_POOL_ERROR,
+				    err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME, err.msg);
+	else
+		hull_pool_send_text(k.conn, HULL_POOL_EXIT, res.exit_status, NULL);
+	_exit(0);
+}
