@@ -183,8 +183,15 @@ bool hull_cli_is_pool_run(int argc, char **argv)
 	return false;
 }
 
-enum { OPT_POOL = CHAR_MAX + 1, OPT_ENV, OPT_CWD, OPT_TIMEOUT, OPT_KILL_AFTER, OPT_WAIT,
-       OPT_NO_FALLBACK };
+enum {
+	OPT_POOL = CHAR_MAX + 1,
+	OPT_ENV,
+	OPT_CWD,
+	OPT_TIMEOUT,
+	OPT_KILL_AFTER,
+	OPT_WAIT,
+	OPT_NO_FALLBACK
+};
 
 static const struct option pool_run_options[] = {
 	{ "pool", required_argument, NULL, OPT_POOL },
@@ -266,15 +273,16 @@ int hull_cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uin
 			break;
 		case OPT_CWD:
 			if (optarg[0] != '/')
-				return fail_msg("working directory is not an absolute path:", optarg);
+				return fail_msg("working directory is not an absolute path:",
+						optarg);
 			rq.cwd = optarg;
 			passed[n_passed++] = "--cwd";
 			passed[n_passed++] = optarg;
 			break;
 		case OPT_TIMEOUT:
 		case OPT_KILL_AFTER:
-			if (!parse_seconds(optarg, c == OPT_TIMEOUT ? &rq.timeout_ns
-								    : &rq.kill_after_ns))
+			if (!parse_seconds(optarg,
+					   c == OPT_TIMEOUT ? &rq.timeout_ns : &rq.kill_after_ns))
 				return fail_msg(c == OPT_TIMEOUT ? "invalid timeout"
 								 : "invalid kill-after",
 						optarg);

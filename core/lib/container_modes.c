@@ -88,6 +88,9 @@ int hull_child_wait_command(struct start *st, struct hull_err *err)
 		return child_wait_start(st, err);
 	if (st->spec->command_fd < 0)
 		return 0;
+	int ret = hull_slot_check(st, err);
+	if (ret < 0)
+		return ret;
 	if (hull_sync_report_ready(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* the keeper is gone */
 	return hull_slot_receive(st, err);

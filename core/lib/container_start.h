@@ -48,7 +48,9 @@ int hull_child_drop_privileges(struct start *st, struct hull_err *err);
 /* container_modes.c: wait before exec — OCI create for `hull start` (the
  * exec fifo), a pool slot for its command (slot.c); else return at once. */
 int hull_child_wait_command(struct start *st, struct hull_err *err);
-/* slot.c: receive the command and make it st's (argv, env, cwd, stdio). */
+/* slot.c: whether the slot can receive (under its seccomp filter)... */
+int hull_slot_check(struct start *st, struct hull_err *err);
+/* ...and receive the command and make it st's (argv, env, cwd, stdio). */
 int hull_slot_receive(struct start *st, struct hull_err *err);
 
 /* container_modes.c: --spawn fork's unshare (and middle process), and the

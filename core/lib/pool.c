@@ -22,10 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_SLOTS    (HULL_POOL_MAX_SIZE * 4)
-#define MAX_WAITERS  64
-#define MAX_PENDING  64
-#define PENDING_NS   (1000000000ull) /* a client has this long to send its request */
+#define MAX_SLOTS     (HULL_POOL_MAX_SIZE * 4)
+#define MAX_WAITERS   64
+#define MAX_PENDING   64
+#define PENDING_NS    (1000000000ull) /* a client has this long to send its request */
 #define STOP_GRACE_NS (10ull * 1000000000ull)
 
 enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_BUSY };
@@ -50,7 +50,7 @@ struct pool {
 	} pending[MAX_PENDING]; /* accepted, request not read yet */
 	size_t n_pending;
 	unsigned long long served, failures, consecutive_failures;
-	uint64_t retry_at;	  /* back-off after a failed refill */
+	uint64_t retry_at; /* back-off after a failed refill */
 	char last_error[sizeof(((struct hull_err *)0)->msg)];
 	bool stopping;
 	uint64_t stop_deadline;
@@ -126,6 +126,19 @@ static void begin_stop(struct pool *p)
 	}
 }
 
+static void refill_failed(struct pool *p, const char *msg)
+{
+	snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
+	p->failures++;
+	p->consecutive_failures++;
+	unsigned shift = p->consecutive_failures < 9 ? (unsigned)p->consecutive_failures : 9;
+	p->retry_at = hull_now_ns() + (10000000ull << shift); /* 20 ms .. 5 s */
+	if (p->notify >= 0) {
+		notify(p, HULL_POOL_ERROR, msg);
+		begin_stop(p);
+	}
+}
+
 static void spawn_keeper(struct pool *p)
 {
 	int sp[2];
@@ -136,10 +149,11 @@ static void spawn_keeper(struct pool *p)
 		return;
 	pid = fork();
 	if (pid < 0) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "cannot fork a keeper: %s", strerror(errno));
 		close(sp[0]);
 		close(sp[1]);
-		snprintf(p->last_error, sizeof(p->last_error), "cannot fork a keeper: %s",
-			 strerror(errno));
+		refill_failed(p, msg);
 		return;
 	}
 	if (pid == 0) {
@@ -154,7 +168,8 @@ static void spawn_keeper(struct pool *p)
 		hull_pool_keeper(p->c->spec, 3);
 	}
 	close(sp[1]);
-	p->slots[p->n_slots++] = (struct slot){ .keeper = pid, .fd = sp[0], .state = SLOT_STARTING };
+	p->slots[p->n_slots++] =
+		(struct slot){ .keeper = pid, .fd = sp[0], .state = SLOT_STARTING };
 }
 
 static void refill(struct pool *p)
@@ -229,15 +244,7 @@ static void slot_message(struct pool *p, struct slot *s)
 		if (count(p, SLOT_READY) >= p->c->size)
 			notify(p, HULL_POOL_STARTED, NULL);
 	} else if (h.type == HULL_POOL_SLOT_FAILED) {
-		snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
-		p->failures++;
-		p->consecutive_failures++;
-		unsigned shift = p->consecutive_failures < 9 ? (unsigned)p->consecutive_failures : 9;
-		p->retry_at = hull_now_ns() + (10000000ull << shift); /* 20 ms .. 5 s */
-		if (p->notify >= 0) {
-			notify(p, HULL_POOL_ERROR, msg);
-			begin_stop(p);
-		}
+		refill_failed(p, msg);
 	}
 }
 
@@ -269,9 +276,8 @@ static void reply_status(struct pool *p, int conn)
 	json_object_object_add(o, "busy", json_object_new_int((int)count(p, SLOT_BUSY)));
 	json_object_object_add(o, "served", json_object_new_int64((int64_t)p->served));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
-	json_object_object_add(o, "last_error", p->last_error[0]
-							? json_object_new_string(p->last_error)
-							: NULL);
+	json_object_object_add(o, "last_error",
+			       p->last_error[0] ? json_object_new_string(p->last_error) : NULL);
 	json_object_object_add(o, "idle_slot_pss_kib",
 			       json_object_new_int64(ready ? (int64_t)(kb / ready) : 0));
 	hull_pool_send_text(conn, HULL_POOL_STATUS, 0,
@@ -333,8 +339,8 @@ static void accept_client(struct pool *p)
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != p->owner && cred.uid != 0)) {
 		char msg[128];
-		snprintf(msg, sizeof(msg), "cannot use pool '%s': it belongs to uid %u",
-			 p->c->name, (unsigned)p->owner);
+		snprintf(msg, sizeof(msg), "cannot use pool '%s': it belongs to uid %u", p->c->name,
+			 (unsigned)p->owner);
 		turn_away(conn, msg);
 		return;
 	}
@@ -432,7 +438,8 @@ static int poll_once(struct pool *p)
 		timeout = 1000;
 	}
 	if (p->stopping)
-		timeout = now < p->stop_deadline ? (int)((p->stop_deadline - now) / 1000000) + 1 : 0;
+		timeout =
+			now < p->stop_deadline ? (int)((p->stop_deadline - now) / 1000000) + 1 : 0;
 	else if (p->retry_at > now)
 		timeout = (int)((p->retry_at - now) / 1000000) + 1;
 	int ready = poll(fds, n, timeout);
@@ -461,8 +468,11 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_
 	struct pool *p = &pool;
 	sigset_t set;
 
-	*p = (struct pool){ .c = c, .listen_fd = listen_fd, .notify = notify_fd,
-			    .stop_conn = -1, .owner = getuid() };
+	*p = (struct pool){ .c = c,
+			    .listen_fd = listen_fd,
+			    .notify = notify_fd,
+			    .stop_conn = -1,
+			    .owner = getuid() };
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);

@@ -50,11 +50,11 @@ int hull_pool_gc(struct hull_err *err);
 /* What `hull run --pool` sends. */
 struct hull_pool_request {
 	const char *name;
-	const char *cwd;       /* NULL: the pool's */
-	char *const *argv;     /* the command */
+	const char *cwd;	/* NULL: the pool's */
+	char *const *argv;	/* the command */
 	const char *const *env; /* extra K=V */
 	size_t envc;
-	uint32_t flags;	       /* HULL_POOL_WAIT, HULL_POOL_TIMEOUT */
+	uint32_t flags; /* HULL_POOL_WAIT, HULL_POOL_TIMEOUT */
 	uint64_t timeout_ns, kill_after_ns;
 };
 

@@ -26,9 +26,11 @@ int hull_pool_check_spec(struct hull_spec *spec, struct hull_err *err)
 	/* A background process, a mount or a file of one request must end
 	 * with it: that takes a pid and a mount namespace per slot. */
 	if (!(spec->ns_flags & CLONE_NEWNS) || !(spec->ns_flags & CLONE_NEWPID))
-		return hull_fail(err, 0, "a pool needs the mnt and pid namespaces (--ns ...,mnt,pid)");
+		return hull_fail(err, 0,
+				 "a pool needs the mnt and pid namespaces (--ns ...,mnt,pid)");
 	if (spec->spawn_mode != HULL_SPAWN_CLONE3)
-		return hull_fail(err, 0, "a pool prepares slots with clone3 only (not --spawn fork)");
+		return hull_fail(err, 0,
+				 "a pool prepares slots with clone3 only (not --spawn fork)");
 	if (spec->root_mode != HULL_ROOT_PIVOT)
 		return hull_fail(err, 0, "a pool needs pivot_root (not --chroot)");
 	if (!spec->read_only)
@@ -56,8 +58,7 @@ static int listen_on(const char *name, struct hull_err *err)
 
 /* The supervisor's first moments: detach from the caller, make the
  * state, serve. */
-static __attribute__((noreturn)) void supervisor_main(const struct hull_pool_config *c,
-						      int notify)
+static __attribute__((noreturn)) void supervisor_main(const struct hull_pool_config *c, int notify)
 {
 	struct hull_err err = { 0 };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);

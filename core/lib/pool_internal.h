@@ -9,8 +9,7 @@
 #include <stdbool.h>
 
 /* HULL_POOL_ROOT/name[/file] */
-int hull_pool_path(const char *name, const char *file, char *buf, size_t len,
-		   struct hull_err *err);
+int hull_pool_path(const char *name, const char *file, char *buf, size_t len, struct hull_err *err);
 
 /* The supervisor's state: make the directory (0700) with its owner
  * marker and args file, replacing the remains of a dead supervisor. */

@@ -102,8 +102,8 @@ ssize_t hull_pool_recv(int sock, struct hull_pool_hdr *h, void *payload, size_t 
 		}
 	}
 	close_fds(extra, n_extra);
-	if ((size_t)n < sizeof(*h) || h->magic != HULL_POOL_MAGIC || h->nfds != got ||
-	    n_extra || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	if ((size_t)n < sizeof(*h) || h->magic != HULL_POOL_MAGIC || h->nfds != got || n_extra ||
+	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		close_fds(fds, got);
 		return -EPROTO;
 	}
@@ -116,16 +116,16 @@ int hull_pool_encode_run(struct hull_pool_hdr *h, const char *cwd, char *const a
 {
 	size_t off = 0, argc = 0;
 
-#define PUT(s)                                                                           \
-	do {                                                                             \
-		size_t l = strlen(s) + 1;                                                \
-		if (l > cap - off)                                                       \
-			return hull_fail(err, E2BIG,                                     \
-					 "cannot send the command to a pool slot (over %zu " \
-					 "bytes)",                                           \
-					 cap);                                               \
-		memcpy(buf + off, s, l);                                                 \
-		off += l;                                                                \
+#define PUT(s)                                                                                     \
+	do {                                                                                       \
+		size_t l = strlen(s) + 1;                                                          \
+		if (l > cap - off)                                                                 \
+			return hull_fail(err, E2BIG,                                               \
+					 "cannot send the command to a pool slot (over %zu "       \
+					 "bytes)",                                                 \
+					 cap);                                                     \
+		memcpy(buf + off, s, l);                                                           \
+		off += l;                                                                          \
 	} while (0)
 
 	PUT(cwd ? cwd : "");

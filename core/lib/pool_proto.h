@@ -21,17 +21,17 @@
 #define HULL_POOL_MAX_FDS     3
 
 enum hull_pool_msg {
-	HULL_POOL_RUN = 1,	/* client -> supervisor -> keeper -> slot; fds 0-2 */
-	HULL_POOL_STATUS,	/* client -> supervisor; answered by STATUS (JSON) */
-	HULL_POOL_STOP,		/* client -> supervisor; answered by STOPPED */
-	HULL_POOL_STARTED,	/* keeper -> client: value = pid; fd: the keeper's pidfd */
-	HULL_POOL_EXIT,		/* keeper -> client: value = exit status */
-	HULL_POOL_ERROR,	/* -> client: value = exit code, payload = message */
-	HULL_POOL_EMPTY,	/* supervisor -> client: no slot is ready */
-	HULL_POOL_STOPPED,	/* supervisor -> client: the pool is gone */
-	HULL_POOL_SLOT_READY,	/* keeper -> supervisor: value = the slot's pid */
-	HULL_POOL_SLOT_FAILED,	/* keeper -> supervisor: payload = why */
-	HULL_POOL_CONN,		/* supervisor -> keeper: fd = the client's connection */
+	HULL_POOL_RUN = 1,     /* client -> supervisor -> keeper -> slot; fds 0-2 */
+	HULL_POOL_STATUS,      /* client -> supervisor; answered by STATUS (JSON) */
+	HULL_POOL_STOP,	       /* client -> supervisor; answered by STOPPED */
+	HULL_POOL_STARTED,     /* keeper -> client: value = pid; fd: the keeper's pidfd */
+	HULL_POOL_EXIT,	       /* keeper -> client: value = exit status */
+	HULL_POOL_ERROR,       /* -> client: value = exit code, payload = message */
+	HULL_POOL_EMPTY,       /* supervisor -> client: no slot is ready */
+	HULL_POOL_STOPPED,     /* supervisor -> client: the pool is gone */
+	HULL_POOL_SLOT_READY,  /* keeper -> supervisor: value = the slot's pid */
+	HULL_POOL_SLOT_FAILED, /* keeper -> supervisor: payload = why */
+	HULL_POOL_CONN,	       /* supervisor -> keeper: fd = the client's connection */
 };
 
 /* Run request flags. */

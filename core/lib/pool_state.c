@@ -18,8 +18,7 @@
 
 static const char *const state_files[] = { "sock", "args", "owner", NULL };
 
-int hull_pool_path(const char *name, const char *file, char *buf, size_t len,
-		   struct hull_err *err)
+int hull_pool_path(const char *name, const char *file, char *buf, size_t len, struct hull_err *err)
 {
 	int n = file ? snprintf(buf, len, "%s/%s/%s", HULL_POOL_ROOT, name, file)
 		     : snprintf(buf, len, "%s/%s", HULL_POOL_ROOT, name);
@@ -47,6 +46,8 @@ static bool process_alive(const char *marker)
 	if (hull_read_file(path, stat, sizeof(stat), NULL) <= 0)
 		return false;
 	const char *p = strrchr(stat, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return false; /* a zombie is gone, whether reaped yet or not */
 	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p)
@@ -216,7 +217,8 @@ int hull_pool_gc(struct hull_err *err)
 	int removed = 0;
 
 	if (!d)
-		return errno == ENOENT ? 0 : hull_fail(err, errno, "cannot read '%s'", HULL_POOL_ROOT);
+		return errno == ENOENT ? 0
+				       : hull_fail(err, errno, "cannot read '%s'", HULL_POOL_ROOT);
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] == '.' || hull_pool_check_name(e->d_name, NULL) < 0)
 			continue;

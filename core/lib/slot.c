@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* The container's own copy of the spec, with the request's command. */
@@ -38,6 +40,19 @@ static int enter_cwd(const char *dir, struct hull_err *err)
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return hull_fail(err, errno ? errno : EACCES,
 				 "working directory '%s' is outside the container", dir);
+	return 0;
+}
+
+int hull_slot_check(struct start *st, struct hull_err *err)
+{
+	char c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	/* Nothing is there yet: EAGAIN. A filter that denies the call says so
+	 * now, before the slot claims to be ready. */
+	if (recvmsg(st->spec->command_fd, &msg, MSG_DONTWAIT | MSG_PEEK) < 0 && errno != EAGAIN)
+		return hull_fail(err, errno, "a pool slot cannot wait for its command (recvmsg)");
 	return 0;
 }
 
