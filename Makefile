@@ -38,7 +38,7 @@ $(OBJ)/%.o: %.c
 
 include core/core.mk
 include harness/harness.mk
-include $(filter-out harness/harness.mk harness/harness-lib.mk,$(wildcard harness/*.mk bench/*.mk ci/*.mk tests/*/*.mk))
+include $(filter-out harness/harness.mk harness/harness-lib.mk,$(wildcard harness/*.mk bench/*.mk ci/*.mk tests/*/*.mk vm/*.mk))
 
 include rootfs/rootfs.mk
 include harness/harness-lib.mk

@@ -14,6 +14,7 @@ PACKAGES="
   g++ libbenchmark-dev python3-matplotlib
   lcov
   clang libclang-rt-14-dev
+  qemu-system-x86 cpio
 "
 
 missing=""

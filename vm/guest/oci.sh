@@ -1,0 +1,106 @@
+# oci.sh — the OCI interface on cgroup v2 (sourced by checks.sh):
+# linux.resources mapped to v2 files, cgroupsPath, pause/resume through
+# cgroup.freeze, exec joining the container's cgroup, and every other
+# resource field either mapped to its v2 file or refused with a message —
+# never accepted and silently dropped.
+
+OCI_CHECKS="oci_resources oci_lifecycle oci_other_resources"
+OCIROOT=/run/hull-vmtest
+
+oci() { $HULL --root $OCIROOT "$@"; }
+
+# make_bundle DIR RESOURCES_JSON [CGROUPS_PATH]: `hull spec`'s config.json
+# with linux.resources (and cgroupsPath) added and `sleep 1000` as process.
+make_bundle() {
+	mkdir -p "$1"
+	$HULL spec --bundle "$1" --rootfs $ROOTFS > /dev/null || fail "hull spec failed"
+	ins="\"resources\": $(echo "$2" | tr '\n\t' '  '),"
+	[ -n "${3:-}" ] && ins="$ins \"cgroupsPath\": \"$3\","
+	sed -i "s|^  \"linux\": {|  \"linux\": { $ins|; s|^      \"sh\"\$|      \"sleep\", \"1000\"|" "$1/config.json"
+	grep -q '"resources"' "$1/config.json" || fail "could not add resources to $1/config.json"
+}
+
+oci_pid() { oci state "$1" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' | head -n 1; }
+oci_status() { oci state "$1" | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p' | head -n 1; }
+
+# create ID BUNDLE: hull create with its output in files (the container's
+# stdio must not hold a pipe of ours open).
+oci_create() {
+	oci create --bundle "$2" "$1" < /dev/null > "$2.out" 2> "$2.err"
+}
+
+check_oci_resources() {
+	d=/tmp/vmtest/oci_resources
+	make_bundle $d/b '{"memory": {"limit": 67108864, "swap": 100663296},
+		"cpu": {"quota": 25000, "period": 50000, "cpus": "1"}, "pids": {"limit": 50}}'
+	oci_create r1 $d/b || fail "create: $(cat $d/b.err)"
+	c=$CG/hull-oci/r1
+	[ -d $c ] || fail "no cgroup $c"
+	expect_eq memory.max "$(cat $c/memory.max)" 67108864
+	[ -e $c/memory.swap.max ] && expect_eq memory.swap.max "$(cat $c/memory.swap.max)" 33554432
+	# hull keeps a 100 ms period: 25 ms per 50 ms is the same share.
+	expect_eq cpu.max "$(cat $c/cpu.max)" "50000 100000"
+	expect_eq pids.max "$(cat $c/pids.max)" 50
+	expect_eq cpuset.cpus "$(cat $c/cpuset.cpus)" 1
+	expect_eq "cgroup.procs" "$(cat $c/cgroup.procs)" "$(oci_pid r1)"
+	oci delete --force r1 || fail "delete --force failed"
+	[ ! -e $c ] || fail "$c still there after delete"
+	# cgroupsPath puts it where the engine says.
+	make_bundle $d/b2 '{"pids": {"limit": 9}}' /vmtest-oci/r2
+	oci_create r2 $d/b2 || fail "create with cgroupsPath: $(cat $d/b2.err)"
+	expect_eq "pids.max under cgroupsPath" "$(cat $CG/vmtest-oci/r2/pids.max 2>&1)" 9
+	oci delete --force r2 || fail "delete --force r2 failed"
+	[ ! -e $CG/vmtest-oci/r2 ] || fail "cgroupsPath cgroup still there after delete"
+	rmdir $CG/vmtest-oci
+}
+
+# create, start, pause (cgroup.freeze), resume, exec (joins the cgroup),
+# kill, delete (removes the cgroup).
+check_oci_lifecycle() {
+	d=/tmp/vmtest/oci_lifecycle
+	make_bundle $d/b '{"pids": {"limit": 20}}'
+	oci_create l1 $d/b || fail "create: $(cat $d/b.err)"
+	c=$CG/hull-oci/l1
+	oci start l1 || fail "start failed"
+	expect_eq "status after start" "$(oci_status l1)" running
+	oci pause l1 || fail "pause failed"
+	expect_eq "cgroup.freeze when paused" "$(cat $c/cgroup.freeze)" 1
+	expect_eq "status when paused" "$(oci_status l1)" paused
+	oci resume l1 || fail "resume failed"
+	expect_eq "cgroup.freeze after resume" "$(cat $c/cgroup.freeze)" 0
+	expect_eq "status after resume" "$(oci_status l1)" running
+	out=$(oci exec l1 cat /proc/self/cgroup < /dev/null)
+	expect_eq "exec'd process's cgroup" "$out" "0::/hull-oci/l1"
+	oci kill l1 KILL || fail "kill failed"
+	oci delete --force l1 || fail "delete failed"
+	[ ! -e $c ] || fail "$c still there after delete"
+}
+
+# other_resource NAME JSON FILE WANT: a config with only this field either
+# is refused (one line naming linux.resources...) or maps to FILE = WANT.
+other_resource() {
+	b=/tmp/vmtest/oci_other_resources/$1
+	make_bundle $b "$2"
+	if oci_create o1 $b; then
+		got=$(cat $CG/hull-oci/o1/$3 2>&1)
+		oci delete --force o1 > /dev/null 2>&1
+		expect_eq "$1 accepted: $3" "$got" "$4"
+		echo "NOTE maps $1 to $3"
+	else
+		err=$(cat $b.err)
+		expect_contains "$1 refused with" "$err" "linux.resources"
+		echo "NOTE refuses $1: $err"
+	fi
+}
+
+check_oci_other_resources() {
+	# Expected values as runc/crun convert them for v2.
+	other_resource cpu.shares '{"cpu": {"shares": 1024}}' cpu.weight 39
+	other_resource cpu.mems '{"cpu": {"mems": "0"}}' cpuset.mems 0
+	other_resource memory.reservation '{"memory": {"reservation": 33554432}}' memory.low 33554432
+	other_resource blockIO.weight '{"blockIO": {"weight": 500}}' io.weight "default 4950"
+	other_resource hugepageLimits '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' \
+		hugetlb.2MB.max 4194304
+	other_resource unified '{"unified": {"memory.high": "50331648"}}' memory.high 50331648
+	other_resource cpu.realtimeRuntime '{"cpu": {"realtimeRuntime": 1000}}' cpu.rt_runtime_us 1000
+}
