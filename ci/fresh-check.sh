@@ -68,8 +68,9 @@ inside() {
       cd /root/hull
       for t in $FRESH_TARGETS; do
         echo "fresh-check: == make $t (inside, $(date -u +%T) UTC)"
+        start=$(date +%s)
         timeout -k 30 "$FRESH_TIMEOUT" make "$t" 2>&1 | tee "/root/fresh/$t.log"
-        echo "$t ${PIPESTATUS[0]}" >>/root/fresh/status
+        echo "$t ${PIPESTATUS[0]} $(($(date +%s) - start))" >>/root/fresh/status
       done'
 }
 
@@ -209,9 +210,9 @@ fail=0
 echo
 say "summary ($SUITE, clone of ${commit:0:12} under /root, ${elapsed} s)"
 for t in $FRESH_TARGETS; do
-  rc=$(awk -v t="$t" '$1 == t { print $2 }' "$RUN/root/fresh/status" 2>/dev/null)
+  read -r rc secs < <(awk -v t="$t" '$1 == t { print $2, $3 }' "$RUN/root/fresh/status" 2>/dev/null) || true
   if [ "${rc:-}" = 0 ]; then verdict=passed; else verdict="FAILED (exit ${rc:-none})"; fail=1; fi
-  printf '  make %-6s %s\n' "$t" "$verdict"
+  printf '  make %-6s %s%s\n' "$t" "$verdict" "${secs:+ in $secs s}"
   log=$FRESH_OUT/$t.log
   [ -f "$log" ] || continue
   if [ "$t" = test ]; then
