@@ -1,65 +1,55 @@
-/* cli.c — the hull command: argument dispatch, usage, and the only place in
- * core/ that prints errors and exits. */
-#include "cgroup.h"
-#include "container.h"
-#include "ns.h"
-#include "oci_cli.h"
-#include "options.h"
-#include "pool.h"
+/* main.c — the hull command: global options, the verb table, usage and
+ * version. Each verb is one file of core/cli/ (cli.h). */
+#include "cli.h"
+#include "oci.h"
 #include "pool_cli.h"
-#include "spec.h"
-#include "trace.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void usage_run(FILE *out)
+/* The OCI runtime interface's verbs (run is one with --bundle). */
+static const struct {
+	const char *name;
+	cli_verb *fn;
+} oci_verbs[] = {
+	{ "create", cli_create }, { "start", cli_start },	{ "state", cli_state },
+	{ "kill", cli_kill },	  { "delete", cli_delete },	{ "list", cli_list },
+	{ "spec", cli_spec },	  { "features", cli_features }, { "pause", cli_pause },
+	{ "resume", cli_resume }, { "exec", cli_exec },
+};
+
+static cli_verb *oci_verb(int argc, char **argv)
 {
-	fputs("Usage:\n"
-	      " hull run [options] ROOTFS [--] COMMAND [ARG...]\n"
+	if (strcmp(argv[0], "run") == 0)
+		return cli_run_is_oci(argc, argv) ? cli_run : NULL;
+	for (size_t i = 0; i < sizeof(oci_verbs) / sizeof(oci_verbs[0]); i++)
+		if (strcmp(argv[0], oci_verbs[i].name) == 0)
+			return oci_verbs[i].fn;
+	return NULL;
+}
+
+void cli_usage_oci(FILE *out)
+{
+	fputs("Usage (OCI runtime commands; global options before the command):\n"
+	      " hull [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND\n"
 	      "\n"
-	      "Run COMMAND in a new container whose root is ROOTFS.\n"
+	      " run --bundle DIR [--pid-file F] ID      create, start and wait for a container\n"
+	      " create --bundle DIR [--pid-file F] [--console-socket S] ID\n"
+	      "                                         set it up; it waits for start\n"
+	      " start ID                                run the created container's process\n"
+	      " exec [--detach] [--pid-file F] [--tty --console-socket S]\n"
+	      "      (--process JSON | [-e K=V] [--cwd D]) ID [CMD...]\n"
+	      "                                         run another process in the container\n"
+	      " state ID                                the OCI state JSON\n"
+	      " kill [--all] ID [SIGNAL]                signal it (15, TERM or SIGTERM)\n"
+	      " delete [--force] ID                     remove it (--force: kill it first)\n"
+	      " pause ID | resume ID                    freeze or thaw its cgroup\n"
+	      " list [--format table|json] [-q]         the containers under --root\n"
+	      " spec [--bundle DIR] [--rootfs PATH]     write a default config.json\n"
+	      " features                                what hull supports, as JSON\n"
 	      "\n"
-	      "Options:\n"
-	      "     --ns LIST          namespaces: mnt,uts,pid,ipc,net,user,cgroup,time,\n"
-	      "                          all or none (default mnt,uts,pid,ipc,net)\n"
-	      "     --hostname NAME    hostname in the uts namespace (default hull)\n"
-	      "     --chroot           chroot instead of pivot_root (escapable; for comparison)\n"
-	      "     --spawn MODE       clone3 (default) or fork (fork + unshare)\n"
-	      "     --no-proc          do not mount /proc\n"
-	      "     --env K=V          add or override an environment variable (repeatable)\n"
-	      "     --cwd DIR          working directory inside the container (default /)\n"
-	      "     --trace-fd N       write phase marks as JSON lines to fd N\n"
-	      "     --init             run a tiny init as PID 1 (reaps, forwards signals)\n"
-	      "     --timeout SECS     SIGTERM the command after SECS, then exit 124\n"
-	      "     --kill-after SECS  SIGKILL that long after the timeout's SIGTERM (10)\n"
-	      "     --ephemeral        writable layer over ROOTFS, thrown away at the end\n"
-	      "     --pool NAME        run in a prepared slot of pool NAME (hull pool --help)\n"
-	      "\n"
-	      "Resource limits (one cgroup per container; cgroup v1, v2 or hybrid):\n"
-	      "     --memory SIZE      memory limit, e.g. 64m, 1g\n"
-	      "     --memory-swap SIZE memory + swap limit (-1: unlimited; default 2x memory)\n"
-	      "     --cpus N           CPU quota in CPUs, e.g. 0.5\n"
-	      "     --pids N           maximum number of processes\n"
-	      "     --cpuset LIST      CPUs to run on, e.g. 0-1,3\n"
-	      "     --cgroup-parent P  parent cgroup, from the hierarchy root (default hull)\n"
-	      "\n"
-	      "Security (default: docker's capabilities, no_new_privs, seccomp, masked paths):\n"
-	      "     --cap-add CAP      add a capability (NET_ADMIN, ALL); repeatable\n"
-	      "     --cap-drop CAP     drop a capability; repeatable\n"
-	      "     --allow-new-privs  do not set no_new_privs\n"
-	      "     --seccomp PROFILE  off, default, or a file of system calls to deny\n"
-	      "     --read-only        read-only rootfs with a tmpfs /tmp\n"
-	      "     --user UID[:GID]   run the command as this user\n"
-	      "     --uidmap IN:OUT:N  uid map of the user namespace\n"
-	      "     --gidmap IN:OUT:N  gid map of the user namespace\n"
-	      "     --privileged       none of the default security profile\n"
-	      "\n"
-	      " -v, --verbose          say what hull does\n"
-	      " -h, --help             display this help\n"
-	      "\n"
-	      "Exit status: the command's; 128+N if it died of signal N; 125 if hull\n"
-	      "failed; 126 if COMMAND is not executable; 127 if it was not found.\n",
+	      "--root defaults to /run/hull; -b is --bundle, default the current directory.\n",
 	      out);
 }
 
@@ -82,148 +72,84 @@ static void usage(FILE *out)
 	      "Run 'hull run --help' for the options of run.\n"
 	      "\n",
 	      out);
-	hull_oci_usage(out);
+	cli_usage_oci(out);
 }
 
-static void print_error(const struct hull_err *err)
+/* Global options from argv[*i] on; *i is left at the verb. Returns 0, -1
+ * at an option that is not a global one, -2 after printing an error. */
+static int parse_globals(int argc, char **argv, int *i, struct cli_globals *g)
 {
-	fprintf(stderr, "hull: %s\n", err->msg);
-}
-
-static void describe(const struct hull_spec *spec)
-{
-	char ns[128];
-
-	hull_ns_format(spec->ns_flags, ns, sizeof(ns));
-	fprintf(stderr, "hull: rootfs '%s', namespaces %s, %s, spawn %s\n", spec->rootfs, ns,
-		spec->root_mode == HULL_ROOT_PIVOT ? "pivot_root" : "chroot",
-		spec->spawn_mode == HULL_SPAWN_CLONE3 ? "clone3" : "fork");
-	if (hull_spec_has_mntns(spec) && spec->mount_proc && !(spec->ns_flags & CLONE_NEWPID))
-		fputs("hull: no pid namespace: /proc shows the host's processes, and "
-		      "/proc/<pid>/root "
-		      "of an unprivileged one leads to the host's root\n",
-		      stderr);
-	if (!hull_spec_has_mntns(spec))
-		fputs("hull: no mount namespace: using chroot, not mounting /proc or /dev\n",
-		      stderr);
-}
-
-/* What the kernel did to the container, said in the user's terms. */
-static void report_result(const struct hull_spec *spec, const struct hull_result *res)
-{
-	char size[32];
-
-	if (res->oom_killed && res->exit_status == 128 + 9) {
-		hull_format_size(spec->limits.memory, size, sizeof(size));
-		fprintf(stderr, "hull: container killed: out of memory (limit %s)\n", size);
-	}
-	if (spec->verbose && res->has_cgroup) {
-		hull_format_size((int64_t)res->memory_peak, size, sizeof(size));
-		fprintf(stderr, "hull: peak memory %s (%llu bytes), cpu time %.3f s\n", size,
-			res->memory_peak, (double)res->cpu_ns / 1e9);
-	}
-}
-
-static int cmd_run(int argc, char **argv, uint64_t t_start)
-{
-	struct hull_spec spec;
-	struct hull_err err = { 0 };
-	struct hull_result res;
-	int ret;
-
-	if (hull_cli_is_pool_run(argc, argv))
-		return hull_cli_run_pool(argc, argv, cmd_run, t_start);
-	hull_spec_init(&spec);
-	ret = hull_options_parse_run(argc, argv, &spec, &err);
-	if (ret == HULL_OPTIONS_HELP) {
-		usage_run(stdout);
-		return 0;
-	}
-	if (ret < 0)
-		goto fail;
-	ret = hull_spec_validate(&spec, &err);
-	if (ret < 0)
-		goto fail;
-	hull_trace_set_fd(spec.trace_fd);
-	hull_trace_mark_at("start", t_start);
-	hull_trace_mark("parsed");
-	if (spec.verbose)
-		describe(&spec);
-	/* Nothing buffered may be flushed twice by parent and child. */
-	fflush(NULL);
-
-	ret = hull_run(&spec, &res, &err);
-	if (ret < 0)
-		goto fail;
-	report_result(&spec, &res);
-	hull_spec_free(&spec);
-	return res.exit_status;
-fail:
-	print_error(&err);
-	hull_spec_free(&spec);
-	return err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME;
-}
-
-/* hull gc: remove the cgroups of hull runs whose hull process is gone
- * (e.g. SIGKILLed), killing anything still inside them. */
-static int cmd_gc(int argc, char **argv)
-{
-	struct hull_cg_mounts mounts;
-	struct hull_err err = { 0 };
-	const char *parent = HULL_DEFAULT_CGROUP_PARENT;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--cgroup-parent") == 0 && i + 1 < argc) {
-			parent = argv[++i];
-		} else {
-			fprintf(stderr, "hull: unknown argument '%s' to gc\n", argv[i]);
-			return HULL_EXIT_RUNTIME;
+	g->root = HULL_OCI_DEFAULT_ROOT;
+	for (; *i < argc && argv[*i][0] == '-' && argv[*i][1] == '-'; (*i)++) {
+		const char *a = argv[*i], *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+		const char *val = eq ? eq + 1 : (*i + 1 < argc ? argv[*i + 1] : NULL);
+		bool takes = true;
+#define IS(name) (n == strlen(name) && strncmp(a, name, n) == 0)
+		if (IS("--debug") || IS("--systemd-cgroup")) {
+			g->debug |= IS("--debug");
+			takes = false;
+		} else if (!IS("--root") && !IS("--log") && !IS("--log-format") &&
+			   !IS("--cgroup-manager")) {
+			return -1; /* not ours: the caller says so */
 		}
-	}
-	if (hull_cgroup_detect_self(&mounts, &err) < 0) {
-		print_error(&err);
-		return HULL_EXIT_RUNTIME;
-	}
-	int removed = hull_cgroup_gc(&mounts, parent, &err);
-	printf("hull: removed %d stale cgroup%s\n", removed, removed == 1 ? "" : "s");
-	if (!err.msg[0]) {
-		int pools = hull_pool_gc(&err);
-		if (pools > 0)
-			printf("hull: removed the state of %d stopped pool%s\n", pools,
-			       pools == 1 ? "" : "s");
-	}
-	if (err.msg[0]) {
-		print_error(&err);
-		return HULL_EXIT_RUNTIME;
+		if (takes && !val) {
+			fprintf(stderr, "hull: option '%.*s' requires an argument\n", (int)n, a);
+			return -2;
+		}
+		if (IS("--root"))
+			g->root = val;
+		else if (IS("--log"))
+			g->log = val;
+		else if (IS("--log-format")) {
+			if (strcmp(val, "json") != 0 && strcmp(val, "text") != 0) {
+				fprintf(stderr, "hull: unknown log format '%s' (text or json)\n",
+					val);
+				return -2;
+			}
+			g->log_json = strcmp(val, "json") == 0;
+		} else if (IS("--cgroup-manager") && strcmp(val, "cgroupfs") != 0 &&
+			   strcmp(val, "disabled") != 0) {
+			fprintf(stderr, "hull: unsupported cgroup manager '%s' (cgroupfs)\n", val);
+			return -2;
+		}
+#undef IS
+		if (takes && !eq)
+			(*i)++;
 	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t t_start = hull_now_ns();
-
-	struct hull_oci_global g;
+	struct cli_globals g = { .t_start = hull_now_ns() };
 	int i = 1;
+	cli_verb *verb;
 
 	if (argc < 2) {
 		usage(stderr);
 		return HULL_EXIT_RUNTIME;
 	}
 	/* The OCI runtime interface: global options, then its commands. */
-	int ret = hull_oci_parse_global(argc, argv, &i, &g);
+	int ret = parse_globals(argc, argv, &i, &g);
 	if (ret == -2)
-		return 1;
-	if (ret == 0 && i < argc && hull_oci_is_command(argv[i], argc - i, argv + i))
-		return hull_oci_main(argc - i, argv + i, &g);
+		return CLI_EXIT_FAIL;
+	if (ret == 0 && i < argc && (verb = oci_verb(argc - i, argv + i))) {
+		if (argc - i >= 2 &&
+		    (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+			cli_usage_oci(stdout);
+			return 0;
+		}
+		return verb(argc - i, argv + i, &g);
+	}
 	if (i > 1 && ret == 0) {
 		fprintf(stderr, "hull: unknown command '%s'\n", i < argc ? argv[i] : "");
-		return 1;
+		return CLI_EXIT_FAIL;
 	}
 	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1, t_start);
+		return cli_run(argc - 1, argv + 1, &g);
 	if (strcmp(argv[1], "gc") == 0)
-		return cmd_gc(argc - 1, argv + 1);
+		return cli_gc(argc - 1, argv + 1, &g);
 	if (strcmp(argv[1], "pool") == 0)
 		return hull_cli_pool(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

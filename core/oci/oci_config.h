@@ -56,4 +56,7 @@ void hull_oci_config_free(struct hull_oci_config *cfg);
  * namespaces, masks and capabilities of hull run. Caller frees. */
 char *hull_oci_default_config(const char *rootfs);
 
+/* Write it as <bundle>/config.json, which must not exist yet. */
+int hull_oci_write_default_config(const char *bundle, const char *rootfs, struct hull_err *err);
+
 #endif

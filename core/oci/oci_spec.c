@@ -4,11 +4,15 @@
 #include "caps.h"
 #include "masks.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <unistd.h>
 
 static json_object *strings(const char *const *s)
 {
@@ -126,4 +130,31 @@ char *hull_oci_default_config(const char *rootfs)
 			     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(cfg);
 	return text;
+}
+
+int hull_oci_write_default_config(const char *bundle, const char *rootfs, struct hull_err *err)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return hull_fail(err, ENAMETOOLONG, "cannot write '%s/config.json'", bundle);
+	char *text = hull_oci_default_config(rootfs);
+	if (!text)
+		return hull_fail(err, ENOMEM, "cannot write '%s'", path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(text);
+		if (errno == EEXIST)
+			return hull_fail(err, 0, "cannot write '%s': it exists already", path);
+		return hull_fail(err, errno, "cannot write '%s'", path);
+	}
+	size_t len = strlen(text);
+	text[len] = '\n'; /* the NUL goes: write exactly len + 1 bytes */
+	ssize_t n = write(fd, text, len + 1);
+	int saved = errno;
+	close(fd);
+	free(text);
+	if (n != (ssize_t)len + 1)
+		return hull_fail(err, n < 0 ? saved : EIO, "cannot write '%s'", path);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #include "fileio.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -266,4 +267,21 @@ char *hull_oci_state_json(const struct hull_oci_state *st, enum hull_oci_status 
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return text;
+}
+
+void hull_oci_for_each(const char *root,
+		       void (*fn)(const struct hull_oci_state *st, enum hull_oci_status s,
+				  void *arg),
+		       void *arg)
+{
+	DIR *d = opendir(root);
+
+	for (struct dirent *e; d && (e = readdir(d));) {
+		struct hull_oci_state st = { .lock_fd = -1 };
+		if (e->d_name[0] != '.' && hull_oci_state_read(root, e->d_name, &st, NULL) == 0)
+			fn(&st, hull_oci_status(&st), arg);
+		hull_oci_state_close(&st);
+	}
+	if (d)
+		closedir(d);
 }

@@ -78,6 +78,13 @@ int hull_oci_cgroup(const struct hull_oci_state *st, struct hull_cgroup *cg,
 /* <dir>/exec.fifo */
 void hull_oci_fifo_path(const struct hull_oci_state *st, char *buf, size_t len);
 
+/* Call fn for each container under root that has a readable state (in
+ * directory order); a missing root has none. */
+void hull_oci_for_each(const char *root,
+		       void (*fn)(const struct hull_oci_state *st, enum hull_oci_status s,
+				  void *arg),
+		       void *arg);
+
 /* The OCI state JSON ("ociVersion", "id", "status", "pid", "bundle",
  * "annotations", plus "created"); caller frees. */
 char *hull_oci_state_json(const struct hull_oci_state *st, enum hull_oci_status status);

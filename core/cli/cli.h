@@ -1,0 +1,48 @@
+/* cli.h — what hull's verbs share. core/cli/ is hull's command line: one
+ * file per verb parses its options, calls libhull (core/lib, core/oci),
+ * prints, and returns the exit status. It is the only code in core/ that
+ * prints or exits. */
+#ifndef HULL_CLI_H
+#define HULL_CLI_H
+
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* runc's status for a failed OCI command. */
+#define CLI_EXIT_FAIL 1
+
+/* Global options, given before the verb as runc and crun take them. */
+struct cli_globals {
+	const char *root; /* --root: OCI state directory (default /run/hull) */
+	const char *log;  /* --log FILE: errors are also appended there */
+	bool log_json;	  /* --log-format json: as JSON lines */
+	bool debug;	  /* --debug: accepted */
+	uint64_t t_start; /* when hull started, for the trace */
+};
+
+/* Print "hull: <msg>" on stderr and into --log; returns CLI_EXIT_FAIL. */
+int cli_error(const struct cli_globals *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* cli_error with a library error's message. */
+int cli_fail(const struct cli_globals *g, const struct hull_err *err);
+/* The one container id of "VERB ID", or NULL after printing why not. */
+const char *cli_one_id(int argc, char **argv, const struct cli_globals *g);
+
+void cli_usage_oci(FILE *out);
+
+/* The verbs: argv[0] is the verb; each returns hull's exit status. */
+typedef int cli_verb(int argc, char **argv, const struct cli_globals *g);
+cli_verb cli_run, cli_gc, cli_create, cli_start, cli_state, cli_kill, cli_delete, cli_exec,
+	cli_pause, cli_resume, cli_list, cli_spec, cli_features;
+
+/* Whether argv (argv[0] "run") is the OCI form, run --bundle DIR ID. */
+bool cli_run_is_oci(int argc, char **argv);
+/* create's options (create.c), shared with run --bundle. */
+struct hull_oci_create_opts;
+int cli_parse_create(int argc, char **argv, struct hull_oci_create_opts *o,
+		     const struct cli_globals *g);
+
+#endif

@@ -1,0 +1,51 @@
+/* common.c — printing errors the way every verb does; see cli.h. */
+#include "cli.h"
+#include "oci.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+int cli_error(const struct cli_globals *g, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "hull: %s\n", msg);
+	FILE *log = g->log ? fopen(g->log, "ae") : NULL;
+	if (!log)
+		return CLI_EXIT_FAIL;
+	if (g->log_json) {
+		char when[40];
+		hull_oci_now_rfc3339(when, sizeof(when));
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "level", json_object_new_string("error"));
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+		json_object_object_add(o, "time", json_object_new_string(when));
+		fprintf(log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		fprintf(log, "hull: %s\n", msg);
+	}
+	fclose(log);
+	return CLI_EXIT_FAIL;
+}
+
+int cli_fail(const struct cli_globals *g, const struct hull_err *err)
+{
+	return cli_error(g, "%s", err->msg);
+}
+
+const char *cli_one_id(int argc, char **argv, const struct cli_globals *g)
+{
+	if (argc == 2 && argv[1][0] != '-')
+		return argv[1];
+	if (argc >= 2 && argv[1][0] == '-')
+		cli_error(g, "unknown option '%s' to %s", argv[1], argv[0]);
+	else
+		cli_error(g, "%s needs exactly one container id", argv[0]);
+	return NULL;
+}

@@ -1,0 +1,361 @@
+/* oci_lifecycle.c — create, run, start, state, kill, delete, pause and
+ * resume of an OCI container; see oci.h. exec is oci_exec.c. */
+#include "oci.h"
+#include "container.h"
+#include "oci_config.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void hull_oci_now_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", sec, ts.tv_nsec);
+}
+
+int hull_oci_write_pid_file(const char *path, pid_t pid, struct hull_err *err)
+{
+	char tmp[PATH_MAX], text[32];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.hull-tmp", path) >= (int)sizeof(tmp))
+		return hull_fail(err, ENAMETOOLONG, "cannot write pid file '%s'", path);
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot write pid file '%s'", path);
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	if (n != (ssize_t)strlen(text) || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return hull_fail(err, errno ? errno : EIO, "cannot write pid file '%s'", path);
+	}
+	return 0;
+}
+
+int hull_oci_parse_signal(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (end != s && !*end)
+		return n > 0 && n <= SIGRTMAX ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *name = sigabbrev_np(sig);
+		if (name && strcasecmp(name, s) == 0)
+			return sig;
+	}
+	return -1;
+}
+
+/* ---- create and run --------------------------------------------------- */
+
+struct started {
+	struct hull_oci_state *st;
+	const char *pid_file;
+	bool unlock; /* run: a delete --force must not wait for the whole run */
+	struct hull_err err;
+	int ret;
+};
+
+/* The container exists now: record it where state and kill find it. */
+static void on_started(pid_t pid, void *arg)
+{
+	struct started *s = arg;
+
+	s->st->pid = pid;
+	s->st->start_time = hull_oci_pid_start_time(pid);
+	s->ret = hull_oci_state_write(s->st, &s->err);
+	if (s->ret == 0 && s->pid_file)
+		s->ret = hull_oci_write_pid_file(s->pid_file, pid, &s->err);
+	if (s->unlock && s->st->lock_fd >= 0) {
+		close(s->st->lock_fd);
+		s->st->lock_fd = -1;
+	}
+}
+
+/* The spec from config.json, with what create and run add to it. */
+static int load_spec(const struct hull_oci_create_opts *o, bool create, struct hull_oci_config *cfg,
+		     struct hull_spec *spec, struct hull_err *err)
+{
+	int ret = hull_oci_config_load(o->bundle, cfg, spec, err);
+
+	if (ret < 0)
+		return ret;
+	if (cfg->terminal && !o->console_socket)
+		return hull_fail(err, 0, "process.terminal needs --console-socket");
+	if (cfg->terminal)
+		spec->console_socket = o->console_socket;
+	/* Under hull-oci: apart from the per-run cgroups hull gc collects. */
+	if (!spec->cgroup_name)
+		spec->cgroup_name = o->id;
+	if (!cfg->cgroup_parent)
+		spec->limits.parent = "hull-oci";
+	/* run keeps hull's flag-path cost: a cgroup only when asked for. */
+	if (!create && !cfg->cgroup_parent)
+		spec->cgroup_always = false;
+	return hull_spec_validate(spec, err);
+}
+
+/* What state and kill need to know, before the process exists. */
+static void record_state(struct hull_oci_state *st, const struct hull_oci_config *cfg,
+			 const struct hull_spec *spec)
+{
+	snprintf(st->bundle, sizeof(st->bundle), "%s", cfg->bundle);
+	hull_oci_now_rfc3339(st->created, sizeof(st->created));
+	snprintf(st->cgroup_parent, sizeof(st->cgroup_parent), "%s", spec->limits.parent);
+	snprintf(st->cgroup_name, sizeof(st->cgroup_name), "%s",
+		 spec->cgroup_always || hull_limits_any(&spec->limits) ? spec->cgroup_name : "");
+	if (cfg->annotations)
+		st->annotations = strdup(
+			json_object_to_json_string_ext(cfg->annotations, JSON_C_TO_STRING_PLAIN));
+}
+
+static void destroy_cgroup(const struct hull_oci_state *st)
+{
+	struct hull_cgroup cg;
+	struct hull_limits limits;
+
+	if (st->cgroup_name[0] && hull_oci_cgroup(st, &cg, &limits, NULL) == 0)
+		hull_cgroup_destroy(&cg, NULL);
+}
+
+/* Returns 0 (create) or the exit status (run), < 0 on failure. */
+static int create_or_run(const struct hull_oci_create_opts *o, bool create, struct hull_err *err)
+{
+	struct hull_oci_config cfg;
+	struct hull_spec spec;
+	struct hull_oci_state st = { .lock_fd = -1 };
+	struct hull_result res;
+	struct started started = { .st = &st, .pid_file = o->pid_file, .unlock = !create };
+	char fifo[PATH_MAX + 16];
+	bool made = false;
+	int ret;
+
+	if ((ret = hull_oci_check_id(o->id, err)) < 0)
+		return ret;
+	hull_spec_init(&spec);
+	ret = load_spec(o, create, &cfg, &spec, err);
+	if (ret == 0 && (ret = hull_oci_state_new(o->root, o->id, &st, err)) == 0)
+		made = true;
+	if (ret < 0)
+		goto out;
+	record_state(&st, &cfg, &spec);
+	if (create) {
+		hull_oci_fifo_path(&st, fifo, sizeof(fifo));
+		if (mkfifo(fifo, 0600) < 0 ||
+		    (spec.exec_fifo_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
+			ret = hull_fail(err, errno, "cannot create '%s'", fifo);
+			goto out;
+		}
+		spec.detach = true;
+	}
+	spec.on_started = on_started;
+	spec.on_started_arg = &started;
+	fflush(NULL);
+	ret = hull_run(&spec, &res, err);
+	if (ret == 0 && started.ret < 0) {
+		*err = started.err;
+		ret = started.ret;
+		if (create && res.pid > 0)
+			kill(res.pid, SIGKILL);
+	}
+	if (ret == 0 && !create)
+		ret = res.exit_status;
+out:
+	if (spec.exec_fifo_fd >= 0)
+		close(spec.exec_fifo_fd);
+	if (ret < 0 && create)
+		err->exit_code = 0; /* runc's status for a failed create: 1, not 125 */
+	/* run: the container is gone; create: only a failure removes it. */
+	if (made && (ret < 0 || !create)) {
+		if (ret < 0)
+			destroy_cgroup(&st);
+		hull_oci_state_remove(&st, NULL);
+	}
+	hull_oci_state_close(&st);
+	hull_spec_free(&spec);
+	hull_oci_config_free(&cfg);
+	return ret;
+}
+
+int hull_oci_create(const struct hull_oci_create_opts *o, struct hull_err *err)
+{
+	return create_or_run(o, true, err);
+}
+
+int hull_oci_run(const struct hull_oci_create_opts *o, struct hull_err *err)
+{
+	return create_or_run(o, false, err);
+}
+
+/* ---- start, state, kill ----------------------------------------------- */
+
+int hull_oci_start(const char *root, const char *id, struct hull_err *err)
+{
+	struct hull_oci_state st;
+	char fifo[PATH_MAX + 16];
+	int ret;
+
+	if ((ret = hull_oci_state_open(root, id, &st, err)) < 0)
+		goto out;
+	enum hull_oci_status s = hull_oci_status(&st);
+	if (s != HULL_OCI_CREATED) {
+		ret = hull_fail(err, 0, "cannot start container '%s': it is %s, not created", id,
+				hull_oci_status_name(s));
+		goto out;
+	}
+	/* The container holds the fifo open for reading: this cannot block.
+	 * The fifo goes before the byte, so a state right after says running. */
+	hull_oci_fifo_path(&st, fifo, sizeof(fifo));
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = hull_fail(err, errno, "cannot start container '%s'", id);
+		goto out;
+	}
+	unlink(fifo);
+	if (write(fd, "", 1) != 1)
+		ret = hull_fail(err, errno, "cannot start container '%s'", id);
+	close(fd);
+out:
+	hull_oci_state_close(&st);
+	return ret;
+}
+
+int hull_oci_state(const char *root, const char *id, char **json, struct hull_err *err)
+{
+	struct hull_oci_state st;
+	int ret = hull_oci_state_read(root, id, &st, err);
+
+	*json = NULL;
+	if (ret == 0 && !(*json = hull_oci_state_json(&st, hull_oci_status(&st))))
+		ret = hull_fail(err, ENOMEM, "cannot describe container '%s'", id);
+	hull_oci_state_close(&st);
+	return ret;
+}
+
+int hull_oci_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err)
+{
+	struct hull_oci_state st;
+	struct hull_cgroup cg;
+	struct hull_limits limits;
+	int ret;
+
+	if ((ret = hull_oci_state_read(root, id, &st, err)) < 0)
+		goto out;
+	if (hull_oci_status(&st) == HULL_OCI_STOPPED)
+		ret = hull_fail(err, 0, "cannot kill container '%s': it is not running", st.id);
+	else if (all && st.cgroup_name[0]) {
+		if ((ret = hull_oci_cgroup(&st, &cg, &limits, err)) == 0)
+			hull_cgroup_signal_all(&cg, sig);
+	} else if (kill(st.pid, sig) < 0) {
+		ret = hull_fail(err, errno, "cannot kill container '%s'", st.id);
+	}
+out:
+	hull_oci_state_close(&st);
+	return ret;
+}
+
+/* ---- delete, pause, resume -------------------------------------------- */
+
+/* SIGKILL the container's process and wait (pidfd: it need not be our
+ * child) until it is gone. */
+static void kill_and_wait(const struct hull_oci_state *st)
+{
+	if (!hull_oci_alive(st))
+		return;
+	int pidfd = hull_sys_pidfd_open(st->pid, 0);
+	kill(st->pid, SIGKILL);
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		while (poll(&p, 1, 5000) < 0 && errno == EINTR)
+			;
+		close(pidfd);
+	}
+}
+
+int hull_oci_delete(const char *root, const char *id, bool force, struct hull_err *err)
+{
+	struct hull_oci_state st;
+	struct hull_cgroup cg;
+	struct hull_limits limits;
+	int ret;
+
+	if ((ret = hull_oci_state_open(root, id, &st, err)) < 0) {
+		if (force && err->errnum == ENOENT) {
+			hull_err_clear(err);
+			ret = 0; /* runc: delete --force of no container is done */
+		}
+		goto out;
+	}
+	enum hull_oci_status s = hull_oci_status(&st);
+	/* The runtime spec: deleting a container that is not stopped must fail
+	 * (crun refuses a created one too); force kills it first. */
+	if (s != HULL_OCI_STOPPED && !force) {
+		ret = hull_fail(err, 0,
+				"cannot delete container '%s': it is %s (stop it first, or "
+				"--force)",
+				st.id, hull_oci_status_name(s));
+		goto out;
+	}
+	kill_and_wait(&st);
+	if (st.cgroup_name[0] && hull_oci_cgroup(&st, &cg, &limits, err) == 0)
+		ret = hull_cgroup_destroy(&cg, err);
+	int removed = hull_oci_state_remove(&st, ret < 0 ? NULL : err);
+	if (ret == 0)
+		ret = removed;
+out:
+	hull_oci_state_close(&st);
+	return ret;
+}
+
+static int freeze(const char *root, const char *id, bool frozen, struct hull_err *err)
+{
+	struct hull_oci_state st;
+	struct hull_cgroup cg;
+	struct hull_limits limits;
+	int ret;
+
+	if ((ret = hull_oci_state_open(root, id, &st, err)) < 0)
+		goto out;
+	enum hull_oci_status s = hull_oci_status(&st);
+	if (s != (frozen ? HULL_OCI_RUNNING : HULL_OCI_PAUSED))
+		ret = hull_fail(err, 0, "cannot %s container '%s': it is %s",
+				frozen ? "pause" : "resume", st.id, hull_oci_status_name(s));
+	else if (!st.cgroup_name[0])
+		ret = hull_fail(err, 0, "container has no cgroup");
+	else if ((ret = hull_oci_cgroup(&st, &cg, &limits, err)) == 0)
+		ret = hull_cgroup_freeze(&cg, frozen, err);
+out:
+	hull_oci_state_close(&st);
+	return ret;
+}
+
+int hull_oci_pause(const char *root, const char *id, struct hull_err *err)
+{
+	return freeze(root, id, true, err);
+}
+
+int hull_oci_resume(const char *root, const char *id, struct hull_err *err)
+{
+	return freeze(root, id, false, err);
+}
