@@ -25,7 +25,7 @@ static json_object *strarray(const char *const *s)
 /* `runc spec`'s defaults, which is what a container gets on any OCI
  * runtime unless someone changes them: Docker's capability set, masked and
  * read-only /proc paths, /proc and a tmpfs /dev. */
-static json_object *oci_config(const struct hull_launch *l)
+static json_object *oci_config(const struct hh_launch *l)
 {
 	static const char *const caps[] = {
 		"CAP_CHOWN",
@@ -149,7 +149,7 @@ static json_object *oci_config(const struct hull_launch *l)
 	return cfg;
 }
 
-int hh_bundle_write(struct hull_launch *l, struct hull_err *err)
+int hh_bundle_write(struct hh_launch *l, struct hull_err *err)
 {
 	const char *base = l->cfg.scratch_dir;
 	char path[PATH_MAX];

@@ -31,8 +31,7 @@ extern char **environ;
 
 #define DEFAULT_TIMEOUT_MS 10000
 
-int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch *l,
-			struct hull_err *err)
+int hh_launch_prepare(const struct hh_launch_config *cfg, struct hh_launch *l, struct hull_err *err)
 {
 	struct hh_argv a = { 0 };
 	char why[256];
@@ -40,7 +39,7 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 
 	memset(l, 0, sizeof(*l));
 	l->id_index = -1;
-	l->rt = hull_runtime_lookup(cfg->runtime);
+	l->rt = hh_runtime_lookup(cfg->runtime);
 	if (!l->rt)
 		return hull_fail(err, 0, "unknown runtime '%s'", cfg->runtime ? cfg->runtime : "");
 	if (!cfg->rootfs || cfg->rootfs[0] != '/')
@@ -60,7 +59,7 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 	l->cfg = *cfg;
 	if (!l->cfg.timeout_ms)
 		l->cfg.timeout_ms = DEFAULT_TIMEOUT_MS;
-	l->ns_effective = hull_launch_effective_ns(l->rt, cfg->ns_flags);
+	l->ns_effective = hh_launch_effective_ns(l->rt, cfg->ns_flags);
 	l->env = l->rt->cgroup_v1_only && hh_host_is_hybrid() ? HH_ENV_CGROUP_V1 : HH_ENV_HOST;
 
 	if (l->rt->program) {
@@ -74,14 +73,14 @@ int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch
 		ret = hull_fail(err, ENOMEM, "cannot build the command line");
 	if (ret < 0) {
 		hh_strv_free(a.v);
-		hull_launch_release(l);
+		hh_launch_release(l);
 		return ret;
 	}
 	l->argv = a.v;
 	return 0;
 }
 
-void hull_launch_release(struct hull_launch *l)
+void hh_launch_release(struct hh_launch *l)
 {
 	if (l->tmp_dir)
 		hull_remove_tree(l->tmp_dir, NULL);
@@ -93,7 +92,7 @@ void hull_launch_release(struct hull_launch *l)
 	l->id_index = -1;
 }
 
-void hull_launch_result_free(struct hull_launch_result *res)
+void hh_launch_result_free(struct hh_launch_result *res)
 {
 	free(res->out);
 	free(res->err);
@@ -143,7 +142,7 @@ static uint64_t next_id(void)
 
 /* Run argv to completion from the runtime's mount namespace, discarding
  * its output: the cleanup commands. */
-static void run_quietly(const struct hull_launch *l, char *const *argv)
+static void run_quietly(const struct hh_launch *l, char *const *argv)
 {
 	posix_spawn_file_actions_t fa;
 	struct hh_env_saved saved;
@@ -165,7 +164,7 @@ static void run_quietly(const struct hull_launch *l, char *const *argv)
 }
 
 /* A crun/runc container left behind by a killed runtime: delete it. */
-static void oci_cleanup(const struct hull_launch *l, const char *id)
+static void oci_cleanup(const struct hh_launch *l, const char *id)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -179,7 +178,7 @@ static void oci_cleanup(const struct hull_launch *l, const char *id)
 	hull_remove_tree(path, NULL);
 }
 
-static int spawn_runtime(const struct hull_launch *l, char **argv, int out_w, int err_w, pid_t *pid,
+static int spawn_runtime(const struct hh_launch *l, char **argv, int out_w, int err_w, pid_t *pid,
 			 uint64_t *t_spawn, struct hull_err *err)
 {
 	posix_spawn_file_actions_t fa;
@@ -226,8 +225,7 @@ static int spawn_runtime(const struct hull_launch *l, char **argv, int out_w, in
 	return 0;
 }
 
-int hull_launch_run(const struct hull_launch *l, struct hull_launch_result *res,
-		    struct hull_err *err)
+int hh_launch_run(const struct hh_launch *l, struct hh_launch_result *res, struct hull_err *err)
 {
 	struct capture out = { .fd = -1 }, errc = { .fd = -1 };
 	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };

@@ -3,19 +3,19 @@
  * One interface for every runtime the harness compares, used by the
  * isolation verifier, the namespace matrix and the latency benchmark:
  *
- *   struct hull_launch_config cfg = {
+ *   struct hh_launch_config cfg = {
  *           .runtime = "crun", .rootfs = "/abs/rootfs",
  *           .ns_flags = HULL_NS_DEFAULT, .argv = probe_argv, .trace_fd = -1,
  *   };
- *   struct hull_launch l;
- *   if (hull_launch_prepare(&cfg, &l, &err) < 0) ...     once per config
+ *   struct hh_launch l;
+ *   if (hh_launch_prepare(&cfg, &l, &err) < 0) ...     once per config
  *   for (...) {
- *           struct hull_launch_result r;
- *           hull_launch_run(&l, &r, &err);                 one container each
+ *           struct hh_launch_result r;
+ *           hh_launch_run(&l, &r, &err);                 one container each
  *           ... r.out is the probe's JSON, r.t_exit_ns - r.t_spawn_ns ...
- *           hull_launch_result_free(&r);
+ *           hh_launch_result_free(&r);
  *   }
- *   hull_launch_release(&l);                              removes the bundle
+ *   hh_launch_release(&l);                              removes the bundle
  *
  * Runtimes (the table in runtimes.c; each entry carries the builder of
  * its command line):
@@ -50,10 +50,10 @@
  * concurrent spawn never inherits another run's pipes.
  *
  * Errors follow core/error.h: < 0 and struct hull_err filled. A container
- * that starts and fails is not an error of hull_launch_run: it returns 0
+ * that starts and fails is not an error of hh_launch_run: it returns 0
  * and the result carries the exit status and the runtime's stderr. */
-#ifndef HULL_HARNESS_DRIVER_H
-#define HULL_HARNESS_DRIVER_H
+#ifndef HH_DRIVER_H
+#define HH_DRIVER_H
 
 #include "error.h"
 
@@ -62,11 +62,11 @@
 #include <stdint.h>
 
 struct hh_argv;
-struct hull_launch;
+struct hh_launch;
 
 /* What a runtime can do, for the matrix and the expected-verdict rules,
  * and how it is started. */
-struct hull_runtime_info {
+struct hh_runtime_info {
 	const char *name;
 	const char *what;	    /* one line for --help and reports */
 	const char *program;	    /* what runs a container: a program built next to
@@ -90,18 +90,18 @@ struct hull_runtime_info {
 	const char *const *options; /* runtime-specific options, NULL-terminated */
 	/* The runtime's command line for a prepared launch (l->runtime_bin,
 	 * l->cfg, l->ns_effective are set; OCI: l->tmp_dir, l->state_dir). */
-	int (*build_argv)(struct hh_argv *a, struct hull_launch *l, struct hull_err *err);
+	int (*build_argv)(struct hh_argv *a, struct hh_launch *l, struct hull_err *err);
 };
 
 /* The runtimes: the built-in table first, then every oci:PATH runtime
  * looked up so far, in the order they were first named. */
-size_t hull_runtime_count(void);
-const struct hull_runtime_info *hull_runtime_at(size_t i);
+size_t hh_runtime_count(void);
+const struct hh_runtime_info *hh_runtime_at(size_t i);
 
 /* A built-in name, a name given with oci:...,name=NAME, or an oci:PATH[,...]
  * spec (registered on first use; at most 16). NULL when unknown or
  * malformed. */
-const struct hull_runtime_info *hull_runtime_lookup(const char *name);
+const struct hh_runtime_info *hh_runtime_lookup(const char *name);
 
 /* The next runtime of a comma-separated list into buf: a name, or an
  * oci:PATH spec with the key=value parts that follow it (name=, args=,
@@ -110,20 +110,20 @@ bool hh_runtime_list_next(const char **p, char *buf, size_t len);
 
 /* The program that runs a container of rt, malloc'ed, or NULL with why
  * filled. bin_dir: where built programs live (NULL: next to this one). */
-char *hh_runtime_program(const struct hull_runtime_info *rt, const char *bin_dir, char *why,
+char *hh_runtime_program(const struct hh_runtime_info *rt, const char *bin_dir, char *why,
 			 size_t len);
 
 /* How runtimes of this kind are started, one line for reports. */
-const char *hh_runtime_started(const struct hull_runtime_info *rt);
+const char *hh_runtime_started(const struct hh_runtime_info *rt);
 
 /* Whether `name` can run here: a known runtime whose program is installed
  * (or built). When not, `why` (if given) says so in one line, lowercase. */
-bool hull_runtime_available(const char *name, char *why, size_t len);
+bool hh_runtime_available(const char *name, char *why, size_t len);
 
-struct hull_launch_config {
+struct hh_launch_config {
 	const char *runtime;	 /* a runtime name or oci: spec */
 	const char *rootfs;	 /* absolute path of the root filesystem */
-	uint64_t ns_flags;	 /* CLONE_NEW* wanted; see hull_launch_effective_ns */
+	uint64_t ns_flags;	 /* CLONE_NEW* wanted; see hh_launch_effective_ns */
 	bool chroot;		 /* hull: --chroot instead of pivot_root */
 	bool spawn_fork;	 /* hull: --spawn fork instead of clone3 */
 	const char *hostname;	 /* with uts: NULL = the runtime's default */
@@ -136,9 +136,9 @@ struct hull_launch_config {
 	int cancel_fd;		 /* readable = abort the run in progress; -1 none */
 };
 
-struct hull_launch {
-	struct hull_launch_config cfg;
-	const struct hull_runtime_info *rt;
+struct hh_launch {
+	struct hh_launch_config cfg;
+	const struct hh_runtime_info *rt;
 	uint64_t ns_effective;
 	char **argv;	 /* the runtime's command line; NULL-terminated */
 	int id_index;	 /* argv slot that gets a fresh container id; -1 none */
@@ -148,7 +148,7 @@ struct hull_launch {
 	int env; /* enum hh_env: the mount namespace it starts from */
 };
 
-struct hull_launch_result {
+struct hh_launch_result {
 	uint64_t t_spawn_ns; /* CLOCK_MONOTONIC just before the runtime is spawned */
 	uint64_t t_exit_ns;  /* CLOCK_MONOTONIC once it has been reaped */
 	int wait_status;     /* raw, from waitpid */
@@ -165,31 +165,30 @@ struct hull_launch_result {
 /* Check the config against what the runtime can do and build its command
  * line; for OCI runtimes write the bundle (config.json over cfg->rootfs).
  * Strings in cfg are copied. */
-int hull_launch_prepare(const struct hull_launch_config *cfg, struct hull_launch *l,
-			struct hull_err *err);
+int hh_launch_prepare(const struct hh_launch_config *cfg, struct hh_launch *l,
+		      struct hull_err *err);
 
 /* Start one container, capture its output and reap it. Returns 0 once the
  * runtime ran (whatever its exit status), < 0 if it could not be started or
  * watched. Nothing is left behind: on timeout or cancel the runtime's
  * process group is killed, and an OCI container is deleted. */
-int hull_launch_run(const struct hull_launch *l, struct hull_launch_result *res,
-		    struct hull_err *err);
+int hh_launch_run(const struct hh_launch *l, struct hh_launch_result *res, struct hull_err *err);
 
-void hull_launch_result_free(struct hull_launch_result *res);
+void hh_launch_result_free(struct hh_launch_result *res);
 
 /* Remove the bundle and state directories, free everything. */
-void hull_launch_release(struct hull_launch *l);
+void hh_launch_release(struct hh_launch *l);
 
 /* The namespaces a container of this config really gets: the asked ones
  * plus the runtime's fixed ones (seed: mnt+uts, bwrap: mnt). */
-uint64_t hull_launch_effective_ns(const struct hull_runtime_info *rt, uint64_t ns_flags);
+uint64_t hh_launch_effective_ns(const struct hh_runtime_info *rt, uint64_t ns_flags);
 
 /* Root switch the config gets: true for pivot_root. hull without a mount
  * namespace falls back to chroot. */
-bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effective, bool chroot);
+bool hh_launch_uses_pivot(const struct hh_runtime_info *rt, uint64_t ns_effective, bool chroot);
 
 /* Write the OCI bundle (config.json over cfg.rootfs) and the state
  * directory under a fresh temp dir: l->tmp_dir, l->state_dir (bundle.c). */
-int hh_bundle_write(struct hull_launch *l, struct hull_err *err);
+int hh_bundle_write(struct hh_launch *l, struct hull_err *err);
 
 #endif

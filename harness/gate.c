@@ -10,7 +10,7 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct hull_gate_metric hull_gate_metrics[] = {
+const struct hh_gate_metric hh_gate_metrics[] = {
 	{ "hull/floor", "hull", "floor", NULL },
 	{ "hull/bare", "hull", "bare", NULL },
 	{ "hull/floor ns=mnt", "hull", "floor", "mnt" },
@@ -18,32 +18,31 @@ const struct hull_gate_metric hull_gate_metrics[] = {
 	{ "hull/floor ns=net", "hull", "floor", "net" },
 	{ "hull/floor ns=user", "hull", "floor", "user" },
 };
-const size_t hull_gate_metric_count = N_ELEMS(hull_gate_metrics);
+const size_t hh_gate_metric_count = N_ELEMS(hh_gate_metrics);
 
-const char *hull_gate_verdict_name(enum hull_gate_verdict v)
+const char *hh_gate_verdict_name(enum hh_gate_verdict v)
 {
 	static const char *const names[] = { "pass", "improved", "unclear", "regression",
 					     "unmeasured" };
 	return (size_t)v < N_ELEMS(names) ? names[v] : "?";
 }
 
-void hull_gate_rule_default(struct hull_gate_rule *rule)
+void hh_gate_rule_default(struct hh_gate_rule *rule)
 {
-	*rule = (struct hull_gate_rule){ .tolerance = HULL_GATE_TOLERANCE,
-					 .min_samples = HULL_GATE_MIN_SAMPLES,
-					 .resamples = HULL_RATIO_RESAMPLES,
-					 .level = HULL_RATIO_LEVEL,
-					 .seed = HULL_RATIO_SEED };
+	*rule = (struct hh_gate_rule){ .tolerance = HH_GATE_TOLERANCE,
+				       .min_samples = HH_GATE_MIN_SAMPLES,
+				       .resamples = HH_RATIO_RESAMPLES,
+				       .level = HH_RATIO_LEVEL,
+				       .seed = HH_RATIO_SEED };
 }
 
-void hull_gate_judge(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
-		     double baseline, const struct hull_gate_rule *rule,
-		     struct hull_gate_judgement *j)
+void hh_gate_judge(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
+		   double baseline, const struct hh_gate_rule *rule, struct hh_gate_judgement *j)
 {
 	struct hull_err err = { 0 };
 
 	memset(j, 0, sizeof(*j));
-	j->verdict = HULL_GATE_UNMEASURED;
+	j->verdict = HH_GATE_UNMEASURED;
 	j->baseline = baseline;
 	j->limit = baseline * (1 + rule->tolerance);
 	if (!(baseline > 0) || !isfinite(baseline)) {
@@ -55,40 +54,40 @@ void hull_gate_judge(const uint64_t *num, size_t n_num, const uint64_t *den, siz
 			 n_num, n_den, rule->min_samples);
 		return;
 	}
-	if (hull_ratio_ci(num, n_num, den, n_den, rule->resamples, rule->level, rule->seed, &j->now,
-			  &err) < 0) {
+	if (hh_ratio_ci(num, n_num, den, n_den, rule->resamples, rule->level, rule->seed, &j->now,
+			&err) < 0) {
 		snprintf(j->note, sizeof(j->note), "%.190s", err.msg);
 		return;
 	}
 	j->measured = true;
 	double floor_limit = baseline * (1 - rule->tolerance);
 	if (j->now.ci_lo > j->limit) {
-		j->verdict = HULL_GATE_REGRESSION;
+		j->verdict = HH_GATE_REGRESSION;
 		snprintf(j->note, sizeof(j->note), "CI lower bound %.3f > limit %.3f (+%.0f%%)",
 			 j->now.ci_lo, j->limit, 100 * (j->now.ratio / baseline - 1));
 	} else if (j->now.ci_hi < floor_limit) {
-		j->verdict = HULL_GATE_IMPROVED;
+		j->verdict = HH_GATE_IMPROVED;
 		snprintf(j->note, sizeof(j->note),
 			 "CI upper bound %.3f < %.3f: faster (make baseline keeps the gain)",
 			 j->now.ci_hi, floor_limit);
 	} else if (j->now.ratio > j->limit) {
-		j->verdict = HULL_GATE_UNCLEAR;
+		j->verdict = HH_GATE_UNCLEAR;
 		snprintf(j->note, sizeof(j->note),
 			 "ratio above the limit, but not beyond the noise (CI from %.3f)",
 			 j->now.ci_lo);
 	} else {
-		j->verdict = HULL_GATE_PASS;
+		j->verdict = HH_GATE_PASS;
 	}
 }
 
-int hull_gate_exit_status(const enum hull_gate_verdict *v, size_t n)
+int hh_gate_exit_status(const enum hh_gate_verdict *v, size_t n)
 {
-	int status = HULL_GATE_EXIT_PASS;
+	int status = HH_GATE_EXIT_PASS;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i] == HULL_GATE_REGRESSION)
-			return HULL_GATE_EXIT_REGRESSION;
-		if (v[i] == HULL_GATE_UNMEASURED)
-			status = HULL_GATE_EXIT_UNMEASURED;
+		if (v[i] == HH_GATE_REGRESSION)
+			return HH_GATE_EXIT_REGRESSION;
+		if (v[i] == HH_GATE_UNMEASURED)
+			status = HH_GATE_EXIT_UNMEASURED;
 	}
 	return status;
 }
@@ -101,45 +100,44 @@ static json_object *find_named(json_object *arr, const char *key, const char *va
 								    : 0;
 	for (size_t i = 0; i < n; i++) {
 		json_object *x = json_object_array_get_idx(arr, i);
-		if (strcmp(hull_json_get_string(x, key, ""), value) == 0)
+		if (strcmp(hh_json_get_string(x, key, ""), value) == 0)
 			return x;
 	}
 	return NULL;
 }
 
-static int copy_samples(json_object *variant, struct hull_samples *out, const char *what,
+static int copy_samples(json_object *variant, struct hh_samples *out, const char *what,
 			struct hull_err *err)
 {
-	json_object *s = hull_json_get(hull_json_get(variant, "entry"), "samples_ns");
+	json_object *s = hh_json_get(hh_json_get(variant, "entry"), "samples_ns");
 	size_t n = s && json_object_is_type(s, json_type_array) ? json_object_array_length(s) : 0;
 	for (size_t i = 0; i < n; i++) {
 		json_object *x = json_object_array_get_idx(s, i);
 		if (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) <= 0)
 			return hull_fail(err, EINVAL, "sample %zu of %s is not a positive integer",
 					 i, what);
-		int ret = hull_samples_push(out, (uint64_t)json_object_get_int64(x), err);
+		int ret = hh_samples_push(out, (uint64_t)json_object_get_int64(x), err);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
-int hull_gate_metric_samples(json_object *latency, const struct hull_gate_metric *m,
-			     struct hull_samples *num, struct hull_samples *den,
-			     struct hull_err *err)
+int hh_gate_metric_samples(json_object *latency, const struct hh_gate_metric *m,
+			   struct hh_samples *num, struct hh_samples *den, struct hull_err *err)
 {
 	json_object *a, *b;
 	int ret;
 
 	if (!m->ns) {
-		json_object *rt = hull_json_get(latency, "runtimes");
+		json_object *rt = hh_json_get(latency, "runtimes");
 		a = find_named(rt, "name", m->num);
 		b = find_named(rt, "name", m->den);
 	} else {
 		json_object *row =
-			find_named(hull_json_get(latency, "namespaces"), "namespaces", m->ns);
-		a = hull_json_get(row, m->num);
-		b = hull_json_get(row, m->den);
+			find_named(hh_json_get(latency, "namespaces"), "namespaces", m->ns);
+		a = hh_json_get(row, m->num);
+		b = hh_json_get(row, m->den);
 	}
 	ret = copy_samples(a, num, m->num, err);
 	if (ret == 0)
@@ -149,8 +147,7 @@ int hull_gate_metric_samples(json_object *latency, const struct hull_gate_metric
 
 /* ---- the baseline ----------------------------------------------------------- */
 
-int hull_gate_baseline_load(const char *path, double *ratios, json_object **doc,
-			    struct hull_err *err)
+int hh_gate_baseline_load(const char *path, double *ratios, json_object **doc, struct hull_err *err)
 {
 	static const char hint[] = "(make baseline writes a new one)";
 	FILE *f;
@@ -167,22 +164,22 @@ int hull_gate_baseline_load(const char *path, double *ratios, json_object **doc,
 		json_object_put(d);
 		return hull_fail(err, EINVAL, "baseline '%s' is not a JSON object %s", path, hint);
 	}
-	if (hull_json_get_int(d, "schema_version", -1) != HULL_GATE_SCHEMA_VERSION ||
-	    strcmp(hull_json_get_string(d, "tool", ""), HULL_GATE_BASELINE_TOOL) != 0) {
+	if (hh_json_get_int(d, "schema_version", -1) != HH_GATE_SCHEMA_VERSION ||
+	    strcmp(hh_json_get_string(d, "tool", ""), HH_GATE_BASELINE_TOOL) != 0) {
 		json_object_put(d);
 		return hull_fail(err, EINVAL,
 				 "baseline '%s' is not a gate baseline of schema_version %d %s",
-				 path, HULL_GATE_SCHEMA_VERSION, hint);
+				 path, HH_GATE_SCHEMA_VERSION, hint);
 	}
-	json_object *metrics = hull_json_get(d, "metrics");
-	for (size_t i = 0; i < hull_gate_metric_count; i++) {
-		json_object *m = find_named(metrics, "name", hull_gate_metrics[i].name);
-		double r = hull_json_get_double(m, "ratio", NAN);
+	json_object *metrics = hh_json_get(d, "metrics");
+	for (size_t i = 0; i < hh_gate_metric_count; i++) {
+		json_object *m = find_named(metrics, "name", hh_gate_metrics[i].name);
+		double r = hh_json_get_double(m, "ratio", NAN);
 		if (!m || !isfinite(r) || r <= 0) {
 			json_object_put(d);
 			return hull_fail(err, EINVAL,
 					 "baseline '%s' has no ratio for metric '%s' %s", path,
-					 hull_gate_metrics[i].name, hint);
+					 hh_gate_metrics[i].name, hint);
 		}
 		ratios[i] = r;
 	}
@@ -192,13 +189,13 @@ int hull_gate_baseline_load(const char *path, double *ratios, json_object **doc,
 
 /* ---- isolation ------------------------------------------------------------ */
 
-int hull_gate_cell_mismatches(json_object *cell, char *why, size_t len)
+int hh_gate_cell_mismatches(json_object *cell, char *why, size_t len)
 {
 	int n = 0;
-	json_object *started = hull_json_get(cell, "started");
-	json_object *expected = hull_json_get(cell, "expected_started");
-	const char *ns = hull_json_get_string(cell, "namespaces", "?");
-	const char *root = hull_json_get_string(cell, "root_mode", "?");
+	json_object *started = hh_json_get(cell, "started");
+	json_object *expected = hh_json_get(cell, "expected_started");
+	const char *ns = hh_json_get_string(cell, "namespaces", "?");
+	const char *root = hh_json_get_string(cell, "root_mode", "?");
 
 	if (why && len)
 		why[0] = '\0';
@@ -213,22 +210,22 @@ int hull_gate_cell_mismatches(json_object *cell, char *why, size_t len)
 		if (why)
 			snprintf(why, len, "%s %s: %s, expected %s (%s)", ns, root,
 				 s ? "started" : "not started", e ? "to start" : "not to start",
-				 hull_json_get_string(cell, "reason", ""));
+				 hh_json_get_string(cell, "reason", ""));
 	}
 	if (!s)
 		return n;
-	json_object *props = hull_json_get(cell, "properties");
+	json_object *props = hh_json_get(cell, "properties");
 	if (!props || !json_object_is_type(props, json_type_object))
 		return n;
 	json_object_object_foreach(props, name, p)
 	{
-		const char *v = hull_json_get_string(p, "verdict", "?");
-		const char *x = hull_json_get_string(p, "expected", "?");
+		const char *v = hh_json_get_string(p, "verdict", "?");
+		const char *x = hh_json_get_string(p, "expected", "?");
 		if (strcmp(v, x) == 0)
 			continue;
 		if (n++ == 0 && why)
 			snprintf(why, len, "%s %s: %s %s, expected %s: %s", ns, root, name, v, x,
-				 hull_json_get_string(p, "detail", ""));
+				 hh_json_get_string(p, "detail", ""));
 	}
 	return n;
 }
@@ -239,11 +236,11 @@ int hull_gate_cell_mismatches(json_object *cell, char *why, size_t len)
 
 static void metric_cells(json_object *m, char cells[N_COLS][128])
 {
-	json_object *ci = hull_json_get(m, "ci95");
-	double r = hull_json_get_double(m, "ratio", NAN);
+	json_object *ci = hh_json_get(m, "ci95");
+	double r = hh_json_get_double(m, "ratio", NAN);
 
-	snprintf(cells[0], 128, "%s", hull_json_get_string(m, "name", "?"));
-	snprintf(cells[1], 128, "%.3f", hull_json_get_double(m, "baseline", NAN));
+	snprintf(cells[0], 128, "%s", hh_json_get_string(m, "name", "?"));
+	snprintf(cells[1], 128, "%.3f", hh_json_get_double(m, "baseline", NAN));
 	if (isfinite(r))
 		snprintf(cells[2], 128, "%.3f", r);
 	else
@@ -254,17 +251,17 @@ static void metric_cells(json_object *m, char cells[N_COLS][128])
 			 json_object_get_double(json_object_array_get_idx(ci, 1)));
 	else
 		snprintf(cells[3], 128, "-");
-	snprintf(cells[4], 128, "%.3f", hull_json_get_double(m, "limit", NAN));
-	const char *note = hull_json_get_string(m, "note", "");
-	snprintf(cells[5], 128, "%s%s%s", hull_json_get_string(m, "verdict", "?"),
-		 *note ? ": " : "", note);
+	snprintf(cells[4], 128, "%.3f", hh_json_get_double(m, "limit", NAN));
+	const char *note = hh_json_get_string(m, "note", "");
+	snprintf(cells[5], 128, "%s%s%s", hh_json_get_string(m, "verdict", "?"), *note ? ": " : "",
+		 note);
 }
 
 static void isolation_cells(json_object *iso, char cells[N_COLS][128])
 {
-	int64_t base = hull_json_get_int(iso, "baseline_cells", -1);
-	int64_t cells_now = hull_json_get_int(iso, "cells", -1);
-	const char *note = hull_json_get_string(iso, "note", "");
+	int64_t base = hh_json_get_int(iso, "baseline_cells", -1);
+	int64_t cells_now = hh_json_get_int(iso, "cells", -1);
+	const char *note = hh_json_get_string(iso, "note", "");
 
 	snprintf(cells[0], 128, "isolation (hull matrix, shared rootfs)");
 	if (base >= 0)
@@ -273,27 +270,27 @@ static void isolation_cells(json_object *iso, char cells[N_COLS][128])
 		snprintf(cells[1], 128, "-");
 	if (cells_now >= 0)
 		snprintf(cells[2], 128, "%lld mismatches, %lld of %lld cells",
-			 (long long)hull_json_get_int(iso, "mismatches", 0),
-			 (long long)hull_json_get_int(iso, "mismatch_cells", 0),
+			 (long long)hh_json_get_int(iso, "mismatches", 0),
+			 (long long)hh_json_get_int(iso, "mismatch_cells", 0),
 			 (long long)cells_now);
-	else if (hull_json_get_int(iso, "mismatches", 0) > 0)
+	else if (hh_json_get_int(iso, "mismatches", 0) > 0)
 		snprintf(cells[2], 128, "%lld mismatches (smoke check)",
-			 (long long)hull_json_get_int(iso, "mismatches", 0));
+			 (long long)hh_json_get_int(iso, "mismatches", 0));
 	else
 		snprintf(cells[2], 128, "-");
 	snprintf(cells[3], 128, "-");
 	snprintf(cells[4], 128, "0 mismatches");
-	snprintf(cells[5], 128, "%s%s%s", hull_json_get_string(iso, "verdict", "?"),
+	snprintf(cells[5], 128, "%s%s%s", hh_json_get_string(iso, "verdict", "?"),
 		 *note ? ": " : "", note);
 }
 
 static const char *const titles[N_COLS] = { "metric", "baseline", "now",
 					    "95% CI", "limit",	  "verdict" };
 
-void hull_gate_print_table(json_object *report, FILE *out)
+void hh_gate_print_table(json_object *report, FILE *out)
 {
 	char c[N_COLS][128];
-	json_object *metrics = hull_json_get(report, "metrics");
+	json_object *metrics = hh_json_get(report, "metrics");
 	size_t n = metrics ? json_object_array_length(metrics) : 0;
 
 	fprintf(out, "%-40s %9s %9s %15s %9s  %s\n", titles[0], titles[1], titles[2], titles[3],
@@ -302,52 +299,50 @@ void hull_gate_print_table(json_object *report, FILE *out)
 		metric_cells(json_object_array_get_idx(metrics, i), c);
 		fprintf(out, "%-40s %9s %9s %15s %9s  %s\n", c[0], c[1], c[2], c[3], c[4], c[5]);
 	}
-	json_object *iso = hull_json_get(report, "isolation");
+	json_object *iso = hh_json_get(report, "isolation");
 	if (iso) {
 		isolation_cells(iso, c);
 		fprintf(out, "%-40s %s -> %s  %s\n", c[0], c[1], c[2], c[5]);
-		json_object *first = hull_json_get(iso, "first_mismatches");
+		json_object *first = hh_json_get(iso, "first_mismatches");
 		size_t k = first ? json_object_array_length(first) : 0;
 		for (size_t i = 0; i < k; i++)
 			fprintf(out, "  mismatch: %s\n",
 				json_object_get_string(json_object_array_get_idx(first, i)));
 	}
-	fprintf(out, "gate: %s (exit %lld); %s\n", hull_json_get_string(report, "verdict", "?"),
-		(long long)hull_json_get_int(report, "exit_status", -1),
-		hull_json_get_string(hull_json_get(report, "rule"), "text", ""));
+	fprintf(out, "gate: %s (exit %lld); %s\n", hh_json_get_string(report, "verdict", "?"),
+		(long long)hh_json_get_int(report, "exit_status", -1),
+		hh_json_get_string(hh_json_get(report, "rule"), "text", ""));
 }
 
-void hull_gate_render_markdown(json_object *report, FILE *out)
+void hh_gate_render_markdown(json_object *report, FILE *out)
 {
 	char c[N_COLS][128];
 	const char *cp[N_COLS];
-	json_object *ctx = hull_json_get(report, "context");
-	json_object *base = hull_json_get(report, "baseline");
-	json_object *metrics = hull_json_get(report, "metrics");
+	json_object *ctx = hh_json_get(report, "context");
+	json_object *base = hh_json_get(report, "baseline");
+	json_object *metrics = hh_json_get(report, "metrics");
 	size_t n = metrics ? json_object_array_length(metrics) : 0;
 
 	for (int i = 0; i < N_COLS; i++)
 		cp[i] = c[i];
-	fprintf(out, "# CI gate: %s\n\n", hull_json_get_string(report, "verdict", "?"));
+	fprintf(out, "# CI gate: %s\n\n", hh_json_get_string(report, "verdict", "?"));
 	fprintf(out, "Commit %s on %s (%s, %lld CPUs), %s. Baseline: commit %s, %s.\n\n",
-		hull_json_get_string(ctx, "commit", "?"), hull_json_get_string(ctx, "host", "?"),
-		hull_json_get_string(ctx, "kernel", "?"),
-		(long long)hull_json_get_int(ctx, "cpus", 0),
-		hull_json_get_string(ctx, "date", "?"), hull_json_get_string(base, "commit", "?"),
-		hull_json_get_string(base, "date", "?"));
-	hull_md_table_head(out, N_COLS, titles, "lrrrrl");
+		hh_json_get_string(ctx, "commit", "?"), hh_json_get_string(ctx, "host", "?"),
+		hh_json_get_string(ctx, "kernel", "?"), (long long)hh_json_get_int(ctx, "cpus", 0),
+		hh_json_get_string(ctx, "date", "?"), hh_json_get_string(base, "commit", "?"),
+		hh_json_get_string(base, "date", "?"));
+	hh_md_table_head(out, N_COLS, titles, "lrrrrl");
 	for (size_t i = 0; i < n; i++) {
 		metric_cells(json_object_array_get_idx(metrics, i), c);
-		hull_md_table_row(out, N_COLS, cp);
+		hh_md_table_row(out, N_COLS, cp);
 	}
-	json_object *iso = hull_json_get(report, "isolation");
+	json_object *iso = hh_json_get(report, "isolation");
 	if (iso) {
 		isolation_cells(iso, c);
-		hull_md_table_row(out, N_COLS, cp);
+		hh_md_table_row(out, N_COLS, cp);
 	}
-	fprintf(out, "\nRule: %s\n",
-		hull_json_get_string(hull_json_get(report, "rule"), "text", ""));
-	json_object *first = hull_json_get(iso, "first_mismatches");
+	fprintf(out, "\nRule: %s\n", hh_json_get_string(hh_json_get(report, "rule"), "text", ""));
+	json_object *first = hh_json_get(iso, "first_mismatches");
 	size_t k = first ? json_object_array_length(first) : 0;
 	if (k) {
 		fputs("\nIsolation mismatches (first ones):\n\n", out);
@@ -356,5 +351,5 @@ void hull_gate_render_markdown(json_object *report, FILE *out)
 				json_object_get_string(json_object_array_get_idx(first, i)));
 	}
 	fprintf(out, "\nExit status %lld (0 pass, 1 regression, 2 could not measure).\n",
-		(long long)hull_json_get_int(report, "exit_status", -1));
+		(long long)hh_json_get_int(report, "exit_status", -1));
 }

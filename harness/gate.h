@@ -26,8 +26,8 @@
  * Exit status of the gate: 1 when anything regressed, else 2 when anything
  * could not be measured, else 0. A regression outranks a gap in the
  * measurement: what was found is certain. */
-#ifndef HULL_HARNESS_GATE_H
-#define HULL_HARNESS_GATE_H
+#ifndef HH_GATE_H
+#define HH_GATE_H
 
 #include "error.h"
 #include "ratio.h"
@@ -39,29 +39,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define HULL_GATE_SCHEMA_VERSION 1
-#define HULL_GATE_TOLERANCE	 0.10
-#define HULL_GATE_MIN_SAMPLES	 30
-#define HULL_GATE_BASELINE_TOOL	 "hull-harness gate baseline"
+#define HH_GATE_SCHEMA_VERSION 1
+#define HH_GATE_TOLERANCE      0.10
+#define HH_GATE_MIN_SAMPLES    30
+#define HH_GATE_BASELINE_TOOL  "hull-harness gate baseline"
 
-enum hull_gate_verdict {
-	HULL_GATE_PASS,
-	HULL_GATE_IMPROVED,
-	HULL_GATE_UNCLEAR,
-	HULL_GATE_REGRESSION,
-	HULL_GATE_UNMEASURED,
+enum hh_gate_verdict {
+	HH_GATE_PASS,
+	HH_GATE_IMPROVED,
+	HH_GATE_UNCLEAR,
+	HH_GATE_REGRESSION,
+	HH_GATE_UNMEASURED,
 };
 
 enum {
-	HULL_GATE_EXIT_PASS = 0,
-	HULL_GATE_EXIT_REGRESSION = 1,
-	HULL_GATE_EXIT_UNMEASURED = 2,
+	HH_GATE_EXIT_PASS = 0,
+	HH_GATE_EXIT_REGRESSION = 1,
+	HH_GATE_EXIT_UNMEASURED = 2,
 };
 
 /* "pass", "improved", "unclear", "regression", "unmeasured" */
-const char *hull_gate_verdict_name(enum hull_gate_verdict v);
+const char *hh_gate_verdict_name(enum hh_gate_verdict v);
 
-struct hull_gate_rule {
+struct hh_gate_rule {
 	double tolerance;   /* >= 0 */
 	size_t min_samples; /* per side */
 	unsigned resamples;
@@ -70,71 +70,69 @@ struct hull_gate_rule {
 };
 
 /* The defaults above. */
-void hull_gate_rule_default(struct hull_gate_rule *rule);
+void hh_gate_rule_default(struct hh_gate_rule *rule);
 
-struct hull_gate_judgement {
-	enum hull_gate_verdict verdict;
+struct hh_gate_judgement {
+	enum hh_gate_verdict verdict;
 	double baseline, limit; /* limit = baseline * (1 + tolerance) */
 	bool measured;		/* now holds the ratio and its CI */
-	struct hull_ratio now;
+	struct hh_ratio now;
 	char note[200];
 };
 
 /* Judge one ratio metric from its raw samples against its baseline ratio.
  * Always fills *j (unmeasured with a note when it cannot judge). */
-void hull_gate_judge(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
-		     double baseline, const struct hull_gate_rule *rule,
-		     struct hull_gate_judgement *j);
+void hh_gate_judge(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
+		   double baseline, const struct hh_gate_rule *rule, struct hh_gate_judgement *j);
 
 /* 1 if any verdict is a regression, else 2 if any is unmeasured, else 0. */
-int hull_gate_exit_status(const enum hull_gate_verdict *v, size_t n);
+int hh_gate_exit_status(const enum hh_gate_verdict *v, size_t n);
 
 /* ---- the metrics ---------------------------------------------------------- */
 
-struct hull_gate_metric {
+struct hh_gate_metric {
 	const char *name;      /* "hull/floor ns=mnt" */
 	const char *num, *den; /* runtime labels of `hull-harness latency` */
 	const char *ns;	       /* NULL: the runtimes suite (the full set); else a
 				  row of the namespaces suite */
 };
 
-extern const struct hull_gate_metric hull_gate_metrics[];
-extern const size_t hull_gate_metric_count;
+extern const struct hh_gate_metric hh_gate_metrics[];
+extern const size_t hh_gate_metric_count;
 
 /* The namespaces the gate measures alone (--ns-each of the latency run). */
-#define HULL_GATE_NS_EACH "mnt,pid,net,user"
+#define HH_GATE_NS_EACH "mnt,pid,net,user"
 
 /* Point *num and *den at the raw start samples ("entry") of metric m in a
  * `hull-harness latency` JSON report; *n_* = 0 when the report lacks them
  * (a runtime skipped or failing every start). The arrays are owned by the
- * caller and freed with hull_samples_free. -EINVAL for a sample that is not
+ * caller and freed with hh_samples_free. -EINVAL for a sample that is not
  * a positive integer. */
-int hull_gate_metric_samples(json_object *latency, const struct hull_gate_metric *m,
-			     struct hull_samples *num, struct hull_samples *den,
-			     struct hull_err *err);
+int hh_gate_metric_samples(json_object *latency, const struct hh_gate_metric *m,
+			   struct hh_samples *num, struct hh_samples *den, struct hull_err *err);
 
 /* ---- the baseline --------------------------------------------------------- */
 
 /* Load and check a baseline: readable, JSON, schema_version and tool as
  * written by `make baseline`, a finite positive "ratio" for every metric of
- * hull_gate_metrics[]. ratios[i] gets metric i's. *doc keeps the parsed
+ * hh_gate_metrics[]. ratios[i] gets metric i's. *doc keeps the parsed
  * document (json_object_put it). The message says what is wrong and that
  * `make baseline` writes a new one. */
-int hull_gate_baseline_load(const char *path, double *ratios, json_object **doc,
-			    struct hull_err *err);
+int hh_gate_baseline_load(const char *path, double *ratios, json_object **doc,
+			  struct hull_err *err);
 
 /* ---- isolation ------------------------------------------------------------ */
 
 /* Mismatches of one matrix/isolate cell JSON ({started, expected_started,
  * properties: {name: {verdict, expected, detail}}}); the first is described
  * in why. */
-int hull_gate_cell_mismatches(json_object *cell, char *why, size_t len);
+int hh_gate_cell_mismatches(json_object *cell, char *why, size_t len);
 
 /* ---- output --------------------------------------------------------------- */
 
 /* The verdict table (metric, baseline, now, 95% CI, limit, verdict) of a
  * gate report, as text or as Markdown. */
-void hull_gate_print_table(json_object *report, FILE *out);
-void hull_gate_render_markdown(json_object *report, FILE *out);
+void hh_gate_print_table(json_object *report, FILE *out);
+void hh_gate_render_markdown(json_object *report, FILE *out);
 
 #endif

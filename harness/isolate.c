@@ -1,6 +1,6 @@
 /* isolate.c — `hull-harness isolate`: options, one probed container
  * against a fresh set of host objects, and its verdicts as a table or JSON
- * (hull_iso_cell_json, shared with the matrix). The verifier itself is in
+ * (hh_iso_cell_json, shared with the matrix). The verifier itself is in
  * isolate_host.c (host objects), isolate_run.c (one container) and
  * isolate_mounts.c (the host's mount table); see isolate.h. */
 #include "isolate.h"
@@ -47,23 +47,22 @@ static void usage(FILE *out)
 	      out);
 }
 
-static json_object *cell_props_json(const struct hull_iso_cell *c)
+static json_object *cell_props_json(const struct hh_iso_cell *c)
 {
 	json_object *props = json_object_new_object();
-	for (int i = 0; i < HULL_PROP_COUNT; i++) {
+	for (int i = 0; i < HH_PROP_COUNT; i++) {
 		json_object *p = json_object_new_object();
 		json_object_object_add(
-			p, "verdict",
-			json_object_new_string(hull_verdict_name(c->props[i].verdict)));
+			p, "verdict", json_object_new_string(hh_verdict_name(c->props[i].verdict)));
 		json_object_object_add(p, "detail", json_object_new_string(c->props[i].detail));
 		json_object_object_add(p, "expected",
-				       json_object_new_string(hull_verdict_name(c->expected[i])));
-		json_object_object_add(props, hull_prop_names[i], p);
+				       json_object_new_string(hh_verdict_name(c->expected[i])));
+		json_object_object_add(props, hh_prop_names[i], p);
 	}
 	return props;
 }
 
-json_object *hull_iso_cell_json(const struct hull_iso_cell *c)
+json_object *hh_iso_cell_json(const struct hh_iso_cell *c)
 {
 	char ns[128];
 	json_object *o = json_object_new_object();
@@ -85,7 +84,7 @@ json_object *hull_iso_cell_json(const struct hull_iso_cell *c)
 	return o;
 }
 
-int hull_harness_isolate(int argc, char **argv)
+int hh_cmd_isolate(int argc, char **argv)
 {
 	enum { OPT_NS = 256, OPT_CHROOT, OPT_SPAWN, OPT_ROOTFS, OPT_SHARED, OPT_TIMEOUT, OPT_JSON };
 	static const struct option longopts[] = {
@@ -101,7 +100,7 @@ int hull_harness_isolate(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hull_launch_config cfg = {
+	struct hh_launch_config cfg = {
 		.runtime = "hull", .ns_flags = HULL_NS_DEFAULT, .trace_fd = -1, .cancel_fd = -1
 	};
 	const char *rootfs = NULL;
@@ -165,9 +164,9 @@ int hull_harness_isolate(int argc, char **argv)
 		fprintf(stderr, "hull-harness: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	const struct hull_runtime_info *rt = hull_runtime_lookup(cfg.runtime);
+	const struct hh_runtime_info *rt = hh_runtime_lookup(cfg.runtime);
 	char why[256];
-	if (!hull_runtime_available(cfg.runtime, why, sizeof(why))) {
+	if (!hh_runtime_available(cfg.runtime, why, sizeof(why))) {
 		fprintf(stderr, "hull-harness: runtime '%s' is not available: %s\n", cfg.runtime,
 			why);
 		return 2;
@@ -176,15 +175,15 @@ int hull_harness_isolate(int argc, char **argv)
 	if (!ns_given)
 		cfg.ns_flags &= rt->ns_choosable | rt->ns_always;
 	if (!rootfs)
-		rootfs = hull_iso_default_rootfs();
-	cfg.cancel_fd = hull_iso_cancel_fd();
+		rootfs = hh_iso_default_rootfs();
+	cfg.cancel_fd = hh_iso_cancel_fd();
 
-	struct hull_iso_host host;
-	struct hull_iso_cell cell = { 0 };
+	struct hh_iso_host host;
+	struct hh_iso_cell cell = { 0 };
 	int status = 2;
-	if (hull_iso_host_setup(&host, rootfs, shared, &err) < 0) {
+	if (hh_iso_host_setup(&host, rootfs, shared, &err) < 0) {
 		fprintf(stderr, "hull-harness: %s\n", err.msg);
-		hull_iso_host_cleanup(&host);
+		hh_iso_host_cleanup(&host);
 		return 2;
 	}
 	if (verbose)
@@ -194,11 +193,11 @@ int hull_harness_isolate(int argc, char **argv)
 			host.marker, host.port, host.shm_key, host.mqueue, host.token_prefix,
 			host.rootfs, host.rootfs_shared ? " (shared mount)" : "");
 
-	int ret = hull_iso_run(&host, &cfg, true, true, &cell, &err);
-	hull_iso_host_cleanup(&host);
+	int ret = hh_iso_run(&host, &cfg, true, true, &cell, &err);
+	hh_iso_host_cleanup(&host);
 	if (ret < 0) {
-		hull_iso_cell_free(&cell);
-		if (hull_iso_cancelled()) {
+		hh_iso_cell_free(&cell);
+		if (hh_iso_cancelled()) {
 			fputs("hull-harness: interrupted\n", stderr);
 			return 130;
 		}
@@ -211,7 +210,7 @@ int hull_harness_isolate(int argc, char **argv)
 	char ns[128];
 	hull_ns_format(cell.ns, ns, sizeof(ns));
 	if (json) {
-		json_object *o = hull_iso_cell_json(&cell);
+		json_object *o = hh_iso_cell_json(&cell);
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
@@ -227,14 +226,14 @@ int hull_harness_isolate(int argc, char **argv)
 						   : " (expected: the rules say it cannot start)");
 		} else {
 			printf("%-14s %-9s %-9s %s\n", "property", "verdict", "expected", "detail");
-			for (int i = 0; i < HULL_PROP_COUNT; i++)
-				printf("%-14s %-9s %-9s%s%s\n", hull_prop_names[i],
-				       hull_verdict_name(cell.props[i].verdict),
-				       hull_verdict_name(cell.expected[i]),
+			for (int i = 0; i < HH_PROP_COUNT; i++)
+				printf("%-14s %-9s %-9s%s%s\n", hh_prop_names[i],
+				       hh_verdict_name(cell.props[i].verdict),
+				       hh_verdict_name(cell.expected[i]),
 				       cell.props[i].verdict != cell.expected[i] ? "! " : "  ",
 				       cell.props[i].detail);
 			printf("%d of %d properties as expected (%.1f ms)\n",
-			       HULL_PROP_COUNT - cell.mismatches, HULL_PROP_COUNT,
+			       HH_PROP_COUNT - cell.mismatches, HH_PROP_COUNT,
 			       (double)cell.t_ns / 1e6);
 		}
 	}
@@ -242,6 +241,6 @@ int hull_harness_isolate(int argc, char **argv)
 		status = cell.expect_started ? 3 : 0;
 	else
 		status = cell.mismatches ? 1 : 0;
-	hull_iso_cell_free(&cell);
+	hh_iso_cell_free(&cell);
 	return status;
 }

@@ -1,7 +1,7 @@
 /* isolate_host.c — the verifier's host objects (see isolate.h): the
  * marker, the loopback listener, the shm segment and mqueue, the sentinel,
  * the optional shared bind of the rootfs and the host's own view; set up
- * once, removed by hull_iso_host_cleanup() at any point, failed or not. */
+ * once, removed by hh_iso_host_cleanup() at any point, failed or not. */
 #include "isolate.h"
 #include "isolate_priv.h"
 
@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *hull_iso_default_rootfs(void)
+const char *hh_iso_default_rootfs(void)
 {
 	static char path[PATH_MAX];
 	const char *dir = hh_self_dir();
@@ -42,7 +42,7 @@ const char *hull_iso_default_rootfs(void)
 	return path;
 }
 
-static int setup_listener(struct hull_iso_host *h, struct hull_err *err)
+static int setup_listener(struct hh_iso_host *h, struct hull_err *err)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sa);
@@ -59,7 +59,7 @@ static int setup_listener(struct hull_iso_host *h, struct hull_err *err)
 	return 0;
 }
 
-static int setup_ipc(struct hull_iso_host *h, struct hull_err *err)
+static int setup_ipc(struct hh_iso_host *h, struct hull_err *err)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -92,7 +92,7 @@ static int setup_ipc(struct hull_iso_host *h, struct hull_err *err)
 
 /* The sentinel: forked (before any thread exists), it drops every
  * capability, stays uid 0 and dumpable, and waits for EOF on a pipe. */
-static int setup_sentinel(struct hull_iso_host *h, struct hull_err *err)
+static int setup_sentinel(struct hh_iso_host *h, struct hull_err *err)
 {
 	int p[2];
 
@@ -123,8 +123,8 @@ static int setup_sentinel(struct hull_iso_host *h, struct hull_err *err)
 	return 0;
 }
 
-int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared_rootfs,
-			struct hull_err *err)
+int hh_iso_host_setup(struct hh_iso_host *h, const char *rootfs, bool shared_rootfs,
+		      struct hull_err *err)
 {
 	char path[PATH_MAX];
 	struct utsname u;
@@ -150,7 +150,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 				 h->rootfs);
 
 	/* The marker sits outside the rootfs, where only a leak can reach it. */
-	const char *tmp = iso_under("/tmp", h->rootfs) ? "/run" : "/tmp";
+	const char *tmp = hh_iso_under("/tmp", h->rootfs) ? "/run" : "/tmp";
 	hh_pathf(h->dir, sizeof(h->dir), "%s/hull-iso-XXXXXX", tmp);
 	if (!mkdtemp(h->dir)) {
 		ret = hull_fail(err, errno, "cannot create a directory in '%s'", tmp);
@@ -184,7 +184,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 	}
 
 	struct shared_scan ss = { .path = h->rootfs };
-	iso_for_each_mount(iso_scan_shared, &ss);
+	hh_iso_for_each_mount(hh_iso_scan_shared, &ss);
 	h->rootfs_shared = ss.shared;
 	h->mounts_before = ss.below.v;
 	h->n_mounts_before = ss.below.n;
@@ -201,7 +201,7 @@ int hull_iso_host_setup(struct hull_iso_host *h, const char *rootfs, bool shared
 
 	uname(&u);
 	snprintf(h->view.hostname, sizeof(h->view.hostname), "%s", u.nodename);
-	hull_host_read_ns(h->view.ns);
+	hh_host_read_ns(h->view.ns);
 	h->view.marker = h->marker;
 	h->view.port = h->port;
 	return 0;
@@ -228,15 +228,15 @@ static void remove_token_dirs(const char *rootfs, const char *prefix)
 	}
 }
 
-void hull_iso_host_cleanup(struct hull_iso_host *h)
+void hh_iso_host_cleanup(struct hh_iso_host *h)
 {
 	char path[PATH_MAX];
 
 	/* Leaked mounts first: they may sit inside the bind. */
 	struct leak_scan s = { .h = h, .sweep = true };
 	if (h->token_prefix[0]) {
-		iso_for_each_mount(iso_scan_leak, &s);
-		iso_detach_all(&s.found, h->token_prefix);
+		hh_iso_for_each_mount(hh_iso_scan_leak, &s);
+		hh_iso_detach_all(&s.found, h->token_prefix);
 	}
 	if (h->orig_rootfs[0] && h->token_prefix[0]) {
 		remove_token_dirs(h->orig_rootfs, h->token_prefix);
@@ -272,7 +272,7 @@ void hull_iso_host_cleanup(struct hull_iso_host *h)
 	if (h->mqueue[0])
 		mq_unlink(h->mqueue);
 	h->mqueue[0] = '\0';
-	iso_list_free(h->mounts_before, h->n_mounts_before);
+	hh_iso_list_free(h->mounts_before, h->n_mounts_before);
 	h->mounts_before = NULL;
 	h->n_mounts_before = 0;
 }

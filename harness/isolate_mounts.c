@@ -24,7 +24,7 @@ static void unescape(char *s)
 }
 
 /* Call fn for every host mount, in mountinfo order (parents first). */
-void iso_for_each_mount(void (*fn)(const struct mount_ent *, void *), void *arg)
+void hh_iso_for_each_mount(void (*fn)(const struct mount_ent *, void *), void *arg)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[8192];
@@ -55,7 +55,7 @@ void iso_for_each_mount(void (*fn)(const struct mount_ent *, void *), void *arg)
 	fclose(f);
 }
 
-bool iso_under(const char *path, const char *dir)
+bool hh_iso_under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
@@ -75,14 +75,14 @@ static void list_add(struct mount_list *l, const char *s)
 		l->n++;
 }
 
-void iso_list_free(char **v, size_t n)
+void hh_iso_list_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-static bool was_there(const struct hull_iso_host *h, const char *mnt)
+static bool was_there(const struct hh_iso_host *h, const char *mnt)
 {
 	for (size_t i = 0; i < h->n_mounts_before; i++)
 		if (strcmp(h->mounts_before[i], mnt) == 0)
@@ -90,10 +90,10 @@ static bool was_there(const struct hull_iso_host *h, const char *mnt)
 	return false;
 }
 
-void iso_scan_leak(const struct mount_ent *m, void *arg)
+void hh_iso_scan_leak(const struct mount_ent *m, void *arg)
 {
 	struct leak_scan *s = arg;
-	const struct hull_iso_host *h = s->h;
+	const struct hh_iso_host *h = s->h;
 
 	if (s->token && strcmp(m->src, s->token) == 0) {
 		if (!s->token_at[0])
@@ -107,7 +107,7 @@ void iso_scan_leak(const struct mount_ent *m, void *arg)
 		list_add(&s->found, m->mnt);
 		return;
 	}
-	if (h->rootfs[0] && iso_under(m->mnt, h->rootfs) && strcmp(m->mnt, h->rootfs) != 0 &&
+	if (h->rootfs[0] && hh_iso_under(m->mnt, h->rootfs) && strcmp(m->mnt, h->rootfs) != 0 &&
 	    !was_there(h, m->mnt)) {
 		if (!s->new_mounts++)
 			hh_scopy(s->first_new, sizeof(s->first_new), m->mnt);
@@ -115,7 +115,7 @@ void iso_scan_leak(const struct mount_ent *m, void *arg)
 	}
 }
 
-void iso_detach_all(struct mount_list *l, const char *token_prefix)
+void hh_iso_detach_all(struct mount_list *l, const char *token_prefix)
 {
 	for (size_t i = l->n; i-- > 0;) {
 		umount2(l->v[i], MNT_DETACH);
@@ -124,21 +124,21 @@ void iso_detach_all(struct mount_list *l, const char *token_prefix)
 		if (base && strncmp(base + 1, token_prefix, strlen(token_prefix)) == 0)
 			rmdir(l->v[i]);
 	}
-	iso_list_free(l->v, l->n);
+	hh_iso_list_free(l->v, l->n);
 	l->v = NULL;
 	l->n = l->cap = 0;
 }
 
-void iso_scan_shared(const struct mount_ent *m, void *arg)
+void hh_iso_scan_shared(const struct mount_ent *m, void *arg)
 {
 	struct shared_scan *s = arg;
 	size_t n = strlen(m->mnt);
-	if (iso_under(s->path, m->mnt) || strcmp(m->mnt, "/") == 0) {
+	if (hh_iso_under(s->path, m->mnt) || strcmp(m->mnt, "/") == 0) {
 		if (n >= s->best) {
 			s->best = n;
 			s->shared = m->shared;
 		}
 	}
-	if (iso_under(m->mnt, s->path))
+	if (hh_iso_under(m->mnt, s->path))
 		list_add(&s->below, m->mnt);
 }

@@ -29,7 +29,7 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-int hull_iso_cancel_fd(void)
+int hh_iso_cancel_fd(void)
 {
 	if (cancel_pipe[0] >= 0)
 		return cancel_pipe[0];
@@ -43,7 +43,7 @@ int hull_iso_cancel_fd(void)
 	return cancel_pipe[0];
 }
 
-bool hull_iso_cancelled(void)
+bool hh_iso_cancelled(void)
 {
 	return cancelled != 0;
 }
@@ -79,46 +79,46 @@ static uint64_t next_token(void)
 	return __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
 }
 
-void hull_iso_cell_free(struct hull_iso_cell *cell)
+void hh_iso_cell_free(struct hh_iso_cell *cell)
 {
 	free(cell->probe_json);
 	cell->probe_json = NULL;
 }
 
-int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base, bool serial,
-		 bool keep_json, struct hull_iso_cell *cell, struct hull_err *err)
+int hh_iso_run(struct hh_iso_host *h, const struct hh_launch_config *base, bool serial,
+	       bool keep_json, struct hh_iso_cell *cell, struct hull_err *err)
 {
 	char token[64], port[16], key[32];
-	struct hull_launch_config cfg = *base;
-	struct hull_launch l;
-	struct hull_launch_result res;
+	struct hh_launch_config cfg = *base;
+	struct hh_launch l;
+	struct hh_launch_result res;
 	struct hull_err lerr = { 0 };
-	const struct hull_runtime_info *rt = hull_runtime_lookup(base->runtime);
+	const struct hh_runtime_info *rt = hh_runtime_lookup(base->runtime);
 	int ret;
 
 	memset(cell, 0, sizeof(*cell));
 	cell->exit_code = -1;
-	for (int i = 0; i < HULL_PROP_COUNT; i++) {
-		cell->props[i].verdict = HULL_ERROR;
+	for (int i = 0; i < HH_PROP_COUNT; i++) {
+		cell->props[i].verdict = HH_ERROR;
 		snprintf(cell->props[i].detail, sizeof(cell->props[i].detail), "not started");
-		cell->expected[i] = HULL_ERROR;
+		cell->expected[i] = HH_ERROR;
 	}
 	if (!rt)
 		return hull_fail(err, 0, "unknown runtime '%s'",
 				 base->runtime ? base->runtime : "");
 	cell->runtime = rt->name;
-	cell->ns = hull_launch_effective_ns(rt, base->ns_flags);
+	cell->ns = hh_launch_effective_ns(rt, base->ns_flags);
 	cell->chroot = base->chroot;
 	cell->spawn_fork = base->spawn_fork;
-	cell->pivot = hull_launch_uses_pivot(rt, cell->ns, base->chroot);
+	cell->pivot = hh_launch_uses_pivot(rt, cell->ns, base->chroot);
 
-	struct hull_expect_ctx ctx = {
+	struct hh_expect_ctx ctx = {
 		.rt = rt, .ns = cell->ns, .pivot = cell->pivot, .rootfs_shared = h->rootfs_shared
 	};
 	char why[160];
-	cell->expect_started = hull_expect_start(&ctx, why, sizeof(why));
-	for (int i = 0; i < HULL_PROP_COUNT; i++)
-		cell->expected[i] = hull_expected((enum hull_prop)i, &ctx);
+	cell->expect_started = hh_expect_start(&ctx, why, sizeof(why));
+	for (int i = 0; i < HH_PROP_COUNT; i++)
+		cell->expected[i] = hh_expected((enum hh_prop)i, &ctx);
 
 	snprintf(token, sizeof(token), "%s%llu", h->token_prefix, (unsigned long long)next_token());
 	snprintf(port, sizeof(port), "%d", h->port);
@@ -139,29 +139,29 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	cfg.rootfs = h->rootfs;
 	cfg.argv = argv;
 
-	ret = hull_launch_prepare(&cfg, &l, &lerr);
+	ret = hh_launch_prepare(&cfg, &l, &lerr);
 	if (ret < 0) {
 		hh_scopy(cell->reason, sizeof(cell->reason), lerr.msg);
 		cell->mismatches = cell->expect_started ? 1 : 0;
 		return 0;
 	}
 	cell->run = true;
-	ret = hull_launch_run(&l, &res, &lerr);
-	hull_launch_release(&l);
+	ret = hh_launch_run(&l, &res, &lerr);
+	hh_launch_release(&l);
 	if (ret < 0) {
 		*err = lerr;
 		return ret;
 	}
 
 	/* The host's side of the story, then clean up what this run left. */
-	struct hull_host_view view = h->view;
+	struct hh_host_view view = h->view;
 	struct leak_scan s = { .h = h, .token = token, .sweep = serial };
-	iso_for_each_mount(iso_scan_leak, &s);
+	hh_iso_for_each_mount(hh_iso_scan_leak, &s);
 	view.mount_seen = s.token_at[0] != '\0';
 	snprintf(view.mount_seen_at, sizeof(view.mount_seen_at), "%s", s.token_at);
 	view.new_host_mounts = s.new_mounts;
 	snprintf(view.new_host_mount, sizeof(view.new_host_mount), "%s", s.first_new);
-	iso_detach_all(&s.found, h->token_prefix);
+	hh_iso_detach_all(&s.found, h->token_prefix);
 	char dir[PATH_MAX];
 	if (hh_pathf(dir, sizeof(dir), "%s/tmp/%s", h->orig_rootfs, token))
 		rmdir(dir);
@@ -174,7 +174,7 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 	cell->exit_code = res.exit_code;
 	cell->t_ns = res.t_exit_ns - res.t_spawn_ns;
 	if (res.cancelled) {
-		hull_launch_result_free(&res);
+		hh_launch_result_free(&res);
 		return hull_fail(err, EINTR, "interrupted");
 	}
 	if (res.timed_out) {
@@ -185,30 +185,30 @@ int hull_iso_run(struct hull_iso_host *h, const struct hull_launch_config *base,
 		last_line(res.err, line, sizeof(line));
 		snprintf(cell->reason, sizeof(cell->reason), "exit status %d%s%s", res.exit_code,
 			 line[0] ? ": " : "", line);
-	} else if (hull_judge(res.out, &view, cell->props, &lerr) < 0) {
+	} else if (hh_judge(res.out, &view, cell->props, &lerr) < 0) {
 		hh_scopy(cell->reason, sizeof(cell->reason), lerr.msg);
 	} else {
 		cell->started = true;
 	}
 	cell->probe_json = strdup(res.out);
-	hull_launch_result_free(&res);
+	hh_launch_result_free(&res);
 
 	/* Privileges are an input of the rules: judge with what the probe had. */
 	if (cell->started &&
-	    hull_probe_caps(cell->probe_json ? cell->probe_json : "", &ctx.caps_eff) == 0) {
+	    hh_probe_caps(cell->probe_json ? cell->probe_json : "", &ctx.caps_eff) == 0) {
 		ctx.caps_known = true;
-		for (int i = 0; i < HULL_PROP_COUNT; i++)
-			cell->expected[i] = hull_expected((enum hull_prop)i, &ctx);
+		for (int i = 0; i < HH_PROP_COUNT; i++)
+			cell->expected[i] = hh_expected((enum hh_prop)i, &ctx);
 	}
 	if (cell->started != cell->expect_started)
 		cell->mismatches++;
 	if (!cell->started && cell->expect_started == false && !cell->reason[0])
 		snprintf(cell->reason, sizeof(cell->reason), "%s", why);
 	if (cell->started)
-		for (int i = 0; i < HULL_PROP_COUNT; i++)
+		for (int i = 0; i < HH_PROP_COUNT; i++)
 			if (cell->props[i].verdict != cell->expected[i])
 				cell->mismatches++;
 	if (!keep_json)
-		hull_iso_cell_free(cell);
+		hh_iso_cell_free(cell);
 	return 0;
 }

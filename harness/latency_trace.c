@@ -7,37 +7,36 @@
 #include <errno.h>
 #include <string.h>
 
-const struct hull_lat_mark_info hull_lat_marks_info[HULL_LAT_N_MARKS] = {
-	[HULL_LAT_SPAWN] = { NULL, NULL },
-	[HULL_LAT_START] = { "start", "exec hull" },
-	[HULL_LAT_PARSED] = { "parsed", "parse + validate" },
-	[HULL_LAT_CGROUP] = { "cgroup_created", "cgroup: create, write limits" },
-	[HULL_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
-	[HULL_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
-	[HULL_LAT_PROC] = { "proc_mounted", "bind rootfs + /proc" },
-	[HULL_LAT_DEV] = { "dev_ready", "/dev" },
-	[HULL_LAT_MASKED] = { "paths_masked", "mask /proc paths" },
-	[HULL_LAT_ROOT] = { "root_switched", "pivot_root / chroot" },
-	[HULL_LAT_HOSTNAME] = { "hostname_set", "hostname" },
-	[HULL_LAT_CAPS] = { "caps_set", "drop capabilities" },
-	[HULL_LAT_SECCOMP] = { "seccomp_installed", "install seccomp filter" },
-	[HULL_LAT_EXEC] = { "exec", "cwd, fds, signals" },
-	[HULL_LAT_ENTRY] = { NULL, "execve -> probe main" },
-	[HULL_LAT_EXITED] = { "exited", "probe runs, exits, reaped" },
-	[HULL_LAT_RETURN] = { NULL, "hull exits, reaped" },
+const struct hh_lat_mark_info hh_lat_marks_info[HH_LAT_N_MARKS] = {
+	[HH_LAT_SPAWN] = { NULL, NULL },
+	[HH_LAT_START] = { "start", "exec hull" },
+	[HH_LAT_PARSED] = { "parsed", "parse + validate" },
+	[HH_LAT_CGROUP] = { "cgroup_created", "cgroup: create, write limits" },
+	[HH_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
+	[HH_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
+	[HH_LAT_PROC] = { "proc_mounted", "bind rootfs + /proc" },
+	[HH_LAT_DEV] = { "dev_ready", "/dev" },
+	[HH_LAT_MASKED] = { "paths_masked", "mask /proc paths" },
+	[HH_LAT_ROOT] = { "root_switched", "pivot_root / chroot" },
+	[HH_LAT_HOSTNAME] = { "hostname_set", "hostname" },
+	[HH_LAT_CAPS] = { "caps_set", "drop capabilities" },
+	[HH_LAT_SECCOMP] = { "seccomp_installed", "install seccomp filter" },
+	[HH_LAT_EXEC] = { "exec", "cwd, fds, signals" },
+	[HH_LAT_ENTRY] = { NULL, "execve -> probe main" },
+	[HH_LAT_EXITED] = { "exited", "probe runs, exits, reaped" },
+	[HH_LAT_RETURN] = { NULL, "hull exits, reaped" },
 };
 
 static int mark_by_trace_name(const char *name)
 {
-	for (int i = 0; i < HULL_LAT_N_MARKS; i++)
-		if (hull_lat_marks_info[i].trace_name &&
-		    strcmp(hull_lat_marks_info[i].trace_name, name) == 0)
+	for (int i = 0; i < HH_LAT_N_MARKS; i++)
+		if (hh_lat_marks_info[i].trace_name &&
+		    strcmp(hh_lat_marks_info[i].trace_name, name) == 0)
 			return i;
 	return -1;
 }
 
-int hull_lat_parse_trace(const char *buf, size_t len, struct hull_lat_marks *m,
-			 struct hull_err *err)
+int hh_lat_parse_trace(const char *buf, size_t len, struct hh_lat_marks *m, struct hull_err *err)
 {
 	const char *p = buf, *end = buf + len;
 	int lineno = 0;
@@ -54,8 +53,8 @@ int hull_lat_parse_trace(const char *buf, size_t len, struct hull_lat_marks *m,
 		json_object *o = tok ? json_tokener_parse_ex(tok, p, (int)n) : NULL;
 		int complete = tok && json_tokener_get_error(tok) == json_tokener_success;
 		json_tokener_free(tok);
-		const char *phase = hull_json_get_string(o, "phase", NULL);
-		int64_t t = hull_json_get_int(o, "t_ns", -1);
+		const char *phase = hh_json_get_string(o, "phase", NULL);
+		int64_t t = hh_json_get_int(o, "t_ns", -1);
 		if (!complete || !phase || t <= 0) {
 			json_object_put(o);
 			return hull_fail(err, EPROTO, "cannot read trace line %d '%.*s'", lineno,
@@ -70,10 +69,10 @@ int hull_lat_parse_trace(const char *buf, size_t len, struct hull_lat_marks *m,
 	return 0;
 }
 
-int hull_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *err)
+int hh_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *err)
 {
 	json_object *o = buf ? json_tokener_parse(buf) : NULL;
-	int64_t t = hull_json_get_int(o, "t_entry_ns", -1);
+	int64_t t = hh_json_get_int(o, "t_entry_ns", -1);
 
 	json_object_put(o);
 	if (t <= 0)
@@ -82,10 +81,10 @@ int hull_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *er
 	return 0;
 }
 
-uint32_t hull_lat_marks_present(const struct hull_lat_marks *m)
+uint32_t hh_lat_marks_present(const struct hh_lat_marks *m)
 {
 	uint32_t mask = 0;
-	for (int i = 0; i < HULL_LAT_N_MARKS; i++)
+	for (int i = 0; i < HH_LAT_N_MARKS; i++)
 		if (m->t[i])
 			mask |= 1u << i;
 	return mask;
@@ -93,18 +92,18 @@ uint32_t hull_lat_marks_present(const struct hull_lat_marks *m)
 
 static const char *mark_name(int i)
 {
-	static const char *const names[HULL_LAT_N_MARKS] = {
-		[HULL_LAT_SPAWN] = "spawn",
-		[HULL_LAT_ENTRY] = "probe entry",
-		[HULL_LAT_RETURN] = "return",
+	static const char *const names[HH_LAT_N_MARKS] = {
+		[HH_LAT_SPAWN] = "spawn",
+		[HH_LAT_ENTRY] = "probe entry",
+		[HH_LAT_RETURN] = "return",
 	};
-	return names[i] ? names[i] : hull_lat_marks_info[i].trace_name;
+	return names[i] ? names[i] : hh_lat_marks_info[i].trace_name;
 }
 
-int hull_lat_marks_check(const struct hull_lat_marks *m, struct hull_err *err)
+int hh_lat_marks_check(const struct hh_lat_marks *m, struct hull_err *err)
 {
 	int prev = -1;
-	for (int i = 0; i < HULL_LAT_N_MARKS; i++) {
+	for (int i = 0; i < HH_LAT_N_MARKS; i++) {
 		if (!m->t[i])
 			continue;
 		if (prev >= 0 && m->t[i] < m->t[prev])
@@ -116,10 +115,10 @@ int hull_lat_marks_check(const struct hull_lat_marks *m, struct hull_err *err)
 	return 0;
 }
 
-void hull_lat_phase_durations(const struct hull_lat_marks *m, uint64_t d[HULL_LAT_N_MARKS])
+void hh_lat_phase_durations(const struct hh_lat_marks *m, uint64_t d[HH_LAT_N_MARKS])
 {
 	int prev = -1;
-	for (int i = 0; i < HULL_LAT_N_MARKS; i++) {
+	for (int i = 0; i < HH_LAT_N_MARKS; i++) {
 		d[i] = 0;
 		if (!m->t[i])
 			continue;

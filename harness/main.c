@@ -10,13 +10,10 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *what;
 } commands[] = {
-	{ "isolate", hull_harness_isolate,
-	  "run one container with the probe and judge its isolation" },
-	{ "matrix", hull_harness_matrix,
-	  "isolation verdicts over namespace combinations and runtimes" },
-	{ "latency", hull_harness_latency, "startup latency statistics across runtimes" },
-	{ "gate", hull_harness_gate,
-	  "CI regression gate: latency ratios and isolation vs a baseline" },
+	{ "isolate", hh_cmd_isolate, "run one container with the probe and judge its isolation" },
+	{ "matrix", hh_cmd_matrix, "isolation verdicts over namespace combinations and runtimes" },
+	{ "latency", hh_cmd_latency, "startup latency statistics across runtimes" },
+	{ "gate", hh_cmd_gate, "CI regression gate: latency ratios and isolation vs a baseline" },
 };
 
 static void usage(FILE *out)

@@ -57,7 +57,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-int hull_harness_matrix(int argc, char **argv)
+int hh_cmd_matrix(int argc, char **argv)
 {
 	enum { OPT_ROOTFS = 256, OPT_SHARED, OPT_TIMEOUT, OPT_JSON, OPT_MD };
 	static const struct option longopts[] = {
@@ -133,10 +133,10 @@ int hull_harness_matrix(int argc, char **argv)
 		jobs = 1;
 
 	struct spec_list specs = { 0 };
-	if (matrix_collect_cells(runtimes, quiet, &specs) != 0)
+	if (hh_matrix_collect_cells(runtimes, quiet, &specs) != 0)
 		return 2;
 
-	struct hull_iso_host host;
+	struct hh_iso_host host;
 	struct hull_err err = { 0 };
 	struct matrix m = {
 		.host = &host,
@@ -147,7 +147,7 @@ int hull_harness_matrix(int argc, char **argv)
 		.tty = isatty(STDERR_FILENO),
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
-	m.cancel_fd = hull_iso_cancel_fd();
+	m.cancel_fd = hh_iso_cancel_fd();
 	m.cells = calloc(m.n, sizeof(*m.cells));
 	if (!m.cells) {
 		perror("hull-harness");
@@ -155,10 +155,10 @@ int hull_harness_matrix(int argc, char **argv)
 		return 2;
 	}
 	if (!rootfs)
-		rootfs = hull_iso_default_rootfs();
-	if (hull_iso_host_setup(&host, rootfs, shared, &err) < 0) {
+		rootfs = hh_iso_default_rootfs();
+	if (hh_iso_host_setup(&host, rootfs, shared, &err) < 0) {
 		fprintf(stderr, "hull-harness: %s\n", err.msg);
-		hull_iso_host_cleanup(&host);
+		hh_iso_host_cleanup(&host);
 		free(m.cells);
 		free(specs.v);
 		return 2;
@@ -171,12 +171,12 @@ int hull_harness_matrix(int argc, char **argv)
 			m.n, jobs, host.marker, host.port, host.shm_key, host.mqueue,
 			host.token_prefix, host.rootfs);
 
-	matrix_run_cells(&m, jobs);
+	hh_matrix_run_cells(&m, jobs);
 	double wall = (double)(hull_now_ns() - m.t0) / 1e9;
-	hull_iso_host_cleanup(&host);
+	hh_iso_host_cleanup(&host);
 
 	int status;
-	if (hull_iso_cancelled()) {
+	if (hh_iso_cancelled()) {
 		if (m.tty && !quiet)
 			fputc('\n', stderr);
 		fprintf(stderr,
@@ -188,20 +188,20 @@ int hull_harness_matrix(int argc, char **argv)
 		status = 2;
 	} else {
 		if (!quiet)
-			matrix_print_progress(&m, true);
+			hh_matrix_print_progress(&m, true);
 		if (json)
-			matrix_print_json(&m, stdout, wall, jobs);
+			hh_matrix_print_json(&m, stdout, wall, jobs);
 		else if (md)
-			matrix_print_markdown(&m, stdout, wall, jobs);
+			hh_matrix_print_markdown(&m, stdout, wall, jobs);
 		else {
-			matrix_print_table(&m, stdout);
-			matrix_print_mismatches(&m, stdout);
-			matrix_print_summary(&m, stdout, wall, jobs);
+			hh_matrix_print_table(&m, stdout);
+			hh_matrix_print_mismatches(&m, stdout);
+			hh_matrix_print_summary(&m, stdout, wall, jobs);
 		}
-		status = matrix_summarize(&m).mismatches ? 1 : 0;
+		status = hh_matrix_summarize(&m).mismatches ? 1 : 0;
 	}
 	for (size_t i = 0; i < m.n; i++)
-		hull_iso_cell_free(&m.cells[i]);
+		hh_iso_cell_free(&m.cells[i]);
 	free(m.cells);
 	free(specs.v);
 	return status;

@@ -2,8 +2,8 @@
  * command, matrix_cells.c which cells, matrix_run.c the worker pool,
  * matrix_output.c the table, Markdown and JSON): a cell's spec and the
  * state of one matrix run. Not used outside the matrix. */
-#ifndef HULL_HARNESS_MATRIX_H
-#define HULL_HARNESS_MATRIX_H
+#ifndef HH_MATRIX_H
+#define HH_MATRIX_H
 
 #include "isolate.h"
 #include "paths.h"
@@ -25,9 +25,9 @@ struct cell_spec {
 };
 
 struct matrix {
-	struct hull_iso_host *host;
+	struct hh_iso_host *host;
 	struct cell_spec *specs;
-	struct hull_iso_cell *cells;
+	struct hh_iso_cell *cells;
 	size_t n;
 	size_t *order;	  /* cells in the order they are run */
 	size_t next, end; /* next and end positions in order[]; under lock */
@@ -53,14 +53,14 @@ struct spec_list {
 /* The cells, runtime by runtime in the order of the runtime table: runtimes
  * is the -r list or NULL (every installed one but floor). Returns 0, or the
  * exit status 2 with the reason on stderr and specs emptied. */
-int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs);
+int hh_matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs);
 
 /* ---- running them (matrix_run.c) ----------------------------------------- */
 
 /* Run every cell of m on jobs workers (the host-/proc ones last, one at a
  * time); sets m->t0, fills m->cells, m->failed/m->err on a harness error. */
-void matrix_run_cells(struct matrix *m, int jobs);
-void matrix_print_progress(struct matrix *m, bool final);
+void hh_matrix_run_cells(struct matrix *m, int jobs);
+void hh_matrix_print_progress(struct matrix *m, bool final);
 
 /* ---- output (matrix_output.c) -------------------------------------------- */
 
@@ -68,11 +68,11 @@ struct summary {
 	size_t cells, run, started, mismatches, mismatch_cells;
 };
 
-struct summary matrix_summarize(const struct matrix *m);
-void matrix_print_table(const struct matrix *m, FILE *out);
-void matrix_print_mismatches(const struct matrix *m, FILE *out);
-void matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jobs);
-void matrix_print_markdown(const struct matrix *m, FILE *out, double wall, int jobs);
-void matrix_print_json(const struct matrix *m, FILE *out, double wall, int jobs);
+struct summary hh_matrix_summarize(const struct matrix *m);
+void hh_matrix_print_table(const struct matrix *m, FILE *out);
+void hh_matrix_print_mismatches(const struct matrix *m, FILE *out);
+void hh_matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jobs);
+void hh_matrix_print_markdown(const struct matrix *m, FILE *out, double wall, int jobs);
+void hh_matrix_print_json(const struct matrix *m, FILE *out, double wall, int jobs);
 
 #endif

@@ -42,7 +42,7 @@ static void add_hull_cells(struct spec_list *l)
 	}
 }
 
-static void add_other_cells(struct spec_list *l, const struct hull_runtime_info *rt)
+static void add_other_cells(struct spec_list *l, const struct hh_runtime_info *rt)
 {
 	const uint64_t sets[] = {
 		HULL_NS_DEFAULT,
@@ -62,7 +62,7 @@ static void add_other_cells(struct spec_list *l, const struct hull_runtime_info 
 		/* "none" only where it means something: unshare with --root alone. */
 		if (sets[i] == 0 && strcmp(rt->name, "unshare") != 0)
 			continue;
-		uint64_t eff = hull_launch_effective_ns(rt, want);
+		uint64_t eff = hh_launch_effective_ns(rt, want);
 		bool dup = false;
 		for (size_t j = 0; j < nseen; j++)
 			dup |= seen[j] == eff;
@@ -74,36 +74,36 @@ static void add_other_cells(struct spec_list *l, const struct hull_runtime_info 
 }
 
 /* Whether rt is named in the -r list (by its name or its oci: spec). */
-static bool listed(const char *runtimes, const struct hull_runtime_info *rt)
+static bool listed(const char *runtimes, const struct hh_runtime_info *rt)
 {
 	char t[600];
 	for (const char *p = runtimes; hh_runtime_list_next(&p, t, sizeof(t));)
-		if (hull_runtime_lookup(t) == rt)
+		if (hh_runtime_lookup(t) == rt)
 			return true;
 	return false;
 }
 
-int matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs)
+int hh_matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *specs)
 {
 	char why[256], t[600];
 
 	/* Every name asked for must exist; oci: specs are registered here. */
 	for (const char *p = runtimes; p && hh_runtime_list_next(&p, t, sizeof(t));)
-		if (!hull_runtime_lookup(t)) {
+		if (!hh_runtime_lookup(t)) {
 			fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
 			free(specs->v);
 			specs->v = NULL;
 			return 2;
 		}
 	/* The cells, runtime by runtime in the order of the runtime table. */
-	size_t nrt = hull_runtime_count();
+	size_t nrt = hh_runtime_count();
 	for (size_t r = 0; r < nrt; r++) {
-		const struct hull_runtime_info *rt = hull_runtime_at(r);
+		const struct hh_runtime_info *rt = hh_runtime_at(r);
 		bool wanted = runtimes ? listed(runtimes, rt)
 				       : strcmp(rt->name, "floor") != 0 && !rt->bench_only;
 		if (!wanted)
 			continue;
-		if (!hull_runtime_available(rt->name, why, sizeof(why))) {
+		if (!hh_runtime_available(rt->name, why, sizeof(why))) {
 			if (runtimes || strcmp(rt->name, "hull") == 0) {
 				fprintf(stderr, "hull-harness: runtime '%s' is not available: %s\n",
 					rt->name, why);

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const short_names[HULL_PROP_COUNT] = {
+static const char *const short_names[HH_PROP_COUNT] = {
 	"host", "pid", "mnt", "root", "prop", "net", "ipc", "user", "cgrp", "time", "esc",
 };
 
-static const char *mark(const struct hull_iso_cell *c, int p, char *buf)
+static const char *mark(const struct hh_iso_cell *c, int p, char *buf)
 {
 	static const char letters[] = "ISE";
 	if (!c->started) {
@@ -27,7 +27,7 @@ static const char *mark(const struct hull_iso_cell *c, int p, char *buf)
 	return buf;
 }
 
-static const char *start_word(const struct hull_iso_cell *c)
+static const char *start_word(const struct hh_iso_cell *c)
 {
 	if (c->started)
 		return c->expect_started ? "yes" : "yes!";
@@ -36,20 +36,20 @@ static const char *start_word(const struct hull_iso_cell *c)
 	return c->expect_started ? "no!" : "no";
 }
 
-void matrix_print_table(const struct matrix *m, FILE *out)
+void hh_matrix_print_table(const struct matrix *m, FILE *out)
 {
 	char ns[128], buf[4];
 
 	fprintf(out, "%-13s %-36s %-10s %-5s", "runtime", "namespaces", "root", "start");
-	for (int p = 0; p < HULL_PROP_COUNT; p++)
+	for (int p = 0; p < HH_PROP_COUNT; p++)
 		fprintf(out, " %-4s", short_names[p]);
 	fputc('\n', out);
 	for (size_t i = 0; i < m->n; i++) {
-		const struct hull_iso_cell *c = &m->cells[i];
+		const struct hh_iso_cell *c = &m->cells[i];
 		hull_ns_format(c->ns, ns, sizeof(ns));
 		fprintf(out, "%-13s %-36s %-10s %-5s", c->runtime, ns,
 			c->pivot ? "pivot_root" : "chroot", start_word(c));
-		for (int p = 0; p < HULL_PROP_COUNT; p++)
+		for (int p = 0; p < HH_PROP_COUNT; p++)
 			fprintf(out, " %-4s", mark(c, p, buf));
 		if (!c->started && c->reason[0])
 			fprintf(out, "  %s", c->reason);
@@ -60,11 +60,11 @@ void matrix_print_table(const struct matrix *m, FILE *out)
 	      out);
 }
 
-void matrix_print_mismatches(const struct matrix *m, FILE *out)
+void hh_matrix_print_mismatches(const struct matrix *m, FILE *out)
 {
 	char ns[128];
 	for (size_t i = 0; i < m->n; i++) {
-		const struct hull_iso_cell *c = &m->cells[i];
+		const struct hh_iso_cell *c = &m->cells[i];
 		if (!c->mismatches)
 			continue;
 		hull_ns_format(c->ns, ns, sizeof(ns));
@@ -73,16 +73,16 @@ void matrix_print_mismatches(const struct matrix *m, FILE *out)
 				c->pivot ? "pivot_root" : "chroot",
 				c->started ? "started" : "not started",
 				c->expect_started ? "to start" : "not to start", c->reason);
-		for (int p = 0; c->started && p < HULL_PROP_COUNT; p++)
+		for (int p = 0; c->started && p < HH_PROP_COUNT; p++)
 			if (c->props[p].verdict != c->expected[p])
 				fprintf(out, "mismatch: %s %s %s: %s %s, expected %s: %s\n",
 					c->runtime, ns, c->pivot ? "pivot_root" : "chroot",
-					hull_prop_names[p], hull_verdict_name(c->props[p].verdict),
-					hull_verdict_name(c->expected[p]), c->props[p].detail);
+					hh_prop_names[p], hh_verdict_name(c->props[p].verdict),
+					hh_verdict_name(c->expected[p]), c->props[p].detail);
 	}
 }
 
-struct summary matrix_summarize(const struct matrix *m)
+struct summary hh_matrix_summarize(const struct matrix *m)
 {
 	struct summary s = { .cells = m->n };
 	for (size_t i = 0; i < m->n; i++) {
@@ -94,16 +94,16 @@ struct summary matrix_summarize(const struct matrix *m)
 	return s;
 }
 
-void matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jobs)
+void hh_matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jobs)
 {
-	struct summary s = matrix_summarize(m);
+	struct summary s = hh_matrix_summarize(m);
 	fprintf(out,
 		"%zu cells, %zu containers run, %zu started, %zu mismatches in %zu cells; "
 		"%.2f s wall on %d workers\n",
 		s.cells, s.run, s.started, s.mismatches, s.mismatch_cells, wall, jobs);
-	size_t nrt = hull_runtime_count();
+	size_t nrt = hh_runtime_count();
 	for (size_t r = 0; r < nrt && r < 32; r++) {
-		const char *name = hull_runtime_at(r)->name;
+		const char *name = hh_runtime_at(r)->name;
 		size_t n = 0;
 		for (size_t i = 0; i < m->n; i++)
 			n += strcmp(m->cells[i].runtime, name) == 0;
@@ -114,26 +114,26 @@ void matrix_print_summary(const struct matrix *m, FILE *out, double wall, int jo
 	}
 }
 
-void matrix_print_markdown(const struct matrix *m, FILE *out, double wall, int jobs)
+void hh_matrix_print_markdown(const struct matrix *m, FILE *out, double wall, int jobs)
 {
-	char ns[128], marks[HULL_PROP_COUNT][4];
-	const char *titles[4 + HULL_PROP_COUNT] = { "runtime", "namespaces", "root", "started" };
-	char align[4 + HULL_PROP_COUNT + 1];
+	char ns[128], marks[HH_PROP_COUNT][4];
+	const char *titles[4 + HH_PROP_COUNT] = { "runtime", "namespaces", "root", "started" };
+	char align[4 + HH_PROP_COUNT + 1];
 
 	fputs("# Isolation matrix\n\n", out);
-	matrix_print_summary(m, out, wall, jobs);
+	hh_matrix_print_summary(m, out, wall, jobs);
 	fputs("\nI isolated, S shared, E error, - not started, ! observed differs from "
 	      "expected.\n\n",
 	      out);
 	memset(align, 'c', sizeof(align) - 1);
 	align[0] = align[1] = align[2] = 'l';
 	align[sizeof(align) - 1] = '\0';
-	for (int p = 0; p < HULL_PROP_COUNT; p++)
-		titles[4 + p] = hull_prop_names[p];
-	hull_md_table_head(out, 4 + HULL_PROP_COUNT, titles, align);
+	for (int p = 0; p < HH_PROP_COUNT; p++)
+		titles[4 + p] = hh_prop_names[p];
+	hh_md_table_head(out, 4 + HH_PROP_COUNT, titles, align);
 	for (size_t i = 0; i < m->n; i++) {
-		const struct hull_iso_cell *c = &m->cells[i];
-		const char *row[4 + HULL_PROP_COUNT];
+		const struct hh_iso_cell *c = &m->cells[i];
+		const char *row[4 + HH_PROP_COUNT];
 		char started[300];
 		hull_ns_format(c->ns, ns, sizeof(ns));
 		snprintf(started, sizeof(started), "%s%s%.200s", start_word(c),
@@ -142,37 +142,36 @@ void matrix_print_markdown(const struct matrix *m, FILE *out, double wall, int j
 		row[1] = ns;
 		row[2] = c->pivot ? "pivot_root" : "chroot";
 		row[3] = started;
-		for (int p = 0; p < HULL_PROP_COUNT; p++)
+		for (int p = 0; p < HH_PROP_COUNT; p++)
 			row[4 + p] = mark(c, p, marks[p]);
-		hull_md_table_row(out, 4 + HULL_PROP_COUNT, row);
+		hh_md_table_row(out, 4 + HH_PROP_COUNT, row);
 	}
 	fputs("\n## Rules\n\n", out);
 	const char *rt_titles[] = { "property", "expected" };
-	hull_md_table_head(out, 2, rt_titles, "ll");
-	for (int p = 0; p < HULL_PROP_COUNT; p++) {
-		const char *row[] = { hull_prop_names[hull_rules[p].prop], hull_rules[p].text };
-		hull_md_table_row(out, 2, row);
+	hh_md_table_head(out, 2, rt_titles, "ll");
+	for (int p = 0; p < HH_PROP_COUNT; p++) {
+		const char *row[] = { hh_prop_names[hh_rules[p].prop], hh_rules[p].text };
+		hh_md_table_row(out, 2, row);
 	}
 	fputs("\n", out);
-	struct summary s = matrix_summarize(m);
+	struct summary s = hh_matrix_summarize(m);
 	if (s.mismatches) {
 		fputs("## Mismatches\n\n```\n", out);
-		matrix_print_mismatches(m, out);
+		hh_matrix_print_mismatches(m, out);
 		fputs("```\n", out);
 	}
 }
 
-void matrix_print_json(const struct matrix *m, FILE *out, double wall, int jobs)
+void hh_matrix_print_json(const struct matrix *m, FILE *out, double wall, int jobs)
 {
 	json_object *o = json_object_new_object();
 	json_object *cells = json_object_new_array();
 	json_object *rules = json_object_new_array();
 	json_object *sum = json_object_new_object();
-	struct summary s = matrix_summarize(m);
+	struct summary s = hh_matrix_summarize(m);
 
-	json_object_object_add(o, "schema_version",
-			       json_object_new_int(HULL_REPORT_SCHEMA_VERSION));
-	json_object_object_add(o, "context", hull_report_context(NULL));
+	json_object_object_add(o, "schema_version", json_object_new_int(HH_REPORT_SCHEMA_VERSION));
+	json_object_object_add(o, "context", hh_report_context(NULL));
 	json_object_object_add(sum, "cells", json_object_new_int64((int64_t)s.cells));
 	json_object_object_add(sum, "run", json_object_new_int64((int64_t)s.run));
 	json_object_object_add(sum, "started", json_object_new_int64((int64_t)s.started));
@@ -180,16 +179,16 @@ void matrix_print_json(const struct matrix *m, FILE *out, double wall, int jobs)
 	json_object_object_add(sum, "wall_ns", json_object_new_int64((int64_t)(wall * 1e9)));
 	json_object_object_add(sum, "jobs", json_object_new_int(jobs));
 	json_object_object_add(o, "summary", sum);
-	for (int p = 0; p < HULL_PROP_COUNT; p++) {
+	for (int p = 0; p < HH_PROP_COUNT; p++) {
 		json_object *r = json_object_new_object();
 		json_object_object_add(r, "property",
-				       json_object_new_string(hull_prop_names[hull_rules[p].prop]));
-		json_object_object_add(r, "rule", json_object_new_string(hull_rules[p].text));
+				       json_object_new_string(hh_prop_names[hh_rules[p].prop]));
+		json_object_object_add(r, "rule", json_object_new_string(hh_rules[p].text));
 		json_object_array_add(rules, r);
 	}
 	json_object_object_add(o, "rules", rules);
 	for (size_t i = 0; i < m->n; i++)
-		json_object_array_add(cells, hull_iso_cell_json(&m->cells[i]));
+		json_object_array_add(cells, hh_iso_cell_json(&m->cells[i]));
 	json_object_object_add(o, "cells", cells);
 	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							JSON_C_TO_STRING_NOSLASHESCAPE),

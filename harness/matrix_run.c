@@ -1,5 +1,5 @@
 /* matrix_run.c — the matrix's worker pool: threads take the next cell
- * under the lock, run it with hull_iso_run() against the shared host
+ * under the lock, run it with hh_iso_run() against the shared host
  * objects, keep per-runtime wall spans and report progress; a harness
  * error or a signal stops every worker. */
 #include "matrix.h"
@@ -12,14 +12,14 @@
 
 static int runtime_index(const char *name)
 {
-	size_t n = hull_runtime_count();
+	size_t n = hh_runtime_count();
 	for (size_t i = 0; i < n && i < 32; i++)
-		if (strcmp(hull_runtime_at(i)->name, name) == 0)
+		if (strcmp(hh_runtime_at(i)->name, name) == 0)
 			return (int)i;
 	return 0;
 }
 
-void matrix_print_progress(struct matrix *m, bool final)
+void hh_matrix_print_progress(struct matrix *m, bool final)
 {
 	double s = (double)(hull_now_ns() - m->t0) / 1e9;
 	if (m->tty)
@@ -36,15 +36,15 @@ static void *worker(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
 		size_t pos = m->next++;
-		bool stop = m->failed || hull_iso_cancelled() || pos >= m->end;
+		bool stop = m->failed || hh_iso_cancelled() || pos >= m->end;
 		pthread_mutex_unlock(&m->lock);
 		if (stop)
 			break;
 		size_t i = m->order[pos];
 
 		struct cell_spec *s = &m->specs[i];
-		struct hull_iso_cell *c = &m->cells[i];
-		const struct hull_runtime_info *rt = hull_runtime_lookup(s->runtime);
+		struct hh_iso_cell *c = &m->cells[i];
+		const struct hh_runtime_info *rt = hh_runtime_lookup(s->runtime);
 		uint64_t t = hull_now_ns();
 		if (s->skip) {
 			memset(c, 0, sizeof(*c));
@@ -54,10 +54,10 @@ static void *worker(void *arg)
 			c->pivot = !s->chroot;
 			c->exit_code = -1;
 			snprintf(c->reason, sizeof(c->reason), "%s", s->skip_why);
-			for (int p = 0; p < HULL_PROP_COUNT; p++)
-				c->props[p].verdict = c->expected[p] = HULL_ERROR;
+			for (int p = 0; p < HH_PROP_COUNT; p++)
+				c->props[p].verdict = c->expected[p] = HH_ERROR;
 		} else {
-			struct hull_launch_config cfg = {
+			struct hh_launch_config cfg = {
 				.runtime = s->runtime,
 				.ns_flags = s->ns,
 				.chroot = s->chroot,
@@ -66,9 +66,9 @@ static void *worker(void *arg)
 				.cancel_fd = m->cancel_fd,
 			};
 			struct hull_err err = { 0 };
-			if (hull_iso_run(m->host, &cfg, false, false, c, &err) < 0) {
+			if (hh_iso_run(m->host, &cfg, false, false, c, &err) < 0) {
 				pthread_mutex_lock(&m->lock);
-				if (!m->failed && !hull_iso_cancelled())
+				if (!m->failed && !hh_iso_cancelled())
 					m->err = err;
 				m->failed = true;
 				pthread_mutex_unlock(&m->lock);
@@ -85,13 +85,13 @@ static void *worker(void *arg)
 			m->rt_last[r] = t_end;
 		m->done++;
 		if (m->progress && (m->tty ? m->done % 8 == 0 : m->done % (m->n / 10 + 1) == 0))
-			matrix_print_progress(m, false);
+			hh_matrix_print_progress(m, false);
 		pthread_mutex_unlock(&m->lock);
 	}
 	return NULL;
 }
 
-void matrix_run_cells(struct matrix *m, int jobs)
+void hh_matrix_run_cells(struct matrix *m, int jobs)
 {
 	/* Cells whose /proc shows the host's processes (mnt without pid) could
 	 * find a way out through a sibling cell's probe at the moment it has
@@ -99,14 +99,14 @@ void matrix_run_cells(struct matrix *m, int jobs)
 	m->order = calloc(m->n, sizeof(size_t));
 	size_t n_par = 0, n_ser = 0;
 	for (size_t i = 0; m->order && i < m->n; i++) {
-		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m->specs[i].runtime),
-						       m->specs[i].ns);
+		uint64_t ns = hh_launch_effective_ns(hh_runtime_lookup(m->specs[i].runtime),
+						     m->specs[i].ns);
 		if (!((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID)))
 			m->order[n_par++] = i;
 	}
 	for (size_t i = 0; m->order && i < m->n; i++) {
-		uint64_t ns = hull_launch_effective_ns(hull_runtime_lookup(m->specs[i].runtime),
-						       m->specs[i].ns);
+		uint64_t ns = hh_launch_effective_ns(hh_runtime_lookup(m->specs[i].runtime),
+						     m->specs[i].ns);
 		if ((ns & CLONE_NEWNS) && !(ns & CLONE_NEWPID))
 			m->order[n_par + n_ser++] = i;
 	}

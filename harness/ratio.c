@@ -32,7 +32,7 @@ static int cmp_double(const void *a, const void *b)
 static double median_sorted(double *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
-	return hull_stats_quantile_sorted(v, n, 0.5);
+	return hh_stats_quantile_sorted(v, n, 0.5);
 }
 
 static double median_of(const uint64_t *s, size_t n, double *buf)
@@ -49,9 +49,9 @@ static double resampled_median(const uint64_t *s, size_t n, double *buf, uint64_
 	return median_sorted(buf, n);
 }
 
-int hull_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
-		  unsigned resamples, double level, uint64_t seed, struct hull_ratio *r,
-		  struct hull_err *err)
+int hh_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
+		unsigned resamples, double level, uint64_t seed, struct hh_ratio *r,
+		struct hull_err *err)
 {
 	if (n_num == 0 || n_den == 0)
 		return hull_fail(err, EINVAL, "no samples for a ratio (%zu / %zu)", n_num, n_den);
@@ -66,7 +66,7 @@ int hull_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t
 		free(ratios);
 		return hull_fail(err, ENOMEM, "cannot bootstrap %u resamples", resamples);
 	}
-	*r = (struct hull_ratio){
+	*r = (struct hh_ratio){
 		.n_num = n_num, .n_den = n_den, .level = level, .resamples = resamples
 	};
 	r->median_num = median_of(num, n_num, buf);
@@ -94,8 +94,8 @@ int hull_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t
 		return hull_fail(err, EINVAL, "every resampled denominator median is 0");
 	}
 	qsort(ratios, kept, sizeof(*ratios), cmp_double);
-	r->ci_lo = hull_stats_quantile_sorted(ratios, kept, (1 - level) / 2);
-	r->ci_hi = hull_stats_quantile_sorted(ratios, kept, (1 + level) / 2);
+	r->ci_lo = hh_stats_quantile_sorted(ratios, kept, (1 - level) / 2);
+	r->ci_hi = hh_stats_quantile_sorted(ratios, kept, (1 + level) / 2);
 	free(buf);
 	free(ratios);
 	return 0;

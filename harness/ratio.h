@@ -11,19 +11,19 @@
  * distribution (skewed, with a long tail). The pseudo-random stream is
  * splitmix64 from a fixed seed, so the same samples always give the same
  * interval and a gate verdict can be reproduced from its report. */
-#ifndef HULL_HARNESS_RATIO_H
-#define HULL_HARNESS_RATIO_H
+#ifndef HH_RATIO_H
+#define HH_RATIO_H
 
 #include "error.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HULL_RATIO_RESAMPLES 2000
-#define HULL_RATIO_LEVEL     0.95
-#define HULL_RATIO_SEED	     0x68756c6c67617465ull /* "hullgate" */
+#define HH_RATIO_RESAMPLES 2000
+#define HH_RATIO_LEVEL	   0.95
+#define HH_RATIO_SEED	   0x68756c6c67617465ull /* "hullgate" */
 
-struct hull_ratio {
+struct hh_ratio {
 	size_t n_num, n_den;
 	double median_num, median_den;
 	double ratio;	     /* median_num / median_den */
@@ -34,8 +34,8 @@ struct hull_ratio {
 
 /* Fill *r. -EINVAL when either side has no sample, a median of den is 0,
  * or resamples is 0 or level outside (0, 1); -ENOMEM. */
-int hull_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
-		  unsigned resamples, double level, uint64_t seed, struct hull_ratio *r,
-		  struct hull_err *err);
+int hh_ratio_ci(const uint64_t *num, size_t n_num, const uint64_t *den, size_t n_den,
+		unsigned resamples, double level, uint64_t seed, struct hh_ratio *r,
+		struct hull_err *err);
 
 #endif

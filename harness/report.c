@@ -18,11 +18,11 @@
 #define TMPFS_MAGIC 0x01021994
 #endif
 /* Set by harness/latency.mk; a hand-built object says so. */
-#ifndef HULL_BUILD_FLAGS
-#define HULL_BUILD_FLAGS "unknown"
+#ifndef HH_BUILD_FLAGS
+#define HH_BUILD_FLAGS "unknown"
 #endif
-#ifndef HULL_REPORT_VERSION
-#define HULL_REPORT_VERSION "unknown"
+#ifndef HH_REPORT_VERSION
+#define HH_REPORT_VERSION "unknown"
 #endif
 
 static int fs_type_is(const char *path, long magic)
@@ -31,7 +31,7 @@ static int fs_type_is(const char *path, long magic)
 	return statfs(path, &sfs) == 0 && (long)sfs.f_type == magic;
 }
 
-const char *hull_report_cgroup_layout(void)
+const char *hh_report_cgroup_layout(void)
 {
 	if (fs_type_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
 		return "v2";
@@ -67,7 +67,7 @@ static void add_str(json_object *o, const char *key, const char *val)
 	json_object_object_add(o, key, json_object_new_string(val ? val : "unknown"));
 }
 
-json_object *hull_report_context(const char *commit)
+json_object *hh_report_context(const char *commit)
 {
 	json_object *ctx = json_object_new_object();
 	struct utsname u;
@@ -84,10 +84,10 @@ json_object *hull_report_context(const char *commit)
 	json_object_object_add(ctx, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
 	cpu_model(buf, sizeof(buf));
 	add_str(ctx, "cpu_model", buf);
-	add_str(ctx, "cgroup_layout", hull_report_cgroup_layout());
+	add_str(ctx, "cgroup_layout", hh_report_cgroup_layout());
 	add_str(ctx, "commit", commit && *commit ? commit : "unknown");
-	add_str(ctx, "version", HULL_REPORT_VERSION);
-	add_str(ctx, "build_flags", HULL_BUILD_FLAGS);
+	add_str(ctx, "version", HH_REPORT_VERSION);
+	add_str(ctx, "build_flags", HH_BUILD_FLAGS);
 #ifdef __OPTIMIZE__
 	add_str(ctx, "build_type", "optimized");
 #else
@@ -107,7 +107,7 @@ static json_object *ns_int(double ns)
 	return json_object_new_int64((int64_t)llround(ns));
 }
 
-json_object *hull_json_decimal(double v, int decimals)
+json_object *hh_json_decimal(double v, int decimals)
 {
 	char s[64];
 	if (!isfinite(v))
@@ -116,7 +116,7 @@ json_object *hull_json_decimal(double v, int decimals)
 	return json_object_new_double_s(v, s);
 }
 
-json_object *hull_report_stats(const struct hull_stats *st)
+json_object *hh_report_stats(const struct hh_stats *st)
 {
 	json_object *o = json_object_new_object(), *ci, *out;
 
@@ -135,7 +135,7 @@ json_object *hull_report_stats(const struct hull_stats *st)
 	json_object_array_add(ci, ns_int(st->ci_lo));
 	json_object_array_add(ci, ns_int(st->ci_hi));
 	json_object_object_add(o, "ci95_median_ns", ci);
-	json_object_object_add(o, "ci_level", hull_json_decimal(st->ci_level, 4));
+	json_object_object_add(o, "ci_level", hh_json_decimal(st->ci_level, 4));
 	json_object_object_add(o, "mad_ns", ns_int(st->mad));
 	out = json_object_new_object();
 	json_object_object_add(out, "low", json_object_new_int64((int64_t)st->outliers_low));
@@ -144,12 +144,12 @@ json_object *hull_report_stats(const struct hull_stats *st)
 	return o;
 }
 
-json_object *hull_report_series(const uint64_t *samples, size_t n, int keep_samples)
+json_object *hh_report_series(const uint64_t *samples, size_t n, int keep_samples)
 {
-	struct hull_stats st;
-	if (hull_stats_compute(samples, n, &st, NULL) < 0)
+	struct hh_stats st;
+	if (hh_stats_compute(samples, n, &st, NULL) < 0)
 		return NULL;
-	json_object *o = hull_report_stats(&st);
+	json_object *o = hh_report_stats(&st);
 	if (!o || !keep_samples)
 		return o;
 	json_object *arr = json_object_new_array_ext((int)n);
@@ -159,7 +159,7 @@ json_object *hull_report_series(const uint64_t *samples, size_t n, int keep_samp
 	return o;
 }
 
-int hull_report_write_json(json_object *obj, const char *path, struct hull_err *err)
+int hh_report_write_json(json_object *obj, const char *path, struct hull_err *err)
 {
 	char tmp[4096];
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
@@ -188,7 +188,7 @@ int hull_report_write_json(json_object *obj, const char *path, struct hull_err *
 	return 0;
 }
 
-void hull_fmt_duration(double ns, char *buf, size_t len)
+void hh_fmt_duration(double ns, char *buf, size_t len)
 {
 	double a = fabs(ns);
 
@@ -220,7 +220,7 @@ static void md_cell(FILE *out, const char *s)
 	fputs(" |", out);
 }
 
-void hull_md_table_head(FILE *out, size_t ncols, const char *const *titles, const char *align)
+void hh_md_table_head(FILE *out, size_t ncols, const char *const *titles, const char *align)
 {
 	fputc('|', out);
 	for (size_t i = 0; i < ncols; i++)
@@ -233,7 +233,7 @@ void hull_md_table_head(FILE *out, size_t ncols, const char *const *titles, cons
 	fputc('\n', out);
 }
 
-void hull_md_table_row(FILE *out, size_t ncols, const char *const *cells)
+void hh_md_table_row(FILE *out, size_t ncols, const char *const *cells)
 {
 	fputc('|', out);
 	for (size_t i = 0; i < ncols; i++)
@@ -241,7 +241,7 @@ void hull_md_table_row(FILE *out, size_t ncols, const char *const *cells)
 	fputc('\n', out);
 }
 
-json_object *hull_json_get(json_object *obj, const char *key)
+json_object *hh_json_get(json_object *obj, const char *key)
 {
 	json_object *v = NULL;
 	if (!obj || !json_object_is_type(obj, json_type_object))
@@ -249,27 +249,27 @@ json_object *hull_json_get(json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
 }
 
-int64_t hull_json_get_int(json_object *obj, const char *key, int64_t def)
+int64_t hh_json_get_int(json_object *obj, const char *key, int64_t def)
 {
-	json_object *v = hull_json_get(obj, key);
+	json_object *v = hh_json_get(obj, key);
 	if (!v ||
 	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
 		return def;
 	return json_object_get_int64(v);
 }
 
-double hull_json_get_double(json_object *obj, const char *key, double def)
+double hh_json_get_double(json_object *obj, const char *key, double def)
 {
-	json_object *v = hull_json_get(obj, key);
+	json_object *v = hh_json_get(obj, key);
 	if (!v ||
 	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
 		return def;
 	return json_object_get_double(v);
 }
 
-const char *hull_json_get_string(json_object *obj, const char *key, const char *def)
+const char *hh_json_get_string(json_object *obj, const char *key, const char *def)
 {
-	json_object *v = hull_json_get(obj, key);
+	json_object *v = hh_json_get(obj, key);
 	if (!v || !json_object_is_type(v, json_type_string))
 		return def;
 	return json_object_get_string(v);

@@ -23,7 +23,7 @@
 /* ---- command lines ----------------------------------------------------- */
 
 /* The container's program, straight from the rootfs. */
-static int build_bare(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_bare(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
 	(void)err;
 	hh_argv_addf(a, "%s%s", l->cfg.rootfs, l->cfg.argv[0]);
@@ -31,9 +31,9 @@ static int build_bare(struct hh_argv *a, struct hull_launch *l, struct hull_err 
 	return 0;
 }
 
-static int build_hull(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_hull(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
-	const struct hull_launch_config *c = &l->cfg;
+	const struct hh_launch_config *c = &l->cfg;
 	char ns[128];
 
 	(void)err;
@@ -63,7 +63,7 @@ static int build_hull(struct hh_argv *a, struct hull_launch *l, struct hull_err 
 	return 0;
 }
 
-static int build_seed(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_seed(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
 	(void)err;
 	hh_argv_add(a, l->runtime_bin);
@@ -72,9 +72,9 @@ static int build_seed(struct hh_argv *a, struct hull_launch *l, struct hull_err 
 	return 0;
 }
 
-static int build_floor(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_floor(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
-	const struct hull_launch_config *c = &l->cfg;
+	const struct hh_launch_config *c = &l->cfg;
 	char ns[128];
 
 	(void)err;
@@ -93,7 +93,7 @@ static int build_floor(struct hh_argv *a, struct hull_launch *l, struct hull_err
 	return 0;
 }
 
-static int build_unshare(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_unshare(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
 	static const struct {
 		uint64_t flag;
@@ -122,7 +122,7 @@ static int build_unshare(struct hh_argv *a, struct hull_launch *l, struct hull_e
 	return 0;
 }
 
-static int build_bwrap(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_bwrap(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
 	static const struct {
 		uint64_t flag;
@@ -162,7 +162,7 @@ static int build_bwrap(struct hh_argv *a, struct hull_launch *l, struct hull_err
 
 /* Any OCI runtime: PROGRAM --root STATE [OPTIONS] run --bundle BUNDLE ID.
  * The id is the last argument, set per run. */
-static int build_oci(struct hh_argv *a, struct hull_launch *l, struct hull_err *err)
+static int build_oci(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
 {
 	int ret = hh_bundle_write(l, err);
 	if (ret < 0)
@@ -192,29 +192,29 @@ static const char *const opts_crun_cgroupfs[] = { "--cgroup-manager=cgroupfs", N
 #define OCI_RUNTIME                                                                                \
 	.pivot_root = true, .changes_root = true, .private_mounts = true, .mounts_proc = true,     \
 	.drops_caps = true, .oci = true, .build_argv = build_oci
-#define HULL_RUNTIME                                                                               \
+#define HH_RUNTIME                                                                                 \
 	.program = "hull", .built = true, .ns_choosable = HULL_NS_ALL, .pivot_root = true,         \
 	.changes_root = true, .private_mounts = true, .mounts_proc = true
 
-static const struct hull_runtime_info builtin[] = {
+static const struct hh_runtime_info builtin[] = {
 	{ .name = "bare",
 	  .what = "fork+exec of the probe on the host, no isolation (the floor of floors)",
 	  .changes_root = false,
 	  .build_argv = build_bare },
 	{ .name = "hull",
 	  .what = "hull run (build/bin/hull)",
-	  HULL_RUNTIME,
+	  HH_RUNTIME,
 	  .root_choosable = true,
 	  .build_argv = build_hull },
 	{ .name = "hull-privileged",
 	  .what = "hull run --privileged: no security profile (the floor's work)",
-	  HULL_RUNTIME,
+	  HH_RUNTIME,
 	  .bench_only = true,
 	  .options = opts_privileged,
 	  .build_argv = build_hull },
 	{ .name = "hull-limits",
 	  .what = "hull run --memory 1g --pids 4096 --cpus 1: a cgroup per container",
-	  HULL_RUNTIME,
+	  HH_RUNTIME,
 	  .drops_caps = true,
 	  .bench_only = true,
 	  .options = opts_limits,
@@ -291,7 +291,7 @@ static const struct hull_runtime_info builtin[] = {
 /* ---- oci:PATH runtimes --------------------------------------------------- */
 
 struct oci_runtime {
-	struct hull_runtime_info info;
+	struct hh_runtime_info info;
 	char spec[512]; /* as given: oci:PATH,... */
 	char name[128]; /* name=, or oci:BASENAME */
 	char path[PATH_MAX];
@@ -304,7 +304,7 @@ static struct oci_runtime oci_runtimes[MAX_OCI_RUNTIMES];
 static size_t n_oci;
 static pthread_mutex_t oci_lock = PTHREAD_MUTEX_INITIALIZER;
 
-size_t hull_runtime_count(void)
+size_t hh_runtime_count(void)
 {
 	pthread_mutex_lock(&oci_lock);
 	size_t n = N_BUILTIN + n_oci;
@@ -312,12 +312,12 @@ size_t hull_runtime_count(void)
 	return n;
 }
 
-const struct hull_runtime_info *hull_runtime_at(size_t i)
+const struct hh_runtime_info *hh_runtime_at(size_t i)
 {
 	if (i < N_BUILTIN)
 		return &builtin[i];
 	pthread_mutex_lock(&oci_lock);
-	const struct hull_runtime_info *rt =
+	const struct hh_runtime_info *rt =
 		i - N_BUILTIN < n_oci ? &oci_runtimes[i - N_BUILTIN].info : NULL;
 	pthread_mutex_unlock(&oci_lock);
 	return rt;
@@ -341,9 +341,9 @@ static bool parse_oci_spec(const char *spec, struct oci_runtime *r)
 	hh_scopy(r->path, sizeof(r->path), path);
 	const char *base = strrchr(r->path, '/') + 1;
 	snprintf(r->name, sizeof(r->name), "oci:%s", base);
-	r->info = (struct hull_runtime_info){ .program = r->path,
-					      .ns_choosable = HULL_NS_ALL,
-					      OCI_RUNTIME };
+	r->info = (struct hh_runtime_info){ .program = r->path,
+					    .ns_choosable = HULL_NS_ALL,
+					    OCI_RUNTIME };
 	for (char *kv = strtok_r(NULL, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
 		if (strncmp(kv, "name=", 5) == 0 && kv[5]) {
 			hh_scopy(r->name, sizeof(r->name), kv + 5);
@@ -382,9 +382,9 @@ static bool parse_oci_spec(const char *spec, struct oci_runtime *r)
 	return true;
 }
 
-static const struct hull_runtime_info *register_oci(const char *spec)
+static const struct hh_runtime_info *register_oci(const char *spec)
 {
-	const struct hull_runtime_info *rt = NULL;
+	const struct hh_runtime_info *rt = NULL;
 
 	pthread_mutex_lock(&oci_lock);
 	for (size_t i = 0; i < n_oci && !rt; i++)
@@ -408,15 +408,15 @@ static const struct hull_runtime_info *register_oci(const char *spec)
 	return rt;
 }
 
-const struct hull_runtime_info *hull_runtime_lookup(const char *name)
+const struct hh_runtime_info *hh_runtime_lookup(const char *name)
 {
 	if (!name)
 		return NULL;
 	if (strncmp(name, "oci:", 4) == 0 && strchr(name, '/'))
 		return register_oci(name);
-	size_t n = hull_runtime_count();
+	size_t n = hh_runtime_count();
 	for (size_t i = 0; i < n; i++) {
-		const struct hull_runtime_info *rt = hull_runtime_at(i);
+		const struct hh_runtime_info *rt = hh_runtime_at(i);
 		if (rt && strcmp(rt->name, name) == 0)
 			return rt;
 	}
@@ -445,7 +445,7 @@ bool hh_runtime_list_next(const char **p, char *buf, size_t len)
 	return true;
 }
 
-const char *hh_runtime_started(const struct hull_runtime_info *rt)
+const char *hh_runtime_started(const struct hh_runtime_info *rt)
 {
 	if (!rt->program)
 		return "the container's program itself, spawned directly by the harness "
@@ -454,12 +454,12 @@ const char *hh_runtime_started(const struct hull_runtime_info *rt)
 									 : HH_ENV_HOST);
 }
 
-uint64_t hull_launch_effective_ns(const struct hull_runtime_info *rt, uint64_t ns_flags)
+uint64_t hh_launch_effective_ns(const struct hh_runtime_info *rt, uint64_t ns_flags)
 {
 	return (ns_flags & rt->ns_choosable) | rt->ns_always;
 }
 
-bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effective, bool chroot)
+bool hh_launch_uses_pivot(const struct hh_runtime_info *rt, uint64_t ns_effective, bool chroot)
 {
 	if (rt->root_choosable)
 		return !chroot && (ns_effective & CLONE_NEWNS);
@@ -468,7 +468,7 @@ bool hull_launch_uses_pivot(const struct hull_runtime_info *rt, uint64_t ns_effe
 
 /* ---- finding programs ------------------------------------------------- */
 
-char *hh_runtime_program(const struct hull_runtime_info *rt, const char *bin_dir, char *why,
+char *hh_runtime_program(const struct hh_runtime_info *rt, const char *bin_dir, char *why,
 			 size_t len)
 {
 	char path[PATH_MAX];
@@ -500,9 +500,9 @@ char *hh_runtime_program(const struct hull_runtime_info *rt, const char *bin_dir
 	return NULL;
 }
 
-bool hull_runtime_available(const char *name, char *why, size_t len)
+bool hh_runtime_available(const char *name, char *why, size_t len)
 {
-	const struct hull_runtime_info *rt = hull_runtime_lookup(name);
+	const struct hh_runtime_info *rt = hh_runtime_lookup(name);
 
 	if (why && len)
 		why[0] = '\0';

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-int hull_samples_push(struct hull_samples *s, uint64_t ns, struct hull_err *err)
+int hh_samples_push(struct hh_samples *s, uint64_t ns, struct hull_err *err)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -19,7 +19,7 @@ int hull_samples_push(struct hull_samples *s, uint64_t ns, struct hull_err *err)
 	return 0;
 }
 
-void hull_samples_free(struct hull_samples *s)
+void hh_samples_free(struct hh_samples *s)
 {
 	free(s->v);
 	s->v = NULL;
@@ -32,7 +32,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-double hull_stats_quantile_sorted(const double *sorted, size_t n, double p)
+double hh_stats_quantile_sorted(const double *sorted, size_t n, double p)
 {
 	if (n == 1 || p <= 0)
 		return sorted[0];
@@ -55,12 +55,12 @@ static double binom_half_cdf(size_t n, size_t k)
 	return sum > 1 ? 1 : sum;
 }
 
-size_t hull_stats_median_ci_rank(size_t n, double *coverage)
+size_t hh_stats_median_ci_rank(size_t n, double *coverage)
 {
 	/* [X(l), X(n-l+1)] misses the median when fewer than l samples lie
 	 * below it or fewer than l above: coverage = 1 - 2 P(B <= l-1). Take
 	 * the largest l that keeps the coverage >= the target. */
-	const double alpha_half = (1 - HULL_STATS_CI_TARGET) / 2;
+	const double alpha_half = (1 - HH_STATS_CI_TARGET) / 2;
 	size_t l = 1;
 
 	while (l + 1 <= (n + 1) / 2 && binom_half_cdf(n, l) <= alpha_half)
@@ -70,15 +70,14 @@ size_t hull_stats_median_ci_rank(size_t n, double *coverage)
 	return l;
 }
 
-bool hull_stats_is_outlier(const struct hull_stats *st, double x)
+bool hh_stats_is_outlier(const struct hh_stats *st, double x)
 {
 	if (st->mad <= 0)
 		return false;
-	return 0.6745 * fabs(x - st->median) / st->mad > HULL_STATS_OUTLIER_Z;
+	return 0.6745 * fabs(x - st->median) / st->mad > HH_STATS_OUTLIER_Z;
 }
 
-int hull_stats_compute(const uint64_t *samples, size_t n, struct hull_stats *st,
-		       struct hull_err *err)
+int hh_stats_compute(const uint64_t *samples, size_t n, struct hh_stats *st, struct hull_err *err)
 {
 	if (n == 0)
 		return hull_fail(err, EINVAL, "no samples to summarise");
@@ -96,17 +95,17 @@ int hull_stats_compute(const uint64_t *samples, size_t n, struct hull_stats *st,
 	}
 	qsort(x, n, sizeof(*x), cmp_double);
 
-	*st = (struct hull_stats){ .n = n };
+	*st = (struct hh_stats){ .n = n };
 	st->min = x[0];
 	st->max = x[n - 1];
 	st->mean = mean;
 	st->stddev = n > 1 ? sqrt(m2 / (double)(n - 1)) : 0;
 	st->sem = st->stddev / sqrt((double)n);
-	st->median = hull_stats_quantile_sorted(x, n, 0.5);
-	st->p90 = hull_stats_quantile_sorted(x, n, 0.90);
-	st->p99 = hull_stats_quantile_sorted(x, n, 0.99);
+	st->median = hh_stats_quantile_sorted(x, n, 0.5);
+	st->p90 = hh_stats_quantile_sorted(x, n, 0.90);
+	st->p99 = hh_stats_quantile_sorted(x, n, 0.99);
 
-	size_t l = hull_stats_median_ci_rank(n, &st->ci_level);
+	size_t l = hh_stats_median_ci_rank(n, &st->ci_level);
 	st->ci_lo = x[l - 1];
 	st->ci_hi = x[n - l];
 
@@ -114,12 +113,12 @@ int hull_stats_compute(const uint64_t *samples, size_t n, struct hull_stats *st,
 	for (size_t i = 0; i < n; i++)
 		x[i] = fabs(x[i] - st->median);
 	qsort(x, n, sizeof(*x), cmp_double);
-	st->mad = hull_stats_quantile_sorted(x, n, 0.5);
+	st->mad = hh_stats_quantile_sorted(x, n, 0.5);
 	free(x);
 
 	for (size_t i = 0; i < n; i++) {
 		double v = (double)samples[i];
-		if (!hull_stats_is_outlier(st, v))
+		if (!hh_stats_is_outlier(st, v))
 			continue;
 		if (v < st->median)
 			st->outliers_low++;

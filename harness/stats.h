@@ -18,8 +18,8 @@
  *                              (Iglewicz & Hoaglin). With MAD = 0 no sample
  *                              is flagged: the scale is undefined.
  */
-#ifndef HULL_HARNESS_STATS_H
-#define HULL_HARNESS_STATS_H
+#ifndef HH_STATS_H
+#define HH_STATS_H
 
 #include "error.h"
 
@@ -27,10 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HULL_STATS_CI_TARGET 0.95
-#define HULL_STATS_OUTLIER_Z 3.5
+#define HH_STATS_CI_TARGET 0.95
+#define HH_STATS_OUTLIER_Z 3.5
 
-struct hull_stats {
+struct hh_stats {
 	size_t n;
 	double min, max;
 	double mean, stddev, sem;
@@ -42,27 +42,26 @@ struct hull_stats {
 
 /* A growable list of raw samples in nanoseconds. Zero-initialise, push,
  * free. */
-struct hull_samples {
+struct hh_samples {
 	uint64_t *v;
 	size_t n, cap;
 };
 
-int hull_samples_push(struct hull_samples *s, uint64_t ns, struct hull_err *err);
-void hull_samples_free(struct hull_samples *s);
+int hh_samples_push(struct hh_samples *s, uint64_t ns, struct hull_err *err);
+void hh_samples_free(struct hh_samples *s);
 
 /* Fill *st from n >= 1 samples (they are not modified). -EINVAL for n == 0,
  * -ENOMEM when the sorted copy cannot be allocated. */
-int hull_stats_compute(const uint64_t *samples, size_t n, struct hull_stats *st,
-		       struct hull_err *err);
+int hh_stats_compute(const uint64_t *samples, size_t n, struct hh_stats *st, struct hull_err *err);
 
 /* The p-quantile (0 <= p <= 1) of n >= 1 sorted values, type 7. */
-double hull_stats_quantile_sorted(const double *sorted, size_t n, double p);
+double hh_stats_quantile_sorted(const double *sorted, size_t n, double p);
 
 /* The 1-based rank l of the lower end of the median's confidence interval
  * (the upper end is n - l + 1) and its exact coverage. */
-size_t hull_stats_median_ci_rank(size_t n, double *coverage);
+size_t hh_stats_median_ci_rank(size_t n, double *coverage);
 
 /* Whether x is an outlier of the sample summarised by st. */
-bool hull_stats_is_outlier(const struct hull_stats *st, double x);
+bool hh_stats_is_outlier(const struct hh_stats *st, double x);
 
 #endif

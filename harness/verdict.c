@@ -12,36 +12,36 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *const hull_prop_names[HULL_PROP_COUNT] = {
-	[HULL_PROP_HOSTNAME] = "hostname",
-	[HULL_PROP_PID] = "pid",
-	[HULL_PROP_MOUNTS] = "mounts",
-	[HULL_PROP_ROOT] = "root",
-	[HULL_PROP_PROPAGATION] = "propagation",
-	[HULL_PROP_NET] = "net",
-	[HULL_PROP_IPC] = "ipc",
-	[HULL_PROP_USER] = "user",
-	[HULL_PROP_CGROUP] = "cgroup",
-	[HULL_PROP_TIME] = "time",
-	[HULL_PROP_CHROOT_ESCAPE] = "chroot_escape",
+const char *const hh_prop_names[HH_PROP_COUNT] = {
+	[HH_PROP_HOSTNAME] = "hostname",
+	[HH_PROP_PID] = "pid",
+	[HH_PROP_MOUNTS] = "mounts",
+	[HH_PROP_ROOT] = "root",
+	[HH_PROP_PROPAGATION] = "propagation",
+	[HH_PROP_NET] = "net",
+	[HH_PROP_IPC] = "ipc",
+	[HH_PROP_USER] = "user",
+	[HH_PROP_CGROUP] = "cgroup",
+	[HH_PROP_TIME] = "time",
+	[HH_PROP_CHROOT_ESCAPE] = "chroot_escape",
 };
 
 static const char *const verdict_names[] = { "isolated", "shared", "error" };
 
-const char *hull_verdict_name(enum hull_verdict v)
+const char *hh_verdict_name(enum hh_verdict v)
 {
 	return (unsigned)v < 3 ? verdict_names[v] : "error";
 }
 
-int hull_prop_by_name(const char *name)
+int hh_prop_by_name(const char *name)
 {
-	for (int i = 0; name && i < HULL_PROP_COUNT; i++)
-		if (strcmp(hull_prop_names[i], name) == 0)
+	for (int i = 0; name && i < HH_PROP_COUNT; i++)
+		if (strcmp(hh_prop_names[i], name) == 0)
 			return i;
 	return -1;
 }
 
-int hull_verdict_by_name(const char *name)
+int hh_verdict_by_name(const char *name)
 {
 	for (int i = 0; name && i < 3; i++)
 		if (strcmp(verdict_names[i], name) == 0)
@@ -49,7 +49,7 @@ int hull_verdict_by_name(const char *name)
 	return -1;
 }
 
-void hull_host_read_ns(struct hull_ns_id ns[8])
+void hh_host_read_ns(struct hh_ns_id ns[8])
 {
 	for (size_t i = 0; i < 8; i++) {
 		char path[64];
@@ -97,9 +97,9 @@ static const char *get_str(json_object *o, const char *path, const char *dflt)
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : dflt;
 }
 
-static void set(struct hull_judgement *j, enum hull_verdict v, const char *fmt, ...)
+static void set(struct hh_judgement *j, enum hh_verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void set(struct hull_judgement *j, enum hull_verdict v, const char *fmt, ...)
+static void set(struct hh_judgement *j, enum hh_verdict v, const char *fmt, ...)
 {
 	va_list ap;
 	j->verdict = v;
@@ -132,7 +132,7 @@ static void squeeze(char *s)
 
 enum ns_cmp { NS_SAME, NS_OWN, NS_UNKNOWN };
 
-static enum ns_cmp compare_ns(json_object *probe, const struct hull_host_view *host, int idx,
+static enum ns_cmp compare_ns(json_object *probe, const struct hh_host_view *host, int idx,
 			      uint64_t *ino)
 {
 	char path[32];
@@ -147,22 +147,22 @@ static enum ns_cmp compare_ns(json_object *probe, const struct hull_host_view *h
 }
 
 /* The common shape: the namespace decides, `what` says what was seen. */
-static void judge_ns(struct hull_judgement *j, json_object *probe,
-		     const struct hull_host_view *host, int idx, const char *what)
+static void judge_ns(struct hh_judgement *j, json_object *probe, const struct hh_host_view *host,
+		     int idx, const char *what)
 {
 	uint64_t ino;
 	const char *name = hull_ns_table[idx].name;
 
 	switch (compare_ns(probe, host, idx, &ino)) {
 	case NS_OWN:
-		set(j, HULL_ISOLATED, "own %s ns %llu (host %llu); %s", name,
-		    (unsigned long long)ino, (unsigned long long)host->ns[idx].ino, what);
+		set(j, HH_ISOLATED, "own %s ns %llu (host %llu); %s", name, (unsigned long long)ino,
+		    (unsigned long long)host->ns[idx].ino, what);
 		break;
 	case NS_SAME:
-		set(j, HULL_SHARED, "host's %s ns %llu; %s", name, (unsigned long long)ino, what);
+		set(j, HH_SHARED, "host's %s ns %llu; %s", name, (unsigned long long)ino, what);
 		break;
 	default:
-		set(j, HULL_ERROR, "%s ns identity not readable (no pidfd ns ioctl, no /proc); %s",
+		set(j, HH_ERROR, "%s ns identity not readable (no pidfd ns ioctl, no /proc); %s",
 		    name, what);
 	}
 }
@@ -175,8 +175,8 @@ static int ns_index(uint64_t flag)
 	return 0;
 }
 
-int hull_judge(const char *probe_json, const struct hull_host_view *host,
-	       struct hull_judgement out[HULL_PROP_COUNT], struct hull_err *err)
+int hh_judge(const char *probe_json, const struct hh_host_view *host,
+	     struct hh_judgement out[HH_PROP_COUNT], struct hull_err *err)
 {
 	enum json_tokener_error jerr = json_tokener_success;
 	json_object *p = probe_json ? json_tokener_parse_verbose(probe_json, &jerr) : NULL;
@@ -185,8 +185,8 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 
 	if (!p || !json_object_is_type(p, json_type_object) || !get(p, "t_entry_ns") ||
 	    !get(p, "ns")) {
-		for (int i = 0; i < HULL_PROP_COUNT; i++)
-			set(&out[i], HULL_ERROR, "no probe output");
+		for (int i = 0; i < HH_PROP_COUNT; i++)
+			set(&out[i], HH_ERROR, "no probe output");
 		if (p)
 			json_object_put(p);
 		return hull_fail(err, 0, "probe output is not its JSON: %s",
@@ -197,7 +197,7 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	/* hostname */
 	const char *hn = get_str(p, "hostname", "?");
 	snprintf(what, sizeof(what), "hostname '%s' (host '%s')", hn, host->hostname);
-	judge_ns(&out[HULL_PROP_HOSTNAME], p, host, ns_index(CLONE_NEWUTS), what);
+	judge_ns(&out[HH_PROP_HOSTNAME], p, host, ns_index(CLONE_NEWUTS), what);
 
 	/* pid */
 	if (get_bool(p, "proc.mounted"))
@@ -207,7 +207,7 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	else
 		snprintf(what, sizeof(what), "pid %lld, no /proc",
 			 (long long)get_int(p, "pid", -1));
-	judge_ns(&out[HULL_PROP_PID], p, host, ns_index(CLONE_NEWPID), what);
+	judge_ns(&out[HH_PROP_PID], p, host, ns_index(CLONE_NEWPID), what);
 
 	/* mounts */
 	if (get_bool(p, "mounts.readable"))
@@ -215,36 +215,36 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 			 (long long)get_int(p, "mounts.n", 0));
 	else
 		snprintf(what, sizeof(what), "mountinfo not readable");
-	judge_ns(&out[HULL_PROP_MOUNTS], p, host, ns_index(CLONE_NEWNS), what);
+	judge_ns(&out[HH_PROP_MOUNTS], p, host, ns_index(CLONE_NEWNS), what);
 
 	/* root: the host's files are not where the host has them */
 	if (!host->marker)
-		set(&out[HULL_PROP_ROOT], HULL_ERROR, "no host marker given");
+		set(&out[HH_PROP_ROOT], HH_ERROR, "no host marker given");
 	else if (get_bool(p, "marker.reachable"))
-		set(&out[HULL_PROP_ROOT], HULL_SHARED, "host marker '%s' reachable", host->marker);
+		set(&out[HH_PROP_ROOT], HH_SHARED, "host marker '%s' reachable", host->marker);
 	else if (!get_bool(p, "root.rootfs_marker"))
-		set(&out[HULL_PROP_ROOT], HULL_ERROR, "/ is neither the host's nor the rootfs (%s)",
+		set(&out[HH_PROP_ROOT], HH_ERROR, "/ is neither the host's nor the rootfs (%s)",
 		    "no /etc/hull-rootfs");
 	else
-		set(&out[HULL_PROP_ROOT], HULL_ISOLATED, "/ is the rootfs; host marker: %s",
+		set(&out[HH_PROP_ROOT], HH_ISOLATED, "/ is the rootfs; host marker: %s",
 		    get_str(p, "marker.errno", "?"));
 
 	/* propagation: judged on the host after the run */
 	if (host->mount_seen)
-		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED,
+		set(&out[HH_PROP_PROPAGATION], HH_SHARED,
 		    "mount made inside appeared on the host at '%s'", host->mount_seen_at);
 	else if (host->new_host_mounts > 0)
-		set(&out[HULL_PROP_PROPAGATION], HULL_SHARED,
+		set(&out[HH_PROP_PROPAGATION], HH_SHARED,
 		    "%d new host mount(s) under the rootfs, e.g. '%s'", host->new_host_mounts,
 		    host->new_host_mount);
 	else if (!get_str(p, "mount_test.name", NULL))
-		set(&out[HULL_PROP_PROPAGATION], HULL_ERROR, "no mount test requested");
+		set(&out[HH_PROP_PROPAGATION], HH_ERROR, "no mount test requested");
 	else if (get_bool(p, "mount_test.ok"))
-		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED,
+		set(&out[HH_PROP_PROPAGATION], HH_ISOLATED,
 		    "tmpfs mounted inside on '%s' stayed inside",
 		    get_str(p, "mount_test.dir", "?"));
 	else
-		set(&out[HULL_PROP_PROPAGATION], HULL_ISOLATED,
+		set(&out[HH_PROP_PROPAGATION], HH_ISOLATED,
 		    "cannot mount inside (%s); nothing reached the host",
 		    get_str(p, "mount_test.errno", "?"));
 
@@ -259,18 +259,17 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	bool connected = get_bool(p, "connect.ok");
 	snprintf(what, sizeof(what), "interfaces %s; host port %d: %s", names[0] ? names : "none",
 		 host->port, connected ? "connected" : get_str(p, "connect.errno", "?"));
-	judge_ns(&out[HULL_PROP_NET], p, host, ns_index(CLONE_NEWNET), what);
-	if (connected && out[HULL_PROP_NET].verdict != HULL_SHARED)
-		set(&out[HULL_PROP_NET], HULL_SHARED, "reached the host's 127.0.0.1:%d",
-		    host->port);
+	judge_ns(&out[HH_PROP_NET], p, host, ns_index(CLONE_NEWNET), what);
+	if (connected && out[HH_PROP_NET].verdict != HH_SHARED)
+		set(&out[HH_PROP_NET], HH_SHARED, "reached the host's 127.0.0.1:%d", host->port);
 
 	/* ipc: own namespace, and the host's shm segment and mqueue invisible */
 	bool shm = get_bool(p, "shm.exists"), mq = get_bool(p, "mqueue.exists");
 	snprintf(what, sizeof(what), "host shm %s, host mqueue %s", shm ? "visible" : "invisible",
 		 mq ? "visible" : "invisible");
-	judge_ns(&out[HULL_PROP_IPC], p, host, ns_index(CLONE_NEWIPC), what);
-	if ((shm || mq) && out[HULL_PROP_IPC].verdict != HULL_SHARED)
-		set(&out[HULL_PROP_IPC], HULL_SHARED, "%s", what);
+	judge_ns(&out[HH_PROP_IPC], p, host, ns_index(CLONE_NEWIPC), what);
+	if ((shm || mq) && out[HH_PROP_IPC].verdict != HH_SHARED)
+		set(&out[HH_PROP_IPC], HH_SHARED, "%s", what);
 
 	/* user */
 	const char *map = get_str(p, "uid_map", NULL);
@@ -285,7 +284,7 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	}
 	snprintf(what, sizeof(what), "uid %lld, uid_map %s", (long long)get_int(p, "uid", -1),
 		 map ? mapbuf : "unreadable");
-	judge_ns(&out[HULL_PROP_USER], p, host, ns_index(CLONE_NEWUSER), what);
+	judge_ns(&out[HH_PROP_USER], p, host, ns_index(CLONE_NEWUSER), what);
 
 	/* cgroup */
 	const char *cg = get_str(p, "cgroup", NULL);
@@ -298,17 +297,17 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	}
 	snprintf(what, sizeof(what), "%s",
 		 cg ? first_line(last, line, sizeof(line)) : "/proc/self/cgroup unreadable");
-	judge_ns(&out[HULL_PROP_CGROUP], p, host, ns_index(CLONE_NEWCGROUP), what);
+	judge_ns(&out[HH_PROP_CGROUP], p, host, ns_index(CLONE_NEWCGROUP), what);
 	/* The view: in a cgroup namespace of its own, the container's cgroup is
 	 * the root of every hierarchy it sees. A path other than "/" means the
 	 * namespace was made before the container was put in its cgroup, and
 	 * the host's hierarchy above it shows through. */
-	if (cg && out[HULL_PROP_CGROUP].verdict == HULL_ISOLATED) {
+	if (cg && out[HH_PROP_CGROUP].verdict == HH_ISOLATED) {
 		for (const char *l = cg; *l;) {
 			const char *nl = strchr(l, '\n');
 			size_t n = nl ? (size_t)(nl - l) : strlen(l);
 			if (n >= 2 && !(l[n - 1] == '/' && l[n - 2] == ':')) {
-				set(&out[HULL_PROP_CGROUP], HULL_SHARED,
+				set(&out[HH_PROP_CGROUP], HH_SHARED,
 				    "own cgroup ns, but not rooted at its cgroup: '%.*s'", (int)n,
 				    l);
 				break;
@@ -322,24 +321,24 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 	snprintf(what, sizeof(what), "offsets %s",
 		 off ? first_line(off, line, sizeof(line)) : "unreadable");
 	squeeze(what);
-	judge_ns(&out[HULL_PROP_TIME], p, host, ns_index(CLONE_NEWTIME), what);
+	judge_ns(&out[HH_PROP_TIME], p, host, ns_index(CLONE_NEWTIME), what);
 
 	/* chroot_escape */
 	if (!get_bool(p, "escape.attempted"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ERROR, "escape not attempted");
+		set(&out[HH_PROP_CHROOT_ESCAPE], HH_ERROR, "escape not attempted");
 	else if (get_bool(p, "escape.escaped"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
+		set(&out[HH_PROP_CHROOT_ESCAPE], HH_SHARED,
 		    "chroot+chdir(\"..\") escape reached the host's root");
 	else if (get_bool(p, "marker.via_proc_root"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_SHARED,
+		set(&out[HH_PROP_CHROOT_ESCAPE], HH_SHARED,
 		    "host root reachable through /proc/%lld/root (%s)",
 		    (long long)get_int(p, "marker.proc_root_pid", 0),
 		    get_str(p, "marker.proc_root_comm", "?"));
 	else if (!get_bool(p, "escape.chroot"))
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED, "chroot refused (%s)",
+		set(&out[HH_PROP_CHROOT_ESCAPE], HH_ISOLATED, "chroot refused (%s)",
 		    get_str(p, "escape.errno", "?"));
 	else
-		set(&out[HULL_PROP_CHROOT_ESCAPE], HULL_ISOLATED,
+		set(&out[HH_PROP_CHROOT_ESCAPE], HH_ISOLATED,
 		    "chroot escape stayed in the rootfs; /proc/<pid>/root: %s",
 		    get_str(p, "marker.proc_root_errno", "?"));
 
@@ -350,45 +349,45 @@ int hull_judge(const char *probe_json, const struct hull_host_view *host,
 
 /* ---- the rules ---------------------------------------------------------- */
 
-static enum hull_verdict iff(bool isolated)
+static enum hh_verdict iff(bool isolated)
 {
-	return isolated ? HULL_ISOLATED : HULL_SHARED;
+	return isolated ? HH_ISOLATED : HH_SHARED;
 }
 
-static enum hull_verdict e_uts(const struct hull_expect_ctx *c)
+static enum hh_verdict e_uts(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWUTS);
 }
-static enum hull_verdict e_pid(const struct hull_expect_ctx *c)
+static enum hh_verdict e_pid(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWPID);
 }
-static enum hull_verdict e_mnt(const struct hull_expect_ctx *c)
+static enum hh_verdict e_mnt(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWNS);
 }
-static enum hull_verdict e_net(const struct hull_expect_ctx *c)
+static enum hh_verdict e_net(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWNET);
 }
-static enum hull_verdict e_ipc(const struct hull_expect_ctx *c)
+static enum hh_verdict e_ipc(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWIPC);
 }
-static enum hull_verdict e_user(const struct hull_expect_ctx *c)
+static enum hh_verdict e_user(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWUSER);
 }
-static enum hull_verdict e_cgroup(const struct hull_expect_ctx *c)
+static enum hh_verdict e_cgroup(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWCGROUP);
 }
-static enum hull_verdict e_time(const struct hull_expect_ctx *c)
+static enum hh_verdict e_time(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWTIME);
 }
 
-static enum hull_verdict e_root(const struct hull_expect_ctx *c)
+static enum hh_verdict e_root(const struct hh_expect_ctx *c)
 {
 	return iff(c->rt->changes_root);
 }
@@ -397,7 +396,7 @@ static enum hull_verdict e_root(const struct hull_expect_ctx *c)
 #define CAP_SYS_CHROOT_ 18
 #define CAP_SYS_ADMIN_	21
 
-static bool has_cap(const struct hull_expect_ctx *c, int cap)
+static bool has_cap(const struct hh_expect_ctx *c, int cap)
 {
 	if (c->caps_known)
 		return (c->caps_eff & CAP_BIT(cap)) != 0;
@@ -409,12 +408,12 @@ static bool has_cap(const struct hull_expect_ctx *c, int cap)
 /* A mount made inside reaches the host when the container may mount in the
  * host's mount namespace (no mnt ns, CAP_SYS_ADMIN, no user ns), or when
  * its own mount ns was left shared with a shared host mount. */
-static enum hull_verdict e_propagation(const struct hull_expect_ctx *c)
+static enum hh_verdict e_propagation(const struct hh_expect_ctx *c)
 {
 	if (!(c->ns & CLONE_NEWNS))
 		return iff((c->ns & CLONE_NEWUSER) || !has_cap(c, CAP_SYS_ADMIN_));
 	if (c->rt->private_mounts)
-		return HULL_ISOLATED;
+		return HH_ISOLATED;
 	return iff(!c->rootfs_shared);
 }
 
@@ -425,18 +424,18 @@ static enum hull_verdict e_propagation(const struct hull_expect_ctx *c)
  * no user ns, container root may read every root process whose
  * capabilities are a subset of its own, and a host always has some (the
  * verifier plants one, as bwrap's monitor is one). */
-static enum hull_verdict e_escape(const struct hull_expect_ctx *c)
+static enum hh_verdict e_escape(const struct hh_expect_ctx *c)
 {
 	bool host_proc = !(c->ns & CLONE_NEWPID) && (c->ns & CLONE_NEWNS) && c->rt->mounts_proc;
 
 	if (!c->rt->changes_root)
-		return HULL_SHARED;
+		return HH_SHARED;
 	if (!c->pivot)
 		return iff(!has_cap(c, CAP_SYS_CHROOT_));
 	return iff(!(host_proc && !(c->ns & CLONE_NEWUSER)));
 }
 
-int hull_probe_caps(const char *probe_json, uint64_t *eff)
+int hh_probe_caps(const char *probe_json, uint64_t *eff)
 {
 	json_object *p = probe_json ? json_tokener_parse(probe_json) : NULL;
 	const char *hex = p ? get_str(p, "caps.eff", NULL) : NULL;
@@ -452,35 +451,35 @@ int hull_probe_caps(const char *probe_json, uint64_t *eff)
 	return ret;
 }
 
-const struct hull_rule hull_rules[HULL_PROP_COUNT] = {
-	{ HULL_PROP_HOSTNAME, "isolated iff uts", e_uts },
-	{ HULL_PROP_PID, "isolated iff pid", e_pid },
-	{ HULL_PROP_MOUNTS, "isolated iff mnt", e_mnt },
-	{ HULL_PROP_ROOT, "isolated iff the runtime changes root (all but bare)", e_root },
-	{ HULL_PROP_PROPAGATION,
+const struct hh_rule hh_rules[HH_PROP_COUNT] = {
+	{ HH_PROP_HOSTNAME, "isolated iff uts", e_uts },
+	{ HH_PROP_PID, "isolated iff pid", e_pid },
+	{ HH_PROP_MOUNTS, "isolated iff mnt", e_mnt },
+	{ HH_PROP_ROOT, "isolated iff the runtime changes root (all but bare)", e_root },
+	{ HH_PROP_PROPAGATION,
 	  "with mnt: isolated iff the runtime makes mounts private (or the rootfs's host mount is "
 	  "not shared); without mnt: isolated iff user or no CAP_SYS_ADMIN (cannot mount)",
 	  e_propagation },
-	{ HULL_PROP_NET, "isolated iff net", e_net },
-	{ HULL_PROP_IPC, "isolated iff ipc", e_ipc },
-	{ HULL_PROP_USER, "isolated iff user", e_user },
-	{ HULL_PROP_CGROUP, "isolated iff cgroup", e_cgroup },
-	{ HULL_PROP_TIME, "isolated iff time", e_time },
-	{ HULL_PROP_CHROOT_ESCAPE,
+	{ HH_PROP_NET, "isolated iff net", e_net },
+	{ HH_PROP_IPC, "isolated iff ipc", e_ipc },
+	{ HH_PROP_USER, "isolated iff user", e_user },
+	{ HH_PROP_CGROUP, "isolated iff cgroup", e_cgroup },
+	{ HH_PROP_TIME, "isolated iff time", e_time },
+	{ HH_PROP_CHROOT_ESCAPE,
 	  "chroot: isolated iff no CAP_SYS_CHROOT; pivot_root: isolated unless /proc shows host "
 	  "processes (mnt without pid) and there is no user ns (root reads a capability-less "
 	  "root process's /proc/<pid>/root); no root switch (bare): shared",
 	  e_escape },
 };
 
-enum hull_verdict hull_expected(enum hull_prop prop, const struct hull_expect_ctx *ctx)
+enum hh_verdict hh_expected(enum hh_prop prop, const struct hh_expect_ctx *ctx)
 {
-	if ((unsigned)prop >= HULL_PROP_COUNT)
-		return HULL_ERROR;
-	return hull_rules[prop].expect(ctx);
+	if ((unsigned)prop >= HH_PROP_COUNT)
+		return HH_ERROR;
+	return hh_rules[prop].expect(ctx);
 }
 
-bool hull_expect_start(const struct hull_expect_ctx *ctx, char *why, size_t len)
+bool hh_expect_start(const struct hh_expect_ctx *ctx, char *why, size_t len)
 {
 	const char *reason = NULL;
 	bool is_hull = strcmp(ctx->rt->name, "hull") == 0 || strcmp(ctx->rt->name, "floor") == 0;

@@ -24,10 +24,10 @@
 
 static char *cmd[] = { "/bin/true", NULL };
 
-static void prepare_ok(const char *runtime, struct hull_launch *l)
+static void prepare_ok(const char *runtime, struct hh_launch *l)
 {
 	struct hull_err err = { 0 };
-	struct hull_launch_config cfg = {
+	struct hh_launch_config cfg = {
 		.runtime = runtime,
 		.rootfs = "/",
 		.argv = cmd,
@@ -35,7 +35,7 @@ static void prepare_ok(const char *runtime, struct hull_launch *l)
 		.cancel_fd = -1,
 		.timeout_ms = 10000,
 	};
-	int ret = hull_launch_prepare(&cfg, l, &err);
+	int ret = hh_launch_prepare(&cfg, l, &err);
 	if (ret < 0)
 		fail_msg("prepare %s: %s", runtime, err.msg);
 }
@@ -45,13 +45,13 @@ static void prepare_ok(const char *runtime, struct hull_launch *l)
 static void test_argv_starts_with_the_runtime(void **state)
 {
 	(void)state;
-	size_t n = hull_runtime_count(), checked = 0;
+	size_t n = hh_runtime_count(), checked = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct hull_runtime_info *rt = hull_runtime_at(i);
+		const struct hh_runtime_info *rt = hh_runtime_at(i);
 		char why[256];
-		if (!rt->program || !hull_runtime_available(rt->name, why, sizeof(why)))
+		if (!rt->program || !hh_runtime_available(rt->name, why, sizeof(why)))
 			continue;
-		struct hull_launch l;
+		struct hh_launch l;
 		prepare_ok(rt->name, &l);
 		char *prog = hh_runtime_program(rt, NULL, NULL, 0);
 		assert_non_null(prog);
@@ -66,7 +66,7 @@ static void test_argv_starts_with_the_runtime(void **state)
 			assert_string_not_equal(*a, "-c");
 		}
 		free(prog);
-		hull_launch_release(&l);
+		hh_launch_release(&l);
 		checked++;
 	}
 	if (!checked)
@@ -77,9 +77,9 @@ static void test_crun_is_spawned_directly(void **state)
 {
 	(void)state;
 	char why[256];
-	if (!hull_runtime_available("crun", why, sizeof(why)))
+	if (!hh_runtime_available("crun", why, sizeof(why)))
 		skip();
-	struct hull_launch l;
+	struct hh_launch l;
 	prepare_ok("crun", &l);
 	char *crun = hh_find_in_path("crun");
 	assert_non_null(crun);
@@ -90,7 +90,7 @@ static void test_crun_is_spawned_directly(void **state)
 	assert_string_equal(l.argv[4], "run");
 	assert_int_equal(l.env, hh_host_is_hybrid() ? HH_ENV_CGROUP_V1 : HH_ENV_HOST);
 	free(crun);
-	hull_launch_release(&l);
+	hh_launch_release(&l);
 }
 
 static bool unified_is_cgroup2(void)
@@ -126,17 +126,17 @@ static void test_v1_env_enter_leave(void **state)
  * the host's. */
 static void run_fake(const char *spec, char *ns, size_t len)
 {
-	struct hull_launch l;
-	struct hull_launch_result r;
+	struct hh_launch l;
+	struct hh_launch_result r;
 	struct hull_err err = { 0 };
 
 	prepare_ok(spec, &l);
-	assert_int_equal(hull_launch_run(&l, &r, &err), 0);
+	assert_int_equal(hh_launch_run(&l, &r, &err), 0);
 	assert_int_equal(r.exit_code, 0);
 	assert_true(r.t_exit_ns > r.t_spawn_ns);
 	snprintf(ns, len, "%s", r.out);
-	hull_launch_result_free(&r);
-	hull_launch_release(&l);
+	hh_launch_result_free(&r);
+	hh_launch_release(&l);
 }
 
 static void test_oci_by_path_and_env_made_once(void **state)
@@ -158,18 +158,18 @@ static void test_oci_by_path_and_env_made_once(void **state)
 	host[len] = '\0';
 
 	snprintf(spec, sizeof(spec), "oci:%s,name=fake-v1,env=v1,args=--a --b", fake);
-	const struct hull_runtime_info *rt = hull_runtime_lookup(spec);
+	const struct hh_runtime_info *rt = hh_runtime_lookup(spec);
 	assert_non_null(rt);
 	assert_string_equal(rt->name, "fake-v1");
 	assert_true(rt->oci && rt->cgroup_v1_only);
-	assert_ptr_equal(hull_runtime_lookup("fake-v1"), rt);
-	struct hull_launch l;
+	assert_ptr_equal(hh_runtime_lookup("fake-v1"), rt);
+	struct hh_launch l;
 	prepare_ok(spec, &l);
 	assert_string_equal(l.argv[0], fake);
 	assert_string_equal(l.argv[3], "--a");
 	assert_string_equal(l.argv[4], "--b");
 	assert_string_equal(l.argv[5], "run");
-	hull_launch_release(&l);
+	hh_launch_release(&l);
 
 	run_fake(spec, a, sizeof(a));
 	run_fake(spec, b, sizeof(b));
@@ -181,7 +181,7 @@ static void test_oci_by_path_and_env_made_once(void **state)
 	run_fake(spec, plain, sizeof(plain));
 	plain[strcspn(plain, "\n")] = '\0';
 	assert_string_equal(plain, host);
-	assert_non_null(hull_runtime_lookup("oci:fake-runtime"));
+	assert_non_null(hh_runtime_lookup("oci:fake-runtime"));
 
 	unlink(fake);
 	rmdir(dir);
@@ -200,12 +200,12 @@ static void test_runtime_lists_and_bad_specs(void **state)
 		assert_string_equal(t, want[n]);
 	}
 	assert_int_equal(n, 4);
-	assert_null(hull_runtime_lookup("oci:relative/path"));
-	assert_null(hull_runtime_lookup("oci:/bin/x,bogus=1"));
-	assert_null(hull_runtime_lookup("oci:/bin/x,name=hull")); /* a built-in's name */
-	assert_null(hull_runtime_lookup("no-such-runtime"));
+	assert_null(hh_runtime_lookup("oci:relative/path"));
+	assert_null(hh_runtime_lookup("oci:/bin/x,bogus=1"));
+	assert_null(hh_runtime_lookup("oci:/bin/x,name=hull")); /* a built-in's name */
+	assert_null(hh_runtime_lookup("no-such-runtime"));
 	char why[256];
-	assert_false(hull_runtime_available("oci:/nonexistent/rt", why, sizeof(why)));
+	assert_false(hh_runtime_available("oci:/nonexistent/rt", why, sizeof(why)));
 	assert_non_null(strstr(why, "/nonexistent/rt"));
 }
 

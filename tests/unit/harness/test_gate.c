@@ -38,23 +38,23 @@ static uint64_t *synth(size_t n, double median, double spread, uint64_t seed)
 	return v;
 }
 
-static struct hull_gate_rule rule_default(void)
+static struct hh_gate_rule rule_default(void)
 {
-	struct hull_gate_rule r;
-	hull_gate_rule_default(&r);
+	struct hh_gate_rule r;
+	hh_gate_rule_default(&r);
 	return r;
 }
 
 static void test_clear_regression_fails(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	uint64_t *floor = synth(200, 1.5e6, 0.2, 1);
 	uint64_t *hull = synth(200, 1.5e6 * 1.37 * 1.5, 0.2, 2); /* 50 % slower */
 
-	hull_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_REGRESSION);
+	hh_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_REGRESSION);
 	assert_true(j.measured);
 	assert_true(j.now.ci_lo > 1.37 * 1.10);
 	assert_true(j.now.ratio > 1.9 && j.now.ratio < 2.2);
@@ -66,16 +66,16 @@ static void test_clear_regression_fails(void **state)
 static void test_same_median_noise_passes(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	/* The same medians as the baseline, but three times the spread and a
 	 * different draw: noise, not a regression. */
 	uint64_t *floor = synth(200, 1.5e6, 0.6, 11);
 	uint64_t *hull = synth(200, 1.5e6 * 1.37, 0.6, 12);
 
-	hull_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
+	hh_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
 	assert_true(j.measured);
-	assert_true(j.verdict == HULL_GATE_PASS || j.verdict == HULL_GATE_UNCLEAR);
+	assert_true(j.verdict == HH_GATE_PASS || j.verdict == HH_GATE_UNCLEAR);
 	assert_true(j.now.ci_lo <= j.limit);
 	assert_true(j.now.ci_lo < j.now.ratio && j.now.ratio < j.now.ci_hi);
 	free(floor);
@@ -85,19 +85,19 @@ static void test_same_median_noise_passes(void **state)
 static void test_noisy_small_shift_is_unclear_not_regression(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	/* 14 % slower (above the 10 % limit), but with few, very noisy
 	 * samples the interval reaches below the limit. */
 	uint64_t *floor = synth(40, 1.5e6, 1.0, 21);
 	uint64_t *hull = synth(40, 1.5e6 * 1.37 * 1.14, 1.0, 22);
 
-	hull_gate_judge(hull, 40, floor, 40, 1.37, &r, &j);
+	hh_gate_judge(hull, 40, floor, 40, 1.37, &r, &j);
 	assert_true(j.measured);
 	assert_true(j.now.ci_lo <= j.limit);
-	assert_int_not_equal(j.verdict, HULL_GATE_REGRESSION);
+	assert_int_not_equal(j.verdict, HH_GATE_REGRESSION);
 	if (j.now.ratio > j.limit)
-		assert_int_equal(j.verdict, HULL_GATE_UNCLEAR);
+		assert_int_equal(j.verdict, HH_GATE_UNCLEAR);
 	free(floor);
 	free(hull);
 }
@@ -105,13 +105,13 @@ static void test_noisy_small_shift_is_unclear_not_regression(void **state)
 static void test_clear_improvement(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	uint64_t *floor = synth(200, 1.5e6, 0.2, 31);
 	uint64_t *hull = synth(200, 1.5e6 * 1.37 * 0.7, 0.2, 32);
 
-	hull_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_IMPROVED);
+	hh_gate_judge(hull, 200, floor, 200, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_IMPROVED);
 	free(floor);
 	free(hull);
 }
@@ -119,21 +119,21 @@ static void test_clear_improvement(void **state)
 static void test_too_few_samples_is_unmeasured(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	uint64_t *floor = synth(200, 1.5e6, 0.2, 41);
 	uint64_t *hull = synth(200, 1.5e6 * 3, 0.2, 42);
 
 	/* Even an obvious slowdown is not judged from 29 starts. */
-	hull_gate_judge(hull, HULL_GATE_MIN_SAMPLES - 1, floor, 200, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_UNMEASURED);
+	hh_gate_judge(hull, HH_GATE_MIN_SAMPLES - 1, floor, 200, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_UNMEASURED);
 	assert_false(j.measured);
 	assert_non_null(strstr(j.note, "too few samples: 29 / 200"));
-	hull_gate_judge(hull, 200, floor, 0, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_UNMEASURED);
+	hh_gate_judge(hull, 200, floor, 0, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_UNMEASURED);
 	/* exactly the minimum is enough */
-	hull_gate_judge(hull, HULL_GATE_MIN_SAMPLES, floor, HULL_GATE_MIN_SAMPLES, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_REGRESSION);
+	hh_gate_judge(hull, HH_GATE_MIN_SAMPLES, floor, HH_GATE_MIN_SAMPLES, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_REGRESSION);
 	free(floor);
 	free(hull);
 }
@@ -141,31 +141,31 @@ static void test_too_few_samples_is_unmeasured(void **state)
 static void test_bad_baseline_is_unmeasured(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	uint64_t *x = synth(100, 1e6, 0.2, 51);
 
-	hull_gate_judge(x, 100, x, 100, 0, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_UNMEASURED);
-	hull_gate_judge(x, 100, x, 100, NAN, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_UNMEASURED);
+	hh_gate_judge(x, 100, x, 100, 0, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_UNMEASURED);
+	hh_gate_judge(x, 100, x, 100, NAN, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_UNMEASURED);
 	free(x);
 }
 
 static void test_tolerance_moves_the_limit(void **state)
 {
 	(void)state;
-	struct hull_gate_rule r = rule_default();
-	struct hull_gate_judgement j;
+	struct hh_gate_rule r = rule_default();
+	struct hh_gate_judgement j;
 	uint64_t *floor = synth(300, 1.5e6, 0.1, 61);
 	uint64_t *hull = synth(300, 1.5e6 * 1.37 * 1.3, 0.1, 62); /* +30 % */
 
 	r.tolerance = 0.10;
-	hull_gate_judge(hull, 300, floor, 300, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_REGRESSION);
+	hh_gate_judge(hull, 300, floor, 300, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_REGRESSION);
 	r.tolerance = 0.50;
-	hull_gate_judge(hull, 300, floor, 300, 1.37, &r, &j);
-	assert_int_equal(j.verdict, HULL_GATE_PASS);
+	hh_gate_judge(hull, 300, floor, 300, 1.37, &r, &j);
+	assert_int_equal(j.verdict, HH_GATE_PASS);
 	assert_true(fabs(j.limit - 1.37 * 1.5) < 1e-12);
 	free(floor);
 	free(hull);
@@ -174,27 +174,27 @@ static void test_tolerance_moves_the_limit(void **state)
 static void test_ratio_ci_known_answer(void **state)
 {
 	(void)state;
-	struct hull_ratio r;
+	struct hh_ratio r;
 	struct hull_err err = { 0 };
 	uint64_t a[] = { 10, 20, 30, 40, 50 }; /* median 30 */
 	uint64_t b[] = { 5, 10, 15 };	       /* median 10 */
 	uint64_t c[] = { 7, 7, 7, 7 };
 
-	assert_int_equal(hull_ratio_ci(a, 5, b, 3, 500, 0.95, 1, &r, &err), 0);
+	assert_int_equal(hh_ratio_ci(a, 5, b, 3, 500, 0.95, 1, &r, &err), 0);
 	assert_true(fabs(r.ratio - 3.0) < 1e-12);
 	assert_true(r.ci_lo <= r.ratio && r.ratio <= r.ci_hi);
 	/* the extremes a resample can reach: 10/15 and 50/5 */
 	assert_true(r.ci_lo >= 10.0 / 15 && r.ci_hi <= 10.0);
 	/* constant samples: a degenerate interval at the ratio */
-	assert_int_equal(hull_ratio_ci(c, 4, c, 4, 200, 0.95, 1, &r, &err), 0);
+	assert_int_equal(hh_ratio_ci(c, 4, c, 4, 200, 0.95, 1, &r, &err), 0);
 	assert_true(r.ci_lo == 1.0 && r.ci_hi == 1.0 && r.ratio == 1.0);
 	/* reproducible: same seed, same interval; another seed, close */
-	struct hull_ratio r1, r2;
+	struct hh_ratio r1, r2;
 	uint64_t *x = synth(150, 2e6, 0.3, 71), *y = synth(150, 1e6, 0.3, 72);
-	assert_int_equal(hull_ratio_ci(x, 150, y, 150, 2000, 0.95, 5, &r1, &err), 0);
-	assert_int_equal(hull_ratio_ci(x, 150, y, 150, 2000, 0.95, 5, &r2, &err), 0);
+	assert_int_equal(hh_ratio_ci(x, 150, y, 150, 2000, 0.95, 5, &r1, &err), 0);
+	assert_int_equal(hh_ratio_ci(x, 150, y, 150, 2000, 0.95, 5, &r2, &err), 0);
 	assert_true(r1.ci_lo == r2.ci_lo && r1.ci_hi == r2.ci_hi);
-	assert_int_equal(hull_ratio_ci(x, 150, y, 150, 2000, 0.95, 6, &r2, &err), 0);
+	assert_int_equal(hh_ratio_ci(x, 150, y, 150, 2000, 0.95, 6, &r2, &err), 0);
 	assert_true(fabs(r1.ci_lo - r2.ci_lo) < 0.05 * r1.ratio);
 	free(x);
 	free(y);
@@ -203,32 +203,31 @@ static void test_ratio_ci_known_answer(void **state)
 static void test_ratio_ci_errors(void **state)
 {
 	(void)state;
-	struct hull_ratio r;
+	struct hh_ratio r;
 	struct hull_err err = { 0 };
 	uint64_t a[] = { 1, 2, 3 }, z[] = { 0, 0, 0 };
 
-	assert_int_equal(hull_ratio_ci(a, 0, a, 3, 100, 0.95, 1, &r, &err), -EINVAL);
+	assert_int_equal(hh_ratio_ci(a, 0, a, 3, 100, 0.95, 1, &r, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "no samples for a ratio (0 / 3)"));
-	assert_int_equal(hull_ratio_ci(a, 3, z, 3, 100, 0.95, 1, &r, &err), -EINVAL);
+	assert_int_equal(hh_ratio_ci(a, 3, z, 3, 100, 0.95, 1, &r, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "denominator's median is 0"));
-	assert_int_equal(hull_ratio_ci(a, 3, a, 3, 0, 0.95, 1, &r, &err), -EINVAL);
-	assert_int_equal(hull_ratio_ci(a, 3, a, 3, 100, 1.0, 1, &r, &err), -EINVAL);
+	assert_int_equal(hh_ratio_ci(a, 3, a, 3, 0, 0.95, 1, &r, &err), -EINVAL);
+	assert_int_equal(hh_ratio_ci(a, 3, a, 3, 100, 1.0, 1, &r, &err), -EINVAL);
 }
 
 static void test_exit_status(void **state)
 {
 	(void)state;
-	enum hull_gate_verdict pass[] = { HULL_GATE_PASS, HULL_GATE_IMPROVED, HULL_GATE_UNCLEAR };
-	enum hull_gate_verdict gap[] = { HULL_GATE_PASS, HULL_GATE_UNMEASURED };
-	enum hull_gate_verdict both[] = { HULL_GATE_UNMEASURED, HULL_GATE_REGRESSION,
-					  HULL_GATE_PASS };
+	enum hh_gate_verdict pass[] = { HH_GATE_PASS, HH_GATE_IMPROVED, HH_GATE_UNCLEAR };
+	enum hh_gate_verdict gap[] = { HH_GATE_PASS, HH_GATE_UNMEASURED };
+	enum hh_gate_verdict both[] = { HH_GATE_UNMEASURED, HH_GATE_REGRESSION, HH_GATE_PASS };
 
-	assert_int_equal(hull_gate_exit_status(pass, N_ELEMS(pass)), 0);
-	assert_int_equal(hull_gate_exit_status(gap, N_ELEMS(gap)), 2);
-	assert_int_equal(hull_gate_exit_status(both, N_ELEMS(both)), 1);
-	assert_int_equal(hull_gate_exit_status(NULL, 0), 0);
-	assert_string_equal(hull_gate_verdict_name(HULL_GATE_REGRESSION), "regression");
-	assert_string_equal(hull_gate_verdict_name(HULL_GATE_UNMEASURED), "unmeasured");
+	assert_int_equal(hh_gate_exit_status(pass, N_ELEMS(pass)), 0);
+	assert_int_equal(hh_gate_exit_status(gap, N_ELEMS(gap)), 2);
+	assert_int_equal(hh_gate_exit_status(both, N_ELEMS(both)), 1);
+	assert_int_equal(hh_gate_exit_status(NULL, 0), 0);
+	assert_string_equal(hh_gate_verdict_name(HH_GATE_REGRESSION), "regression");
+	assert_string_equal(hh_gate_verdict_name(HH_GATE_UNMEASURED), "unmeasured");
 }
 
 /* ---- baseline --------------------------------------------------------------- */
@@ -268,10 +267,10 @@ static char *good_baseline(double first_ratio)
 	size_t off = (size_t)snprintf(
 		buf, sizeof(buf),
 		"{\"schema_version\": 1, \"tool\": \"hull-harness gate baseline\", \"metrics\": [");
-	for (size_t i = 0; i < hull_gate_metric_count; i++)
+	for (size_t i = 0; i < hh_gate_metric_count; i++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 					"%s{\"name\": \"%s\", \"ratio\": %g}", i ? ", " : "",
-					hull_gate_metrics[i].name, i ? 1.25 : first_ratio);
+					hh_gate_metrics[i].name, i ? 1.25 : first_ratio);
 	snprintf(buf + off, sizeof(buf) - off, "], \"isolation\": {\"cells\": 512}}");
 	return buf;
 }
@@ -284,10 +283,10 @@ static void test_baseline_good(void **state)
 	struct hull_err err = { 0 };
 
 	assert_int_equal(
-		hull_gate_baseline_load(write_file(good_baseline(1.375)), ratios, &doc, &err), 0);
+		hh_gate_baseline_load(write_file(good_baseline(1.375)), ratios, &doc, &err), 0);
 	assert_non_null(doc);
 	assert_true(fabs(ratios[0] - 1.375) < 1e-12);
-	assert_true(fabs(ratios[hull_gate_metric_count - 1] - 1.25) < 1e-12);
+	assert_true(fabs(ratios[hh_gate_metric_count - 1] - 1.25) < 1e-12);
 	json_object_put(doc);
 }
 
@@ -313,22 +312,21 @@ static void test_baseline_missing_and_malformed(void **state)
 		  "has no ratio for metric 'hull/floor'" },
 	};
 
-	assert_int_equal(hull_gate_baseline_load("/nonexistent/baseline.json", ratios, &doc, &err),
+	assert_int_equal(hh_gate_baseline_load("/nonexistent/baseline.json", ratios, &doc, &err),
 			 -ENOENT);
 	assert_string_equal(err.msg, "cannot read baseline '/nonexistent/baseline.json' (make "
 				     "baseline writes a new one): No such file or directory");
 	assert_null(doc);
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
-		assert_int_equal(
-			hull_gate_baseline_load(write_file(bad[i].text), ratios, &doc, &err),
-			-EINVAL);
+		assert_int_equal(hh_gate_baseline_load(write_file(bad[i].text), ratios, &doc, &err),
+				 -EINVAL);
 		if (!strstr(err.msg, bad[i].msg))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].msg);
 		assert_non_null(strstr(err.msg, "make baseline writes a new one"));
 		assert_null(doc);
 	}
 	/* A ratio that is not a positive number is as bad as none. */
-	assert_int_equal(hull_gate_baseline_load(write_file(good_baseline(-1)), ratios, &doc, &err),
+	assert_int_equal(hh_gate_baseline_load(write_file(good_baseline(-1)), ratios, &doc, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "has no ratio for metric 'hull/floor'"));
 }
@@ -357,15 +355,15 @@ static void test_cell_mismatches(void **state)
 		"{\"namespaces\": \"none\", \"root_mode\": \"pivot_root\", \"started\": false,"
 		" \"expected_started\": false}");
 
-	assert_int_equal(hull_gate_cell_mismatches(ok, why, sizeof(why)), 0);
-	assert_int_equal(hull_gate_cell_mismatches(leak, why, sizeof(why)), 2);
+	assert_int_equal(hh_gate_cell_mismatches(ok, why, sizeof(why)), 0);
+	assert_int_equal(hh_gate_cell_mismatches(leak, why, sizeof(why)), 2);
 	assert_string_equal(why, "mnt chroot: propagation shared, expected isolated: 13 new host "
 				 "mounts");
-	assert_int_equal(hull_gate_cell_mismatches(nostart, why, sizeof(why)), 1);
+	assert_int_equal(hh_gate_cell_mismatches(nostart, why, sizeof(why)), 1);
 	assert_string_equal(why,
 			    "mnt pivot_root: not started, expected to start (exit status 125)");
-	assert_int_equal(hull_gate_cell_mismatches(skipped, why, sizeof(why)), 0);
-	assert_int_equal(hull_gate_cell_mismatches(NULL, why, sizeof(why)), 1);
+	assert_int_equal(hh_gate_cell_mismatches(skipped, why, sizeof(why)), 0);
+	assert_int_equal(hh_gate_cell_mismatches(NULL, why, sizeof(why)), 1);
 	json_object_put(ok);
 	json_object_put(leak);
 	json_object_put(nostart);
@@ -375,7 +373,7 @@ static void test_cell_mismatches(void **state)
 static void test_metric_samples_from_report(void **state)
 {
 	(void)state;
-	struct hull_samples num = { 0 }, den = { 0 };
+	struct hh_samples num = { 0 }, den = { 0 };
 	struct hull_err err = { 0 };
 	json_object *rep = json_tokener_parse(
 		"{\"runtimes\": [{\"name\": \"hull\", \"entry\": {\"samples_ns\": [3, 4, 5]}},"
@@ -384,24 +382,24 @@ static void test_metric_samples_from_report(void **state)
 		"{\"samples_ns\": [7]}},"
 		"                   \"floor\": {\"entry\": {\"samples_ns\": [-1]}}}]}");
 
-	assert_int_equal(hull_gate_metric_samples(rep, &hull_gate_metrics[0], &num, &den, &err), 0);
+	assert_int_equal(hh_gate_metric_samples(rep, &hh_gate_metrics[0], &num, &den, &err), 0);
 	assert_int_equal(num.n, 3);
 	assert_int_equal(den.n, 2);
 	assert_int_equal(num.v[2], 5);
-	hull_samples_free(&num);
-	hull_samples_free(&den);
+	hh_samples_free(&num);
+	hh_samples_free(&den);
 	/* bare is absent: no samples, not an error */
-	assert_int_equal(hull_gate_metric_samples(rep, &hull_gate_metrics[1], &num, &den, &err), 0);
+	assert_int_equal(hh_gate_metric_samples(rep, &hh_gate_metrics[1], &num, &den, &err), 0);
 	assert_int_equal(num.n, 3);
 	assert_int_equal(den.n, 0);
-	hull_samples_free(&num);
-	hull_samples_free(&den);
+	hh_samples_free(&num);
+	hh_samples_free(&den);
 	/* hull/floor ns=mnt: a negative sample is an error */
-	assert_int_equal(hull_gate_metric_samples(rep, &hull_gate_metrics[2], &num, &den, &err),
+	assert_int_equal(hh_gate_metric_samples(rep, &hh_gate_metrics[2], &num, &den, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "sample 0 of floor is not a positive integer"));
-	hull_samples_free(&num);
-	hull_samples_free(&den);
+	hh_samples_free(&num);
+	hh_samples_free(&den);
 	json_object_put(rep);
 }
 

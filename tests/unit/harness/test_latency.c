@@ -24,28 +24,28 @@ static const char trace[] = "{\"phase\":\"start\",\"t_ns\":1100}\n"
 static void test_parse_trace(void **state)
 {
 	(void)state;
-	struct hull_lat_marks m = { 0 };
+	struct hh_lat_marks m = { 0 };
 	struct hull_err err = { 0 };
 
-	assert_int_equal(hull_lat_parse_trace(trace, strlen(trace), &m, &err), 0);
-	assert_int_equal(m.t[HULL_LAT_START], 1100);
-	assert_int_equal(m.t[HULL_LAT_PARSED], 1200);
-	assert_int_equal(m.t[HULL_LAT_CHILD], 1400);
-	assert_int_equal(m.t[HULL_LAT_PRIVATE], 1600);
-	assert_int_equal(m.t[HULL_LAT_PROC], 1700);
-	assert_int_equal(m.t[HULL_LAT_DEV], 0); /* absent */
-	assert_int_equal(m.t[HULL_LAT_ROOT], 1900);
-	assert_int_equal(m.t[HULL_LAT_HOSTNAME], 0);
-	assert_int_equal(m.t[HULL_LAT_EXEC], 2000);
-	assert_int_equal(m.t[HULL_LAT_EXITED], 2600);
+	assert_int_equal(hh_lat_parse_trace(trace, strlen(trace), &m, &err), 0);
+	assert_int_equal(m.t[HH_LAT_START], 1100);
+	assert_int_equal(m.t[HH_LAT_PARSED], 1200);
+	assert_int_equal(m.t[HH_LAT_CHILD], 1400);
+	assert_int_equal(m.t[HH_LAT_PRIVATE], 1600);
+	assert_int_equal(m.t[HH_LAT_PROC], 1700);
+	assert_int_equal(m.t[HH_LAT_DEV], 0); /* absent */
+	assert_int_equal(m.t[HH_LAT_ROOT], 1900);
+	assert_int_equal(m.t[HH_LAT_HOSTNAME], 0);
+	assert_int_equal(m.t[HH_LAT_EXEC], 2000);
+	assert_int_equal(m.t[HH_LAT_EXITED], 2600);
 	/* "cloned" (the parent's side of clone3) is not in the chain. */
-	assert_int_equal(m.t[HULL_LAT_SPAWN], 0);
+	assert_int_equal(m.t[HH_LAT_SPAWN], 0);
 }
 
 static void test_parse_trace_rejects_garbage(void **state)
 {
 	(void)state;
-	struct hull_lat_marks m = { 0 };
+	struct hh_lat_marks m = { 0 };
 	struct hull_err err = { 0 };
 	const char *bad[] = {
 		"{\"phase\":\"start\",\"t_ns\":1}\nnot json\n",
@@ -55,14 +55,14 @@ static void test_parse_trace_rejects_garbage(void **state)
 		"{\"phase\":\"start\",\"t_ns\":5\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (hull_lat_parse_trace(bad[i], strlen(bad[i]), &m, &err) != -EPROTO)
+		if (hh_lat_parse_trace(bad[i], strlen(bad[i]), &m, &err) != -EPROTO)
 			fail_msg("accepted '%s'", bad[i]);
 		assert_non_null(strstr(err.msg, "cannot read trace line"));
 	}
 	/* Empty lines and a missing final newline are fine. */
 	const char ok[] = "\n{\"phase\":\"exec\",\"t_ns\":9}";
-	assert_int_equal(hull_lat_parse_trace(ok, strlen(ok), &m, &err), 0);
-	assert_int_equal(m.t[HULL_LAT_EXEC], 9);
+	assert_int_equal(hh_lat_parse_trace(ok, strlen(ok), &m, &err), 0);
+	assert_int_equal(m.t[HH_LAT_EXEC], 9);
 }
 
 static void test_parse_stamp(void **state)
@@ -71,56 +71,56 @@ static void test_parse_stamp(void **state)
 	uint64_t t = 0;
 	struct hull_err err = { 0 };
 
-	assert_int_equal(hull_lat_parse_stamp("{\"t_entry_ns\":123456789012}\n", &t, &err), 0);
+	assert_int_equal(hh_lat_parse_stamp("{\"t_entry_ns\":123456789012}\n", &t, &err), 0);
 	assert_int_equal(t, 123456789012ull);
-	assert_int_equal(hull_lat_parse_stamp("", &t, &err), -EPROTO);
-	assert_int_equal(hull_lat_parse_stamp("{\"x\":1}", &t, &err), -EPROTO);
-	assert_int_equal(hull_lat_parse_stamp(NULL, &t, &err), -EPROTO);
+	assert_int_equal(hh_lat_parse_stamp("", &t, &err), -EPROTO);
+	assert_int_equal(hh_lat_parse_stamp("{\"x\":1}", &t, &err), -EPROTO);
+	assert_int_equal(hh_lat_parse_stamp(NULL, &t, &err), -EPROTO);
 	assert_non_null(strstr(err.msg, "no probe stamp"));
 }
 
 static void test_phases_add_up(void **state)
 {
 	(void)state;
-	struct hull_lat_marks m = { 0 };
-	uint64_t d[HULL_LAT_N_MARKS], sum = 0;
+	struct hh_lat_marks m = { 0 };
+	uint64_t d[HH_LAT_N_MARKS], sum = 0;
 
-	assert_int_equal(hull_lat_parse_trace(trace, strlen(trace), &m, NULL), 0);
-	m.t[HULL_LAT_SPAWN] = 1000;
-	m.t[HULL_LAT_ENTRY] = 2300;
-	m.t[HULL_LAT_RETURN] = 2700;
-	assert_int_equal(hull_lat_marks_check(&m, NULL), 0);
-	hull_lat_phase_durations(&m, d);
-	assert_int_equal(d[HULL_LAT_SPAWN], 0);
-	assert_int_equal(d[HULL_LAT_START], 100);
-	assert_int_equal(d[HULL_LAT_CHILD], 200);
+	assert_int_equal(hh_lat_parse_trace(trace, strlen(trace), &m, NULL), 0);
+	m.t[HH_LAT_SPAWN] = 1000;
+	m.t[HH_LAT_ENTRY] = 2300;
+	m.t[HH_LAT_RETURN] = 2700;
+	assert_int_equal(hh_lat_marks_check(&m, NULL), 0);
+	hh_lat_phase_durations(&m, d);
+	assert_int_equal(d[HH_LAT_SPAWN], 0);
+	assert_int_equal(d[HH_LAT_START], 100);
+	assert_int_equal(d[HH_LAT_CHILD], 200);
 	/* An absent mark's time goes to the next present one. */
-	assert_int_equal(d[HULL_LAT_DEV], 0);
-	assert_int_equal(d[HULL_LAT_ROOT], 200);
-	assert_int_equal(d[HULL_LAT_EXEC], 100);
-	assert_int_equal(d[HULL_LAT_ENTRY], 300);
-	for (int i = 0; i <= HULL_LAT_ENTRY; i++)
+	assert_int_equal(d[HH_LAT_DEV], 0);
+	assert_int_equal(d[HH_LAT_ROOT], 200);
+	assert_int_equal(d[HH_LAT_EXEC], 100);
+	assert_int_equal(d[HH_LAT_ENTRY], 300);
+	for (int i = 0; i <= HH_LAT_ENTRY; i++)
 		sum += d[i];
-	assert_int_equal(sum, m.t[HULL_LAT_ENTRY] - m.t[HULL_LAT_SPAWN]);
-	for (int i = HULL_LAT_ENTRY + 1; i < HULL_LAT_N_MARKS; i++)
+	assert_int_equal(sum, m.t[HH_LAT_ENTRY] - m.t[HH_LAT_SPAWN]);
+	for (int i = HH_LAT_ENTRY + 1; i < HH_LAT_N_MARKS; i++)
 		sum += d[i];
-	assert_int_equal(sum, m.t[HULL_LAT_RETURN] - m.t[HULL_LAT_SPAWN]);
+	assert_int_equal(sum, m.t[HH_LAT_RETURN] - m.t[HH_LAT_SPAWN]);
 
-	uint32_t present = hull_lat_marks_present(&m);
-	assert_true(present & (1u << HULL_LAT_PROC));
-	assert_false(present & (1u << HULL_LAT_DEV));
+	uint32_t present = hh_lat_marks_present(&m);
+	assert_true(present & (1u << HH_LAT_PROC));
+	assert_false(present & (1u << HH_LAT_DEV));
 }
 
 static void test_marks_going_back_are_caught(void **state)
 {
 	(void)state;
-	struct hull_lat_marks m = { 0 };
+	struct hh_lat_marks m = { 0 };
 	struct hull_err err = { 0 };
 
-	m.t[HULL_LAT_SPAWN] = 1000;
-	m.t[HULL_LAT_START] = 1100;
-	m.t[HULL_LAT_EXEC] = 1050;
-	assert_int_equal(hull_lat_marks_check(&m, &err), -ERANGE);
+	m.t[HH_LAT_SPAWN] = 1000;
+	m.t[HH_LAT_START] = 1100;
+	m.t[HH_LAT_EXEC] = 1050;
+	assert_int_equal(hh_lat_marks_check(&m, &err), -ERANGE);
 	assert_string_equal(err.msg, "mark 'exec' is 50 ns before 'start': Numerical result "
 				     "out of range");
 }

@@ -28,42 +28,42 @@ static void test_property_names_in_contract_order(void **state)
 	static const char *const want[] = { "hostname",	   "pid",  "mounts",	   "root",
 					    "propagation", "net",  "ipc",	   "user",
 					    "cgroup",	   "time", "chroot_escape" };
-	assert_int_equal(HULL_PROP_COUNT, 11);
-	for (int i = 0; i < HULL_PROP_COUNT; i++) {
-		assert_string_equal(hull_prop_names[i], want[i]);
-		assert_int_equal(hull_prop_by_name(want[i]), i);
-		assert_int_equal(hull_rules[i].prop, i);
-		assert_non_null(hull_rules[i].text);
+	assert_int_equal(HH_PROP_COUNT, 11);
+	for (int i = 0; i < HH_PROP_COUNT; i++) {
+		assert_string_equal(hh_prop_names[i], want[i]);
+		assert_int_equal(hh_prop_by_name(want[i]), i);
+		assert_int_equal(hh_rules[i].prop, i);
+		assert_non_null(hh_rules[i].text);
 	}
-	assert_int_equal(hull_prop_by_name("nope"), -1);
-	assert_string_equal(hull_verdict_name(HULL_ISOLATED), "isolated");
-	assert_string_equal(hull_verdict_name(HULL_SHARED), "shared");
-	assert_string_equal(hull_verdict_name(HULL_ERROR), "error");
-	assert_int_equal(hull_verdict_by_name("shared"), HULL_SHARED);
-	assert_int_equal(hull_verdict_by_name("maybe"), -1);
+	assert_int_equal(hh_prop_by_name("nope"), -1);
+	assert_string_equal(hh_verdict_name(HH_ISOLATED), "isolated");
+	assert_string_equal(hh_verdict_name(HH_SHARED), "shared");
+	assert_string_equal(hh_verdict_name(HH_ERROR), "error");
+	assert_int_equal(hh_verdict_by_name("shared"), HH_SHARED);
+	assert_int_equal(hh_verdict_by_name("maybe"), -1);
 }
 
 /* ---- rules ------------------------------------------------------------- */
 
 static uint64_t isolated_set(const char *runtime, uint64_t ns, bool pivot, bool shared_root)
 {
-	struct hull_expect_ctx c = { .rt = hull_runtime_lookup(runtime),
-				     .ns = ns,
-				     .pivot = pivot,
-				     .rootfs_shared = shared_root };
+	struct hh_expect_ctx c = { .rt = hh_runtime_lookup(runtime),
+				   .ns = ns,
+				   .pivot = pivot,
+				   .rootfs_shared = shared_root };
 	uint64_t bits = 0;
 	assert_non_null(c.rt);
-	for (int p = 0; p < HULL_PROP_COUNT; p++) {
-		enum hull_verdict v = hull_expected((enum hull_prop)p, &c);
-		assert_true(v == HULL_ISOLATED || v == HULL_SHARED);
-		if (v == HULL_ISOLATED)
+	for (int p = 0; p < HH_PROP_COUNT; p++) {
+		enum hh_verdict v = hh_expected((enum hh_prop)p, &c);
+		assert_true(v == HH_ISOLATED || v == HH_SHARED);
+		if (v == HH_ISOLATED)
 			bits |= 1u << p;
 	}
 	return bits;
 }
 
-#define B(p)	  (1u << HULL_PROP_##p)
-#define ALL_PROPS ((1u << HULL_PROP_COUNT) - 1)
+#define B(p)	  (1u << HH_PROP_##p)
+#define ALL_PROPS ((1u << HH_PROP_COUNT) - 1)
 
 static void test_rules_hull_default_and_all(void **state)
 {
@@ -149,56 +149,56 @@ static void test_rules_bare_and_oci(void **state)
 static void test_rules_follow_capabilities(void **state)
 {
 	(void)state;
-	struct hull_expect_ctx c = { .rt = hull_runtime_lookup("hull"), .caps_known = true };
+	struct hh_expect_ctx c = { .rt = hh_runtime_lookup("hull"), .caps_known = true };
 	const uint64_t docker = 0xa80425fbull; /* CHROOT, no ADMIN, no PTRACE */
 
 	c.ns = 0;
 	c.caps_eff = docker;
-	assert_int_equal(hull_expected(HULL_PROP_PROPAGATION, &c), HULL_ISOLATED);
-	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_SHARED);
+	assert_int_equal(hh_expected(HH_PROP_PROPAGATION, &c), HH_ISOLATED);
+	assert_int_equal(hh_expected(HH_PROP_CHROOT_ESCAPE, &c), HH_SHARED);
 	c.caps_eff = 0;
-	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_ISOLATED);
+	assert_int_equal(hh_expected(HH_PROP_CHROOT_ESCAPE, &c), HH_ISOLATED);
 	c.caps_eff = ~0ull;
-	assert_int_equal(hull_expected(HULL_PROP_PROPAGATION, &c), HULL_SHARED);
+	assert_int_equal(hh_expected(HH_PROP_PROPAGATION, &c), HH_SHARED);
 
 	c.ns = CLONE_NEWNS | CLONE_NEWPID;
 	c.pivot = true;
 	c.caps_eff = ~0ull;
-	assert_int_equal(hull_expected(HULL_PROP_CHROOT_ESCAPE, &c), HULL_ISOLATED);
+	assert_int_equal(hh_expected(HH_PROP_CHROOT_ESCAPE, &c), HH_ISOLATED);
 
 	uint64_t eff = 0;
-	assert_int_equal(hull_probe_caps("{\"caps\":{\"eff\":\"00000000a80425fb\"}}", &eff), 0);
+	assert_int_equal(hh_probe_caps("{\"caps\":{\"eff\":\"00000000a80425fb\"}}", &eff), 0);
 	assert_int_equal(eff, docker);
-	assert_true(hull_probe_caps("{}", &eff) < 0);
-	assert_true(hull_probe_caps("nope", &eff) < 0);
+	assert_true(hh_probe_caps("{}", &eff) < 0);
+	assert_true(hh_probe_caps("nope", &eff) < 0);
 }
 
 static void test_expect_start(void **state)
 {
 	(void)state;
 	char why[160];
-	struct hull_expect_ctx c = { .rt = hull_runtime_lookup("hull"), .pivot = true };
+	struct hh_expect_ctx c = { .rt = hh_runtime_lookup("hull"), .pivot = true };
 
 	c.ns = CLONE_NEWNS | CLONE_NEWUSER;
-	assert_false(hull_expect_start(&c, why, sizeof(why)));
+	assert_false(hh_expect_start(&c, why, sizeof(why)));
 	assert_non_null(strstr(why, "/proc"));
 	c.ns |= CLONE_NEWPID;
-	assert_true(hull_expect_start(&c, why, sizeof(why)));
+	assert_true(hh_expect_start(&c, why, sizeof(why)));
 	assert_string_equal(why, "");
 	c.ns = CLONE_NEWUSER; /* no mnt: no /proc to mount */
-	assert_true(hull_expect_start(&c, why, sizeof(why)));
+	assert_true(hh_expect_start(&c, why, sizeof(why)));
 }
 
 /* ---- judging ------------------------------------------------------------ */
 
-static struct hull_host_view host_view(void)
+static struct hh_host_view host_view(void)
 {
-	struct hull_host_view h;
+	struct hh_host_view h;
 	memset(&h, 0, sizeof(h));
 	for (int i = 0; i < 8; i++)
-		h.ns[i] = (struct hull_ns_id){ .ok = true,
-					       .dev = 4,
-					       .ino = 4026531830ull + (uint64_t)i };
+		h.ns[i] = (struct hh_ns_id){ .ok = true,
+					     .dev = 4,
+					     .ino = 4026531830ull + (uint64_t)i };
 	snprintf(h.hostname, sizeof(h.hostname), "vm");
 	h.marker = "/tmp/hull-iso-x/marker";
 	h.port = 4242;
@@ -235,74 +235,73 @@ static char *probe_json(unsigned own, const char *extra)
 	return out;
 }
 
-static void judge(const char *json, const struct hull_host_view *h, struct hull_judgement *out)
+static void judge(const char *json, const struct hh_host_view *h, struct hh_judgement *out)
 {
 	struct hull_err err = { 0 };
-	assert_int_equal(hull_judge(json, h, out, &err), 0);
+	assert_int_equal(hh_judge(json, h, out, &err), 0);
 }
 
 static void test_judge_namespace_identity(void **state)
 {
 	(void)state;
-	struct hull_host_view h = host_view();
-	struct hull_judgement j[HULL_PROP_COUNT];
+	struct hh_host_view h = host_view();
+	struct hh_judgement j[HH_PROP_COUNT];
 
 	char *all = probe_json(0xff, NULL);
 	judge(all, &h, j);
-	for (int p = 0; p < HULL_PROP_COUNT; p++)
-		assert_int_equal(j[p].verdict, HULL_ISOLATED);
-	assert_non_null(strstr(j[HULL_PROP_HOSTNAME].detail, "'hull'"));
+	for (int p = 0; p < HH_PROP_COUNT; p++)
+		assert_int_equal(j[p].verdict, HH_ISOLATED);
+	assert_non_null(strstr(j[HH_PROP_HOSTNAME].detail, "'hull'"));
 	free(all);
 
 	/* only uts shared: only hostname flips */
 	char *no_uts = probe_json(0xff & ~2u, NULL);
 	judge(no_uts, &h, j);
-	for (int p = 0; p < HULL_PROP_COUNT; p++)
-		assert_int_equal(j[p].verdict,
-				 p == HULL_PROP_HOSTNAME ? HULL_SHARED : HULL_ISOLATED);
+	for (int p = 0; p < HH_PROP_COUNT; p++)
+		assert_int_equal(j[p].verdict, p == HH_PROP_HOSTNAME ? HH_SHARED : HH_ISOLATED);
 	free(no_uts);
 
 	/* an unreadable host ns is an error, not a guess */
 	h.ns[0].ok = false;
 	char *again = probe_json(0xff, NULL);
 	judge(again, &h, j);
-	assert_int_equal(j[HULL_PROP_MOUNTS].verdict, HULL_ERROR);
+	assert_int_equal(j[HH_PROP_MOUNTS].verdict, HH_ERROR);
 	free(again);
 }
 
 static void test_judge_behaviour_overrides_namespace(void **state)
 {
 	(void)state;
-	struct hull_host_view h = host_view();
-	struct hull_judgement j[HULL_PROP_COUNT];
+	struct hh_host_view h = host_view();
+	struct hh_judgement j[HH_PROP_COUNT];
 	/* json-c takes the last of duplicate keys: extra members override */
 	char *p =
 		probe_json(0xff, ",\"connect\":{\"ok\":true},\"shm\":{\"exists\":true},"
 				 "\"escape\":{\"attempted\":true,\"chroot\":true,\"escaped\":true},"
 				 "\"marker\":{\"reachable\":true}");
 	judge(p, &h, j);
-	assert_int_equal(j[HULL_PROP_NET].verdict, HULL_SHARED);
-	assert_int_equal(j[HULL_PROP_IPC].verdict, HULL_SHARED);
-	assert_int_equal(j[HULL_PROP_CHROOT_ESCAPE].verdict, HULL_SHARED);
-	assert_int_equal(j[HULL_PROP_ROOT].verdict, HULL_SHARED);
+	assert_int_equal(j[HH_PROP_NET].verdict, HH_SHARED);
+	assert_int_equal(j[HH_PROP_IPC].verdict, HH_SHARED);
+	assert_int_equal(j[HH_PROP_CHROOT_ESCAPE].verdict, HH_SHARED);
+	assert_int_equal(j[HH_PROP_ROOT].verdict, HH_SHARED);
 	free(p);
 
 	p = probe_json(0xff, ",\"marker\":{\"via_proc_root\":true,\"proc_root_pid\":77}");
 	judge(p, &h, j);
-	assert_int_equal(j[HULL_PROP_CHROOT_ESCAPE].verdict, HULL_SHARED);
-	assert_non_null(strstr(j[HULL_PROP_CHROOT_ESCAPE].detail, "/proc/77/root"));
+	assert_int_equal(j[HH_PROP_CHROOT_ESCAPE].verdict, HH_SHARED);
+	assert_non_null(strstr(j[HH_PROP_CHROOT_ESCAPE].detail, "/proc/77/root"));
 	free(p);
 
 	/* the cgroup view: an own cgroup ns not rooted at the container's
 	 * cgroup shows the host's hierarchy (ns made before the cgroup join) */
 	p = probe_json(0xff, ",\"cgroup\":\"4:memory:/..\\n0::/\\n\"");
 	judge(p, &h, j);
-	assert_int_equal(j[HULL_PROP_CGROUP].verdict, HULL_SHARED);
-	assert_non_null(strstr(j[HULL_PROP_CGROUP].detail, "4:memory:/.."));
+	assert_int_equal(j[HH_PROP_CGROUP].verdict, HH_SHARED);
+	assert_non_null(strstr(j[HH_PROP_CGROUP].detail, "4:memory:/.."));
 	free(p);
 	p = probe_json(0xff, ",\"cgroup\":\"4:memory:/\\n1:cpu:/\\n0::/\\n\"");
 	judge(p, &h, j);
-	assert_int_equal(j[HULL_PROP_CGROUP].verdict, HULL_ISOLATED);
+	assert_int_equal(j[HH_PROP_CGROUP].verdict, HH_ISOLATED);
 	free(p);
 
 	/* propagation is the host's finding */
@@ -310,23 +309,23 @@ static void test_judge_behaviour_overrides_namespace(void **state)
 	h.mount_seen = true;
 	snprintf(h.mount_seen_at, sizeof(h.mount_seen_at), "/x/tmp/tok");
 	judge(p, &h, j);
-	assert_int_equal(j[HULL_PROP_PROPAGATION].verdict, HULL_SHARED);
-	assert_non_null(strstr(j[HULL_PROP_PROPAGATION].detail, "/x/tmp/tok"));
+	assert_int_equal(j[HH_PROP_PROPAGATION].verdict, HH_SHARED);
+	assert_non_null(strstr(j[HH_PROP_PROPAGATION].detail, "/x/tmp/tok"));
 	free(p);
 }
 
 static void test_judge_rejects_garbage(void **state)
 {
 	(void)state;
-	struct hull_host_view h = host_view();
-	struct hull_judgement j[HULL_PROP_COUNT];
+	struct hh_host_view h = host_view();
+	struct hh_judgement j[HH_PROP_COUNT];
 	struct hull_err err = { 0 };
 	const char *bad[] = { "", "not json", "{\"t_entry_ns\":1}", "[1,2]", NULL };
 
 	for (int i = 0; i < 5; i++) {
-		assert_true(hull_judge(bad[i], &h, j, &err) < 0);
-		for (int p = 0; p < HULL_PROP_COUNT; p++)
-			assert_int_equal(j[p].verdict, HULL_ERROR);
+		assert_true(hh_judge(bad[i], &h, j, &err) < 0);
+		for (int p = 0; p < HH_PROP_COUNT; p++)
+			assert_int_equal(j[p].verdict, HH_ERROR);
 	}
 }
 
@@ -335,20 +334,20 @@ static void test_judge_rejects_garbage(void **state)
 static void test_cell_json(void **state)
 {
 	(void)state;
-	struct hull_iso_cell c;
+	struct hh_iso_cell c;
 	memset(&c, 0, sizeof(c));
 	c.runtime = "hull";
 	c.ns = CLONE_NEWNS | CLONE_NEWPID;
 	c.pivot = true;
 	c.started = c.expect_started = true;
-	for (int p = 0; p < HULL_PROP_COUNT; p++) {
-		c.props[p].verdict = HULL_ISOLATED;
+	for (int p = 0; p < HH_PROP_COUNT; p++) {
+		c.props[p].verdict = HH_ISOLATED;
 		snprintf(c.props[p].detail, sizeof(c.props[p].detail), "d\"%d", p);
-		c.expected[p] = p == HULL_PROP_NET ? HULL_SHARED : HULL_ISOLATED;
+		c.expected[p] = p == HH_PROP_NET ? HH_SHARED : HH_ISOLATED;
 	}
 	c.mismatches = 1;
 
-	json_object *o = hull_iso_cell_json(&c);
+	json_object *o = hh_iso_cell_json(&c);
 	json_object *back = json_tokener_parse(json_object_to_json_string(o));
 	json_object *v, *props, *net;
 	assert_non_null(back);
@@ -362,7 +361,7 @@ static void test_cell_json(void **state)
 	assert_true(json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(back, "reason", &v));
 	assert_true(json_object_object_get_ex(back, "properties", &props));
-	assert_int_equal(json_object_object_length(props), HULL_PROP_COUNT);
+	assert_int_equal(json_object_object_length(props), HH_PROP_COUNT);
 	assert_true(json_object_object_get_ex(props, "net", &net));
 	assert_true(json_object_object_get_ex(net, "verdict", &v));
 	assert_string_equal(json_object_get_string(v), "isolated");
@@ -376,7 +375,7 @@ static void test_cell_json(void **state)
 	/* not started: no properties */
 	c.started = false;
 	snprintf(c.reason, sizeof(c.reason), "exit status 125");
-	o = hull_iso_cell_json(&c);
+	o = hh_iso_cell_json(&c);
 	assert_true(json_object_object_get_ex(o, "properties", &props));
 	assert_int_equal(json_object_object_length(props), 0);
 	json_object_put(o);
@@ -392,53 +391,53 @@ static void test_runtime_table(void **state)
 		"crun", "crun-cgroupfs", "runc", "hull-privileged", "hull-limits", "hull-oci"
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		assert_non_null(hull_runtime_lookup(names[i]));
-	assert_null(hull_runtime_lookup("docker"));
+		assert_non_null(hh_runtime_lookup(names[i]));
+	assert_null(hh_runtime_lookup("docker"));
 
-	const struct hull_runtime_info *seed = hull_runtime_lookup("seed");
-	assert_int_equal(hull_launch_effective_ns(seed, 0), CLONE_NEWNS | CLONE_NEWUTS);
-	assert_false(hull_launch_uses_pivot(seed, CLONE_NEWNS | CLONE_NEWUTS, false));
-	const struct hull_runtime_info *bwrap = hull_runtime_lookup("bwrap");
-	assert_int_equal(hull_launch_effective_ns(bwrap, CLONE_NEWPID), CLONE_NEWNS | CLONE_NEWPID);
-	const struct hull_runtime_info *hull = hull_runtime_lookup("hull");
-	assert_true(hull_launch_uses_pivot(hull, CLONE_NEWNS, false));
-	assert_false(hull_launch_uses_pivot(hull, CLONE_NEWNS, true));
-	assert_false(hull_launch_uses_pivot(hull, CLONE_NEWPID, false)); /* falls back to chroot */
+	const struct hh_runtime_info *seed = hh_runtime_lookup("seed");
+	assert_int_equal(hh_launch_effective_ns(seed, 0), CLONE_NEWNS | CLONE_NEWUTS);
+	assert_false(hh_launch_uses_pivot(seed, CLONE_NEWNS | CLONE_NEWUTS, false));
+	const struct hh_runtime_info *bwrap = hh_runtime_lookup("bwrap");
+	assert_int_equal(hh_launch_effective_ns(bwrap, CLONE_NEWPID), CLONE_NEWNS | CLONE_NEWPID);
+	const struct hh_runtime_info *hull = hh_runtime_lookup("hull");
+	assert_true(hh_launch_uses_pivot(hull, CLONE_NEWNS, false));
+	assert_false(hh_launch_uses_pivot(hull, CLONE_NEWNS, true));
+	assert_false(hh_launch_uses_pivot(hull, CLONE_NEWPID, false)); /* falls back to chroot */
 
 	char why[128];
-	assert_false(hull_runtime_available("docker", why, sizeof(why)));
+	assert_false(hh_runtime_available("docker", why, sizeof(why)));
 	assert_non_null(strstr(why, "unknown runtime"));
-	assert_true(hull_runtime_available("bare", why, sizeof(why)));
+	assert_true(hh_runtime_available("bare", why, sizeof(why)));
 }
 
 static void test_prepare_rejects(void **state)
 {
 	(void)state;
 	char *argv[] = { "/bin/true", NULL };
-	struct hull_launch l;
+	struct hh_launch l;
 	struct hull_err err = { 0 };
-	struct hull_launch_config cfg = { .runtime = "seed",
-					  .rootfs = "/usr",
-					  .argv = argv,
-					  .ns_flags = CLONE_NEWPID,
-					  .trace_fd = -1,
-					  .cancel_fd = -1 };
+	struct hh_launch_config cfg = { .runtime = "seed",
+					.rootfs = "/usr",
+					.argv = argv,
+					.ns_flags = CLONE_NEWPID,
+					.trace_fd = -1,
+					.cancel_fd = -1 };
 
-	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
+	assert_true(hh_launch_prepare(&cfg, &l, &err) < 0);
 	assert_non_null(strstr(err.msg, "cannot create namespaces 'pid'"));
 	cfg.runtime = "bwrap";
 	cfg.ns_flags = CLONE_NEWTIME;
-	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
+	assert_true(hh_launch_prepare(&cfg, &l, &err) < 0);
 	cfg.ns_flags = 0;
 	cfg.chroot = true;
-	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
+	assert_true(hh_launch_prepare(&cfg, &l, &err) < 0);
 	assert_non_null(strstr(err.msg, "no chroot mode"));
 	cfg.runtime = "nope";
-	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
+	assert_true(hh_launch_prepare(&cfg, &l, &err) < 0);
 	cfg.runtime = "bare";
 	cfg.chroot = false;
 	cfg.rootfs = "relative";
-	assert_true(hull_launch_prepare(&cfg, &l, &err) < 0);
+	assert_true(hh_launch_prepare(&cfg, &l, &err) < 0);
 }
 
 /* bare runs ROOTFS/<argv[0]> directly: with rootfs /usr, /bin/echo is
@@ -447,25 +446,25 @@ static void test_bare_run_captures_and_times(void **state)
 {
 	(void)state;
 	char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
-	struct hull_launch_config cfg = {
+	struct hh_launch_config cfg = {
 		.runtime = "bare", .rootfs = "/usr", .argv = argv, .trace_fd = -1, .cancel_fd = -1
 	};
-	struct hull_launch l;
-	struct hull_launch_result r;
+	struct hh_launch l;
+	struct hh_launch_result r;
 	struct hull_err err = { 0 };
 
-	assert_int_equal(hull_launch_prepare(&cfg, &l, &err), 0);
+	assert_int_equal(hh_launch_prepare(&cfg, &l, &err), 0);
 	assert_string_equal(l.argv[0], "/usr/bin/sh");
 	for (int i = 0; i < 2; i++) { /* a prepared launch runs many times */
-		assert_int_equal(hull_launch_run(&l, &r, &err), 0);
+		assert_int_equal(hh_launch_run(&l, &r, &err), 0);
 		assert_string_equal(r.out, "out\n");
 		assert_string_equal(r.err, "err\n");
 		assert_int_equal(r.exit_code, 3);
 		assert_false(r.timed_out);
 		assert_true(r.t_exit_ns > r.t_spawn_ns);
-		hull_launch_result_free(&r);
+		hh_launch_result_free(&r);
 	}
-	hull_launch_release(&l);
+	hh_launch_release(&l);
 }
 
 static void test_bare_run_timeout_kills_the_group(void **state)
@@ -473,23 +472,23 @@ static void test_bare_run_timeout_kills_the_group(void **state)
 	(void)state;
 	/* the grandchild holds stdout too: the whole group must die */
 	char *argv[] = { "/bin/sh", "-c", "sleep 30 & sleep 30", NULL };
-	struct hull_launch_config cfg = { .runtime = "bare",
-					  .rootfs = "/usr",
-					  .argv = argv,
-					  .trace_fd = -1,
-					  .cancel_fd = -1,
-					  .timeout_ms = 200 };
-	struct hull_launch l;
-	struct hull_launch_result r;
+	struct hh_launch_config cfg = { .runtime = "bare",
+					.rootfs = "/usr",
+					.argv = argv,
+					.trace_fd = -1,
+					.cancel_fd = -1,
+					.timeout_ms = 200 };
+	struct hh_launch l;
+	struct hh_launch_result r;
 	struct hull_err err = { 0 };
 
-	assert_int_equal(hull_launch_prepare(&cfg, &l, &err), 0);
-	assert_int_equal(hull_launch_run(&l, &r, &err), 0);
+	assert_int_equal(hh_launch_prepare(&cfg, &l, &err), 0);
+	assert_int_equal(hh_launch_run(&l, &r, &err), 0);
 	assert_true(r.timed_out);
 	assert_int_equal(r.exit_code, 128 + 9);
 	assert_true(r.t_exit_ns - r.t_spawn_ns < 5000000000ull);
-	hull_launch_result_free(&r);
-	hull_launch_release(&l);
+	hh_launch_result_free(&r);
+	hh_launch_release(&l);
 }
 
 int main(void)

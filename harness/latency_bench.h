@@ -1,0 +1,112 @@
+/* latency_bench.h — what the files of `hull-harness latency` share
+ * (latency.c the command line, latency_run.c the runs, latency_json.c the
+ * report, lifecycle.c the engine path): the state of one benchmark. Not
+ * used outside the latency command. */
+#ifndef HH_LATENCY_BENCH_H
+#define HH_LATENCY_BENCH_H
+
+#include "driver.h"
+#include "latency.h"
+#include "stats.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define N_ELEMS(a)   (sizeof(a) / sizeof((a)[0]))
+#define MAX_VARIANTS 64
+#define MAX_LEVELS   16
+#define RSS_RUNS     5
+
+/* One thing measured: a runtime with one configuration. */
+struct variant {
+	char label[128];
+	char runtime[600]; /* a table name or an oci: spec */
+	bool chroot, fork;
+	uint64_t ns;
+	int suite; /* SUITE_* */
+	bool traced;
+	bool available;
+	char why[256];
+	int trace_rd, trace_wr;
+	struct hh_launch launch;
+	bool prepared;
+	struct hh_samples entry, round;
+	struct hh_samples phase[HH_LAT_N_MARKS];
+	uint32_t present; /* marks present in every traced sample */
+	size_t failures, bad_traces;
+	char first_error[256];
+	struct hh_samples rss_kib, maxrss_kib;
+};
+
+enum { SUITE_RUNTIMES, SUITE_NAMESPACES, SUITE_CONCURRENCY, N_SUITES };
+extern const char *const hh_lat_suite_names[N_SUITES];
+
+/* The runtime comparison, in the order of the report. */
+
+struct level {
+	int level;
+	size_t containers, failures;
+	uint64_t wall_ns;
+	struct hh_samples round, entry;
+};
+
+struct opts {
+	int iterations, warmup;
+	uint64_t ns;
+	char ns_list[128];
+	uint64_t ns_each; /* namespaces measured alone in the namespaces suite */
+	const char *rootfs;
+	const char *json_path, *md_path;
+	const char *commit;
+	const char *runtimes;
+	int cpu;
+	bool suites[N_SUITES];
+	int levels[MAX_LEVELS];
+	int n_levels;
+	int per_level;
+	bool quiet;
+	int timeout_ms;
+};
+
+struct bench {
+	struct opts o;
+	struct variant v[MAX_VARIANTS];
+	size_t nv;
+	struct level lv[MAX_LEVELS];
+	size_t nlv;
+	json_object *skipped;
+	/* progress */
+	size_t done, total;
+	uint64_t t_last_progress;
+	int last_decile;
+	bool tty;
+	const char *suite_now;
+};
+
+extern char *hh_lat_probe_argv[];
+
+/* ---- latency_run.c ---------------------------------------------------- */
+
+void hh_lat_progress(struct bench *b, const char *what, bool force);
+void hh_lat_progress_end(struct bench *b);
+struct variant *hh_lat_add_variant(struct bench *b, int suite, const char *label,
+				   const char *runtime, uint64_t ns, bool chroot, bool fork,
+				   bool traced);
+/* Prepare a variant's launch; one that cannot run is skipped with a note. */
+int hh_lat_prepare(struct bench *b, struct variant *v);
+void hh_lat_release_all(struct bench *b);
+/* Warm-up rounds, then iterations rounds, each starting every available
+ * variant of the suite once, in order. */
+void hh_lat_run_interleaved(struct bench *b, int suite);
+void hh_lat_measure_rss(struct bench *b, struct variant *v);
+void hh_lat_run_concurrency(struct bench *b, struct variant *v);
+
+/* ---- latency_json.c ---------------------------------------------------- */
+
+json_object *hh_lat_build_report(struct bench *b);
+/* The ranked table and the targets on stdout. */
+void hh_lat_print_summary(json_object *report);
+
+#endif
