@@ -578,6 +578,8 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	hull_trace_mark("exited");
 	res->exit_status = hull_supervised_exit_status(&sv, status);
 	res->timed_out = sv.timed_out;
+	if (spec->on_exited)
+		spec->on_exited(res->exit_status, spec->on_exited_arg);
 	ret = parent_finish_cgroup(&st, res, err);
 out:
 	hull_sync_close(&st.sync);

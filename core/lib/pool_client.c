@@ -84,7 +84,9 @@ static __attribute__((noreturn)) void supervisor_main(const struct hull_pool_con
 		hull_pool_send_text(3, HULL_POOL_ERROR, 0, err.msg);
 		_exit(HULL_EXIT_RUNTIME);
 	}
-	_exit(hull_pool_serve(c, fd, 3));
+	/* exit, not _exit: the supervisor is a process of its own, whose end
+	 * runs what a process end runs (coverage counters, sanitizer reports). */
+	exit(hull_pool_serve(c, fd, 3));
 }
 
 /* One reply, waiting at most timeout_ms. */

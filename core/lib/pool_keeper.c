@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -20,6 +21,7 @@ struct keeper {
 	int sup_fd;  /* to the supervisor */
 	int peer_fd; /* to the slot */
 	int conn;    /* the client, once handed over */
+	bool told;   /* the client has its exit status */
 	char *buf;
 };
 
@@ -81,6 +83,16 @@ static void keeper_on_started(pid_t pid, void *arg)
 		close(self);
 }
 
+/* The status goes out before the slot's cgroup is read and removed: that
+ * teardown is not the caller's to wait for. */
+static void keeper_on_exited(int exit_status, void *arg)
+{
+	struct keeper *k = arg;
+
+	hull_pool_send_text(k->conn, HULL_POOL_EXIT, exit_status, NULL);
+	k->told = true;
+}
+
 void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
 {
 	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
@@ -101,18 +113,20 @@ void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
 	spec->on_ready_arg = &k;
 	spec->on_started = keeper_on_started;
 	spec->on_started_arg = &k;
+	spec->on_exited = keeper_on_exited;
+	spec->on_exited_arg = &k;
 
 	int ret = hull_run(spec, &res, &err);
 	if (k.conn < 0) {
 		/* No client: the slot failed to prepare (or the pool stopped). */
 		if (ret < 0 && err.errnum != ECANCELED)
 			hull_pool_send_text(sup_fd, HULL_POOL_SLOT_FAILED, 0, err.msg);
-		_exit(ret < 0 ? HULL_EXIT_RUNTIME : 0);
+		exit(ret < 0 ? HULL_EXIT_RUNTIME : 0);
 	}
-	if (ret < 0)
+	if (ret < 0 && !k.told)
 		hull_pool_send_text(k.conn, HULL_POOL_ERROR,
 				    err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME, err.msg);
-	else
+	else if (!k.told)
 		hull_pool_send_text(k.conn, HULL_POOL_EXIT, res.exit_status, NULL);
-	_exit(0);
+	exit(0); /* as the supervisor (pool_client.c) */
 }

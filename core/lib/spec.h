@@ -135,6 +135,10 @@ struct hull_spec {
 	int command_peer_fd;
 	int (*on_ready)(pid_t pid, void *arg, struct hull_err *err);
 	void *on_ready_arg;
+	/* Called with the exit status as soon as the command ended, before
+	 * the cgroup is read and removed (a pool client need not wait for it). */
+	void (*on_exited)(int exit_status, void *arg);
+	void *on_exited_arg;
 	/* Supervision ends with SIGKILL to the container when this fd hangs
 	 * up (a pool client that died); -1: none. */
 	int hangup_fd;

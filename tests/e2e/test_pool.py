@@ -54,8 +54,13 @@ def cg_children(parent):
 
 
 def mounts():
+    """Host mounts a pool could have made: at the rootfs, or under /run/hull
+    (the rest of the table moves with other work on a shared host)."""
+    repo = Path(__file__).resolve().parents[2]
+    build = str(Path(os.environ.get("HULL_BUILD", repo / "build")).resolve())
     with open("/proc/self/mountinfo") as f:
-        return sorted(line.split(" - ")[0].split()[4] for line in f)
+        points = [line.split(" - ")[0].split()[4] for line in f]
+    return sorted(m for m in points if m.startswith(("/run/hull", build)))
 
 
 class Pool:
