@@ -52,9 +52,8 @@ static void test_encode_decode_round_trip(void **state)
 	struct hull_pool_run run;
 	struct hull_err err;
 
-	assert_int_equal(hull_pool_encode_run(&h, "/tmp", argv, env, 2, buf, sizeof(buf), &len,
-					      &err),
-			 0);
+	assert_int_equal(
+		hull_pool_encode_run(&h, "/tmp", argv, env, 2, buf, sizeof(buf), &len, &err), 0);
 	assert_int_equal(h.type, HULL_POOL_RUN);
 	assert_int_equal(h.argc, 3);
 	assert_int_equal(h.envc, 2);
@@ -68,9 +67,8 @@ static void test_encode_decode_round_trip(void **state)
 	hull_pool_run_free(&run);
 
 	/* No cwd: the pool's. */
-	assert_int_equal(hull_pool_encode_run(&h, NULL, argv, NULL, 0, buf, sizeof(buf), &len,
-					      &err),
-			 0);
+	assert_int_equal(
+		hull_pool_encode_run(&h, NULL, argv, NULL, 0, buf, sizeof(buf), &len, &err), 0);
 	assert_int_equal(hull_pool_decode_run(&h, buf, len, &run, &err), 0);
 	assert_null(run.cwd);
 	assert_null(run.env[0]);
@@ -86,9 +84,9 @@ static void test_encode_too_big(void **state)
 	struct hull_pool_hdr h = { 0 };
 	struct hull_err err;
 
-	assert_int_equal(hull_pool_encode_run(&h, NULL, argv, NULL, 0, buf, sizeof(buf), &len,
-					      &err),
-			 -E2BIG);
+	assert_int_equal(
+		hull_pool_encode_run(&h, NULL, argv, NULL, 0, buf, sizeof(buf), &len, &err),
+		-E2BIG);
 	assert_non_null(strstr(err.msg, "cannot send the command to a pool slot"));
 }
 
@@ -155,8 +153,7 @@ static void test_recv_eof_and_text(void **state)
 	int fds[1];
 	char buf[64];
 
-	assert_int_equal(hull_pool_send_text(sp[0], HULL_POOL_ERROR, 127, "cannot execute 'x'"),
-			 0);
+	assert_int_equal(hull_pool_send_text(sp[0], HULL_POOL_ERROR, 127, "cannot execute 'x'"), 0);
 	assert_int_equal(hull_pool_recv(sp[1], &h, buf, sizeof(buf), fds, 1),
 			 (ssize_t)strlen("cannot execute 'x'") + 1);
 	assert_int_equal(h.type, HULL_POOL_ERROR);
