@@ -7,7 +7,8 @@ PACKAGES="
   gcc make libc6-dev pkg-config
   libcmocka-dev python3-pytest
   busybox-static
-  libjson-c-dev libseccomp-dev libcap-dev
+  libjson-c-dev libseccomp-dev libcap-dev libnl-route-3-dev
+  containernetworking-plugins iperf3
   util-linux iproute2
   hyperfine crun runc bubblewrap
   podman containerd

@@ -13,15 +13,18 @@ HULL_LIB      := $(BUILD)/lib/libhull.a
 # What a user of libhull (the CLI, the harness, bench, tests) puts on its
 # command line to find libhull's headers.
 HULL_INCLUDES := -Icore/lib -Icore/oci
-# Debian's libseccomp, libcap and json-c (config.json), linked statically
-# into hull.
-HULL_LDLIBS   := -lseccomp -lcap -ljson-c
+# Debian's libseccomp, libcap, json-c (config.json) and libnl-route-3
+# (rtnetlink for --network; Debian ships no static libmnl), linked
+# statically into hull.
+HULL_LDLIBS   := -lseccomp -lcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
+HULL_NL_CFLAGS := -I/usr/include/libnl3
 CORE_CFLAGS_EXTRA ?=
 
 all: $(BIN)/hull
 
 $(OBJ)/core/%.o: CFLAGS += $(HULL_INCLUDES)
 $(OBJ)/core/cli/%.o: CFLAGS += -Icore/cli
+$(OBJ)/core/lib/net_link.o: CFLAGS += $(HULL_NL_CFLAGS)
 
 # Only main.o carries the version; the stamp changes when the commit does,
 # so a new commit rebuilds one object (works in git worktrees too).

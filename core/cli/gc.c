@@ -1,8 +1,11 @@
 /* gc.c — `hull gc [--cgroup-parent PATH]`: remove the cgroups of hull runs
  * whose hull process is gone (e.g. SIGKILLed), killing anything still
- * inside them, and the state of pools whose supervisor is gone. */
+ * inside them, the state of pools whose supervisor is gone, and the
+ * address leases of killed hulls (their links went with their net
+ * namespaces). */
 #include "cli.h"
 #include "cgroup.h"
+#include "net.h"
 #include "pool.h"
 
 #include <string.h>
@@ -34,6 +37,9 @@ int cli_gc(int argc, char **argv, const struct cli_globals *g)
 			printf("hull: removed the state of %d stopped pool%s\n", pools,
 			       pools == 1 ? "" : "s");
 	}
+	int leases = hull_net_gc(HULL_NET_STATE_DIR, err.msg[0] ? NULL : &err);
+	if (leases > 0)
+		printf("hull: removed %d stale address lease%s\n", leases, leases == 1 ? "" : "s");
 	if (err.msg[0]) {
 		fprintf(stderr, "hull: %s\n", err.msg);
 		return HULL_EXIT_RUNTIME;

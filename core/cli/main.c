@@ -67,7 +67,8 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      " run                    run a command in a new container\n"
 	      " pool                   containers prepared ahead (hull pool --help)\n"
-	      " gc [--cgroup-parent P] remove cgroups and pool state left by killed hulls\n"
+	      " gc [--cgroup-parent P] remove cgroups, pool state and address leases left\n"
+	      "                        by killed hulls\n"
 	      "\n"
 	      "Run 'hull run --help' for the options of run.\n"
 	      "\n",

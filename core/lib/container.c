@@ -9,8 +9,12 @@
  *                 [|CLONE_INTO_CGROUP])
  *   parent_setup: uid/gid maps,             wait for go
  *                 cgroup join (v1)
+ *   parent_network: [veth/bridge: veth
+ *     with its peer in the child's net ns,
+ *     addresses, routes, rate; cni: ADD]
  *   release: send go  ────────────────────► [fork mode: fork again for pid/time]
- *                                           [OCI: join namespaces by path]
+ *                                           [OCI, ns:PATH: join namespaces by path]
+ *                                           [new net ns: lo up]
  *                                           cgroup ns, mounts private, bind rootfs,
  *                                           /proc, /dev, [OCI mounts, sysctls],
  *                                           masks, pivot_root (or chroot),
@@ -24,7 +28,8 @@
  *   wait_exec: report EOF = exec'd ◄─────── exec (failures go back on report)
  *   [OCI create: return here, detached]
  *   supervise: forward signals, waitpid
- *   finish: cgroup stats, remove cgroup
+ *   finish: remove host-side links (cni: DEL), release addresses;
+ *           cgroup stats, remove cgroup
  *
  * Every phase is one function; a trace mark sits at each boundary. */
 #include "container.h"
@@ -37,6 +42,7 @@
 #include "idmap.h"
 #include "masks.h"
 #include "mounts.h"
+#include "net.h"
 #include "ns.h"
 #include "root.h"
 #include "seccomp_filter.h"
@@ -116,6 +122,21 @@ static int child_join_namespaces(struct start *st, struct hull_err *err)
 			return hull_fail(err, errno, "cannot join namespace '%s'",
 					 st->spec->ns_paths[i]);
 	}
+	return 0;
+}
+
+/* A new net namespace starts with lo down; commands expect it up (crun
+ * and runc bring it up too). Everything else on the network is the
+ * parent's (parent_network). */
+static int child_bring_lo_up(const struct hull_spec *spec, struct hull_err *err)
+{
+	int ret;
+
+	if (!(spec->ns_flags & CLONE_NEWNET))
+		return 0;
+	if ((ret = hull_net_lo_up(err)) < 0)
+		return ret;
+	hull_trace_mark("lo_up");
 	return 0;
 }
 
@@ -306,7 +327,8 @@ static void child_prepare(struct start *st)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
 
 	if (child_join_namespaces(st, &err) < 0 || child_become_ns_root(spec, &err) < 0 ||
-	    child_enter_cgroup_ns(st, &err) < 0 || child_build_root(spec, &err) < 0)
+	    child_bring_lo_up(spec, &err) < 0 || child_enter_cgroup_ns(st, &err) < 0 ||
+	    child_build_root(spec, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 ||
@@ -463,6 +485,20 @@ static int parent_setup(struct start *st, struct hull_err *err)
 	return hull_idmap_write(st->pid, &spec->uidmap, &spec->gidmap, err);
 }
 
+/* The container's network, built from here through its net namespace
+ * while it waits for go (net_setup.c says why from here). */
+static int parent_network(struct start *st, struct hull_err *err)
+{
+	int ret;
+
+	if (!hull_net_needs_setup(&st->spec->net))
+		return 0;
+	if ((ret = hull_net_setup(&st->net, st->pid, err)) < 0)
+		return ret;
+	hull_trace_mark("net_ready");
+	return 0;
+}
+
 /* Returns 0 once the command was executed, < 0 with the child's own error
  * when setup or exec failed. */
 static int parent_wait_exec(struct start *st, struct hull_err *err)
@@ -527,6 +563,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
+	hull_net_init(&st.net, &spec->net);
 
 	memset(res, 0, sizeof(*res));
 	hull_sync_init(&st.sync);
@@ -538,6 +575,9 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	if (ret < 0)
 		goto out;
 	ret = parent_setup(&st, err);
+	if (ret < 0)
+		goto out;
+	ret = parent_network(&st, err);
 	if (ret < 0)
 		goto out;
 	ret = hull_sync_send_go(&st.sync, err);
@@ -580,6 +620,10 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	res->timed_out = sv.timed_out;
 	if (spec->on_exited)
 		spec->on_exited(res->exit_status, spec->on_exited_arg);
+	if (hull_net_needs_setup(&spec->net)) {
+		hull_net_teardown(&st.net);
+		hull_trace_mark("net_removed");
+	}
 	ret = parent_finish_cgroup(&st, res, err);
 out:
 	hull_sync_close(&st.sync);
@@ -589,6 +633,7 @@ out:
 		kill(st.pid, SIGKILL);
 		hull_reap(st.pid);
 	}
+	hull_net_teardown(&st.net); /* nothing left after a failed start */
 	if (st.use_cgroup)
 		parent_finish_cgroup(&st, NULL, NULL);
 	if (st.signals_blocked)

@@ -4,6 +4,7 @@
 #define HULL_CONTAINER_START_H
 
 #include "cgroup.h"
+#include "net.h"
 #include "seccomp_filter.h"
 #include "spec.h"
 #include "sync.h"
@@ -25,6 +26,7 @@ struct start {
 	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
 	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
 	int console_fd;		    /* connected console socket (terminal.h), or -1 */
+	struct hull_net net;	    /* --network veth/bridge/cni: what was built */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in

@@ -104,9 +104,9 @@ int hull_net_parse_rate(const char *arg, uint64_t *bps, struct hull_err *err)
 		const char *unit;
 		uint64_t mult; /* bits per second per unit */
 	} units[] = {
-		{ "", 1 },	       { "bit", 1 },	       { "kbit", 1000 },
-		{ "mbit", 1000000 },   { "gbit", 1000000000 }, { "bps", 8 },
-		{ "kbps", 8000 },      { "mbps", 8000000 },    { "gbps", 8000000000ull },
+		{ "", 1 },	     { "bit", 1 },	     { "kbit", 1000 },
+		{ "mbit", 1000000 }, { "gbit", 1000000000 }, { "bps", 8 },
+		{ "kbps", 8000 },    { "mbps", 8000000 },    { "gbps", 8000000000ull },
 	};
 	char *end = NULL;
 	double v;
@@ -129,7 +129,8 @@ int hull_net_parse_rate(const char *arg, uint64_t *bps, struct hull_err *err)
 		return 0;
 	}
 bad:
-	return hull_fail(err, 0, "invalid rate '%s' (8bit to 16gbit, e.g. 10mbit, 500kbit, 2mbps)", arg);
+	return hull_fail(err, 0, "invalid rate '%s' (8bit to 16gbit, e.g. 10mbit, 500kbit, 2mbps)",
+			 arg);
 }
 
 int hull_net_parse_mac(const char *arg, uint8_t mac[6], struct hull_err *err)
@@ -216,6 +217,9 @@ int hull_net_validate(struct hull_net_opts *opts, bool has_netns, struct hull_er
 
 	if (!opts->mode_given)
 		opts->mode = HULL_NET_NONE;
+	else if (opts->mode == HULL_NET_NONE && !has_netns)
+		return hull_fail(err, 0,
+				 "--network none requires the net namespace (--ns ...,net)");
 	if (!linked && (opts->ip_set || opts->subnet_set || opts->mac_set || opts->rate_bps))
 		return hull_fail(err, 0,
 				 "--ip, --subnet, --mac and --net-rate need --network veth or "
@@ -225,8 +229,8 @@ int hull_net_validate(struct hull_net_opts *opts, bool has_netns, struct hull_er
 		return hull_fail(err, 0, "--network %s requires the net namespace (--ns ...,net)",
 				 mode_name(opts->mode));
 	if (linked && !opts->subnet_set) {
-		const char *def = opts->mode == HULL_NET_VETH ? HULL_NET_VETH_SUBNET
-							      : HULL_NET_BRIDGE_SUBNET;
+		const char *def =
+			opts->mode == HULL_NET_VETH ? HULL_NET_VETH_SUBNET : HULL_NET_BRIDGE_SUBNET;
 		if ((ret = hull_net_parse_cidr(def, &opts->subnet, err)) < 0)
 			return ret;
 	}

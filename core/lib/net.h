@@ -23,12 +23,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define HULL_NET_BRIDGE_DEFAULT	   "hull0"
-#define HULL_NET_BRIDGE_SUBNET	   "198.18.0.0/16"
-#define HULL_NET_VETH_SUBNET	   "198.19.0.0/16"
-#define HULL_NET_STATE_DIR	   "/run/hull/net"
-#define HULL_NET_IFNAME		   "eth0"
-#define HULL_NET_IFNAMSIZ	   16 /* IFNAMSIZ, with its NUL */
+#define HULL_NET_BRIDGE_DEFAULT	  "hull0"
+#define HULL_NET_BRIDGE_SUBNET	  "198.18.0.0/16"
+#define HULL_NET_VETH_SUBNET	  "198.19.0.0/16"
+#define HULL_NET_STATE_DIR	  "/run/hull/net"
+#define HULL_NET_IFNAME		  "eth0"
+#define HULL_NET_IFNAMSIZ	  16 /* IFNAMSIZ, with its NUL */
 #define HULL_NET_CNI_PATH_DEFAULT "/opt/cni/bin:/usr/lib/cni"
 
 enum hull_net_mode {

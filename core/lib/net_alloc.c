@@ -251,12 +251,45 @@ int hull_net_alloc(const char *state_dir, struct hull_net_cidr pool, int block_p
 	return ret;
 }
 
+/* Under the lock: the namespace's directory goes once it holds no
+ * record, so thousands of short-lived namespaces (tests) leave nothing. A
+ * waiter on the old lock sees it unlinked and starts over (lock_dir). */
+static void remove_if_empty(const char *dir, int *removed)
+{
+	char lock[PATH_MAX + 8];
+	struct record *recs = NULL;
+	int n = read_records(dir, &recs, removed, NULL);
+
+	free(recs);
+	if (n != 0)
+		return;
+	snprintf(lock, sizeof(lock), "%s/lock", dir);
+	unlink(lock);
+	rmdir(dir);
+}
+
 void hull_net_release(struct hull_net_lease *lease)
 {
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
 	if (!lease->held)
 		return;
-	unlink(lease->path);
 	lease->held = false;
+	snprintf(dir, sizeof(dir), "%s", lease->path);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		unlink(lease->path);
+		return;
+	}
+	*slash = '\0';
+	fd = lock_dir(dir, NULL);
+	unlink(lease->path);
+	if (fd >= 0) {
+		remove_if_empty(dir, NULL);
+		close(fd);
+	}
 }
 
 int hull_net_gc(const char *state_dir, struct hull_err *err)
@@ -268,23 +301,14 @@ int hull_net_gc(const char *state_dir, struct hull_err *err)
 	if (!d)
 		return errno == ENOENT ? 0 : hull_fail(err, errno, "cannot read '%s'", state_dir);
 	while ((de = readdir(d))) {
-		char dir[PATH_MAX - 32], lock[PATH_MAX];
-		struct record *recs = NULL;
+		char dir[PATH_MAX - 32];
 		if (strncmp(de->d_name, "netns-", 6) != 0)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", state_dir, de->d_name);
 		int fd = lock_dir(dir, NULL);
 		if (fd < 0)
 			continue;
-		int n = read_records(dir, &recs, &removed, NULL);
-		free(recs);
-		if (n == 0) {
-			/* Empty: the directory goes; a waiter on the old lock
-			 * sees it unlinked and starts over. */
-			snprintf(lock, sizeof(lock), "%s/lock", dir);
-			unlink(lock);
-			rmdir(dir);
-		}
+		remove_if_empty(dir, &removed);
 		close(fd);
 	}
 	closedir(d);

@@ -109,8 +109,7 @@ int hull_cni_list_load(const char *path, struct hull_cni_list **out, struct hull
 	if (!list->plugins || !list->bins || !list->cni_path)
 		return list_fail(list, ENOMEM, path, "out of memory", err);
 	for (size_t i = 0; i < list->n; i++) {
-		json_object *plugin =
-			plugins ? json_object_array_get_idx(plugins, i) : list->root;
+		json_object *plugin = plugins ? json_object_array_get_idx(plugins, i) : list->root;
 		const char *type = plugin_type(plugin);
 		if (!json_object_is_type(plugin, json_type_object) || !type || !*type ||
 		    strchr(type, '/'))
@@ -231,7 +230,8 @@ static int run_plugin(const char *bin, const char *config, char *const *env, cha
 			char *b = cap < (1u << 20) ? realloc(buf, cap * 2) : NULL;
 			if (!b) {
 				kill(pid, SIGKILL);
-				ret = hull_fail(err, EFBIG, "cni plugin '%s' answered too much", bin);
+				ret = hull_fail(err, EFBIG, "cni plugin '%s' answered too much",
+						bin);
 				goto out;
 			}
 			buf = b;
@@ -314,8 +314,8 @@ static int plugin_failed(const char *type, int status, const char *reply, struct
 	return -EIO;
 }
 
-int hull_cni_add(const struct hull_cni_list *list, const char *container_id,
-		 const char *netns_path, struct hull_cni_run **out, struct hull_err *err)
+int hull_cni_add(const struct hull_cni_list *list, const char *container_id, const char *netns_path,
+		 struct hull_cni_run **out, struct hull_err *err)
 {
 	struct hull_cni_run *run = calloc(1, sizeof(*run));
 	char **env = NULL;
@@ -335,7 +335,8 @@ int hull_cni_add(const struct hull_cni_list *list, const char *container_id,
 		const char *type = plugin_type(list->plugins[i]);
 		char *config = plugin_config(list, i, run->result), *reply = NULL;
 		if (!config) {
-			ret = hull_fail(err, ENOMEM, "cannot build the configuration of '%s'", type);
+			ret = hull_fail(err, ENOMEM, "cannot build the configuration of '%s'",
+					type);
 			break;
 		}
 		run->added = i + 1; /* a plugin that failed half-way is deleted too */

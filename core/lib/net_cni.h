@@ -21,8 +21,8 @@ void hull_cni_list_free(struct hull_cni_list *list);
 
 /* ADD on the namespace at netns_path (container id: a unique word). On
  * failure the plugins that ran are deleted again before it returns. */
-int hull_cni_add(const struct hull_cni_list *list, const char *container_id,
-		 const char *netns_path, struct hull_cni_run **out, struct hull_err *err);
+int hull_cni_add(const struct hull_cni_list *list, const char *container_id, const char *netns_path,
+		 struct hull_cni_run **out, struct hull_err *err);
 /* DEL in reverse order; frees run. Errors are not reported: there is
  * nothing left to do about them. */
 void hull_cni_del(struct hull_cni_run *run);

@@ -93,8 +93,7 @@ void hull_nl_close(struct nl_sock *sk)
 		nl_socket_free(sk);
 }
 
-int hull_nl_link_index(struct nl_sock *sk, const char *name, bool *is_bridge,
-		       struct hull_err *err)
+int hull_nl_link_index(struct nl_sock *sk, const char *name, bool *is_bridge, struct hull_err *err)
 {
 	struct rtnl_link *link = NULL;
 	int ret = rtnl_link_get_kernel(sk, 0, name, &link);
@@ -125,9 +124,8 @@ int hull_nl_bridge_add(struct nl_sock *sk, const char *name, struct hull_err *er
 	return ret < 0 ? nl_fail(err, ret, "cannot create bridge '%s'", name) : 0;
 }
 
-int hull_nl_veth_add(struct nl_sock *sk, const char *host_name, int master,
-		     const char *peer_name, int peer_netns_fd, const uint8_t *mac,
-		     struct hull_err *err)
+int hull_nl_veth_add(struct nl_sock *sk, const char *host_name, int master, const char *peer_name,
+		     int peer_netns_fd, const uint8_t *mac, struct hull_err *err)
 {
 	struct rtnl_link *link = rtnl_link_veth_alloc(), *peer;
 	struct nl_addr *lladdr = NULL;
@@ -141,8 +139,9 @@ int hull_nl_veth_add(struct nl_sock *sk, const char *host_name, int master,
 	if (master > 0)
 		rtnl_link_set_master(link, master);
 	rtnl_link_set_name(peer, peer_name);
+	/* Not up yet: the kernel opens the peer before it links the pair
+	 * (ENOTCONN); hull_nl_link_up() does it from inside. */
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
-	rtnl_link_set_flags(peer, IFF_UP);
 	if (mac) {
 		lladdr = nl_addr_build(AF_LLC, mac, 6);
 		if (lladdr)
@@ -153,6 +152,20 @@ int hull_nl_veth_add(struct nl_sock *sk, const char *host_name, int master,
 	rtnl_link_put(peer);
 	rtnl_link_put(link);
 	return ret < 0 ? nl_fail(err, ret, "cannot create veth '%s'", host_name) : 0;
+}
+
+int hull_nl_link_up(struct nl_sock *sk, int ifindex, struct hull_err *err)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int ret = -NLE_NOMEM;
+
+	if (link) {
+		rtnl_link_set_ifindex(link, ifindex);
+		rtnl_link_set_flags(link, IFF_UP);
+		ret = rtnl_link_change(sk, link, link, 0);
+	}
+	rtnl_link_put(link);
+	return ret < 0 ? nl_fail(err, ret, "cannot bring link %d up", ifindex) : 0;
 }
 
 int hull_nl_link_del(struct nl_sock *sk, const char *name)
@@ -196,8 +209,7 @@ int hull_nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t addr, int prefix,
 	return ret < 0 ? nl_fail(err, ret, "cannot add an address to link %d", ifindex) : 0;
 }
 
-int hull_nl_route_default(struct nl_sock *sk, int ifindex, uint32_t gateway,
-			  struct hull_err *err)
+int hull_nl_route_default(struct nl_sock *sk, int ifindex, uint32_t gateway, struct hull_err *err)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();

@@ -69,8 +69,8 @@ static int allocate_addresses(struct hull_net *net, struct hull_err *err)
 		return ret;
 	if (veth) {
 		net->ip = o->ip_set ? o->ip : net->lease.base + 2;
-		net->peer_ip = net->ip == net->lease.base + 1 ? net->lease.base + 2
-							     : net->lease.base + 1;
+		net->peer_ip =
+			net->ip == net->lease.base + 1 ? net->lease.base + 2 : net->lease.base + 1;
 		net->prefix = 30;
 	} else {
 		net->ip = net->lease.base;
@@ -158,6 +158,7 @@ static int setup_container_side(struct hull_net *net, struct hull_err *err)
 	if ((ret = hull_nl_open(net->netns_fd, &sk, err)) < 0)
 		return ret;
 	if ((ret = index = hull_nl_link_index(sk, HULL_NET_IFNAME, NULL, err)) < 0 ||
+	    (ret = hull_nl_link_up(sk, index, err)) < 0 ||
 	    (ret = hull_nl_addr_add(sk, index, net->ip, net->prefix, false, err)) < 0)
 		goto out;
 	hull_trace_mark("net_address_set");

@@ -42,6 +42,11 @@ enum {
 	OPT_TIMEOUT,
 	OPT_KILL_AFTER,
 	OPT_EPHEMERAL,
+	OPT_NETWORK,
+	OPT_IP,
+	OPT_SUBNET,
+	OPT_NET_RATE,
+	OPT_MAC,
 };
 
 static const struct option run_options[] = {
@@ -72,6 +77,11 @@ static const struct option run_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
 	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "subnet", required_argument, NULL, OPT_SUBNET },
+	{ "net-rate", required_argument, NULL, OPT_NET_RATE },
+	{ "mac", required_argument, NULL, OPT_MAC },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +104,27 @@ static int parse_seconds(const char *opt, const char *arg, uint64_t *ns, struct 
 		return hull_fail(err, 0, "invalid %s '%s' (expected seconds greater than 0)", opt,
 				 arg);
 	return 0;
+}
+
+/* --network, --ip, --subnet, --net-rate, --mac (net.h parses each). */
+static int parse_network_option(int opt, const char *arg, struct hull_net_opts *net,
+				struct hull_err *err)
+{
+	switch (opt) {
+	case OPT_NETWORK:
+		return hull_net_parse_mode(arg, net, err);
+	case OPT_IP:
+		net->ip_set = true;
+		return hull_net_parse_ipv4(arg, &net->ip, err);
+	case OPT_SUBNET:
+		net->subnet_set = true;
+		return hull_net_parse_cidr(arg, &net->subnet, err);
+	case OPT_NET_RATE:
+		return hull_net_parse_rate(arg, &net->rate_bps, err);
+	default:
+		net->mac_set = true;
+		return hull_net_parse_mac(arg, net->mac, err);
+	}
 }
 
 static int parse_fd(const char *arg, int *fd, struct hull_err *err)
@@ -238,6 +269,15 @@ static int parse(int argc, char **argv, struct hull_spec *spec, bool want_comman
 			break;
 		case OPT_KILL_AFTER:
 			ret = parse_seconds("kill-after", optarg, &spec->kill_after_ns, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_NETWORK:
+		case OPT_IP:
+		case OPT_SUBNET:
+		case OPT_NET_RATE:
+		case OPT_MAC:
+			ret = parse_network_option(c, optarg, &spec->net, err);
 			if (ret < 0)
 				return ret;
 			break;

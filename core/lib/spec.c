@@ -174,6 +174,24 @@ static int validate_rootfs(struct hull_spec *spec, struct hull_err *err)
 	return 0;
 }
 
+/* --network host leaves the net namespace out, ns:PATH joins one (as an
+ * OCI namespace path); the rest is net.c's to check. */
+static int validate_network(struct hull_spec *spec, struct hull_err *err)
+{
+	struct hull_net_opts *net = &spec->net;
+
+	if (net->mode == HULL_NET_HOST || net->mode == HULL_NET_NS)
+		spec->ns_flags &= ~(uint64_t)CLONE_NEWNET;
+	if (net->mode == HULL_NET_NS) {
+		if (access(net->path, R_OK) < 0)
+			return hull_fail(err, errno, "cannot open namespace '%s'", net->path);
+		for (size_t i = 0; i < hull_ns_count && i < HULL_NS_SLOTS; i++)
+			if (hull_ns_table[i].flag == CLONE_NEWNET)
+				spec->ns_paths[i] = net->path;
+	}
+	return hull_net_validate(net, (spec->ns_flags & CLONE_NEWNET) != 0, err);
+}
+
 int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 {
 	int ret;
@@ -206,6 +224,9 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 				 (unsigned)geteuid());
 
 	ret = validate_security(spec, err);
+	if (ret < 0)
+		return ret;
+	ret = validate_network(spec, err);
 	if (ret < 0)
 		return ret;
 
@@ -260,6 +281,7 @@ static void hull_spec_free_env(struct hull_spec *spec)
 void hull_spec_free(struct hull_spec *spec)
 {
 	hull_spec_free_env(spec);
+	hull_net_opts_free(&spec->net);
 	free(spec->rootfs);
 	spec->rootfs = NULL;
 }

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "caps.h"
+#include "net.h"
 #include "resources.h"
 #include "seccomp_filter.h"
 #include "user.h"
@@ -77,6 +78,7 @@ struct hull_spec {
 	char **envp; /* the command's whole environment (set by validate) */
 
 	struct hull_limits limits; /* cgroup limits; none by default */
+	struct hull_net_opts net;  /* --network and its options (net.h) */
 
 	/* Security profile; the defaults are the hardened ones. */
 	hull_capset caps;    /* docker's 14 by default */
