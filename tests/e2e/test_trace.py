@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-PIVOT = ["start", "parsed", "cloned", "child_entered", "mounts_private", "proc_mounted",
+PIVOT = ["start", "parsed", "cloned", "child_entered", "lo_up", "mounts_private", "proc_mounted",
          "dev_ready", "paths_masked", "root_switched", "hostname_set", "caps_set",
          "seccomp_installed", "exec", "exited"]
 

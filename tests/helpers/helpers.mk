@@ -12,3 +12,11 @@ ROOTFS_EXTRA += $(BIN)/hull-tenant
 $(BIN)/hull-tenant: $(OBJ)/tests/helpers/tenant.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS) -lrt
+
+# hull-net: TCP serve/connect/send/recv for the network e2e tests.
+all: $(BIN)/hull-net
+ROOTFS_EXTRA += $(BIN)/hull-net
+
+$(BIN)/hull-net: $(OBJ)/tests/helpers/net.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS)
