@@ -9,6 +9,7 @@
  * another start time, is dead: its record may be taken back. */
 #include "net.h"
 #include "fileio.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,27 +43,6 @@ static unsigned long long proc_start_time(pid_t pid)
 	return start;
 }
 
-static int mkdir_p(const char *dir, struct hull_err *err)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(tmp))
-		return hull_fail(err, ENAMETOOLONG, "cannot create '%s'", dir);
-	memcpy(tmp, dir, len + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return hull_fail(err, errno, "cannot create '%s'", tmp);
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-		return hull_fail(err, errno, "cannot create '%s'", tmp);
-	return 0;
-}
-
 /* Lock a namespace directory; returns the locked fd. A directory that gc
  * emptied and removed meanwhile is made again. */
 static int lock_dir(const char *dir, struct hull_err *err)
@@ -72,7 +52,7 @@ static int lock_dir(const char *dir, struct hull_err *err)
 
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	for (int tries = 0; tries < 8; tries++) {
-		if ((ret = mkdir_p(dir, err)) < 0)
+		if ((ret = hull_mkdir_p(dir, 0700, err)) < 0)
 			return ret;
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0 && errno == ENOENT)

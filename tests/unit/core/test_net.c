@@ -52,9 +52,10 @@ static void test_modes(void **state)
 static void test_bad_modes(void **state)
 {
 	(void)state;
-	static const char *const bad[] = { "",	      "wifi",	 "None",     "bridge:",
-					   "ns:",     "cni:",	 "bridge:a/b", "bridge:a b",
-					   "bridge:1234567890123456", "bridge:..", "veth:x" };
+	static const char *const bad[] = { "",		 "wifi",       "None",
+					   "bridge:",	 "ns:",	       "cni:",
+					   "bridge:a/b", "bridge:a b", "bridge:1234567890123456",
+					   "bridge:..",	 "veth:x" };
 	struct hull_net_opts o = { 0 };
 	struct hull_err err;
 
@@ -66,8 +67,7 @@ static void test_bad_modes(void **state)
 	assert_string_equal(err.msg, "unknown network mode 'wifi' (none, host, veth, "
 				     "bridge[:NAME], ns:PATH or cni:CONFLIST)");
 	hull_net_parse_mode("bridge:1234567890123456", &o, &err);
-	assert_string_equal(err.msg,
-			    "invalid bridge name '1234567890123456' (1 to 15 characters)");
+	assert_string_equal(err.msg, "invalid bridge name '1234567890123456' (1 to 15 characters)");
 }
 
 /* ---- addresses ---------------------------------------------------------- */
@@ -155,10 +155,14 @@ static void test_mac(void **state)
 
 	assert_int_equal(hull_net_parse_mac("02:42:c6:12:00:AB", mac, &err), 0);
 	assert_memory_equal(mac, want, 6);
-	static const char *const bad[] = { "",		       "02:42:c6:12:00",
-					   "02:42:c6:12:00:ab:01", "02-42-c6-12-00-ab",
-					   "02:42:c6:12:00:ag",    "2:42:c6:12:00:ab",
-					   "00:00:00:00:00:00",	   "01:00:5e:00:00:01",
+	static const char *const bad[] = { "",
+					   "02:42:c6:12:00",
+					   "02:42:c6:12:00:ab:01",
+					   "02-42-c6-12-00-ab",
+					   "02:42:c6:12:00:ag",
+					   "2:42:c6:12:00:ab",
+					   "00:00:00:00:00:00",
+					   "01:00:5e:00:00:01",
 					   "ff:ff:ff:ff:ff:ff" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(hull_net_parse_mac(bad[i], mac, &err), -EINVAL);
@@ -210,8 +214,7 @@ static void test_validate(void **state)
 	assert_int_equal(validate("bridge", "198.18.4.9", "198.18.4.0/24", true, &o, &err), 0);
 	assert_int_equal(validate("bridge", "198.18.5.9", "198.18.4.0/24", true, &o, &err),
 			 -EINVAL);
-	assert_string_equal(err.msg,
-			    "address '198.18.5.9' is outside the subnet '198.18.4.0/24'");
+	assert_string_equal(err.msg, "address '198.18.5.9' is outside the subnet '198.18.4.0/24'");
 	assert_int_equal(validate("bridge", "198.18.4.0", "198.18.4.0/24", true, &o, &err),
 			 -EINVAL);
 	assert_int_equal(validate("bridge", "198.18.4.1", "198.18.4.0/24", true, &o, &err),
@@ -263,8 +266,7 @@ static void test_alloc_bridge_addresses(void **state)
 	assert_true(a.held);
 	assert_int_equal(hull_net_alloc(state_dir, pool, 32, 0, IP(198, 18, 0, 1), &b, &err),
 			 -ENOSPC);
-	assert_string_equal(err.msg,
-			    "no free address left in the subnet: No space left on device");
+	assert_string_equal(err.msg, "no free address left in the subnet: No space left on device");
 	hull_net_release(&a);
 	assert_false(a.held);
 	assert_int_equal(hull_net_alloc(state_dir, pool, 32, 0, IP(198, 18, 0, 1), &b, &err), 0);
@@ -326,7 +328,7 @@ static void test_alloc_reclaims_dead_owners(void **state)
 	if (pid == 0) {
 		struct hull_net_lease l;
 		_exit(hull_net_alloc(state_dir, pool, 32, 0, IP(198, 18, 2, 1), &l, NULL) == 0 ? 0
-											      : 1);
+											       : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(status, 0);
@@ -337,7 +339,7 @@ static void test_alloc_reclaims_dead_owners(void **state)
 	if (pid == 0) {
 		struct hull_net_lease l;
 		_exit(hull_net_alloc(state_dir, pool, 32, 0, IP(198, 18, 2, 1), &l, NULL) == 0 ? 0
-											      : 1);
+											       : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(status, 0);
@@ -370,15 +372,17 @@ static void test_conflist(void **state)
 	chmod(plugin, 0755);
 	setenv("CNI_PATH", state_dir, 1);
 
-	write_text(path, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"fake\"},"
-			 "{\"type\":\"fake\"}]}");
+	write_text(path,
+		   "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"fake\"},"
+		   "{\"type\":\"fake\"}]}");
 	assert_int_equal(hull_cni_list_load(path, &list, &err), 0);
 	hull_cni_list_free(list);
 	write_text(path, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"fake\"}");
 	assert_int_equal(hull_cni_list_load(path, &list, &err), 0);
 	hull_cni_list_free(list);
 
-	write_text(path, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"gone\"}]}");
+	write_text(path,
+		   "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"gone\"}]}");
 	assert_int_equal(hull_cni_list_load(path, &list, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cni plugin 'gone' not found in CNI_PATH"));
 	assert_null(list);
