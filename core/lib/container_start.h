@@ -1,5 +1,6 @@
-/* container_start.h — what container.c shares with container_modes.c
- * (internal): the state of one start and the child's helpers. */
+/* container_start.h — internal to core/lib: what container.c shares with
+ * container_modes.c, container_join.c and the pool's slot.c: the state of
+ * one start and the child's helpers. */
 #ifndef HULL_CONTAINER_START_H
 #define HULL_CONTAINER_START_H
 
@@ -41,7 +42,7 @@ static inline uint64_t clone_ns_flags(const struct start *st)
 __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err);
 void hull_child_arm_deathsig(struct start *st);
 
-/* The last steps before exec, shared with hull exec (oci_exec.c): the
+/* The last steps before exec, shared with hull exec (container_join.c): the
  * working directory, fds, umask, rlimits; then capabilities, user,
  * no_new_privs and the seccomp filter. */
 int hull_child_finish(struct start *st, struct hull_err *err);

@@ -1,6 +1,7 @@
 /* spec.h — struct hull_spec: everything one container start needs, as pure
- * data. The CLI (and later an OCI config.json) fills it; hull_spec_validate()
- * checks it completely before anything on the host is changed. */
+ * data. `hull run`'s options (options.c) and an OCI config.json
+ * (core/oci/oci_config.c) both fill it; hull_spec_validate() checks it
+ * completely before anything on the host is changed. */
 #ifndef HULL_SPEC_H
 #define HULL_SPEC_H
 

@@ -1,4 +1,4 @@
-/* test_error.c — filling struct hull_err (core/error.c). */
+/* test_error.c — filling struct hull_err (core/lib/error.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_exec.c — hull_env_get and hull_exec's PATH lookup (core/exec.c).
+/* test_exec.c — hull_env_get and hull_exec's PATH lookup (core/lib/exec.c).
  *
  * hull_exec only returns on failure, so each call runs in a forked child
  * that sends its struct hull_err back on a CLOEXEC pipe: nothing read means

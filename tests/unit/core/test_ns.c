@@ -1,4 +1,4 @@
-/* test_ns.c — the namespace table, list parsing and formatting (core/ns.c). */
+/* test_ns.c — the namespace table, list parsing and formatting (core/lib/ns.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* test_oci_config.c — config.json onto struct hull_spec (core/oci_config.c,
- * core/oci_linux.c): each supported field's mapping, the refusal of
+/* test_oci_config.c — config.json onto struct hull_spec (core/oci/oci_config.c,
+ * core/oci/oci_linux.c): each supported field's mapping, the refusal of
  * unsupported ones by name, malformed JSON, and the default `hull spec`. */
 #include <setjmp.h>
 #include <stdarg.h>

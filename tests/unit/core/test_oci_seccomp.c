@@ -1,6 +1,6 @@
-/* test_oci_seccomp.c — linux.seccomp of config.json (core/oci_seccomp.c)
+/* test_oci_seccomp.c — linux.seccomp of config.json (core/oci/oci_seccomp.c)
  * onto struct hull_seccomp_profile, and its build with libseccomp
- * (core/seccomp_profile.c): actions with their errno, argument conditions,
+ * (core/lib/seccomp_filter.c): actions with their errno, argument conditions,
  * architectures and flags; unknown syscall names skipped; unknown
  * actions, operators, architectures and flags refused by field. */
 #include <setjmp.h>

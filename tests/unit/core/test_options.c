@@ -1,4 +1,4 @@
-/* test_options.c — `hull run` argument parsing (core/options.c).
+/* test_options.c — `hull run` argument parsing (core/lib/options.c).
  *
  * Every test parses in the same process, one after another: that alone checks
  * that hull_options_parse_run() resets getopt's state each time. */

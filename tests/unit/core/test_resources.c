@@ -1,5 +1,5 @@
 /* test_resources.c — parsing and checking of --memory, --cpus, --pids,
- * --cpuset, --memory-swap (core/resources.c). */
+ * --cpuset, --memory-swap (core/lib/resources.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_security.c — capability names and sets, --user and id maps, the
- * seccomp profile (core/caps.c, core/user.c, core/seccomp*.c). */
+ * seccomp profile (core/lib/caps.c, user.c, seccomp_filter.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_spec.c — defaults, validation and the environment (core/spec.c).
+/* test_spec.c — defaults, validation and the environment (core/lib/spec.c).
  *
  * Each test gets a fresh temp directory as its rootfs (removed in teardown)
  * and a spec that validates; tests then break one thing at a time. */

@@ -1,5 +1,5 @@
 /* test_supervise.c — wait-status mapping, reaping, signal blocking and
- * forwarding (core/supervise.c), all on real child processes.
+ * forwarding (core/lib/supervise.c), all on real child processes.
  *
  * Every test that forks records its children in `kids`; the teardown kills
  * and reaps whatever is left, drains pending signals and restores the signal

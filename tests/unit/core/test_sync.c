@@ -1,5 +1,5 @@
 /* test_sync.c — the go/report pipes between hull and its child
- * (core/sync.c), across a real fork.
+ * (core/lib/sync.c), across a real fork.
  *
  * The teardown kills and reaps a child left by a failing test and closes the
  * pipes; an alarm() guard makes any blocking read end instead of hanging. */
