@@ -1,5 +1,5 @@
-# ci/: the CI regression gate and coverage (see the README, "CI gate and
-# coverage").
+# ci/: the CI regression gate and coverage (ci/README.md: "The gate",
+# "Coverage").
 #
 #   make gate                 latency ratios + isolation vs reports/baseline.json
 #   make gate GATE_QUICK=1    the short form CI runs (100 starts per runtime)

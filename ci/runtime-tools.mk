@@ -1,6 +1,7 @@
 # ci/runtime-tools.mk: the OCI runtime-tools validation suite against hull,
-# beside crun and runc (README, "OCI runtime-tools validation"). Not part of
-# CI: it fetches Debian's runtime-tools source package and takes minutes.
+# beside crun and runc (ci/README.md; core/README.md, "OCI runtime-tools
+# validation"). Not part of CI: it fetches Debian's runtime-tools source
+# package and takes minutes.
 #
 #   make runtime-tools                          all test files, hull + crun + runc
 #   make runtime-tools RT_TESTS="create state"  some of them

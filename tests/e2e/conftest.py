@@ -8,12 +8,16 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The host-side helpers the soak shares (tests/pylib/hostutil.py).
+sys.path.insert(0, str(REPO / "tests" / "pylib"))
+from hostutil import host_mounts  # noqa: E402  (re-exported to the tests)
 BUILD = Path(os.environ.get("HULL_BUILD", REPO / "build")).resolve()
 
 
@@ -76,18 +80,6 @@ def reachable_rootfs(rootfs):
         yield top + "/rootfs"
     finally:
         shutil.rmtree(top, ignore_errors=True)
-
-
-def host_mounts():
-    """The host's mount table as a sorted list of (mount point, source, fs)."""
-    out = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, post = line.split(" - ", 1)
-            fields = pre.split()
-            fs, source = post.split()[:2]
-            out.append((fields[4], source, fs))
-    return sorted(out)
 
 
 @pytest.fixture

@@ -15,21 +15,12 @@ import subprocess
 import pytest
 
 from conftest import host_mounts
+from hostutil import cgroup_mount_points as cgroup_points
 
 SANITIZER_MARKS = (b"AddressSanitizer", b"LeakSanitizer", b"UndefinedBehaviorSanitizer",
                    b"runtime error:")
 ERROR, WORKS = "error", "works"
 BIG = 2**63 - 1
-
-
-def cgroup_points():
-    points = set()
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, post = line.split(" - ", 1)
-            if post.split()[0] in ("cgroup", "cgroup2"):
-                points.add(pre.split()[4])
-    return points
 
 
 def hull_cgroups():

@@ -41,64 +41,21 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "pylib"))
+from hostutil import (cgroup_mount_points, children_of, descendants_of,  # noqa: E402
+                      mount_points)
 PARENT = "hull-soak"  # the soak's own cgroup parent
 PR_SET_CHILD_SUBREAPER = 36
 TIMEOUT = 30
 
 
-def cgroup_points():
-    points = set()
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, post = line.split(" - ", 1)
-            if post.split()[0] in ("cgroup", "cgroup2"):
-                points.add(pre.split()[4])
-    return sorted(points)
-
-
 def soak_cgroups():
-    return sorted(d for p in cgroup_points() for d in glob.glob(f"{p}/{PARENT}/*/"))
-
-
-def mounts():
-    with open("/proc/self/mountinfo") as f:
-        return [line.split(" - ")[0].split()[4] for line in f]
-
-
-def proc_stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            data = f.read()
-    except OSError:
-        return None
-    rest = data[data.rindex(")") + 2:].split()
-    return rest[0], int(rest[1])  # state, ppid
+    return sorted(d for p in cgroup_mount_points() for d in glob.glob(f"{p}/{PARENT}/*/"))
 
 
 def children():
     """{pid: state} of every process whose parent is this one."""
-    me, out = os.getpid(), {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            st = proc_stat(d)
-            if st and st[1] == me:
-                out[int(d)] = st[0]
-    return out
-
-
-def descendants(root):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            st = proc_stat(d)
-            if st:
-                kids.setdefault(st[1], []).append(int(d))
-    out, todo = [], [root]
-    while todo:
-        for c in kids.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
+    return children_of(os.getpid())
 
 
 def reap(skip=()):
@@ -140,7 +97,7 @@ def meminfo():
 
 
 def snapshot(rootfs):
-    m = mounts()
+    m = mount_points()
     mem = meminfo()
     kids = children()
     with open("/proc/self/status") as f:
@@ -298,7 +255,7 @@ class Soak:
                 p.wait(timeout=rng.uniform(0, 0.006 if i % 2 else 0.04))
             except subprocess.TimeoutExpired:
                 pass
-            tree = descendants(p.pid)
+            tree = descendants_of(p.pid)
             ran = bool(select.select([p.stdout], [], [], 0)[0])  # "up" printed
             phase = ("while the command ran" if ran else
                      "during setup (after the clone)" if tree else "before the clone")
@@ -378,7 +335,7 @@ class Soak:
         self.kill_storm(n_kill)
         subprocess.run([self.hull, "gc", "--cgroup-parent", PARENT], capture_output=True,
                        timeout=TIMEOUT)
-        for p in cgroup_points():  # the soak's own (now empty) parent
+        for p in cgroup_mount_points():  # the soak's own (now empty) parent
             try:
                 os.rmdir(f"{p}/{PARENT}")
             except OSError:

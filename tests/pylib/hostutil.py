@@ -1,41 +1,82 @@
-"""Host-side helpers for the end-to-end tests: process trees, namespace
-inodes, waiting for a process to end without sleeping."""
+"""Host-side helpers shared by the end-to-end tests (tests/e2e, through
+its conftest) and the soak (tests/soak/soak.py): the mount table, cgroup
+mount points, process trees, namespace inodes, waiting for a process to end
+without sleeping."""
 import os
 import select
 
 
+def mountinfo():
+    """The calling process's mount table as (mount point, source, fs type)
+    tuples, in mountinfo order."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            fs, source = post.split()[:2]
+            out.append((pre.split()[4], source, fs))
+    return out
+
+
+def host_mounts():
+    """The mount table, sorted: compare before and after a test."""
+    return sorted(mountinfo())
+
+
+def mount_points():
+    return [point for point, _, _ in mountinfo()]
+
+
+def cgroup_mount_points():
+    """Every cgroup (v1) and cgroup2 mount point, sorted."""
+    return sorted({point for point, _, fs in mountinfo() if fs in ("cgroup", "cgroup2")})
+
+
+def proc_stat(pid):
+    """(state, ppid) of pid from /proc/<pid>/stat, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    # The comm field may hold spaces and parentheses: fields follow the last ')'.
+    rest = data[data.rindex(")") + 2:].split()
+    return rest[0], int(rest[1])
+
+
 def children_of(pid):
-    """Direct children of pid, found by scanning /proc/*/stat (this kernel
-    has no /proc/<pid>/task/<tid>/children)."""
-    kids = []
+    """{child pid: state} of pid's direct children, found by scanning
+    /proc/*/stat (this kernel has no /proc/<pid>/task/<tid>/children)."""
+    kids = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The comm field may hold spaces; ppid is the 2nd field after ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            kids.append(int(entry))
+        if entry.isdigit():
+            st = proc_stat(entry)
+            if st and st[1] == pid:
+                kids[int(entry)] = st[0]
     return kids
 
 
 def descendants_of(pid):
+    """Every descendant of pid, parents before their children (one scan of
+    /proc, so a process that forks meanwhile is seen or not, never half)."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = proc_stat(entry)
+            if st:
+                kids.setdefault(st[1], []).append(int(entry))
     out, todo = [], [pid]
     while todo:
-        kids = children_of(todo.pop())
-        out.extend(kids)
-        todo.extend(kids)
+        for child in kids.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
     return out
 
 
 def deepest_descendant(pid):
     """The last process in a single chain hull -> [middle ->] container."""
     while True:
-        kids = children_of(pid)
+        kids = sorted(children_of(pid))
         if not kids:
             return pid
         pid = kids[0]
