@@ -77,8 +77,10 @@ static int pool_start(int argc, char **argv)
 	spec.argv = placeholder;
 	spec.argc = 1;
 	if (ret < 0 || (ret = hull_spec_validate(&spec, &err)) < 0 ||
-	    (ret = hull_pool_check_spec(&spec, &err)) < 0)
+	    (ret = hull_pool_check_spec(&spec, &err)) < 0) {
+		hull_spec_free(&spec);
 		return fail(&err);
+	}
 	/* The options between "pool start" and ROOTFS, for the fallback. */
 	c.args = opts + 1;
 	for (c.nargs = 0; opts[1 + c.nargs] != spec.rootfs_arg; c.nargs++)
@@ -86,12 +88,12 @@ static int pool_start(int argc, char **argv)
 	c.spec = &spec;
 	fflush(NULL);
 	pid_t pid;
-	if (hull_pool_start(&c, &pid, &err) < 0)
-		return fail(&err);
-	if (spec.verbose)
+	ret = hull_pool_start(&c, &pid, &err);
+	if (ret == 0 && spec.verbose)
 		fprintf(stderr, "hull: pool '%s' started: %u slots, supervisor pid %d\n", c.name,
 			c.size, (int)pid);
-	return 0;
+	hull_spec_free(&spec);
+	return ret < 0 ? fail(&err) : 0;
 }
 
 static void print_status(json_object *o)

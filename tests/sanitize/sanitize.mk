@@ -7,7 +7,8 @@
 #
 # SANITIZE=1 (set by `make sanitize` for its own sub-make) adds the flags to
 # every C object and link. Two kinds of programs are treated apart:
-#  - the ones copied into the container rootfs (hull-probe, hull-attempt)
+#  - the ones copied into the container rootfs (hull-probe, hull-attempt,
+#    hull-tenant)
 #    stay static and unsanitized: the busybox rootfs has no dynamic loader
 #    or sanitizer runtime; they are test tools, not the runtime under test;
 #  - the host programs whose recipes link -static (hull, hull-seed,
@@ -31,7 +32,7 @@ ifeq ($(SANITIZE),1)
 SAN_ON   = $(SAN_FLAGS)
 CFLAGS  += $(SAN_ON)
 LDFLAGS += $(SAN_ON)
-$(BIN)/hull-probe $(BIN)/hull-attempt: SAN_ON :=
+$(BIN)/hull-probe $(BIN)/hull-attempt $(BIN)/hull-tenant: SAN_ON :=
 # override: CC may come from the command line (SAN_CC).
 $(BIN)/hull $(BIN)/hull-seed $(BIN)/hull-floor: override CC := tests/sanitize/cc-dynamic $(CC)
 endif
