@@ -5,7 +5,7 @@
 #   make run        interactive /bin/sh in a container on the default rootfs
 #   make rootfs     build the default rootfs into build/rootfs
 #   make deps       install missing Debian packages (apt-get, as root)
-#   make install    install hull into $(PREFIX)/bin
+#   make install    hull, hull-harness and their man pages into $(DESTDIR)$(PREFIX)
 #   make clean      remove build/
 #
 # Each part of the project adds its own targets in a *.mk fragment next to
@@ -14,6 +14,7 @@
 CC      ?= gcc
 BUILD   ?= build
 PREFIX  ?= /usr/local
+MANDIR  ?= $(PREFIX)/share/man
 PYTHON  ?= /usr/bin/python3
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -57,8 +58,12 @@ e2e: all rootfs
 run: all rootfs
 	$(BIN)/hull run $(BUILD)/rootfs /bin/sh
 
+# Binaries and man pages; DESTDIR for staging (packages, tests).
 install: all
 	install -D -m 0755 $(BIN)/hull $(DESTDIR)$(PREFIX)/bin/hull
+	install -D -m 0755 $(BIN)/hull-harness $(DESTDIR)$(PREFIX)/bin/hull-harness
+	install -D -m 0644 core/cli/hull.1 $(DESTDIR)$(MANDIR)/man1/hull.1
+	install -D -m 0644 harness/hull-harness.1 $(DESTDIR)$(MANDIR)/man1/hull-harness.1
 
 clean:
 	rm -rf $(BUILD)
