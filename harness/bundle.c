@@ -143,6 +143,9 @@ static json_object *oci_config(const struct hh_launch *l)
 			json_object_object_add(linux_, g ? "gidMappings" : "uidMappings", maps);
 		}
 	}
+	if (l->cfg.cgroups_path)
+		json_object_object_add(linux_, "cgroupsPath",
+				       json_object_new_string(l->cfg.cgroups_path));
 	json_object_object_add(linux_, "maskedPaths", strarray(masked));
 	json_object_object_add(linux_, "readonlyPaths", strarray(readonly));
 	json_object_object_add(cfg, "linux", linux_);

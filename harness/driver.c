@@ -11,6 +11,7 @@
 #include "env.h"
 #include "ns.h"
 #include "paths.h"
+#include "sys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -348,5 +350,52 @@ out:
 	if (res->err)
 		res->err[res->err_len] = '\0';
 	free(argv);
+	return ret;
+}
+
+int hh_launch_step(const struct hh_launch *l, char *const *argv, struct hh_step_result *res,
+		   struct hull_err *err)
+{
+	int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int errfd = memfd_create("hh-step-stderr", MFD_CLOEXEC);
+	int pidfd = -1, status = 0, ret;
+	pid_t pid = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	if (out < 0 || errfd < 0) {
+		ret = hull_fail(err, errno, "cannot start runtime '%s'", l->rt->name);
+		goto out;
+	}
+	ret = spawn_runtime(l, (char **)argv, out, errfd, &pid, &res->t_spawn_ns, err);
+	if (ret < 0)
+		goto out;
+	/* Wait for the runtime only: its pidfd, not its pipes, which a
+	 * container it created may hold open. */
+	pidfd = hull_sys_pidfd_open(pid, 0);
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+	do
+		r = pidfd >= 0 ? poll(&p, 1, l->cfg.timeout_ms) : 1;
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			ret = hull_fail(err, errno, "cannot wait for runtime '%s'", l->rt->name);
+			goto out;
+		}
+	res->t_exit_ns = hull_now_ns();
+	if (r != 0)
+		res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	ssize_t n = pread(errfd, res->err, sizeof(res->err) - 1, 0);
+	res->err[n > 0 ? n : 0] = '\0';
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (out >= 0)
+		close(out);
+	if (errfd >= 0)
+		close(errfd);
 	return ret;
 }

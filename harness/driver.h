@@ -121,19 +121,20 @@ const char *hh_runtime_started(const struct hh_runtime_info *rt);
 bool hh_runtime_available(const char *name, char *why, size_t len);
 
 struct hh_launch_config {
-	const char *runtime;	 /* a runtime name or oci: spec */
-	const char *rootfs;	 /* absolute path of the root filesystem */
-	uint64_t ns_flags;	 /* CLONE_NEW* wanted; see hh_launch_effective_ns */
-	bool chroot;		 /* hull: --chroot instead of pivot_root */
-	bool spawn_fork;	 /* hull: --spawn fork instead of clone3 */
-	const char *hostname;	 /* with uts: NULL = the runtime's default */
-	char *const *argv;	 /* command inside the container, NULL-terminated */
-	int trace_fd;		 /* hull: --trace-fd N (inherited as N); -1 none */
-	const char *scratch_dir; /* parent of the temp dir for bundles; NULL = $TMPDIR or /tmp */
-	const char *bin_dir;	 /* where hull, hull-seed, hull-floor live; NULL =
-				  * the directory of the running program */
-	int timeout_ms;		 /* per container; 0 = 10000 */
-	int cancel_fd;		 /* readable = abort the run in progress; -1 none */
+	const char *runtime;	  /* a runtime name or oci: spec */
+	const char *rootfs;	  /* absolute path of the root filesystem */
+	uint64_t ns_flags;	  /* CLONE_NEW* wanted; see hh_launch_effective_ns */
+	bool chroot;		  /* hull: --chroot instead of pivot_root */
+	bool spawn_fork;	  /* hull: --spawn fork instead of clone3 */
+	const char *hostname;	  /* with uts: NULL = the runtime's default */
+	char *const *argv;	  /* command inside the container, NULL-terminated */
+	int trace_fd;		  /* hull: --trace-fd N (inherited as N); -1 none */
+	const char *scratch_dir;  /* parent of the temp dir for bundles; NULL = $TMPDIR or /tmp */
+	const char *bin_dir;	  /* where hull, hull-seed, hull-floor live; NULL =
+				   * the directory of the running program */
+	int timeout_ms;		  /* per container; 0 = 10000 */
+	int cancel_fd;		  /* readable = abort the run in progress; -1 none */
+	const char *cgroups_path; /* OCI: linux.cgroupsPath of the bundle; NULL none */
 };
 
 struct hh_launch {
@@ -175,6 +176,19 @@ int hh_launch_prepare(const struct hh_launch_config *cfg, struct hh_launch *l,
 int hh_launch_run(const struct hh_launch *l, struct hh_launch_result *res, struct hull_err *err);
 
 void hh_launch_result_free(struct hh_launch_result *res);
+
+/* One invocation of the runtime's program with argv (argv[0] is
+ * l->runtime_bin), spawned and timed exactly as hull_launch_run does, from
+ * the runtime's mount namespace; stdout to /dev/null, stderr kept, waited
+ * for until the runtime itself exits (whatever it leaves running, such as
+ * an OCI create's container). The lifecycle steps. */
+struct hh_step_result {
+	uint64_t t_spawn_ns, t_exit_ns;
+	int exit_code; /* exit status, 128+N for signal N, -1 timed out */
+	char err[256]; /* the start of its stderr */
+};
+int hh_launch_step(const struct hh_launch *l, char *const *argv, struct hh_step_result *res,
+		   struct hull_err *err);
 
 /* Remove the bundle and state directories, free everything. */
 void hh_launch_release(struct hh_launch *l);

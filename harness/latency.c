@@ -26,73 +26,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The runtime comparison, in the order of the report. */
-static const struct {
-	const char *label, *runtime;
-	bool chroot, fork, traced;
-} known_variants[] = {
-	{ "bare", "bare", false, false, false },
-	{ "floor", "floor", false, false, false },
-	{ "hull", "hull", false, false, true },
-	{ "hull-fork", "hull", false, true, true },
-	{ "hull-chroot", "hull", true, false, true },
-	{ "hull-privileged", "hull-privileged", false, false, true },
-	{ "hull-limits", "hull-limits", false, false, true },
-	{ "hull-oci", "hull-oci", false, false, false },
-	{ "seed", "seed", false, false, false },
-	{ "unshare", "unshare", false, false, false },
-	{ "bwrap", "bwrap", false, false, false },
-	{ "crun", "crun", false, false, false },
-	{ "crun-cgroupfs", "crun-cgroupfs", false, false, false },
-	{ "runc", "runc", false, false, false },
-};
-
-static bool wanted(const char *list, const char *label)
-{
-	char t[600];
-
-	if (!list || !*list || strcmp(list, "all") == 0)
-		return true;
-	for (const char *p = list; hh_runtime_list_next(&p, t, sizeof(t));)
-		if (strcmp(t, label) == 0 || strcmp(t, "all") == 0)
-			return true;
-	return false;
-}
-
-/* Every item is a variant label, "all", or an OCI runtime by path
- * (oci:PATH[,name=..][,args=..]), registered here. */
-static int check_runtime_list(const char *list)
-{
-	char t[600];
-
-	for (const char *p = list; hh_runtime_list_next(&p, t, sizeof(t));) {
-		bool ok = strcmp(t, "all") == 0;
-		for (size_t i = 0; i < N_ELEMS(known_variants) && !ok; i++)
-			ok = strcmp(t, known_variants[i].label) == 0;
-		if (!ok && strncmp(t, "oci:", 4) == 0)
-			ok = hh_runtime_lookup(t) != NULL;
-		if (!ok) {
-			fprintf(stderr, "hull-harness: unknown runtime '%s'\n", t);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The OCI runtimes given by path, after the known ones, in list order. */
-static void add_oci_variants(struct bench *b, const char *list)
-{
-	char t[600];
-
-	for (const char *p = list; p && hh_runtime_list_next(&p, t, sizeof(t));) {
-		const struct hh_runtime_info *rt =
-			strncmp(t, "oci:", 4) == 0 ? hh_runtime_lookup(t) : NULL;
-		if (rt)
-			hh_lat_add_variant(b, SUITE_RUNTIMES, rt->name, t, b->o.ns, false, false,
-					   false);
-	}
-}
-
 /* ---- command line ------------------------------------------------------ */
 
 static void usage(FILE *out)
@@ -115,7 +48,10 @@ static void usage(FILE *out)
 	      "                            oci:PATH[,name=NAME][,args=OPT OPT][,env=v1]\n"
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"
-	      "     --suites LIST        runtimes,namespaces,concurrency (default all)\n"
+	      "     --suites LIST        runtimes,namespaces,concurrency,lifecycle (default\n"
+	      "                            all)\n"
+	      "     --lifecycle-rounds N create+start+delete rounds per runtime (default\n"
+	      "                            the iterations, at most 100)\n"
 	      "     --ns-each LIST       namespaces the namespaces suite measures alone\n"
 	      "                            (default all; none and the --ns set always)\n"
 	      "     --concurrency LIST   starts at once (default 1,2,4,8,16)\n"
@@ -210,6 +146,7 @@ enum {
 	OPT_MICRO,
 	OPT_HYPERFINE,
 	OPT_NS_EACH,
+	OPT_LIFECYCLE_ROUNDS,
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -221,6 +158,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ns", required_argument, NULL, OPT_NS },
 		{ "suites", required_argument, NULL, OPT_SUITES },
 		{ "ns-each", required_argument, NULL, OPT_NS_EACH },
+		{ "lifecycle-rounds", required_argument, NULL, OPT_LIFECYCLE_ROUNDS },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 		{ "per-level", required_argument, NULL, OPT_PER_LEVEL },
 		{ "cpu", required_argument, NULL, OPT_CPU },
@@ -259,7 +197,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case OPT_RUNTIMES:
-			if (check_runtime_list(optarg) < 0)
+			if (hh_lat_check_runtime_list(optarg) < 0)
 				return -1;
 			o->runtimes = optarg;
 			break;
@@ -282,6 +220,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_CONCURRENCY:
 			if (parse_levels(optarg, o) < 0)
+				return -1;
+			break;
+		case OPT_LIFECYCLE_ROUNDS:
+			if (parse_int(optarg, 1, 1000000, &o->lifecycle_rounds) < 0)
 				return -1;
 			break;
 		case OPT_PER_LEVEL:
@@ -323,6 +265,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "hull-harness: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (!o->lifecycle_rounds) /* a lifecycle is three runtime processes: fewer */
+		o->lifecycle_rounds = o->iterations < 100 ? o->iterations : 100;
 	return 0;
 }
 
@@ -495,37 +439,11 @@ int hh_cmd_latency(int argc, char **argv)
 	b.skipped = json_object_new_array();
 
 	/* Suites and their variants. */
-	if (b.o.suites[SUITE_RUNTIMES])
-		for (size_t i = 0; i < N_ELEMS(known_variants); i++)
-			if (wanted(b.o.runtimes, known_variants[i].label))
-				hh_lat_add_variant(&b, SUITE_RUNTIMES, known_variants[i].label,
-						   known_variants[i].runtime, b.o.ns,
-						   known_variants[i].chroot, known_variants[i].fork,
-						   known_variants[i].traced);
-	if (b.o.suites[SUITE_RUNTIMES])
-		add_oci_variants(&b, b.o.runtimes);
-	if (b.o.suites[SUITE_NAMESPACES]) {
-		/* none, each namespace alone, the default set: hull and floor. */
-		for (int k = -1; k <= (int)hull_ns_count; k++) {
-			uint64_t ns = k < 0			? 0
-				      : k == (int)hull_ns_count ? HULL_NS_DEFAULT
-								: hull_ns_table[k].flag;
-			if (k >= 0 && k < (int)hull_ns_count && !(b.o.ns_each & ns))
-				continue;
-			char label[128], list[96];
-			hull_ns_format(ns, list, sizeof(list));
-			snprintf(label, sizeof(label), "hull ns=%s", list);
-			hh_lat_add_variant(&b, SUITE_NAMESPACES, label, "hull", ns, false, false,
-					   false);
-			snprintf(label, sizeof(label), "floor ns=%s", list);
-			hh_lat_add_variant(&b, SUITE_NAMESPACES, label, "floor", ns, false, false,
-					   false);
-		}
-	}
+	hh_lat_add_suites(&b);
 	struct variant *cv = NULL;
-	if (b.o.suites[SUITE_CONCURRENCY])
-		cv = hh_lat_add_variant(&b, SUITE_CONCURRENCY, "hull", "hull", b.o.ns, false, false,
-					false);
+	for (size_t i = 0; i < b.nv && !cv; i++)
+		if (b.v[i].suite == SUITE_CONCURRENCY)
+			cv = &b.v[i];
 
 	for (size_t i = 0; i < b.nv; i++)
 		hh_lat_prepare(&b, &b.v[i]);
@@ -533,7 +451,9 @@ int hh_cmd_latency(int argc, char **argv)
 	/* Work to do, for the progress line. */
 	for (size_t i = 0; i < b.nv; i++)
 		if (b.v[i].available && b.v[i].suite != SUITE_CONCURRENCY)
-			b.total += (size_t)(b.o.iterations + b.o.warmup);
+			b.total += (size_t)((b.v[i].suite == SUITE_LIFECYCLE ? b.o.lifecycle_rounds
+									     : b.o.iterations) +
+					    b.o.warmup);
 	if (cv && cv->available)
 		for (int i = 0; i < b.o.n_levels; i++)
 			b.total += (size_t)b.o.levels[i] *
@@ -564,6 +484,8 @@ int hh_cmd_latency(int argc, char **argv)
 		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
 	if (cv && cv->available)
 		hh_lat_run_concurrency(&b, cv);
+	if (b.o.suites[SUITE_LIFECYCLE])
+		hh_lat_run_lifecycle(&b);
 	hh_lat_progress(&b, "done", true);
 	hh_lat_progress_end(&b);
 
@@ -571,7 +493,8 @@ int hh_cmd_latency(int argc, char **argv)
 	ret = 0;
 	for (size_t i = 0; i < b.nv; i++) {
 		struct variant *v = &b.v[i];
-		if (v->available && v->suite != SUITE_CONCURRENCY && v->entry.n == 0) {
+		size_t good = v->suite == SUITE_LIFECYCLE ? v->lc[HH_LC_SUM].n : v->entry.n;
+		if (v->available && v->suite != SUITE_CONCURRENCY && good == 0) {
 			fprintf(stderr, "hull-harness: %s: every start failed: %s\n", v->label,
 				v->first_error);
 			/* Another runtime's trouble is a finding for the report

@@ -6,6 +6,7 @@
 #define HH_LATENCY_BENCH_H
 
 #include "driver.h"
+#include "lifecycle.h"
 #include "latency.h"
 #include "stats.h"
 
@@ -38,9 +39,11 @@ struct variant {
 	size_t failures, bad_traces;
 	char first_error[256];
 	struct hh_samples rss_kib, maxrss_kib;
+	struct hh_samples lc[HH_LC_N]; /* lifecycle: create, start, delete, sum */
+	char cgroups_path[96];	       /* lifecycle: a cgroup of its own */
 };
 
-enum { SUITE_RUNTIMES, SUITE_NAMESPACES, SUITE_CONCURRENCY, N_SUITES };
+enum { SUITE_RUNTIMES, SUITE_NAMESPACES, SUITE_CONCURRENCY, SUITE_LIFECYCLE, N_SUITES };
 extern const char *const hh_lat_suite_names[N_SUITES];
 
 /* The runtime comparison, in the order of the report. */
@@ -68,6 +71,7 @@ struct opts {
 	int per_level;
 	bool quiet;
 	int timeout_ms;
+	int lifecycle_rounds; /* measured lifecycles per runtime */
 };
 
 struct bench {
@@ -87,6 +91,14 @@ struct bench {
 
 extern char *hh_lat_probe_argv[];
 
+/* ---- latency_variants.c ------------------------------------------------ */
+
+/* Every item of a --runtimes list is a variant label, "all", or an OCI
+ * runtime by path (registered here); -1 with a message otherwise. */
+int hh_lat_check_runtime_list(const char *list);
+/* The variants of every suite b->o asks for, in the order of the report. */
+void hh_lat_add_suites(struct bench *b);
+
 /* ---- latency_run.c ---------------------------------------------------- */
 
 void hh_lat_progress(struct bench *b, const char *what, bool force);
@@ -102,6 +114,9 @@ void hh_lat_release_all(struct bench *b);
 void hh_lat_run_interleaved(struct bench *b, int suite);
 void hh_lat_measure_rss(struct bench *b, struct variant *v);
 void hh_lat_run_concurrency(struct bench *b, struct variant *v);
+/* The lifecycle suite's rounds, interleaved like the others; then the
+ * cgroups of its bundles that a failed delete left are removed. */
+void hh_lat_run_lifecycle(struct bench *b);
 
 /* ---- latency_json.c ---------------------------------------------------- */
 

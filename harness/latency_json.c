@@ -154,6 +154,73 @@ static double ratio_of(struct bench *b, const char *a, const char *ref, bool rou
 	return median_of(round ? &x->round : &x->entry) / median_of(round ? &y->round : &y->entry);
 }
 
+/* ---- the engine path ---------------------------------------------------- */
+
+static struct variant *find_lc(struct bench *b, const char *label)
+{
+	for (size_t i = 0; i < b->nv; i++)
+		if (b->v[i].suite == SUITE_LIFECYCLE && strcmp(b->v[i].label, label) == 0 &&
+		    b->v[i].lc[HH_LC_SUM].n > 0)
+			return &b->v[i];
+	return NULL;
+}
+
+static double lc_ratio(struct bench *b, const char *a, const char *ref, int step)
+{
+	struct variant *x = find_lc(b, a), *y = find_lc(b, ref);
+	if (!x || !y)
+		return NAN;
+	return median_of(&x->lc[step]) / median_of(&y->lc[step]);
+}
+
+static const char *const lc_refs[] = { "crun-cgroupfs", "runc" };
+
+static json_object *lifecycle_json(struct bench *b)
+{
+	json_object *o = json_object_new_object(), *rows = json_object_new_array(),
+		    *ratios = json_object_new_array();
+
+	json_object_object_add(o, "rounds", json_object_new_int(b->o.lifecycle_rounds));
+	json_object_object_add(o, "command", json_object_new_string("/bin/true"));
+	for (size_t i = 0; i < b->nv; i++) {
+		struct variant *v = &b->v[i];
+		if (v->suite != SUITE_LIFECYCLE || !v->available)
+			continue;
+		json_object *r = json_object_new_object();
+		json_object_object_add(r, "name", json_object_new_string(v->label));
+		json_object_object_add(r, "runtime", json_object_new_string(v->runtime));
+		json_object_object_add(r, "program", json_object_new_string(v->launch.argv[0]));
+		json_object_object_add(r, "started",
+				       json_object_new_string(hh_runtime_started(v->launch.rt)));
+		json_object_object_add(r, "cgroups_path", json_object_new_string(v->cgroups_path));
+		json_object_object_add(r, "lifecycles",
+				       json_object_new_int64((int64_t)v->lc[HH_LC_SUM].n));
+		json_object_object_add(r, "failures", json_object_new_int64((int64_t)v->failures));
+		if (v->first_error[0])
+			json_object_object_add(r, "first_error",
+					       json_object_new_string(v->first_error));
+		for (int k = 0; k < HH_LC_N; k++)
+			json_object_object_add(r, hh_lc_step_names[k],
+					       hh_report_series(v->lc[k].v, v->lc[k].n, 1));
+		json_object_array_add(rows, r);
+	}
+	for (size_t i = 0; i < N_ELEMS(lc_refs); i++) {
+		json_object *r = json_object_new_object();
+		char name[64];
+		snprintf(name, sizeof(name), "hull / %s", lc_refs[i]);
+		json_object_object_add(r, "name", json_object_new_string(name));
+		for (int k = 0; k < HH_LC_N; k++) {
+			double x = lc_ratio(b, "hull", lc_refs[i], k);
+			json_object_object_add(r, hh_lc_step_names[k],
+					       isfinite(x) ? hh_json_decimal(x, 4) : NULL);
+		}
+		json_object_array_add(ratios, r);
+	}
+	json_object_object_add(o, "runtimes", rows);
+	json_object_object_add(o, "ratios", ratios);
+	return o;
+}
+
 static json_object *targets_json(struct bench *b)
 {
 	json_object *t = json_object_new_array();
@@ -192,6 +259,13 @@ static json_object *targets_json(struct bench *b)
 	}
 	json_object_array_add(
 		t, target("hull peak RSS (MiB)", "rss", peak, 1.5, "hull RSS not measured"));
+	/* The engine path (issue 18): create + start + delete. */
+	json_object_array_add(t, target("lifecycle hull / crun-cgroupfs", "create+start+delete",
+					lc_ratio(b, "hull", "crun-cgroupfs", HH_LC_SUM), 0.30,
+					"lifecycle of hull or crun-cgroupfs not measured"));
+	json_object_array_add(t, target("lifecycle hull / runc", "create+start+delete",
+					lc_ratio(b, "hull", "runc", HH_LC_SUM), 0.15,
+					"lifecycle of hull or runc not measured"));
 	return t;
 }
 
@@ -246,7 +320,6 @@ json_object *hh_lat_build_report(struct bench *b)
 	if (b->o.suites[SUITE_RUNTIMES]) {
 		json_object_object_add(r, "runtimes", rt);
 		json_object_object_add(r, "phases", ph);
-		json_object_object_add(r, "targets", targets_json(b));
 	} else {
 		json_object_put(rt);
 		json_object_put(ph);
@@ -321,6 +394,10 @@ json_object *hh_lat_build_report(struct bench *b)
 		}
 		json_object_object_add(r, "concurrency", cc);
 	}
+	if (b->o.suites[SUITE_LIFECYCLE])
+		json_object_object_add(r, "lifecycle", lifecycle_json(b));
+	if (b->o.suites[SUITE_RUNTIMES] || b->o.suites[SUITE_LIFECYCLE])
+		json_object_object_add(r, "targets", targets_json(b));
 	return r;
 }
 

@@ -379,6 +379,60 @@ static void concurrency_section(json_object *r, FILE *out)
 	fputs("\n", out);
 }
 
+static void lifecycle_section(json_object *r, FILE *out)
+{
+	static const char *const steps[] = { "create", "start", "delete", "sum" };
+	json_object *lc = hh_json_get(r, "lifecycle"), *rows = hh_json_get(lc, "runtimes");
+	if (!arr_len(rows))
+		return;
+	fprintf(out,
+		"## Engine path: create + start + delete (median of %lld rounds, /bin/true, "
+		"a cgroup per container)\n\n",
+		(long long)hh_json_get_int(lc, "rounds", 0));
+	static const char *const head[] = {
+		"runtime", "create", "start", "delete", "sum", "failed"
+	};
+	hh_md_table_head(out, N_ELEMS(head), head, "lrrrrr");
+	for (size_t i = 0; i < arr_len(rows); i++) {
+		json_object *v = arr_at(rows, i);
+		char d[4][32], f[32];
+		for (int k = 0; k < 4; k++)
+			dur(hh_json_get(v, steps[k]), "median_ns", d[k], sizeof(d[k]));
+		snprintf(f, sizeof(f), "%lld/%lld", (long long)hh_json_get_int(v, "failures", 0),
+			 (long long)(hh_json_get_int(v, "failures", 0) +
+				     hh_json_get_int(v, "lifecycles", 0)));
+		const char *cells[] = {
+			hh_json_get_string(v, "name", "?"), d[0], d[1], d[2], d[3], f
+		};
+		hh_md_table_row(out, N_ELEMS(cells), cells);
+	}
+	json_object *ratios = hh_json_get(lc, "ratios");
+	for (size_t i = 0; i < arr_len(ratios); i++) {
+		json_object *x = arr_at(ratios, i);
+		char c[4][32];
+		for (int k = 0; k < 4; k++) {
+			json_object *v = hh_json_get(x, steps[k]);
+			snprintf(c[k], sizeof(c[k]), v ? "%.2f×" : "-",
+				 v ? json_object_get_double(v) : 0);
+		}
+		const char *cells[] = {
+			hh_json_get_string(x, "name", "?"), c[0], c[1], c[2], c[3], ""
+		};
+		hh_md_table_row(out, N_ELEMS(cells), cells);
+	}
+	fputs("\n", out);
+	for (size_t i = 0; i < arr_len(rows); i++) {
+		json_object *v = arr_at(rows, i);
+		const char *fe = hh_json_get_string(v, "first_error", NULL);
+		fprintf(out, "- %s: `%s`, cgroup `%s`; %s%s%s\n",
+			hh_json_get_string(v, "name", "?"), hh_json_get_string(v, "program", "-"),
+			hh_json_get_string(v, "cgroups_path", "-"),
+			hh_json_get_string(v, "started", "?"), fe ? "; first failure: " : "",
+			fe ? fe : "");
+	}
+	fputs("\n", out);
+}
+
 static double to_ns(double v, const char *unit)
 {
 	if (strcmp(unit, "us") == 0)
@@ -487,6 +541,7 @@ void hh_lat_render_markdown(json_object *report, FILE *out)
 	phases_section(report, out);
 	namespaces_section(report, out);
 	concurrency_section(report, out);
+	lifecycle_section(report, out);
 	micro_section(report, out);
 	hyperfine_section(report, out);
 	plots_section(report, out);

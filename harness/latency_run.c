@@ -6,6 +6,7 @@
 #include "paths.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
@@ -22,7 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *const hh_lat_suite_names[N_SUITES] = { "runtimes", "namespaces", "concurrency" };
+const char *const hh_lat_suite_names[N_SUITES] = { "runtimes", "namespaces", "concurrency",
+						   "lifecycle" };
 char *hh_lat_probe_argv[] = { "/bin/hull-probe", "--stamp", NULL };
 
 /* ---- progress ------------------------------------------------------- */
@@ -163,6 +165,9 @@ static void skip(struct bench *b, struct variant *v, const char *why)
 		fprintf(stderr, "latency: skipping %s: %s\n", v->label, why);
 }
 
+/* The engine path's container: exits at once, in a cgroup of its own. */
+static char *lifecycle_argv[] = { "/bin/true", NULL };
+
 int hh_lat_prepare(struct bench *b, struct variant *v)
 {
 	struct hull_err err = { 0 };
@@ -193,10 +198,11 @@ int hh_lat_prepare(struct bench *b, struct variant *v)
 		.ns_flags = v->ns,
 		.chroot = v->chroot,
 		.spawn_fork = v->fork,
-		.argv = hh_lat_probe_argv,
+		.argv = v->suite == SUITE_LIFECYCLE ? lifecycle_argv : hh_lat_probe_argv,
 		.trace_fd = v->trace_wr,
 		.timeout_ms = b->o.timeout_ms,
 		.cancel_fd = -1,
+		.cgroups_path = v->cgroups_path[0] ? v->cgroups_path : NULL,
 	};
 	if (hh_launch_prepare(&cfg, &v->launch, &err) < 0) {
 		skip(b, v, err.msg);
@@ -244,6 +250,8 @@ void hh_lat_release_all(struct bench *b)
 		hh_samples_free(&v->maxrss_kib);
 		for (int k = 0; k < HH_LAT_N_MARKS; k++)
 			hh_samples_free(&v->phase[k]);
+		for (int k = 0; k < HH_LC_N; k++)
+			hh_samples_free(&v->lc[k]);
 	}
 	for (size_t i = 0; i < b->nlv; i++) {
 		hh_samples_free(&b->lv[i].round);
@@ -448,4 +456,66 @@ void hh_lat_run_concurrency(struct bench *b, struct variant *v)
 		snprintf(what, sizeof(what), "%d at once", k);
 		hh_lat_progress(b, what, false);
 	}
+}
+
+/* ---- the engine path ---------------------------------------------------- */
+
+static void lifecycle_one(struct variant *v, bool record)
+{
+	struct hh_lifecycle lc;
+
+	if (hh_lifecycle_run(&v->launch, &lc) < 0) {
+		if (record)
+			note_failure(v, "%s", lc.error);
+		return;
+	}
+	if (record)
+		for (int k = 0; k < HH_LC_N; k++)
+			push(&v->lc[k], lc.ns[k]);
+}
+
+/* rmdir of the variants' cgroups wherever a runtime made them (every v1
+ * controller tree and the unified one): only those exact names, which
+ * carry this harness's pid, and only when empty. */
+static void remove_lifecycle_cgroups(struct bench *b)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	for (size_t i = 0; i < b->nv; i++) {
+		struct variant *v = &b->v[i];
+		if (v->suite != SUITE_LIFECYCLE || !v->cgroups_path[0])
+			continue;
+		for (size_t r = 0; r < N_ELEMS(roots); r++) {
+			char path[PATH_MAX];
+			snprintf(path, sizeof(path), "%s%s", roots[r], v->cgroups_path);
+			rmdir(path);
+		}
+		DIR *d = opendir("/sys/fs/cgroup");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char path[PATH_MAX];
+			if (e->d_name[0] == '.' ||
+			    !hh_pathf(path, sizeof(path), "/sys/fs/cgroup/%s%s", e->d_name,
+				      v->cgroups_path))
+				continue;
+			rmdir(path);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+void hh_lat_run_lifecycle(struct bench *b)
+{
+	b->suite_now = hh_lat_suite_names[SUITE_LIFECYCLE];
+	for (int round = -b->o.warmup; round < b->o.lifecycle_rounds; round++) {
+		for (size_t i = 0; i < b->nv; i++) {
+			struct variant *v = &b->v[i];
+			if (v->suite != SUITE_LIFECYCLE || !v->available)
+				continue;
+			lifecycle_one(v, round >= 0);
+			b->done++;
+			hh_lat_progress(b, v->label, false);
+		}
+	}
+	remove_lifecycle_cgroups(b);
 }

@@ -72,6 +72,9 @@ def test_quick_bench_writes_every_section(quick_bench):
     for single in ("mnt", "uts", "pid", "ipc", "net", "user", "cgroup", "time"):
         assert single in ns_sets
     assert [lv["level"] for lv in rep["concurrency"]] == [1, 2, 4]
+    # The engine path: hull's create + start + delete every round.
+    lc = {r["name"]: r for r in rep["lifecycle"]["runtimes"]}
+    assert lc["hull"]["lifecycles"] == rep["lifecycle"]["rounds"] > 0
     for lv in rep["concurrency"]:
         assert lv["containers"] + lv["failures"] >= lv["level"]
         assert lv["containers_per_s"] > 0
@@ -87,7 +90,8 @@ def test_quick_bench_markdown_and_plots(quick_bench):
     reports, p = quick_bench
     md = (reports / "latest.md").read_text()
     for heading in ("## Runtimes, ranked", "## Targets", "## Where hull's time goes",
-                    "## Cost of each namespace", "## Concurrency", "## Microbenchmarks",
+                    "## Cost of each namespace", "## Concurrency",
+                    "## Engine path: create + start + delete", "## Microbenchmarks",
                     "## Whole-command timings", "## Plots"):
         assert heading in md, heading
     assert "| hull |" in md and "| floor |" in md

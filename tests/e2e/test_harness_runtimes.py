@@ -135,3 +135,37 @@ def test_oci_runtime_by_path(harness, rootfs, tmp_path, what, spec):
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     cells = json.loads(p.stdout)["cells"]
     assert cells and {c["runtime"] for c in cells} == {name}
+
+
+def test_lifecycle_section(harness, rootfs, tmp_path):
+    """The engine path: create, start, delete for hull, crun (cgroupfs) and
+    runc, each step its runtime's own process; a sum is its round's three
+    steps exactly; each container had a cgroup of its own, gone afterwards."""
+    out, md = tmp_path / "r.json", tmp_path / "r.md"
+    p = latency(harness, rootfs, out, "-n", "3", "-w", "1", "--suites", "lifecycle",
+                "--markdown", str(md))
+    assert p.returncode == 0, p.stderr
+    lc = json.loads(out.read_text())["lifecycle"]
+    assert lc["rounds"] == 3 and lc["command"] == "/bin/true"
+    rows = {r["name"]: r for r in lc["runtimes"]}
+    expected = {"hull"} | {n for n, prog in (("crun-cgroupfs", "crun"), ("runc", "runc"))
+                           if shutil.which(prog)}
+    assert set(rows) == expected
+    assert rows["hull"]["program"] == str(BUILD / "bin" / "hull")
+    for name, r in rows.items():
+        assert r["lifecycles"] == 3 and r["failures"] == 0, r.get("first_error")
+        assert r["program"].rsplit("/", 1)[1] in ("hull", "crun", "runc")
+        for i in range(3):
+            steps = [r[s]["samples_ns"][i] for s in ("create", "start", "delete")]
+            assert all(d > 0 for d in steps)
+            assert sum(steps) == r["sum"]["samples_ns"][i]
+        leftovers = [d for d in Path("/sys/fs/cgroup").glob("*" + r["cgroups_path"])]
+        assert not leftovers, leftovers
+    ratios = {x["name"]: x for x in lc["ratios"]}
+    if "crun-cgroupfs" in rows:
+        x = ratios["hull / crun-cgroupfs"]
+        assert x["sum"] == pytest.approx(rows["hull"]["sum"]["median_ns"]
+                                         / rows["crun-cgroupfs"]["sum"]["median_ns"], rel=1e-3)
+    text = md.read_text()
+    assert "## Engine path: create + start + delete" in text
+    assert "| hull / runc |" in text or "runc" not in rows
