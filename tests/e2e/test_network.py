@@ -399,3 +399,21 @@ def test_no_leftovers_after_many_runs(host, hull, rootfs, hullrun, runs):
     gc = subprocess.run([hull, "gc"], capture_output=True, text=True, timeout=30)
     assert gc.returncode == 0, gc.stderr
     assert not host.lease_dir().exists()
+
+
+# ---- OCI: a config's new net namespace gets lo up too -----------------------
+
+def test_oci_config_net_namespace_has_lo_up(hull, rootfs, tmp_path):
+    from test_oci import Oci
+    oci = Oci(hull, rootfs, tmp_path)
+    try:
+        b = oci.bundle(["sh", "-c", "ip -o link show lo; /bin/hull-net serve 127.0.0.1 7000 greet"
+                        " | (read l; /bin/hull-net connect 127.0.0.1 7000)"])
+        cfg = json.loads((Path(b) / "config.json").read_text())
+        assert {"type": "network"} in cfg["linux"]["namespaces"]
+        r = oci("run", "--bundle", b, "net1")
+        assert r.returncode == 0, r.stderr
+        assert "UP" in r.stdout.splitlines()[0]
+        assert r.stdout.splitlines()[-1] == "hello"
+    finally:
+        oci.cleanup()
