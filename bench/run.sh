@@ -6,6 +6,8 @@
 #   3. microbenchmarks (hull-micro, Google Benchmark) -> $REPORTS/micro.json
 #   4. whole-command cross-check (bench/hyperfine.sh) -> $REPORTS/hyperfine.json
 #   5. one report                                     -> $REPORTS/latest.json, latest.md
+#   6. network modes, hull against crun + CNI (bench/network.sh, in a
+#      network namespace of its own)                  -> $REPORTS/network.json
 # Knobs (environment): BUILD, REPORTS, BENCH_N, BENCH_QUICK, BENCH_RUNTIMES,
 # BENCH_CPU, COMMIT, PYTHON.
 #
@@ -27,14 +29,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$REPORTS"
 
 if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then
-  N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10
+  N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10; NET_RUNS=3
 else
-  N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200
+  N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200; NET_RUNS=20
 fi
 set --
 [ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
 
-step() { echo "bench: [$1/5] $2" >&2; }
+step() { echo "bench: [$1/6] $2" >&2; }
 failed=""   # what failed, for the last line
 fatal=0     # hull itself failed, or no report could be written
 note() { echo "bench: $1" >&2; failed="$failed${failed:+; }$1"; }
@@ -76,6 +78,9 @@ if [ -f "$REPORTS/latency.json" ]; then
 else
   fatal=1
 fi
+step 6 "network modes: $NET_RUNS runs each (hyperfine), hull against crun + CNI"
+"$HERE/network.sh" "$BIN" "$ROOTFS" "$REPORTS/network.json" "$NET_RUNS" ||
+  note "network bench failed"
 echo "bench: done in $(( $(date +%s) - t0 )) s: $REPORTS/latest.md, $REPORTS/latest.json, $REPORTS/*.svg" >&2
 if [ -n "$failed" ]; then
   echo "bench: with failures: $failed" >&2

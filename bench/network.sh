@@ -1,0 +1,95 @@
+#!/bin/sh
+# bench/network.sh — what each network mode costs: whole commands (start,
+# /bin/true, exit, teardown) timed by hyperfine without a shell, in a
+# network namespace this script makes for itself (never the machine's own
+# interfaces; addresses from 198.18.0.0/15 only; with a private mount
+# namespace), then a summary.
+#
+#   bench/network.sh BIN_DIR ROOTFS OUT.json RUNS
+#
+# Side by side: hull --network bridge against the same setup made by the
+# CNI bridge + host-local (+ bandwidth) plugins for a crun container. crun
+# has no network code, so its CNI runs where an engine would put it: OCI
+# hooks (createRuntime: ADD on the container's namespace; poststop: DEL),
+# a small sh script each (bench/cni-hook.sh). hull --network cni: runs the
+# same conflist from hull itself.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${HULL_BENCH_NETNS:-}" ]; then
+  exec env HULL_BENCH_NETNS=1 unshare --net --mount --propagation private "$0" "$@"
+fi
+# crun refuses a hybrid host's cgroup2 tree (as the harness does, env.c):
+# it is unmounted in this private mount namespace only, for every command.
+if grep -q " /sys/fs/cgroup/unified " /proc/self/mountinfo; then
+  umount -l /sys/fs/cgroup/unified
+fi
+bin=$1 rootfs=$(cd "$2" && pwd) out=$3 runs=$4
+cni=${CNI_DIR:-/usr/lib/cni}
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+  echo "network bench: hyperfine not installed; skipping" >&2
+  exit 0
+fi
+ip link set lo up
+tmp=$(mktemp -d)
+[ -n "${NET_BENCH_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+
+# Each plugin's configuration in a file of its own ("type" first, for the
+# hook's sed), and the same plugins as one conflist for hull's cni: mode.
+bridge() { # NAME BRIDGE SUBNET
+  printf '{"type":"bridge","cniVersion":"1.0.0","name":"%s","bridge":"%s","isGateway":true,"ipam":{"type":"host-local","subnet":"%s","dataDir":"%s/ipam"}}' \
+    "$1" "$2" "$3" "$tmp"
+}
+BANDWIDTH='{"type":"bandwidth","cniVersion":"1.0.0","name":"crunbw","ingressRate":100000000,"ingressBurst":1000000,"egressRate":100000000,"egressBurst":1000000}'
+printf '{"cniVersion":"1.0.0","name":"hullcni","plugins":[%s]}\n' \
+  "$(bridge hullcni hcni0 198.18.80.0/20)" > "$tmp/hullcni.conflist"
+bridge crun crun0 198.18.96.0/20 > "$tmp/crun.1.json"
+bridge crunbw crunbw0 198.18.112.0/20 > "$tmp/crunbw.1.json"
+printf '%s' "$BANDWIDTH" > "$tmp/crunbw.2.json"
+
+set -- \
+  -n hull-host "$bin/hull run --network host $rootfs /bin/true" \
+  -n hull-none "$bin/hull run --network none $rootfs /bin/true" \
+  -n hull-veth "$bin/hull run --network veth --subnet 198.19.64.0/20 $rootfs /bin/true" \
+  -n hull-bridge "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 $rootfs /bin/true" \
+  -n hull-bridge-rate "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 --net-rate 100mbit $rootfs /bin/true"
+if [ -x "$cni/bridge" ] && [ -x "$cni/host-local" ] && [ -x "$cni/bandwidth" ]; then
+  set -- "$@" -n hull-cni "env CNI_PATH=$cni $bin/hull run --network cni:$tmp/hullcni.conflist $rootfs /bin/true"
+  if command -v crun >/dev/null 2>&1; then
+    for c in crun crunbw; do
+      confs="\"$tmp/$c.1.json\""
+      [ -f "$tmp/$c.2.json" ] && confs="$confs,\"$tmp/$c.2.json\""
+      mkdir -p "$tmp/$c"
+      # hull spec: runc spec's default config (no cgroup namespace)
+      "$bin/hull" spec --bundle "$tmp/$c" --rootfs "$rootfs"
+      sed -i -e 's|"sh"|"/bin/true"|' "$tmp/$c/config.json"
+      hooks="\"hooks\":{\"createRuntime\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"$here/cni-hook.sh\",\"ADD\",\"$cni\",$confs]}],\"poststop\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"$here/cni-hook.sh\",\"DEL\",\"$cni\",$confs]}]},"
+      sed -i "0,/{/s|{|{$hooks|" "$tmp/$c/config.json"
+    done
+    set -- "$@" -n crun "crun --cgroup-manager=disabled --root $tmp/crunroot run --bundle $tmp/crun c1" \
+      -n crun-bandwidth "crun --cgroup-manager=disabled --root $tmp/crunroot run --bundle $tmp/crunbw c2"
+  else
+    echo "network bench: crun not installed; no crun + CNI" >&2
+  fi
+else
+  echo "network bench: no CNI plugins in $cni; no CNI rows" >&2
+fi
+
+hyperfine -N --style basic --warmup 5 --runs "$runs" --export-json "$out" "$@" >&2
+# The links a run leaves: none but the bridges.
+left=$(ip -o link show | grep -c -v -e ' lo:' -e hbench0 -e hcni0 -e crun0 -e crunbw0 || true)
+[ "$left" -eq 0 ] || { echo "network bench: $left links left behind" >&2; ip -o link show >&2; exit 1; }
+"${PYTHON:-/usr/bin/python3}" - "$out" <<'EOF'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+med = {k: r["median"] * 1e3 for k, r in res.items()}
+print("network: median ms per whole command (hyperfine, %d runs each)" % len(next(iter(res.values()))["times"]))
+for k, v in med.items():
+    print(f"  {k:18s} {v:8.2f}")
+def ratio(a, b, target, what):
+    if a in med and b in med:
+        r = med[a] / med[b]
+        print(f"  {a} / {b} = {r:.2f} (target <= {target}: {'met' if r <= target else 'missed'}) {what}")
+ratio("hull-bridge", "crun", 0.25, "(built-in bridge vs crun + CNI bridge/host-local)")
+ratio("hull-bridge-rate", "crun-bandwidth", 0.25, "(with a rate: + bandwidth)")
+EOF
