@@ -16,11 +16,12 @@
 
 /* Global options, given before the verb as runc and crun take them. */
 struct cli_globals {
-	const char *root; /* --root: OCI state directory (default /run/hull) */
-	const char *log;  /* --log FILE: errors are also appended there */
-	bool log_json;	  /* --log-format json: as JSON lines */
-	bool debug;	  /* --debug: accepted */
-	uint64_t t_start; /* when hull started, for the trace */
+	const char *root;    /* --root: OCI state directory (default /run/hull) */
+	const char *log;     /* --log FILE: errors are also appended there */
+	bool log_json;	     /* --log-format json: as JSON lines */
+	bool debug;	     /* --debug: accepted */
+	bool systemd_cgroup; /* --systemd-cgroup: every verb refuses it */
+	uint64_t t_start;    /* when hull started, for the trace */
 };
 
 /* Print "hull: <msg>" on stderr and into --log; returns CLI_EXIT_FAIL. */
@@ -36,7 +37,7 @@ void cli_usage_oci(FILE *out);
 /* The verbs: argv[0] is the verb; each returns hull's exit status. */
 typedef int cli_verb(int argc, char **argv, const struct cli_globals *g);
 cli_verb cli_run, cli_gc, cli_create, cli_start, cli_state, cli_kill, cli_delete, cli_exec,
-	cli_pause, cli_resume, cli_list, cli_spec, cli_features;
+	cli_pause, cli_resume, cli_list, cli_spec, cli_features, cli_ps, cli_update;
 
 /* Whether argv (argv[0] "run") is the OCI form, run --bundle DIR ID. */
 bool cli_run_is_oci(int argc, char **argv);

@@ -8,15 +8,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* runc verbs an engine may call that hull does not implement: named, so the
+ * engine's log says what is missing (containerd's shim reads stats and OOM
+ * events from the cgroup itself and needs no `events`). */
+static int unsupported(int argc, char **argv, const struct cli_globals *g)
+{
+	(void)argc;
+	return cli_error(g, "'%s' is not supported by hull", argv[0]);
+}
+
 /* The OCI runtime interface's verbs (run is one with --bundle). */
 static const struct {
 	const char *name;
 	cli_verb *fn;
 } oci_verbs[] = {
-	{ "create", cli_create }, { "start", cli_start },	{ "state", cli_state },
-	{ "kill", cli_kill },	  { "delete", cli_delete },	{ "list", cli_list },
-	{ "spec", cli_spec },	  { "features", cli_features }, { "pause", cli_pause },
-	{ "resume", cli_resume }, { "exec", cli_exec },
+	{ "create", cli_create },   { "start", cli_start },	  { "state", cli_state },
+	{ "kill", cli_kill },	    { "delete", cli_delete },	  { "list", cli_list },
+	{ "spec", cli_spec },	    { "features", cli_features }, { "pause", cli_pause },
+	{ "resume", cli_resume },   { "exec", cli_exec },	  { "ps", cli_ps },
+	{ "update", cli_update },   { "events", unsupported },	  { "checkpoint", unsupported },
+	{ "restore", unsupported },
 };
 
 static cli_verb *oci_verb(int argc, char **argv)
@@ -45,11 +56,14 @@ void cli_usage_oci(FILE *out)
 	      " kill [--all] ID [SIGNAL]                signal it (15, TERM or SIGTERM)\n"
 	      " delete [--force] ID                     remove it (--force: kill it first)\n"
 	      " pause ID | resume ID                    freeze or thaw its cgroup\n"
+	      " ps [--format table|json] ID [PS ARGS]   its processes (json: the pids)\n"
+	      " update --resources FILE|- ID            new limits (a linux.resources object)\n"
 	      " list [--format table|json] [-q]         the containers under --root\n"
 	      " spec [--bundle DIR] [--rootfs PATH]     write a default config.json\n"
 	      " features                                what hull supports, as JSON\n"
 	      "\n"
-	      "--root defaults to /run/hull; -b is --bundle, default the current directory.\n",
+	      "--root defaults to /run/hull; -b is --bundle, default the current directory.\n"
+	      "--systemd-cgroup, events and checkpoint are refused: hull writes cgroupfs.\n",
 	      out);
 }
 
@@ -89,6 +103,7 @@ static int parse_globals(int argc, char **argv, int *i, struct cli_globals *g)
 #define IS(name) (n == strlen(name) && strncmp(a, name, n) == 0)
 		if (IS("--debug") || IS("--systemd-cgroup")) {
 			g->debug |= IS("--debug");
+			g->systemd_cgroup |= IS("--systemd-cgroup");
 			takes = false;
 		} else if (!IS("--root") && !IS("--log") && !IS("--log-format") &&
 			   !IS("--cgroup-manager")) {
@@ -141,6 +156,10 @@ int main(int argc, char **argv)
 			cli_usage_oci(stdout);
 			return 0;
 		}
+		/* Not ignored: the engine would believe systemd owns the cgroups. */
+		if (g.systemd_cgroup)
+			return cli_error(&g, "--systemd-cgroup is not supported: hull manages "
+					     "cgroupfs itself (containerd: SystemdCgroup = false)");
 		return verb(argc - i, argv + i, &g);
 	}
 	if (i > 1 && ret == 0) {

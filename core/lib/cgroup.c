@@ -18,6 +18,7 @@ const char *const hull_cg_ctrl_names[HULL_CTRL_COUNT] = {
 	[HULL_CTRL_MEMORY] = "memory",	 [HULL_CTRL_CPU] = "cpu",
 	[HULL_CTRL_CPUACCT] = "cpuacct", [HULL_CTRL_PIDS] = "pids",
 	[HULL_CTRL_CPUSET] = "cpuset",	 [HULL_CTRL_FREEZER] = "freezer",
+	[HULL_CTRL_DEVICES] = "devices",
 };
 
 const char *hull_cg_layout_name(enum hull_cg_layout layout)
@@ -300,6 +301,13 @@ void hull_cgroup_reopen(struct hull_cgroup *cg)
 		memcpy(cg->dir[c], dir, sizeof(dir));
 		cg->made[c] = true;
 	}
+}
+
+int hull_cgroup_update(struct hull_cgroup *cg, const struct hull_limits *limits,
+		       struct hull_err *err)
+{
+	cg->limits = limits;
+	return cg->ops->update(cg, err);
 }
 
 static const char *freezer_file(struct hull_cgroup *cg, char *path, size_t len)

@@ -40,6 +40,7 @@ enum hull_cg_ctrl {
 	HULL_CTRL_PIDS,
 	HULL_CTRL_CPUSET,
 	HULL_CTRL_FREEZER, /* v1 only; joined only for OCI containers (pause) */
+	HULL_CTRL_DEVICES, /* v1 only; joined only with device rules (v2: eBPF) */
 	HULL_CTRL_COUNT,
 };
 
@@ -76,6 +77,8 @@ struct hull_cg_backend {
 	/* Move pid in (when it was not created inside already). */
 	int (*attach)(struct hull_cgroup *cg, pid_t pid, struct hull_err *err);
 	void (*stats)(struct hull_cgroup *cg, struct hull_cg_stats *st);
+	/* Write cg->limits into the existing cgroup (OCI update). */
+	int (*update)(struct hull_cgroup *cg, struct hull_err *err);
 	/* Kill what is left inside and remove the directories. */
 	int (*destroy)(struct hull_cgroup *cg, struct hull_err *err);
 };
@@ -110,6 +113,9 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err);
  * its directories so the calls below work on it; a directory without
  * hull's marker for this name is left out (never signalled or removed). */
 void hull_cgroup_reopen(struct hull_cgroup *cg);
+/* Write limits (what is set in them) into a reopened cgroup. */
+int hull_cgroup_update(struct hull_cgroup *cg, const struct hull_limits *limits,
+		       struct hull_err *err);
 /* Freeze (pause) or thaw the cgroup: v1 freezer.state, v2 cgroup.freeze. */
 int hull_cgroup_freeze(struct hull_cgroup *cg, bool frozen, struct hull_err *err);
 bool hull_cgroup_frozen(struct hull_cgroup *cg);
@@ -123,6 +129,13 @@ int hull_cgroup_self_name(char *buf, size_t len);
  * made (its name pattern and marker) and whose hull process is gone;
  * returns the number removed. Nothing else under parent is touched. */
 int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hull_err *err);
+
+/* Device rules as a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the v2
+ * cgroup dir_fd (cgroup_devices.c); v1 writes devices.allow/deny itself. */
+int hull_cg_devices_attach_bpf(int dir_fd, const struct hull_dev_rule *rules, size_t n,
+			       struct hull_err *err);
+/* The v1 devices.allow/deny line of a rule ("c 1:3 rwm", "a *:* rwm"). */
+void hull_cg_dev_rule_line(const struct hull_dev_rule *r, char *buf, size_t len);
 
 /* Shared helpers for the backends (cgroup_util.c). */
 int hull_cg_mkdir(const char *path, struct hull_err *err);

@@ -18,13 +18,17 @@ static bool required(const struct hull_cgroup *cg, int c)
 	const struct hull_limits *l = cg->limits;
 	switch (c) {
 	case HULL_CTRL_MEMORY:
-		return l->memory != 0;
+		return l->memory || l->memory_reservation || l->swappiness_set ||
+		       l->disable_oom_killer;
 	case HULL_CTRL_CPU:
-		return l->cpu_quota_us != 0;
+		return l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ||
+		       l->cpu_rt_runtime_us || l->cpu_rt_period_us;
 	case HULL_CTRL_PIDS:
 		return l->pids != 0;
 	case HULL_CTRL_CPUSET:
-		return l->cpuset != NULL;
+		return l->cpuset || l->cpuset_mems;
+	case HULL_CTRL_DEVICES:
+		return l->n_dev_rules != 0;
 	default:
 		return false;
 	}
@@ -36,7 +40,9 @@ static bool used(const struct hull_cgroup *cg, int c)
 		return false;
 	if (c == HULL_CTRL_FREEZER)
 		return cg->freezer;
-	return c == HULL_CTRL_CPUSET ? cg->limits->cpuset != NULL : true;
+	if (c == HULL_CTRL_DEVICES)
+		return cg->limits->n_dev_rules != 0;
+	return c == HULL_CTRL_CPUSET ? cg->limits->cpuset || cg->limits->cpuset_mems : true;
 }
 
 /* Co-mounted controllers (cpu,cpuacct) share one directory: the first
@@ -103,6 +109,25 @@ static int cpuset_inherit(const struct hull_cgroup *cg, const char *dir, struct 
 	return 0;
 }
 
+/* Soft limit, swappiness and the OOM killer switch (v1 only). */
+static int write_memory_extras(const struct hull_limits *l, const char *dir, struct hull_err *err)
+{
+	char v[32];
+	int ret = 0;
+
+	if (l->memory_reservation) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_reservation);
+		ret = hull_cg_write(dir, "memory.soft_limit_in_bytes", v, err);
+	}
+	if (ret == 0 && l->swappiness_set) {
+		snprintf(v, sizeof(v), "%d", l->swappiness);
+		ret = hull_cg_write(dir, "memory.swappiness", v, err);
+	}
+	if (ret == 0 && l->disable_oom_killer)
+		ret = hull_cg_write(dir, "memory.oom_control", "1", err);
+	return ret;
+}
+
 static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 {
 	const struct hull_limits *l = cg->limits;
@@ -112,7 +137,7 @@ static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 
 	switch (c) {
 	case HULL_CTRL_MEMORY:
-		if (!l->memory)
+		if ((ret = write_memory_extras(l, dir, err)) < 0 || !l->memory)
 			break;
 		snprintf(v, sizeof(v), "%lld", (long long)l->memory);
 		ret = hull_cg_write(dir, "memory.limit_in_bytes", v, err);
@@ -133,13 +158,29 @@ static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 		ret = hull_cg_write(dir, "memory.memsw.limit_in_bytes", v, err);
 		break;
 	case HULL_CTRL_CPU:
-		if (!l->cpu_quota_us)
-			break;
-		snprintf(v, sizeof(v), "%d", HULL_CPU_PERIOD_US);
-		ret = hull_cg_write(dir, "cpu.cfs_period_us", v, err);
-		if (ret == 0) {
+		if (l->cpu_shares) {
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_shares);
+			if ((ret = hull_cg_write(dir, "cpu.shares", v, err)) < 0)
+				break;
+		}
+		if (l->cpu_quota_us || l->cpu_period_us) {
+			snprintf(v, sizeof(v), "%llu",
+				 (unsigned long long)(l->cpu_period_us ? l->cpu_period_us
+								       : HULL_CPU_PERIOD_US));
+			ret = hull_cg_write(dir, "cpu.cfs_period_us", v, err);
+		}
+		if (ret == 0 && l->cpu_quota_us) {
 			snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_quota_us);
 			ret = hull_cg_write(dir, "cpu.cfs_quota_us", v, err);
+		}
+		/* The period first: the kernel checks the runtime against it. */
+		if (ret == 0 && l->cpu_rt_period_us) {
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_rt_period_us);
+			ret = hull_cg_write(dir, "cpu.rt_period_us", v, err);
+		}
+		if (ret == 0 && l->cpu_rt_runtime_us) {
+			snprintf(v, sizeof(v), "%lld", (long long)l->cpu_rt_runtime_us);
+			ret = hull_cg_write(dir, "cpu.rt_runtime_us", v, err);
 		}
 		break;
 	case HULL_CTRL_PIDS:
@@ -150,8 +191,19 @@ static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 		break;
 	case HULL_CTRL_CPUSET:
 		ret = cpuset_inherit(cg, dir, err);
-		if (ret == 0)
+		if (ret == 0 && l->cpuset)
 			ret = hull_cg_write(dir, "cpuset.cpus", l->cpuset, err);
+		if (ret == 0 && l->cpuset_mems)
+			ret = hull_cg_write(dir, "cpuset.mems", l->cpuset_mems, err);
+		break;
+	case HULL_CTRL_DEVICES:
+		/* In order: a later rule overrides an earlier one, as in OCI. */
+		for (size_t i = 0; i < l->n_dev_rules && ret == 0; i++) {
+			hull_cg_dev_rule_line(&l->dev_rules[i], v, sizeof(v));
+			ret = hull_cg_write(
+				dir, l->dev_rules[i].allow ? "devices.allow" : "devices.deny", v,
+				err);
+		}
 		break;
 	}
 	return ret;
@@ -186,6 +238,23 @@ static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		if (!used(cg, c))
 			continue;
+		int ret = write_limits(cg, c, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int v1_update(struct hull_cgroup *cg, struct hull_err *err)
+{
+	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
+		if (!cg->made[c]) {
+			if (required(cg, c))
+				return hull_fail(err, ENOENT,
+						 "cannot update: the container has no '%s' cgroup",
+						 hull_cg_ctrl_names[c]);
+			continue;
+		}
 		int ret = write_limits(cg, c, err);
 		if (ret < 0)
 			return ret;
@@ -257,5 +326,6 @@ const struct hull_cg_backend hull_cg_v1_backend = {
 	.into_fd = v1_into_fd,
 	.attach = v1_attach,
 	.stats = v1_stats,
+	.update = v1_update,
 	.destroy = v1_destroy,
 };

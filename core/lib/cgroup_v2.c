@@ -16,17 +16,29 @@
 
 static const char *needed_controllers(const struct hull_limits *l, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", l->memory ? " +memory" : "", l->cpu_quota_us ? " +cpu" : "",
-		 l->pids ? " +pids" : "", l->cpuset ? " +cpuset" : "");
+	snprintf(buf, len, "%s%s%s%s", l->memory || l->memory_reservation ? " +memory" : "",
+		 l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ? " +cpu" : "",
+		 l->pids ? " +pids" : "", l->cpuset || l->cpuset_mems ? " +cpuset" : "");
 	return buf[0] ? buf + 1 : buf;
 }
 
 static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
 {
 	const struct hull_limits *l = cg->limits;
+
+	/* No v2 interface for these (runc refuses them on v2 as well). */
+	if (l->cpu_rt_runtime_us || l->cpu_rt_period_us)
+		return hull_fail(err, EINVAL,
+				 "cannot set the realtime CPU period or runtime: "
+				 "cgroup v2 has no such setting");
+	if (l->swappiness_set || l->disable_oom_killer)
+		return hull_fail(err, EINVAL, "cannot set %s: cgroup v2 has no such setting",
+				 l->swappiness_set ? "memory swappiness" : "disableOOMKiller");
 	char path[PATH_MAX + 32], have[512];
-	const char *want[] = { l->memory ? "memory" : NULL, l->cpu_quota_us ? "cpu" : NULL,
-			       l->pids ? "pids" : NULL, l->cpuset ? "cpuset" : NULL };
+	const char *want[] = { l->memory || l->memory_reservation ? "memory" : NULL,
+			       l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ? "cpu" : NULL,
+			       l->pids ? "pids" : NULL,
+			       l->cpuset || l->cpuset_mems ? "cpuset" : NULL };
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->mounts.v2);
 	if (hull_read_file(path, have, sizeof(have), err) < 0)
@@ -51,10 +63,12 @@ static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
 	return 0;
 }
 
+static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err);
+
 static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 {
 	const struct hull_limits *l = cg->limits;
-	char path[PATH_MAX], ctrls[64], v[64];
+	char path[PATH_MAX], ctrls[64];
 	int n, ret;
 
 	needed_controllers(l, ctrls, sizeof(ctrls));
@@ -84,6 +98,21 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 	if (mkdir(cg->dir[0], 0755) < 0)
 		return hull_fail(err, errno, "cannot create cgroup '%s'", cg->dir[0]);
 	cg->made[0] = true;
+	if ((ret = v2_write_limits(cg, err)) < 0)
+		return ret;
+	cg->dir_fd = open(cg->dir[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cg->dir_fd < 0)
+		return hull_fail(err, errno, "cannot open cgroup '%s'", cg->dir[0]);
+	return 0;
+}
+
+/* The limits into an existing cgroup (at create, and for OCI update: what
+ * is unset in l is left as it is). */
+static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err)
+{
+	const struct hull_limits *l = cg->limits;
+	char v[64];
+	int ret;
 
 	if (l->memory) {
 		snprintf(v, sizeof(v), "%lld", (long long)l->memory);
@@ -103,9 +132,13 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 		    (ret = hull_cg_write(cg->dir[0], "memory.swap.max", v, err)) < 0)
 			return ret;
 	}
-	if (l->cpu_quota_us) {
-		snprintf(v, sizeof(v), "%llu %d", (unsigned long long)l->cpu_quota_us,
-			 HULL_CPU_PERIOD_US);
+	if (l->cpu_quota_us || l->cpu_period_us) {
+		char quota[24] = "max";
+		if (l->cpu_quota_us)
+			snprintf(quota, sizeof(quota), "%llu", (unsigned long long)l->cpu_quota_us);
+		snprintf(v, sizeof(v), "%s %llu", quota,
+			 (unsigned long long)(l->cpu_period_us ? l->cpu_period_us
+							       : HULL_CPU_PERIOD_US));
 		if ((ret = hull_cg_write(cg->dir[0], "cpu.max", v, err)) < 0)
 			return ret;
 	}
@@ -116,10 +149,30 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 	}
 	if (l->cpuset && (ret = hull_cg_write(cg->dir[0], "cpuset.cpus", l->cpuset, err)) < 0)
 		return ret;
-
-	cg->dir_fd = open(cg->dir[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cg->dir_fd < 0)
-		return hull_fail(err, errno, "cannot open cgroup '%s'", cg->dir[0]);
+	if (l->cpuset_mems &&
+	    (ret = hull_cg_write(cg->dir[0], "cpuset.mems", l->cpuset_mems, err)) < 0)
+		return ret;
+	if (l->memory_reservation) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_reservation);
+		if ((ret = hull_cg_write(cg->dir[0], "memory.low", v, err)) < 0)
+			return ret;
+	}
+	if (l->cpu_shares) {
+		snprintf(v, sizeof(v), "%llu",
+			 (unsigned long long)hull_cpu_shares_to_weight(l->cpu_shares));
+		if ((ret = hull_cg_write(cg->dir[0], "cpu.weight", v, err)) < 0)
+			return ret;
+	}
+	if (l->n_dev_rules) {
+		/* BPF_PROG_ATTACH takes no O_PATH fd. */
+		int fd = open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return hull_fail(err, errno, "cannot open cgroup '%s'", cg->dir[0]);
+		ret = hull_cg_devices_attach_bpf(fd, l->dev_rules, l->n_dev_rules, err);
+		close(fd);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 
@@ -170,5 +223,6 @@ const struct hull_cg_backend hull_cg_v2_backend = {
 	.into_fd = v2_into_fd,
 	.attach = v2_attach,
 	.stats = v2_stats,
+	.update = v2_write_limits,
 	.destroy = v2_destroy,
 };

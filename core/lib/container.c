@@ -39,6 +39,7 @@
 #include "dev.h"
 #include "ephemeral.h"
 #include "exec.h"
+#include "fileio.h"
 #include "idmap.h"
 #include "masks.h"
 #include "mounts.h"
@@ -55,6 +56,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -180,14 +182,24 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 			return ret;
 		hull_trace_mark("dev_ready");
 	}
-	/* In the order of `runc spec`'s default config: proc, dev (pts, shm),
-	 * the config's own (mqueue...), sys. */
-	if (spec->n_mounts && (ret = hull_mounts_apply(spec->mounts, spec->n_mounts, err)) < 0)
+	/* In the config's order: proc, dev (pts, shm) first, sys where the
+	 * config lists it (runc spec's default: after mqueue), else last. */
+	size_t before_sys = spec->sys_after_mounts && spec->sys_after_mounts - 1 < spec->n_mounts
+				    ? spec->sys_after_mounts - 1
+				    : spec->n_mounts;
+	if (before_sys && (ret = hull_mounts_apply(spec->mounts, before_sys, err)) < 0)
 		return ret;
 	if (spec->mount_sys && ((spec->ns_flags & CLONE_NEWNET) || !userns)) {
 		if ((ret = hull_mount_sys(err)) < 0)
 			return ret;
 	}
+	if (spec->n_mounts > before_sys &&
+	    (ret = hull_mounts_apply(spec->mounts + before_sys, spec->n_mounts - before_sys, err)) <
+		    0)
+		return ret;
+	if (spec->n_devices &&
+	    (ret = hull_dev_add_nodes(spec->devices, spec->n_devices, userns, err)) < 0)
+		return ret;
 	/* Before the masks: they make /proc/sys read-only. */
 	if (spec->n_sysctls && (ret = hull_sysctls_apply(spec->sysctls, spec->n_sysctls, err)) < 0)
 		return ret;
@@ -277,6 +289,13 @@ int hull_child_finish(struct start *st, struct hull_err *err)
 		return hull_fail(err, errno, "cannot close inherited file descriptors");
 	if (st->spec->umask >= 0)
 		umask((mode_t)st->spec->umask);
+	if (st->spec->oom_score_adj_set) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", st->spec->oom_score_adj);
+		int ret = hull_write_file("/proc/self/oom_score_adj", v, 0, err);
+		if (ret < 0)
+			return ret;
+	}
 	/* Still privileged: raising a hard limit needs CAP_SYS_RESOURCE. */
 	return hull_rlimits_apply(st->spec->rlimits, st->spec->n_rlimits, err);
 }
@@ -363,7 +382,10 @@ static int parent_make_cgroup(struct start *st, struct hull_err *err)
 	ret = hull_cgroup_init(&st->cg, limits, NULL, st->spec->cgroup_name, err);
 	if (ret < 0)
 		return ret;
-	hull_cgroup_gc(&st->cg.mounts, limits->parent, NULL);
+	/* Only for hull's own per-run names: an OCI container's siblings
+	 * under its parent belong to its engine. */
+	if (!st->spec->cgroup_name)
+		hull_cgroup_gc(&st->cg.mounts, limits->parent, NULL);
 	st->cg.freezer = st->spec->cgroup_always;
 	ret = hull_cgroup_create(&st->cg, err);
 	if (ret < 0)

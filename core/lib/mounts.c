@@ -120,7 +120,7 @@ static int bind_one(const struct hull_mount *m, struct hull_err *err)
 		return hull_fail(err, errno, "cannot bind '%s'", m->source);
 	if ((ret = make_dest(m->dest, !S_ISDIR(st.st_mode), err)) < 0)
 		return ret;
-	if (mount(m->source, m->dest, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+	if (mount(m->source, m->dest, NULL, MS_BIND | (m->flags & MS_REC), m->data) < 0)
 		return hull_fail(err, errno, "cannot bind '%s' onto '/%s'", m->source, m->dest);
 	/* A bind ignores every other flag until it is remounted. */
 	if (extra && mount(NULL, m->dest, NULL,

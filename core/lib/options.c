@@ -214,6 +214,10 @@ static int parse(int argc, char **argv, struct hull_spec *spec, bool want_comman
 			spec->limits.cpuset = optarg;
 			break;
 		case OPT_CGROUP_PARENT:
+			/* The hierarchy's root itself is no parent for hull's
+			 * per-run cgroups (hull gc would sweep it). */
+			if (!optarg[0])
+				return hull_fail(err, 0, "invalid cgroup parent ''");
 			spec->limits.parent = optarg;
 			break;
 		case OPT_CAP_ADD:

@@ -133,7 +133,10 @@ bad:
 
 bool hull_limits_any(const struct hull_limits *l)
 {
-	return l->memory || l->memory_swap || l->cpu_quota_us || l->pids || l->cpuset;
+	return l->memory || l->memory_swap || l->cpu_quota_us || l->pids || l->cpuset ||
+	       l->cpu_shares || l->cpu_period_us || l->cpuset_mems || l->cpu_rt_runtime_us ||
+	       l->cpu_rt_period_us || l->n_dev_rules || l->memory_reservation ||
+	       l->swappiness_set || l->disable_oom_killer;
 }
 
 int hull_limits_validate(const struct hull_limits *l, struct hull_err *err)
@@ -147,7 +150,8 @@ int hull_limits_validate(const struct hull_limits *l, struct hull_err *err)
 		hull_format_size(l->memory, b, sizeof(b));
 		return hull_fail(err, 0, "--memory-swap %s is less than --memory %s", a, b);
 	}
-	if (!l->parent || !*l->parent || strstr(l->parent, ".."))
+	/* "" is the hierarchy's root (an OCI cgroupsPath "/name"). */
+	if (!l->parent || strstr(l->parent, ".."))
 		return hull_fail(err, 0, "invalid cgroup parent '%s'", l->parent ? l->parent : "");
 	return 0;
 }

@@ -7,19 +7,52 @@
 #include "error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HULL_CPU_PERIOD_US	   100000
 #define HULL_DEFAULT_CGROUP_PARENT "hull"
 
-struct hull_limits {
-	int64_t memory;	       /* bytes; 0: no limit */
-	int64_t memory_swap;   /* memory + swap in bytes; 0: default (2x memory), -1: unlimited */
-	uint64_t cpu_quota_us; /* per HULL_CPU_PERIOD_US; 0: no limit */
-	int64_t pids;	       /* 0: no limit */
-	const char *cpuset;    /* "0-1,3"; NULL: no pinning */
-	const char *parent;    /* cgroup parent, from the hierarchy's root */
+/* One device cgroup rule (OCI linux.resources.devices[]): later rules win. */
+struct hull_dev_rule {
+	bool allow;
+	char type;	/* 'a' (all), 'c' or 'b' */
+	int64_t major;	/* -1: any */
+	int64_t minor;	/* -1: any */
+	char access[4]; /* some of "rwm" */
 };
+
+struct hull_limits {
+	int64_t memory;		 /* bytes; 0: no limit */
+	int64_t memory_swap;	 /* memory + swap in bytes; 0: default (2x memory), -1: unlimited */
+	uint64_t cpu_quota_us;	 /* per HULL_CPU_PERIOD_US; 0: no limit */
+	int64_t pids;		 /* 0: no limit */
+	const char *cpuset;	 /* "0-1,3"; NULL: no pinning */
+	const char *parent;	 /* cgroup parent, from the hierarchy's root */
+	uint64_t cpu_shares;	 /* v1 cpu.shares (v2: cpu.weight, converted); 0: unset */
+	uint64_t cpu_period_us;	 /* the period of cpu_quota_us; 0: HULL_CPU_PERIOD_US */
+	const char *cpuset_mems; /* "0"; NULL: inherited */
+	int64_t cpu_rt_runtime_us;  /* v1 cpu.rt_runtime_us; 0: unset */
+	uint64_t cpu_rt_period_us;  /* v1 cpu.rt_period_us; 0: unset */
+	int64_t memory_reservation; /* soft limit (v2 memory.low); 0: unset */
+	int swappiness;		    /* v1 memory.swappiness when swappiness_set */
+	bool swappiness_set;
+	bool disable_oom_killer;	       /* v1 memory.oom_control = 1 */
+	const struct hull_dev_rule *dev_rules; /* in order; none: the device cgroup untouched */
+	size_t n_dev_rules;
+};
+
+/* runc's conversion of v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000]. */
+static inline uint64_t hull_cpu_shares_to_weight(uint64_t shares)
+{
+	if (shares == 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
 
 /* "64m", "1G", "4096", "512k", "2g": bytes (suffixes b k m g, either case). */
 int hull_parse_size(const char *s, int64_t *out, struct hull_err *err);

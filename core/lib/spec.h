@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "caps.h"
+#include "dev.h"
 #include "net.h"
 #include "resources.h"
 #include "seccomp_filter.h"
@@ -88,10 +89,12 @@ struct hull_spec {
 	enum hull_seccomp_mode seccomp_mode;
 	const char *seccomp_file;
 	const struct hull_seccomp_profile *seccomp_profile; /* HULL_SECCOMP_PROFILE */
-	bool mask_paths;		  /* masked and read-only /proc, /sys paths */
-	bool read_only;			  /* --read-only rootfs (+ tmpfs /tmp) */
-	bool read_only_tmp;		  /* ... with that tmpfs (not for OCI) */
-	int umask;			  /* -1: inherited */
+	bool mask_paths;    /* masked and read-only /proc, /sys paths */
+	bool read_only;	    /* --read-only rootfs (+ tmpfs /tmp) */
+	bool read_only_tmp; /* ... with that tmpfs (not for OCI) */
+	int umask;	    /* -1: inherited */
+	int oom_score_adj;  /* written before exec when oom_score_adj_set */
+	bool oom_score_adj_set;
 	bool privileged;		  /* --privileged: all of the above off */
 	struct hull_user user;		  /* --user; unset: container root */
 	struct hull_idmap uidmap, gidmap; /* user namespace maps */
@@ -113,11 +116,14 @@ struct hull_spec {
 	const struct hull_sysctl *sysctls;
 	size_t n_sysctls;
 	const char *ns_paths[HULL_NS_SLOTS]; /* join this namespace (setns) */
-	bool mount_sys;			     /* sysfs on /sys (default on) */
-	bool env_exact;			     /* env_args is the whole environment */
-	unsigned long rootfs_propagation;    /* 0: MS_REC|MS_PRIVATE */
-	bool cgroup_always;		     /* a cgroup (with freezer) even without limits */
-	const char *cgroup_name;	     /* NULL: <hull pid>-<start time> */
+	const struct hull_dev_node *devices; /* OCI linux.devices */
+	size_t n_devices;
+	bool mount_sys;			  /* sysfs on /sys (default on) */
+	size_t sys_after_mounts;	  /* 1 + how many of mounts come before sys; 0: all */
+	bool env_exact;			  /* env_args is the whole environment */
+	unsigned long rootfs_propagation; /* 0: MS_REC|MS_PRIVATE */
+	bool cgroup_always;		  /* a cgroup (with freezer) even without limits */
+	const char *cgroup_name;	  /* NULL: <hull pid>-<start time> */
 
 	/* OCI create: the container waits (reads one byte) on this fd before
 	 * exec, is not tied to hull's life, and hull does not wait for it. */

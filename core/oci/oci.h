@@ -72,6 +72,14 @@ int hull_oci_exec(const struct hull_oci_exec_opts *o, struct hull_err *err);
 /* "9", "KILL", "SIGKILL", "kill": a signal number, or -1. */
 int hull_oci_parse_signal(const char *s);
 
+/* ps: the pids in the container's cgroup, ascending (*pids: caller frees;
+ * none when it has no cgroup or the cgroup is gone). */
+int hull_oci_ps(const char *root, const char *id, pid_t **pids, size_t *n, struct hull_err *err);
+/* update: write what is set in limits into the container's cgroup; it
+ * must be created, running or paused ("container not running" else). */
+int hull_oci_update(const char *root, const char *id, const struct hull_limits *limits,
+		    struct hull_err *err);
+
 /* The current time as RFC 3339 with nanoseconds, UTC. */
 void hull_oci_now_rfc3339(char *buf, size_t len);
 

@@ -164,11 +164,13 @@ static int parse_user(struct oci_ctx *c, json_object *u, struct hull_spec *spec)
 static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *spec)
 {
 	static const char *const known[] = {
-		"terminal", "consoleSize",     "user", "args", "env", "cwd", "capabilities",
-		"rlimits",  "noNewPrivileges", NULL,
+		"terminal", "consoleSize",     "user",	      "args", "env", "cwd", "capabilities",
+		"rlimits",  "noNewPrivileges", "oomScoreAdj", NULL,
 	};
 	json_object *args, *env, *user, *caps, *rlimits;
 	const char *cwd;
+	int64_t oom;
+	bool oom_given;
 	int ret;
 
 	if (!p)
@@ -183,9 +185,17 @@ static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *sp
 	    (ret = hull_oci_get(c, p, "user", json_type_object, "process.user", &user)) < 0 ||
 	    (ret = hull_oci_get(c, p, "capabilities", json_type_object, "process.capabilities",
 				&caps)) < 0 ||
-	    (ret = hull_oci_get(c, p, "rlimits", json_type_array, "process.rlimits", &rlimits)) < 0)
+	    (ret = hull_oci_get(c, p, "rlimits", json_type_array, "process.rlimits", &rlimits)) <
+		    0 ||
+	    (ret = hull_oci_get_i64(c, p, "oomScoreAdj", "process", &oom_given, &oom)) < 0)
 		return ret;
 	spec->cwd = cwd;
+	if (oom_given && (oom < -1000 || oom > 1000))
+		return hull_oci_invalid(c, "process.oomScoreAdj", "-1000 to 1000");
+	if (oom_given) {
+		spec->oom_score_adj = (int)oom;
+		spec->oom_score_adj_set = true;
+	}
 
 	size_t n = args ? json_object_array_length(args) : 0;
 	if (n == 0)
@@ -246,8 +256,10 @@ static bool builtin_mount(const char *dest, const char *type, struct hull_spec *
 		return false;
 	if (strcmp(dest, "proc") == 0 && strcmp(type, "proc") == 0)
 		return (spec->mount_proc = true);
-	if (strcmp(dest, "sys") == 0 && strcmp(type, "sysfs") == 0)
+	if (strcmp(dest, "sys") == 0 && strcmp(type, "sysfs") == 0) {
+		spec->sys_after_mounts = spec->n_mounts + 1; /* in the config's order */
 		return (spec->mount_sys = true);
+	}
 	if (strcmp(dest, "dev") == 0 && strcmp(type, "tmpfs") == 0)
 		return (spec->mount_dev = true);
 	/* /dev/shm is only a directory of hull's own /dev: a config's tmpfs
@@ -298,11 +310,14 @@ static int parse_mount(struct oci_ctx *c, json_object *o, size_t i, struct hull_
 	if (m->flags & MS_BIND) {
 		if (!source)
 			return hull_oci_invalid(c, field, "a source for a bind mount");
-		if (data[0])
-			return hull_fail(c->err, 0,
-					 "unsupported option '%s' of bind mount '%s' "
-					 "in '%s'",
-					 data, field, c->file);
+		/* Filesystem data ("mode=755") go to mount(2) with the bind,
+		 * as runc passes them; the kernel has no use for them there. */
+		if (data[0]) {
+			char *d = strdup(data);
+			if (!d || hull_oci_own(c, d) < 0)
+				return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
+			m->data = d;
+		}
 		char *abs = hull_oci_bundle_path(c, source);
 		if (!abs)
 			return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
@@ -483,6 +498,8 @@ void hull_oci_config_free(struct hull_oci_config *cfg)
 	free(cfg->readonly);
 	free(cfg->cgroup_parent);
 	free(cfg->cgroup_name);
+	free(cfg->dev_rules);
+	free(cfg->devices);
 	hull_oci_seccomp_free(cfg->seccomp);
 	memset(cfg, 0, sizeof(*cfg));
 }

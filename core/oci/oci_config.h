@@ -32,6 +32,8 @@ struct hull_oci_config {
 	struct hull_seccomp_profile *seccomp; /* linux.seccomp, or NULL */
 	bool terminal;
 	char *cgroup_parent, *cgroup_name; /* from linux.cgroupsPath, or NULL */
+	struct hull_dev_rule *dev_rules;   /* linux.resources.devices */
+	struct hull_dev_node *devices;	   /* linux.devices */
 };
 
 /* Read <bundle>/config.json into cfg and spec (hull_spec_init'ed first by
@@ -49,6 +51,12 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
  * messages. */
 int hull_oci_process_parse(const char *text, const char *file, struct hull_oci_config *cfg,
 			   struct hull_spec *spec, struct hull_err *err);
+
+/* The resources JSON of `hull update --resources` (a linux.resources
+ * object) onto l: what it leaves out stays unset (0). Device rules are
+ * checked, not returned. */
+int hull_oci_resources_parse(const char *text, const char *file, struct hull_oci_config *cfg,
+			     struct hull_limits *l, struct hull_err *err);
 
 void hull_oci_config_free(struct hull_oci_config *cfg);
 

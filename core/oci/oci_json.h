@@ -48,6 +48,11 @@ int hull_oci_rel_path(struct oci_ctx *c, const char *path, const char *field, co
 /* Keep s until hull_oci_config_free. */
 int hull_oci_own(struct oci_ctx *c, char *s);
 
+/* linux.resources (oci_resources.c) onto l. */
+int hull_oci_parse_resources(struct oci_ctx *c, json_object *o, struct hull_limits *l);
+/* linux.devices (oci_devices.c) onto spec->devices. */
+int hull_oci_parse_devices(struct oci_ctx *c, json_object *list, struct hull_spec *spec);
+
 /* linux.seccomp (oci_seccomp.c); sets spec's HULL_SECCOMP_PROFILE. */
 int hull_oci_parse_seccomp(struct oci_ctx *c, json_object *o, struct hull_spec *spec);
 void hull_oci_seccomp_free(struct hull_seccomp_profile *p);

@@ -262,11 +262,27 @@ int hull_oci_kill(const char *root, const char *id, int sig, bool all, struct hu
 
 	if ((ret = hull_oci_state_read(root, id, &st, err)) < 0)
 		goto out;
-	if (hull_oci_status(&st) == HULL_OCI_STOPPED)
-		ret = hull_fail(err, 0, "cannot kill container '%s': it is not running", st.id);
-	else if (all && st.cgroup_name[0]) {
-		if ((ret = hull_oci_cgroup(&st, &cg, &limits, err)) == 0)
+	enum hull_oci_status status = hull_oci_status(&st);
+	/* As runc, whose words containerd's shim matches: --all signals what is
+	 * left in the cgroup whatever the state (a stopped init in a shared pid
+	 * namespace leaves children); without --all a stopped container is
+	 * "container not running" (the shim's not-found). */
+	if (all && st.cgroup_name[0]) {
+		if ((ret = hull_oci_cgroup(&st, &cg, &limits, err)) < 0) {
+			if (status == HULL_OCI_STOPPED) {
+				hull_err_clear(err);
+				ret = 0;
+			}
+		} else {
 			hull_cgroup_signal_all(&cg, sig);
+			/* A frozen process dies only once thawed. */
+			if (sig == SIGKILL && status == HULL_OCI_PAUSED)
+				hull_cgroup_freeze(&cg, false, NULL);
+		}
+	} else if (status == HULL_OCI_STOPPED) {
+		if (!all)
+			ret = hull_fail(err, 0, "cannot kill container '%s': container not running",
+					st.id);
 	} else if (kill(st.pid, sig) < 0) {
 		ret = hull_fail(err, errno, "cannot kill container '%s'", st.id);
 	}

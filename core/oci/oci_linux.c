@@ -1,6 +1,6 @@
 /* oci_linux.c — config.json's linux section: namespaces, id maps,
- * resources, cgroupsPath, masked and read-only paths, sysctl,
- * rootfsPropagation. See oci_config.h. */
+ * resources (oci_resources.c), devices (oci_devices.c), cgroupsPath, masked and read-only paths,
+ * sysctl, rootfsPropagation. See oci_config.h. */
 #include "oci_json.h"
 #include "ns.h"
 #include "settings.h"
@@ -93,122 +93,6 @@ static int parse_idmap(struct oci_ctx *c, json_object *list, const char *field,
 	if (size == 0 || in > UINT32_MAX || out > UINT32_MAX || size > UINT32_MAX)
 		return hull_oci_invalid(c, f0, "ids and a size from 1 up to 4294967295");
 	*map = (struct hull_idmap){ .set = true, .inside = in, .outside = out, .count = size };
-	return 0;
-}
-
-static int parse_memory(struct oci_ctx *c, json_object *o, struct hull_limits *l)
-{
-	static const char *const known[] = { "limit", "swap", NULL };
-	int64_t v;
-	bool present;
-	int ret;
-
-	if (!o)
-		return 0;
-	if ((ret = hull_oci_check_keys(c, o, "linux.resources.memory", known)) < 0 ||
-	    (ret = hull_oci_get_i64(c, o, "limit", "linux.resources.memory", &present, &v)) < 0)
-		return ret;
-	if (present && v > 0)
-		l->memory = v;
-	if ((ret = hull_oci_get_i64(c, o, "swap", "linux.resources.memory", &present, &v)) < 0)
-		return ret;
-	/* OCI's swap is memory + swap, as --memory-swap. */
-	if (present && (v > 0 || v == -1))
-		l->memory_swap = v;
-	return 0;
-}
-
-static int parse_cpu(struct oci_ctx *c, json_object *o, struct hull_limits *l)
-{
-	static const char *const known[] = { "quota", "period", "cpus", NULL };
-	int64_t quota = 0;
-	uint64_t period = HULL_CPU_PERIOD_US;
-	bool present;
-	const char *cpus;
-	int ret;
-
-	if (!o)
-		return 0;
-	if ((ret = hull_oci_check_keys(c, o, "linux.resources.cpu", known)) < 0 ||
-	    (ret = hull_oci_get_i64(c, o, "quota", "linux.resources.cpu", &present, &quota)) < 0 ||
-	    (ret = hull_oci_get_u64(c, o, "period", "linux.resources.cpu", false, &period)) < 0 ||
-	    (ret = hull_oci_get_string(c, o, "cpus", "linux.resources.cpu", false, &cpus)) < 0)
-		return ret;
-	if (period == 0 || period > 1000000)
-		return hull_oci_invalid(c, "linux.resources.cpu.period", "1 to 1000000 µs");
-	/* hull's period is fixed at 100 ms: the same share of a CPU. */
-	if (quota > 0)
-		l->cpu_quota_us = (uint64_t)quota * HULL_CPU_PERIOD_US / period;
-	if (quota > 0 && l->cpu_quota_us < 1000)
-		return hull_oci_invalid(c, "linux.resources.cpu.quota", "at least 1% of a CPU");
-	if (cpus && cpus[0]) {
-		if ((ret = hull_check_cpuset(cpus, c->err)) < 0)
-			return ret;
-		l->cpuset = cpus;
-	}
-	return 0;
-}
-
-/* linux.resources.devices: hull makes no device cgroup; its /dev holds
- * only null, zero, full, random, urandom, tty and ptmx (the OCI default
- * allow list). So "deny everything" (what podman and docker send first)
- * is what hull gives; an allow rule asks for more and is refused. */
-static int parse_devices(struct oci_ctx *c, json_object *list)
-{
-	static const char *const known[] = { "allow", "access", "type", "major", "minor", NULL };
-	char field[64];
-	int ret;
-
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		json_object *d = json_object_array_get_idx(list, i), *v;
-		bool allow = false;
-		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
-		if (!json_object_is_type(d, json_type_object))
-			return hull_oci_invalid(c, field, "an object");
-		if ((ret = hull_oci_check_keys(c, d, field, known)) < 0 ||
-		    (ret = hull_oci_get_bool(c, d, "allow", field, &allow)) < 0)
-			return ret;
-		bool all = (!json_object_object_get_ex(d, "type", &v) || !v ||
-			    strcmp(json_object_get_string(v), "a") == 0) &&
-			   (!json_object_object_get_ex(d, "major", &v) || !v) &&
-			   (!json_object_object_get_ex(d, "minor", &v) || !v);
-		if (allow || !all)
-			return hull_fail(c->err, 0,
-					 "unsupported field '%s' in '%s': hull has no device "
-					 "cgroup, only a fixed /dev (deny-all is accepted)",
-					 field, c->file);
-	}
-	return 0;
-}
-
-static int parse_resources(struct oci_ctx *c, json_object *o, struct hull_spec *spec)
-{
-	static const char *const known[] = { "memory", "cpu", "pids", "devices", NULL };
-	static const char *const pids_known[] = { "limit", NULL };
-	json_object *v;
-	int64_t pids = 0;
-	bool present;
-	int ret;
-
-	if (!o)
-		return 0;
-	if ((ret = hull_oci_check_keys(c, o, "linux.resources", known)) < 0 ||
-	    (ret = hull_oci_get(c, o, "memory", json_type_object, "linux.resources.memory", &v)) <
-		    0 ||
-	    (ret = parse_memory(c, v, &spec->limits)) < 0 ||
-	    (ret = hull_oci_get(c, o, "cpu", json_type_object, "linux.resources.cpu", &v)) < 0 ||
-	    (ret = parse_cpu(c, v, &spec->limits)) < 0 ||
-	    (ret = hull_oci_get(c, o, "devices", json_type_array, "linux.resources.devices", &v)) <
-		    0 ||
-	    (ret = parse_devices(c, v)) < 0 ||
-	    (ret = hull_oci_get(c, o, "pids", json_type_object, "linux.resources.pids", &v)) < 0)
-		return ret;
-	if (v &&
-	    ((ret = hull_oci_check_keys(c, v, "linux.resources.pids", pids_known)) < 0 ||
-	     (ret = hull_oci_get_i64(c, v, "limit", "linux.resources.pids", &present, &pids)) < 0))
-		return ret;
-	if (pids > 0)
-		spec->limits.pids = pids;
 	return 0;
 }
 
@@ -316,9 +200,9 @@ static int parse_propagation(struct oci_ctx *c, const char *p, struct hull_spec 
 int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *spec)
 {
 	static const char *const known[] = {
-		"namespaces",  "uidMappings",	"gidMappings", "resources",	    "cgroupsPath",
-		"maskedPaths", "readonlyPaths", "sysctl",      "rootfsPropagation", "seccomp",
-		NULL,
+		"namespaces",	     "uidMappings", "gidMappings",   "resources",
+		"cgroupsPath",	     "maskedPaths", "readonlyPaths", "sysctl",
+		"rootfsPropagation", "seccomp",	    "devices",	     NULL,
 	};
 	json_object *v;
 	const char *s;
@@ -343,7 +227,9 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 		    0 ||
 	    (ret = parse_idmap(c, v, "linux.gidMappings", &spec->gidmap)) < 0 ||
 	    (ret = hull_oci_get(c, o, "resources", json_type_object, "linux.resources", &v)) < 0 ||
-	    (ret = parse_resources(c, v, spec)) < 0 ||
+	    (ret = hull_oci_parse_resources(c, v, &spec->limits)) < 0 ||
+	    (ret = hull_oci_get(c, o, "devices", json_type_array, "linux.devices", &v)) < 0 ||
+	    (ret = hull_oci_parse_devices(c, v, spec)) < 0 ||
 	    (ret = hull_oci_get_string(c, o, "cgroupsPath", "linux", false, &s)) < 0 ||
 	    (s && s[0] && (ret = parse_cgroups_path(c, s, spec)) < 0) ||
 	    (ret = hull_oci_get(c, o, "sysctl", json_type_object, "linux.sysctl", &v)) < 0 ||

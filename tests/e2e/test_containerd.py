@@ -221,22 +221,8 @@ def ctd(hull, rootfs, tmp_path_factory):
     assert mounts() == before, "containerd, its shims or the runtime left mounts behind"
 
 
-# Scenarios hull does not pass yet (issue 15), expected to fail until fixed:
-# strict, so a fix that lands makes them fail as XPASS until removed here.
-HULL_PENDING = {
-    "test_run_exit_code_and_stdout", "test_tty", "test_memory_limit_and_oom_event",
-    "test_exec_detached_task", "test_pause_resume", "test_metrics", "test_kill",
-    "test_kill_all", "test_delete", "test_seccomp", "test_cwd_env", "test_read_only",
-    "test_bind_mounts", "test_net_host", "test_cpus_and_shares", "test_privileged_devices",
-    "test_device_cgroup_default_rules", "test_join_namespaces",
-}
-
-
 @pytest.fixture(params=RUNTIMES)
 def rt(request, ctd):
-    if request.param == "hull" and request.node.originalname in HULL_PENDING:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="hull does not pass this containerd scenario yet (issue 15)"))
     """The runtime under test; the containers a test names are removed after it."""
     names = []
 
@@ -504,14 +490,15 @@ def test_privileged_devices(ctd, rt):
 
 def test_device_cgroup_default_rules(ctd, rt):
     """containerd's default spec denies all devices then allows 1:3, 1:5, ...:
-    /dev/null is usable, a host disk is not (even made with mknod)."""
+    /dev/null opens, /dev/fuse (10:229, which host root opens) does not, even
+    as a node the container made itself (CAP_MKNOD is in the default set)."""
     runtime, name = rt
     r = ctd.run(runtime, name("devcg"), "sh", "-c",
-                "echo x > /dev/null && echo null-ok; mknod /tmp/vda b 253 0 2>/dev/null;"
-                " head -c1 /tmp/vda >/dev/null 2>&1 && echo disk-readable; exit 0")
+                "echo x > /dev/null && echo null-ok; mknod /tmp/fuse c 10 229 && echo made;"
+                " (: < /tmp/fuse) && echo fuse-opened; exit 0")
     assert r.returncode == 0, r.stderr
-    assert "null-ok" in r.stdout
-    assert "disk-readable" not in r.stdout
+    assert r.stdout.split() == ["null-ok", "made"], (r.stdout, r.stderr)
+    assert "Operation not permitted" in r.stderr
 
 
 def test_join_namespaces(ctd, rt):

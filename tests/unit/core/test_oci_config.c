@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "cgroup.h"
 #include "mounts.h"
 #include "ns.h"
 #include "oci_config.h"
@@ -211,7 +212,9 @@ static void test_resources_and_cgroups_path(void **state)
 	assert_int_equal(p->ret, 0);
 	assert_int_equal(p->spec.limits.memory, 67108864);
 	assert_int_equal(p->spec.limits.memory_swap, 134217728);
-	assert_int_equal(p->spec.limits.cpu_quota_us, 50000); /* half a CPU */
+	/* Half a CPU, written as given (the kernel reads both back). */
+	assert_int_equal(p->spec.limits.cpu_quota_us, 25000);
+	assert_int_equal(p->spec.limits.cpu_period_us, 50000);
 	assert_string_equal(p->spec.limits.cpuset, "0");
 	assert_int_equal(p->spec.limits.pids, 64);
 	assert_string_equal(p->spec.limits.parent, "a/b");
@@ -224,10 +227,109 @@ static void test_resources_and_cgroups_path(void **state)
 
 	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 10}}}",
 		       "linux.resources.blockIO");
-	assert_refused("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}}}",
+	p = parse_with("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}, \"memory\": "
+		       "{\"reservation\": 4096, \"swappiness\": 10, \"disableOOMKiller\": true}}}");
+	assert_int_equal(p->ret, 0);
+	assert_int_equal(p->spec.limits.cpu_shares, 512);
+	assert_int_equal(p->spec.limits.memory_reservation, 4096);
+	assert_true(p->spec.limits.swappiness_set);
+	assert_int_equal(p->spec.limits.swappiness, 10);
+	assert_true(p->spec.limits.disable_oom_killer);
+	/* Go's unset swappiness (-1 as uint64) is no request. */
+	p = parse_with("\"linux\": {\"resources\": {\"memory\": {\"swappiness\": "
+		       "18446744073709551615}}}");
+	assert_int_equal(p->ret, 0);
+	assert_false(p->spec.limits.swappiness_set);
+	assert_refused("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1}}}",
 		       "linux.resources.cpu.shares");
-	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"reservation\": 1}}}",
-		       "linux.resources.memory.reservation");
+	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}",
+		       "linux.resources.memory.swappiness");
+	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"kernel\": 1}}}",
+		       "linux.resources.memory.kernel");
+}
+
+static void test_device_rules_and_nodes(void **state)
+{
+	(void)state;
+	/* containerd's default: deny all, then allow some; hull appends the
+	 * nodes of its own /dev and mknod, as runc does. */
+	struct parsed *p = parse_with(
+		"\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": "
+		"\"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 136, \"access\": "
+		"\"rwm\"}, {\"allow\": true, \"type\": \"b\", \"major\": 8, \"minor\": 0, "
+		"\"access\": \"r\"}]}}");
+	assert_int_equal(p->ret, 0);
+	const struct hull_dev_rule *r = p->spec.limits.dev_rules;
+	assert_true(p->spec.limits.n_dev_rules > 3);
+	char line[64];
+	hull_cg_dev_rule_line(&r[0], line, sizeof(line));
+	assert_false(r[0].allow);
+	assert_string_equal(line, "a");
+	hull_cg_dev_rule_line(&r[1], line, sizeof(line));
+	assert_string_equal(line, "c 136:* rwm");
+	hull_cg_dev_rule_line(&r[2], line, sizeof(line));
+	assert_string_equal(line, "b 8:0 r");
+	assert_refused("\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, "
+		       "\"type\": \"x\"}]}}",
+		       "linux.resources.devices[0]");
+	assert_refused("\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, "
+		       "\"access\": \"rwx\"}]}}",
+		       "linux.resources.devices[0]");
+
+	p = parse_with(
+		"\"linux\": {\"namespaces\": [{\"type\": \"mount\"}], \"devices\": [{\"path\": "
+		"\"/dev/net/tun\", \"type\": \"c\", "
+		"\"major\": 10, \"minor\": 200, \"fileMode\": 432, \"uid\": 1, \"gid\": 2}]}");
+	assert_int_equal(p->ret, 0);
+	assert_int_equal(p->spec.n_devices, 1);
+	assert_string_equal(p->spec.devices[0].path, "dev/net/tun");
+	assert_int_equal(p->spec.devices[0].mode, 0660);
+	assert_int_equal(p->spec.devices[0].major, 10);
+	assert_int_equal(p->spec.devices[0].gid, 2);
+	/* Outside /dev, a bad type, no numbers: refused by name. */
+	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/etc/fuse\", \"type\": \"c\", "
+		       "\"major\": 10, \"minor\": 229}]}",
+		       "linux.devices[0].path");
+	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/../etc/x\", \"type\": "
+		       "\"c\", \"major\": 1, \"minor\": 3}]}",
+		       "linux.devices[0]");
+	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\", "
+		       "\"major\": 1, \"minor\": 3}]}",
+		       "linux.devices[0]");
+	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/fuse\"}]}",
+		       "linux.devices[0].type");
+}
+
+static void test_update_resources(void **state)
+{
+	(void)state;
+	struct hull_oci_config cfg;
+	struct hull_limits l = { 0 };
+	struct hull_err err;
+	assert_int_equal(hull_oci_resources_parse("{\"memory\": {\"limit\": 67108864}, \"cpu\": "
+						  "{\"shares\": 2, \"quota\": 50000}, \"devices\": "
+						  "[{\"allow\": false, \"access\": \"rwm\"}]}",
+						  "<stdin>", &cfg, &l, &err),
+			 0);
+	assert_int_equal(l.memory, 64 << 20);
+	assert_int_equal(l.cpu_shares, 2);
+	assert_int_equal(l.cpu_quota_us, 50000);
+	assert_int_equal(l.n_dev_rules, 0); /* checked, never changed by update */
+	hull_oci_config_free(&cfg);
+	memset(&l, 0, sizeof(l));
+	assert_true(hull_oci_resources_parse("{\"blockIO\": {\"weight\": 10}}", "<stdin>", &cfg, &l,
+					     &err) < 0);
+	assert_non_null(strstr(err.msg, "'linux.resources.blockIO'"));
+	hull_oci_config_free(&cfg);
+	assert_true(hull_oci_resources_parse("[1]", "<stdin>", &cfg, &l, &err) < 0);
+	hull_oci_config_free(&cfg);
+	assert_true(hull_oci_resources_parse("{\"cpu\": ", "<stdin>", &cfg, &l, &err) < 0);
+	assert_non_null(strstr(err.msg, "cannot parse '<stdin>'"));
+	hull_oci_config_free(&cfg);
+	/* runc's cpu.shares -> cpu.weight conversion at its ends and middle. */
+	assert_int_equal(hull_cpu_shares_to_weight(2), 1);
+	assert_int_equal(hull_cpu_shares_to_weight(1024), 39);
+	assert_int_equal(hull_cpu_shares_to_weight(262144), 10000);
 }
 
 static void test_mounts(void **state)
@@ -301,16 +403,6 @@ static void test_unsupported_fields(void **state)
 {
 	(void)state;
 	assert_refused("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt");
-	assert_refused("\"linux\": {\"devices\": [{\"path\": \"/dev/fuse\"}]}", "linux.devices");
-	/* resources.devices: deny-all (podman's) passes, an allow rule not. */
-	assert_int_equal(parse_with("\"linux\": {\"resources\": {\"devices\": [{\"allow\": "
-				    "false, \"access\": \"rwm\"}]}}")
-				 ->ret,
-			 0);
-	assert_refused("\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, "
-		       "\"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 10, "
-		       "\"minor\": 229, \"access\": \"rwm\"}]}}",
-		       "linux.resources.devices[1]");
 	assert_refused("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks");
 	assert_refused("\"domainname\": \"example\"", "domainname");
 	assert_refused("\"solaris\": {\"milestone\": \"x\"}", "solaris");
@@ -413,6 +505,8 @@ int main(void)
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_id_mappings),
 		cmocka_unit_test(test_resources_and_cgroups_path),
+		cmocka_unit_test(test_device_rules_and_nodes),
+		cmocka_unit_test(test_update_resources),
 		cmocka_unit_test(test_mounts),
 		cmocka_unit_test(test_masks_sysctl_propagation),
 		cmocka_unit_test(test_unsupported_fields),

@@ -1,0 +1,186 @@
+"""The runc commands containerd's runc.v2 shim calls, in the shim's own words
+(github.com/containerd/go-runc v1.0.0, containerd 1.6 pkg/process):
+`ps --format json ID` (a JSON array of pids), `ps --format table ID`,
+`update --resources -|FILE ID`, `kill [--all] ID SIG` with the error texts
+the shim maps to "not found" ("container not running", "does not exist"),
+`delete --force` in every state, `--systemd-cgroup` refused, and the device
+rules and nodes of containerd's specs (linux.resources.devices,
+linux.devices). Each test has its own --root and bundle (test_oci's Oci)."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from hostutil import wait_until
+from test_oci import LOOP, Oci, cgroup_dirs, oci, trap_installed, wait_exit  # noqa: F401
+
+T = 20
+NAMESPACES = [{"type": t} for t in ("pid", "mount", "uts", "ipc")]
+
+
+def start(oci, cid, args=LOOP, **edits):
+    b = oci.bundle(args, name=f"b-{cid}", **edits)
+    r, out = oci.create(b, cid)
+    assert r.returncode == 0, out.read_text()
+    r = oci("start", cid)
+    assert r.returncode == 0, r.stderr
+    if args is LOOP:
+        trap_installed(out)
+    return oci.state(cid)["pid"], out
+
+
+def v1_dir(controller, cid):
+    d = Path("/sys/fs/cgroup") / controller / "hull-oci" / cid
+    if not d.is_dir():
+        pytest.skip(f"no cgroup v1 {controller} hierarchy on this host")
+    return d
+
+
+def test_ps_json_and_table(oci):
+    pid, _ = start(oci, "ps1", ["sh", "-c", "sleep 100 & sleep 100 & wait"])
+    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", "ps1").stdout)) == 3,
+                      10)
+    r = oci("ps", "--format", "json", "ps1")
+    assert r.returncode == 0, r.stderr
+    pids = json.loads(r.stdout)
+    assert pid in pids and len(pids) == 3 and pids == sorted(pids)
+    r = oci("ps", "ps1")  # table is the default, as runc's
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "PID" in lines[0].split()
+    assert sorted(int(line.split()[1]) for line in lines[1:]) == pids
+    r = oci("ps", "--format", "json", "nosuch")
+    assert r.returncode == 1 and "does not exist" in r.stderr
+    r = oci("ps", "--format", "yaml", "ps1")
+    assert r.returncode == 1 and "invalid format 'yaml'" in r.stderr
+
+
+def test_update_resources(oci, tmp_path):
+    start(oci, "up1", linux={"namespaces": NAMESPACES,
+                             "resources": {"memory": {"limit": 64 << 20}}})
+    mem, cpu, pids = v1_dir("memory", "up1"), v1_dir("cpu", "up1"), v1_dir("pids", "up1")
+    res = {"memory": {"limit": 128 << 20}, "cpu": {"shares": 512, "quota": 20000,
+                                                  "period": 100000},
+           "pids": {"limit": 50}}
+    r = oci("update", "--resources", "-", "up1", input=json.dumps(res))
+    assert r.returncode == 0, r.stderr
+    assert int((mem / "memory.limit_in_bytes").read_text()) == 128 << 20
+    assert int((cpu / "cpu.shares").read_text()) == 512
+    assert int((cpu / "cpu.cfs_quota_us").read_text()) == 20000
+    assert (pids / "pids.max").read_text().strip() == "50"
+    f = tmp_path / "res.json"
+    f.write_text(json.dumps({"memory": {"limit": 96 << 20}}))
+    r = oci("update", "--resources", str(f), "up1")
+    assert r.returncode == 0, r.stderr
+    assert int((mem / "memory.limit_in_bytes").read_text()) == 96 << 20
+    assert int((cpu / "cpu.shares").read_text()) == 512  # left out: left alone
+    # Bad input: one line naming what is wrong, nothing changed.
+    for text, words in [("{\"memory\": ", "cannot parse '<stdin>'"),
+                        ("{\"blockIO\": {\"weight\": 10}}", "'linux.resources.blockIO'"),
+                        ("{\"cpu\": {\"shares\": 1}}", "'linux.resources.cpu.shares'")]:
+        r = oci("update", "--resources", "-", "up1", input=text)
+        assert r.returncode == 1 and words in r.stderr, (text, r.stderr)
+    assert int((mem / "memory.limit_in_bytes").read_text()) == 96 << 20
+    r = oci("update", "--memory", "1g", "up1")
+    assert r.returncode == 1 and "--resources" in r.stderr
+
+
+def test_kill_texts_the_shim_understands(oci):
+    pid, _ = start(oci, "k1")
+    r = oci("kill", "k1", "KILL")
+    assert r.returncode == 0, r.stderr
+    wait_exit(pid)
+    assert oci.state("k1")["status"] == "stopped"
+    r = oci("kill", "k1", "9")
+    assert r.returncode == 1 and "container not running" in r.stderr
+    r = oci("kill", "--all", "k1", "9")  # what the shim sends after every exit
+    assert r.returncode == 0, r.stderr
+    r = oci("kill", "nosuch", "9")
+    assert r.returncode == 1 and "does not exist" in r.stderr
+
+
+def test_kill_all_reaches_children_and_paused(oci):
+    start(oci, "ka", ["sh", "-c", "sleep 100 & sleep 100 & wait"])
+    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", "ka").stdout)) == 3,
+                      10)
+    children = json.loads(oci("ps", "--format", "json", "ka").stdout)
+    assert oci("pause", "ka").returncode == 0
+    r = oci("kill", "--all", "ka", "KILL")
+    assert r.returncode == 0, r.stderr
+    for p in children:
+        wait_exit(p)
+    assert oci.state("ka")["status"] == "stopped"
+
+
+@pytest.mark.parametrize("state", ["created", "running", "paused", "stopped"])
+def test_delete_force_in_every_state(oci, state):
+    b = oci.bundle(LOOP, name="bd")
+    r, out = oci.create(b, "df")
+    assert r.returncode == 0, out.read_text()
+    pid = oci.state("df")["pid"]
+    if state != "created":
+        assert oci("start", "df").returncode == 0
+        trap_installed(out)
+    if state == "paused":
+        assert oci("pause", "df").returncode == 0
+    if state == "stopped":
+        assert oci("kill", "df", "KILL").returncode == 0
+        wait_exit(pid)
+    assert oci.state("df")["status"] == state
+    r = oci("delete", "--force", "df")
+    assert r.returncode == 0, r.stderr
+    wait_exit(pid)
+    assert oci("state", "df").returncode == 1
+    assert cgroup_dirs("hull-oci", "df") == []
+    r = oci("delete", "--force", "df")  # gone already: as runc, no error
+    assert r.returncode == 0, r.stderr
+
+
+def test_systemd_cgroup_refused_and_logged(oci, tmp_path):
+    log = tmp_path / "log.json"
+    b = oci.bundle(["true"])
+    r = oci("--log", str(log), "--log-format", "json", "--systemd-cgroup", "create",
+            "--bundle", b, "sd1")
+    assert r.returncode == 1
+    assert "--systemd-cgroup is not supported" in r.stderr
+    entry = json.loads(log.read_text().splitlines()[-1])
+    assert entry["level"] == "error" and "--systemd-cgroup" in entry["msg"]
+    assert not os.path.exists(os.path.join(oci.root, "sd1"))
+    for cmd in ("events", "checkpoint"):
+        r = oci(cmd, "sd1")
+        assert r.returncode == 1 and f"'{cmd}' is not supported" in r.stderr
+
+
+def test_device_rules_and_nodes(oci):
+    """containerd --privileged and --device: nodes made in /dev with the
+    config's numbers and mode; the device cgroup denies what is not allowed."""
+    linux = {"namespaces": NAMESPACES,
+             "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
+                          "fileMode": 0o640, "uid": 0, "gid": 0},
+                         {"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200}],
+             "resources": {"devices": [{"allow": False, "access": "rwm"},
+                                       {"allow": True, "type": "c", "major": 10,
+                                        "minor": 229, "access": "rw"}]}}
+    b = oci.bundle(["sh", "-c", "ls -ln /dev/fuse /dev/net/tun; (: < /dev/fuse) && echo fuse;"
+                    " (: < /dev/net/tun) && echo tun; (: < /dev/null) && echo null; exit 0"],
+                   name="bdev", linux=linux)
+    r = oci("run", "--bundle", b, "dev1")
+    oci.ids.add("dev1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("crw-r-----") and "10, 229" in lines[0], lines
+    assert "10, 200" in lines[1], lines
+    assert lines[2:] == ["fuse", "null"], (lines, r.stderr)  # tun: denied by the cgroup
+    assert "Operation not permitted" in r.stderr
+
+
+def test_device_outside_dev_refused(oci):
+    linux = {"namespaces": [{"type": "mount"}],
+             "devices": [{"path": "/etc/fuse", "type": "c", "major": 10, "minor": 229}]}
+    b = oci.bundle(["true"], name="bout", linux=linux)
+    r, out = oci.create(b, "out1")
+    assert r.returncode == 1
+    assert "'linux.devices[0].path'" in out.read_text()
+    assert oci("state", "out1").returncode == 1
+    assert not (Path(oci.rootfs) / "etc" / "fuse").exists()
