@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARNFLAGS) $(FUZZ_SAN) \
-                -fsanitize=fuzzer-no-link $(HULL_INCLUDES) -Itests/fuzz
+                -fsanitize=fuzzer-no-link $(HULL_INCLUDES) $(HULL_NL_CFLAGS) -Itests/fuzz
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(FUZZ_SRCS:tests/fuzz/%.c=%)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
