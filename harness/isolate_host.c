@@ -123,6 +123,25 @@ static int setup_sentinel(struct hh_iso_host *h, struct hull_err *err)
 	return 0;
 }
 
+/* Whether any user may walk down to path: every directory above it is
+ * searchable by others. */
+static bool walkable_by_anyone(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!hh_pathf(dir, sizeof(dir), "%s", path))
+		return false;
+	for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+		slash[slash == dir] = '\0'; /* keep "/" itself */
+		if (stat(dir, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+		if (slash == dir)
+			break;
+	}
+	return true;
+}
+
 int hh_iso_host_setup(struct hh_iso_host *h, const char *rootfs, bool shared_rootfs,
 		      struct hull_err *err)
 {
@@ -165,9 +184,20 @@ int hh_iso_host_setup(struct hh_iso_host *h, const char *rootfs, bool shared_roo
 	(void)!write(fd, "hull isolation marker\n", 22);
 	close(fd);
 
-	if (shared_rootfs) {
-		/* As on systemd hosts, where / is shared: a runtime that does not
-		 * make its mounts private leaks them to this bind. */
+	/* A container's root in a user namespace is an unprivileged host uid:
+	 * below a directory it may not walk through (a checkout in /root, mode
+	 * 0700) the chroot escape stops at that directory, and the verdicts
+	 * would tell where the checkout lives rather than what the runtime
+	 * isolates. Then the containers get the rootfs bound under our temp
+	 * dir, with the propagation its own mount has. */
+	struct shared_scan orig = { .path = h->rootfs };
+	hh_iso_for_each_mount(hh_iso_scan_shared, &orig);
+	hh_iso_list_free(orig.below.v, orig.below.n);
+	bool rebind = !shared_rootfs && !walkable_by_anyone(h->rootfs);
+
+	if (shared_rootfs || rebind) {
+		/* Shared: as on systemd hosts, where / is shared, a runtime that
+		 * does not make its mounts private leaks them to this bind. */
 		hh_pathf(path, sizeof(path), "%s/root", h->dir);
 		if (mkdir(path, 0755) < 0)
 			return hull_fail(err, errno, "cannot create '%s'", path);
@@ -179,8 +209,10 @@ int hh_iso_host_setup(struct hh_iso_host *h, const char *rootfs, bool shared_roo
 		}
 		h->bound = true;
 		hh_pathf(h->rootfs, sizeof(h->rootfs), "%s", path);
-		if (mount(NULL, path, NULL, MS_SHARED, NULL) < 0)
-			return hull_fail(err, errno, "cannot make '%s' shared", path);
+		bool shared = shared_rootfs || orig.shared;
+		if (mount(NULL, path, NULL, shared ? MS_SHARED : MS_PRIVATE, NULL) < 0)
+			return hull_fail(err, errno, "cannot make '%s' %s", path,
+					 shared ? "shared" : "private");
 	}
 
 	struct shared_scan ss = { .path = h->rootfs };
