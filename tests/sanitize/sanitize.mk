@@ -32,7 +32,7 @@ ifeq ($(SANITIZE),1)
 SAN_ON   = $(SAN_FLAGS)
 CFLAGS  += $(SAN_ON)
 LDFLAGS += $(SAN_ON)
-$(BIN)/hull-probe $(BIN)/hull-attempt $(BIN)/hull-tenant: SAN_ON :=
+$(BIN)/hull-probe $(BIN)/hull-attempt $(BIN)/hull-tenant $(BIN)/hull-net: SAN_ON :=
 # override: CC may come from the command line (SAN_CC).
 $(BIN)/hull $(BIN)/hull-seed $(BIN)/hull-floor: override CC := tests/sanitize/cc-dynamic $(CC)
 endif
