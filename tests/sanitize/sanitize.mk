@@ -8,7 +8,7 @@
 # SANITIZE=1 (set by `make sanitize` for its own sub-make) adds the flags to
 # every C object and link. Two kinds of programs are treated apart:
 #  - the ones copied into the container rootfs (hull-probe, hull-attempt,
-#    hull-tenant)
+#    hull-tenant, hull-net)
 #    stay static and unsanitized: the busybox rootfs has no dynamic loader
 #    or sanitizer runtime; they are test tools, not the runtime under test;
 #  - the host programs whose recipes link -static (hull, hull-seed,
