@@ -102,8 +102,15 @@ def test_quick_bench_markdown_and_plots(quick_bench):
         assert root.tag.endswith("svg"), plot
         assert f"({plot})" in md
     # The progress and the figures reach the terminal.
-    assert "bench: [1/5]" in p.stderr and "bench: [5/5]" in p.stderr
+    assert "bench: [1/6]" in p.stderr and "bench: [6/6]" in p.stderr
     assert "hull / floor" in p.stdout
+    # The network step: its own namespace, every mode, the CNI comparison.
+    net = json.loads((reports / "network.json").read_text())
+    names = {r["command"] for r in net["results"]}
+    assert {"hull-none", "hull-veth", "hull-bridge", "hull-bridge-rate"} <= names, names
+    assert "network: median ms per whole command" in p.stdout
+    if "crun" in names:
+        assert "hull-bridge / crun = " in p.stdout
 
 
 def test_missing_runtime_is_skipped_not_failed(harness, rootfs, tmp_path):
