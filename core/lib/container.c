@@ -261,7 +261,7 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 
 static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err)
 {
-	if (!(spec->ns_flags & CLONE_NEWUTS) || !spec->hostname)
+	if (!hull_spec_has_utsns(spec) || !spec->hostname)
 		return 0;
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return hull_fail(err, errno, "cannot set hostname '%s'", spec->hostname);
@@ -313,9 +313,14 @@ int hull_child_drop_privileges(struct start *st, struct hull_err *err)
 		return ret;
 	if (!spec->no_new_privs && (ret = hull_seccomp_install(&st->filter, err)) < 0)
 		return ret;
+	/* Permitted capabilities survive setuid() only with keepcaps. */
+	if (spec->user_keeps_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return hull_fail(err, errno, "cannot keep capabilities across the user switch");
 	if ((ret = hull_user_switch(&spec->user, err)) < 0)
 		return ret;
-	if ((ret = hull_caps_apply(spec->caps, !spec->user.set || spec->user.uid == 0, err)) < 0 ||
+	if ((ret = hull_caps_apply(spec->caps,
+				   !spec->user.set || spec->user.uid == 0 || spec->user_keeps_caps,
+				   err)) < 0 ||
 	    (ret = hull_caps_raise_ambient(spec->ambient & spec->caps, err)) < 0)
 		return ret;
 	hull_trace_mark("caps_set");

@@ -132,7 +132,7 @@ int hull_spec_build_env(struct hull_spec *spec, struct hull_err *err)
 			goto oom;
 		env_put(envp, &n, kv);
 	}
-	if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname) {
+	if (hull_spec_has_utsns(spec) && spec->hostname) {
 		if (asprintf(&kv, "HOSTNAME=%s", spec->hostname) < 0)
 			goto oom;
 		env_put(envp, &n, kv);
@@ -202,7 +202,7 @@ int hull_spec_validate(struct hull_spec *spec, struct hull_err *err)
 	if (spec->argc < 1 || !spec->argv || !spec->argv[0] || !spec->argv[0][0])
 		return hull_fail(err, 0, "no command given");
 
-	if (spec->hostname_given && !(spec->ns_flags & CLONE_NEWUTS))
+	if (spec->hostname_given && !hull_spec_has_utsns(spec))
 		return hull_fail(err, 0, "--hostname requires the uts namespace (--ns ...,uts)");
 	if (spec->hostname && !spec->hostname[0])
 		return hull_fail(err, 0, "empty hostname");

@@ -83,9 +83,10 @@ struct hull_spec {
 	struct hull_net_opts net;  /* --network and its options (net.h) */
 
 	/* Security profile; the defaults are the hardened ones. */
-	hull_capset caps;    /* docker's 14 by default */
-	hull_capset ambient; /* raised into the ambient set (OCI configs); 0 by default */
-	bool no_new_privs;   /* true unless --allow-new-privs */
+	hull_capset caps;     /* docker's 14 by default */
+	hull_capset ambient;  /* raised into the ambient set (OCI configs); 0 by default */
+	bool user_keeps_caps; /* a non-root user keeps caps across the uid switch (OCI) */
+	bool no_new_privs;    /* true unless --allow-new-privs */
 	enum hull_seccomp_mode seccomp_mode;
 	const char *seccomp_file;
 	const struct hull_seccomp_profile *seccomp_profile; /* HULL_SECCOMP_PROFILE */
@@ -179,7 +180,16 @@ int hull_spec_add_env(struct hull_spec *spec, const char *kv, struct hull_err *e
  * must not mount anything: it would land on the host. */
 static inline bool hull_spec_has_mntns(const struct hull_spec *spec)
 {
-	return (spec->ns_flags & CLONE_NEWNS) != 0;
+	/* A joined one (OCI path; slot 0 of hull_ns_table) is the container's
+	 * own as well: its holder asked for the container's mounts in it. */
+	return (spec->ns_flags & CLONE_NEWNS) != 0 || spec->ns_paths[0] != NULL;
+}
+
+/* Whether the container has a uts namespace of its own, new or joined
+ * (slot 1): where setting the hostname does not touch the host's. */
+static inline bool hull_spec_has_utsns(const struct hull_spec *spec)
+{
+	return (spec->ns_flags & CLONE_NEWUTS) != 0 || spec->ns_paths[1] != NULL;
 }
 
 void hull_spec_free(struct hull_spec *spec);

@@ -61,21 +61,27 @@ static int parse_capabilities(struct oci_ctx *c, json_object *o, struct hull_spe
 		    (ret = parse_caps(c, list, field, &set)) < 0)
 			return ret;
 		bool exact = i < 2; /* effective, permitted: all of bounding */
-		bool ok = root ? (exact ? (!list || set == bounding) : (set & ~bounding) == 0)
-			       : set == 0;
-		if (!ok && root)
-			return hull_fail(c->err, 0,
-					 "unsupported field '%s' in '%s': hull gives root the "
-					 "bounding set as its effective and permitted sets",
-					 field, c->file);
+		/* A non-root user keeps the bounding set across the uid switch
+		 * when effective or permitted ask for it (as runc does), or gets
+		 * none. */
+		bool ok = exact ? (!list || set == bounding || (!root && set == 0))
+				: (set & ~bounding) == 0;
+		if (!root && exact && set && set == bounding)
+			spec->user_keeps_caps = true;
 		if (!ok)
 			return hull_fail(c->err, 0,
-					 "unsupported field '%s' in '%s': hull gives a non-root "
-					 "user no capabilities",
+					 "unsupported field '%s' in '%s': hull gives the "
+					 "bounding set as the effective and permitted sets "
+					 "(a non-root user: all of it or none)",
 					 field, c->file);
-		if (root && strcmp(sets[i], "ambient") == 0)
+		if (strcmp(sets[i], "ambient") == 0)
 			spec->ambient = set;
 	}
+	if (!root && !spec->user_keeps_caps && spec->ambient)
+		return hull_fail(c->err, 0,
+				 "unsupported field 'process.capabilities.ambient' in '%s': a "
+				 "non-root user without effective capabilities gets none",
+				 c->file);
 	spec->caps = bounding;
 	return 0;
 }
@@ -428,7 +434,7 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 	if (hostname && hostname[0]) {
 		spec->hostname = hostname;
 		spec->hostname_given = true;
-		if (!(spec->ns_flags & CLONE_NEWUTS))
+		if (!hull_spec_has_utsns(spec))
 			return hull_fail(err, 0,
 					 "field 'hostname' in '%s' needs a new uts namespace",
 					 cfg->file);

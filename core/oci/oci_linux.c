@@ -52,8 +52,7 @@ static int parse_namespaces(struct oci_ctx *c, json_object *list, struct hull_sp
 		}
 		/* Joining these would change what hull itself does next (its
 		 * mounts, its id maps, its clocks): not supported. */
-		if (ns->flag == CLONE_NEWNS || ns->flag == CLONE_NEWUSER ||
-		    ns->flag == CLONE_NEWTIME) {
+		if (ns->flag == CLONE_NEWUSER || ns->flag == CLONE_NEWTIME) {
 			snprintf(field + strlen(field), sizeof(field) - strlen(field), ".path");
 			return hull_fail(c->err, 0,
 					 "unsupported field '%s' in '%s': hull cannot join an "

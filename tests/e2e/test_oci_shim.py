@@ -184,3 +184,49 @@ def test_device_outside_dev_refused(oci):
     assert "'linux.devices[0].path'" in out.read_text()
     assert oci("state", "out1").returncode == 1
     assert not (Path(oci.rootfs) / "etc" / "fuse").exists()
+
+
+def test_non_root_user_keeps_its_capabilities(oci):
+    """process_user of runtime-tools: uid 1000 with the bounding set as its
+    effective and permitted sets (kept across setuid, as runc does)."""
+    caps = ["CAP_NET_BIND_SERVICE", "CAP_KILL"]
+    b = oci.bundle(["sh", "-c", "id -u; id -G; grep -E '^Cap(Eff|Prm|Amb):' /proc/self/status"],
+                   name="bcaps")
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [1001]}
+    cfg["process"]["capabilities"] = {k: caps for k in
+                                      ("bounding", "effective", "permitted", "ambient")}
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, "caps1")
+    oci.ids.add("caps1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.split("\n")
+    want = (1 << 10) | (1 << 5)  # CAP_NET_BIND_SERVICE, CAP_KILL
+    assert lines[0] == "1000" and lines[1].split() == ["1000", "1001"], lines
+    for line in lines[2:5]:
+        assert int(line.split()[1], 16) == want, lines
+
+
+def test_mount_and_uts_namespaces_joined_by_path(oci, spawn):
+    """linux.namespaces with a path for mnt and uts: the container lives in
+    the holder's namespaces (its hostname lands there)."""
+    import shutil
+    import subprocess
+    if not shutil.which("unshare"):
+        pytest.skip("unshare(1) not installed")
+    holder = spawn(["unshare", "--mount", "--uts", "sleep", "100"])
+    assert wait_until(lambda: os.readlink(f"/proc/{holder.pid}/ns/mnt")
+                      != os.readlink("/proc/self/ns/mnt"), 10)
+    ns = [{"type": "pid"}, {"type": "ipc"},
+          {"type": "mount", "path": f"/proc/{holder.pid}/ns/mnt"},
+          {"type": "uts", "path": f"/proc/{holder.pid}/ns/uts"}]
+    b = oci.bundle(["sh", "-c", "readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts"],
+                   name="bjoin", linux={"namespaces": ns}, hostname="joined")
+    r = oci("run", "--bundle", b, "join1")
+    oci.ids.add("join1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [os.readlink(f"/proc/{holder.pid}/ns/{t}") for t in ("mnt", "uts")]
+    r = subprocess.run(["nsenter", "-t", str(holder.pid), "-u", "hostname"],
+                       capture_output=True, text=True, timeout=T)
+    assert r.stdout.strip() == "joined"
+    assert os.uname().nodename != "joined"

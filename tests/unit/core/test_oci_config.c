@@ -132,6 +132,26 @@ static void test_capabilities(void **state)
 	assert_true(p->ret < 0);
 	assert_non_null(strstr(p->err.msg, "'process.capabilities.effective'"));
 
+	/* A non-root user: all of the bounding set (kept across the uid
+	 * switch, as runc does) or none; ambient only with the former. */
+	p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": "
+		  "{\"uid\": 1000, \"gid\": 1000}, \"capabilities\": {\"bounding\": "
+		  "[\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"], "
+		  "\"ambient\": [\"CAP_KILL\"]}}}");
+	assert_int_equal(p->ret, 0);
+	assert_true(p->spec.user_keeps_caps);
+	assert_int_equal(p->spec.ambient, 1ull << CAP_KILL);
+	p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": "
+		  "{\"uid\": 1000, \"gid\": 1000}, \"capabilities\": {\"bounding\": "
+		  "[\"CAP_KILL\"]}}}");
+	assert_int_equal(p->ret, 0);
+	assert_false(p->spec.user_keeps_caps);
+	p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": "
+		  "{\"uid\": 1000, \"gid\": 1000}, \"capabilities\": {\"bounding\": "
+		  "[\"CAP_KILL\"], \"ambient\": [\"CAP_KILL\"]}}}");
+	assert_true(p->ret < 0);
+	assert_non_null(strstr(p->err.msg, "'process.capabilities.ambient'"));
+
 	p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": "
 		  "{\"uid\": 0, \"gid\": 0}, \"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}}}");
 	assert_true(p->ret < 0);
