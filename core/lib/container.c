@@ -494,10 +494,8 @@ static int parent_setup(struct start *st, struct hull_err *err)
 			return ret;
 		hull_trace_mark("cgroup_joined");
 	}
-	if (!(spec->ns_flags & CLONE_NEWUSER))
-		return 0;
-	if (spec->spawn_mode == HULL_SPAWN_FORK) {
-		/* The child unshares first; wait until its user ns exists. */
+	if (spec->spawn_mode == HULL_SPAWN_FORK && hull_fork_reports_unshared(spec)) {
+		/* The child unshares first; wait until its namespaces exist. */
 		struct hull_err child_err;
 		int type = hull_sync_read_report(&st->sync, &child_err, err);
 		if (type < 0)
@@ -509,6 +507,8 @@ static int parent_setup(struct start *st, struct hull_err *err)
 		if (type != HULL_REPORT_READY)
 			return hull_fail(err, EPROTO, "container process ended during setup");
 	}
+	if (!(spec->ns_flags & CLONE_NEWUSER))
+		return 0;
 	return hull_idmap_write(st->pid, &spec->uidmap, &spec->gidmap, err);
 }
 

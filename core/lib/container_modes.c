@@ -29,7 +29,7 @@ void hull_child_unshare_and_wait(struct start *st)
 		hull_fail(&err, errno, "cannot unshare namespaces");
 		hull_child_fail(st, &err);
 	}
-	if (spec->ns_flags & CLONE_NEWUSER)
+	if (hull_fork_reports_unshared(spec))
 		hull_sync_report_ready(&st->sync);
 	if (hull_sync_wait_go(&st->sync) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */

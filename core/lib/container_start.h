@@ -38,6 +38,14 @@ static inline uint64_t clone_ns_flags(const struct start *st)
 	return st->use_cgroup ? flags & ~(uint64_t)CLONE_NEWCGROUP : flags;
 }
 
+/* --spawn fork: the child unshares after the clone; it reports READY once
+ * its namespaces exist when the parent has work to do in them (id maps,
+ * the network), and the parent waits for that before it starts. */
+static inline bool hull_fork_reports_unshared(const struct hull_spec *spec)
+{
+	return (spec->ns_flags & CLONE_NEWUSER) || hull_net_needs_setup(&spec->net);
+}
+
 /* Report err to hull and exit. */
 __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err);
 void hull_child_arm_deathsig(struct start *st);

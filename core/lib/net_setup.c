@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void hull_net_init(struct hull_net *net, const struct hull_net_opts *opts)
@@ -181,10 +182,18 @@ int hull_net_setup(struct hull_net *net, pid_t pid, struct hull_err *err)
 	char path[64];
 	int ret;
 
+	struct stat mine, theirs;
+
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	net->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (net->netns_fd < 0)
 		return hull_fail(err, errno, "cannot open '%s'", path);
+	/* Never configure hull's own namespace as if it were the container's
+	 * (eth0 and a default route on the host). */
+	if (fstat(net->netns_fd, &theirs) < 0 || stat("/proc/self/ns/net", &mine) < 0)
+		return hull_fail(err, errno, "cannot compare net namespaces");
+	if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev)
+		return hull_fail(err, 0, "the container has no net namespace of its own");
 	if (net->opts->mode == HULL_NET_CNI) {
 		/* The namespace through hull's own fd: it outlives the
 		 * container, so DEL still finds eth0 after the command. */

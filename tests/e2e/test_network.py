@@ -159,6 +159,18 @@ def test_reachability_both_ways(host, hull, rootfs, hullrun, mode, opts, me, pee
     assert_clean(host, *(["hbr0"] if mode.startswith("bridge") else []))
 
 
+@pytest.mark.parametrize("ns", ["mnt,uts,pid,ipc,net", "mnt,uts,net"], ids=["pid", "no-pid"])
+def test_spawn_fork_gets_its_network(host, hullrun, ns):
+    """--spawn fork unshares after the clone: the parent must wait for the
+    child's own namespace before it builds the network in it."""
+    srv = host.serve("0.0.0.0", 7006, "greet")
+    r = hullrun("--spawn", "fork", "--ns", ns, "--network", "veth", "--ip", "198.19.0.2", "--",
+                "/bin/hull-net", "connect", "198.19.0.1", 7006)
+    assert r.stdout.strip() == "hello", r.stdout + r.stderr
+    assert srv.wait(timeout=10) == 0
+    assert_clean(host)
+
+
 def test_default_addresses_and_mac(hullrun, host):
     r = hullrun("--network", "veth", "--mac", "02:42:c6:12:00:02", "--", "/bin/sh", "-c",
                 "ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/address")
