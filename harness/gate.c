@@ -10,7 +10,7 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct hh_gate_metric hh_gate_metrics[] = {
+static const struct hh_gate_metric hull_metrics[] = {
 	{ "hull/floor", "hull", "floor", NULL },
 	{ "hull/bare", "hull", "bare", NULL },
 	{ "hull/floor ns=mnt", "hull", "floor", "mnt" },
@@ -18,7 +18,26 @@ const struct hh_gate_metric hh_gate_metrics[] = {
 	{ "hull/floor ns=net", "hull", "floor", "net" },
 	{ "hull/floor ns=user", "hull", "floor", "user" },
 };
-const size_t hh_gate_metric_count = N_ELEMS(hh_gate_metrics);
+const struct hh_gate_metric *hh_gate_metrics = hull_metrics;
+size_t hh_gate_metric_count = N_ELEMS(hull_metrics);
+
+void hh_gate_use_runtime(const char *label)
+{
+	static char names[2][160];
+	static struct hh_gate_metric other[2];
+
+	if (!label || strcmp(label, "hull") == 0) {
+		hh_gate_metrics = hull_metrics;
+		hh_gate_metric_count = N_ELEMS(hull_metrics);
+		return;
+	}
+	snprintf(names[0], sizeof(names[0]), "%s/floor", label);
+	snprintf(names[1], sizeof(names[1]), "%s/bare", label);
+	other[0] = (struct hh_gate_metric){ names[0], label, "floor", NULL };
+	other[1] = (struct hh_gate_metric){ names[1], label, "bare", NULL };
+	hh_gate_metrics = other;
+	hh_gate_metric_count = N_ELEMS(other);
+}
 
 const char *hh_gate_verdict_name(enum hh_gate_verdict v)
 {
@@ -263,7 +282,8 @@ static void isolation_cells(json_object *iso, char cells[N_COLS][128])
 	int64_t cells_now = hh_json_get_int(iso, "cells", -1);
 	const char *note = hh_json_get_string(iso, "note", "");
 
-	snprintf(cells[0], 128, "isolation (hull matrix, shared rootfs)");
+	snprintf(cells[0], 128, "isolation (%.60s matrix, shared rootfs)",
+		 hh_json_get_string(iso, "runtime", "hull"));
 	if (base >= 0)
 		snprintf(cells[1], 128, "0 of %lld cells", (long long)base);
 	else

@@ -97,8 +97,15 @@ struct hh_gate_metric {
 				  row of the namespaces suite */
 };
 
-extern const struct hh_gate_metric hh_gate_metrics[];
-extern const size_t hh_gate_metric_count;
+/* The metrics of the runtime under test: hull's six by default. */
+extern const struct hh_gate_metric *hh_gate_metrics;
+extern size_t hh_gate_metric_count;
+
+/* Gate another runtime (its latency row label, e.g. "crun" or an oci:
+ * runtime's name): LABEL/floor and LABEL/bare at full isolation, the
+ * namespaces suite being hull's and the floor's only. NULL or "hull": hull's
+ * metrics. */
+void hh_gate_use_runtime(const char *label);
 
 /* The namespaces the gate measures alone (--ns-each of the latency run). */
 #define HH_GATE_NS_EACH "mnt,pid,net,user"

@@ -149,6 +149,9 @@ static void usage(FILE *out)
 		"                            reports/baseline.json)\n"
 		"     --write-baseline FILE  measure and write a new baseline instead\n"
 		" -t, --tolerance T        allowed slowdown of a ratio (default %.2f = 10%%)\n"
+		" -r, --runtime RT         the runtime under test (default hull): a name or\n"
+		"                            oci:PATH[,...]; for another runtime than hull\n"
+		"                            the metrics are RT/floor and RT/bare\n"
 		" -n, --iterations N       starts per runtime (default 300)\n"
 		" -w, --warmup N           discarded starts per runtime first (default 10)\n"
 		"     --min-samples N      fewer good starts than this: could not measure\n"
@@ -216,6 +219,7 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 		{ "raw-dir", required_argument, NULL, OPT_RAW },
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "commit", required_argument, NULL, OPT_COMMIT },
+		{ "runtime", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -227,12 +231,16 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 	*o = (struct gate_opts){ .baseline = "reports/baseline.json",
 				 .iterations = 300,
 				 .warmup = 10,
+				 .runtime = "hull",
 				 .do_latency = true,
 				 .do_isolation = true };
 	hh_gate_rule_default(&o->rule);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:n:w:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:n:w:r:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			o->runtime = optarg;
+			break;
 		case OPT_BASELINE:
 			o->baseline = optarg;
 			break;
@@ -312,6 +320,12 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 		fprintf(stderr, "hull-harness: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	const struct hh_runtime_info *rt = hh_runtime_lookup(o->runtime);
+	if (!rt || !rt->program || rt->bench_only || strcmp(rt->name, "floor") == 0) {
+		fprintf(stderr, "hull-harness: cannot gate runtime '%s'\n", o->runtime);
+		return -1;
+	}
+	hh_gate_use_runtime(rt->name);
 	if (o->write_baseline && (!o->do_latency || !o->do_isolation)) {
 		fputs("hull-harness: a baseline needs both latency and isolation (no --only)\n",
 		      stderr);
@@ -504,7 +518,7 @@ int hh_cmd_gate(int argc, char **argv)
 	json_object_object_add(r, "metrics", ms);
 	if (o.do_isolation) {
 		json_object *io = json_object_new_object();
-		json_object_object_add(io, "runtime", json_object_new_string("hull"));
+		json_object_object_add(io, "runtime", json_object_new_string(o.runtime));
 		json_object_object_add(io, "shared_rootfs", json_object_new_boolean(1));
 		json_object_object_add(io, "verdict",
 				       json_object_new_string(hh_gate_verdict_name(iso.verdict)));

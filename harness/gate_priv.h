@@ -18,6 +18,7 @@ struct gate_opts {
 	const char *latency_in, *matrix_in;
 	const char *json_out, *md_out, *raw_dir;
 	const char *rootfs, *commit;
+	const char *runtime; /* under test: "hull" or another runtime (-r) */
 	struct hh_gate_rule rule;
 	int iterations, warmup;
 	bool do_latency, do_isolation, quiet;

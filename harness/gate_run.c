@@ -141,16 +141,18 @@ static int run_self(char **argv, const char *out_path, bool private_ns, const ch
 json_object *hh_gate_measure_latency(const struct gate_opts *o, const char *raw, char *why,
 				     size_t len)
 {
-	char path[PATH_MAX + 32], n[16], w[16];
+	char path[PATH_MAX + 32], n[16], w[16], runtimes[700];
+	bool hull = strcmp(o->runtime, "hull") == 0;
+	snprintf(runtimes, sizeof(runtimes), "bare,floor,%s", o->runtime);
 	snprintf(path, sizeof(path), "%s/gate-latency.json", raw);
 	snprintf(n, sizeof(n), "%d", o->iterations);
 	snprintf(w, sizeof(w), "%d", o->warmup);
 	char *argv[32] = { NULL,
 			   "latency",
 			   "--runtimes",
-			   "bare,floor,hull",
+			   runtimes,
 			   "--suites",
-			   "runtimes,namespaces",
+			   hull ? "runtimes,namespaces" : "runtimes",
 			   "--ns-each",
 			   HH_GATE_NS_EACH,
 			   "-n",
@@ -169,9 +171,9 @@ json_object *hh_gate_measure_latency(const struct gate_opts *o, const char *raw,
 	}
 	unlink(path);
 	if (!o->quiet)
-		fprintf(stderr,
-			"gate: latency, %d starts per runtime (bare, floor, hull; %s alone)\n",
-			o->iterations, HH_GATE_NS_EACH);
+		fprintf(stderr, "gate: latency, %d starts per runtime (bare, floor, %s%s%s)\n",
+			o->iterations, o->runtime, hull ? "; alone: " : "",
+			hull ? HH_GATE_NS_EACH : "");
 	int st = run_self(argv, "/dev/null", false, NULL, NULL, 1200, why, len);
 	json_object *doc = json_object_from_file(path);
 	if (!doc && why[0] == '\0')
@@ -234,12 +236,22 @@ void hh_gate_measure_isolation(const struct gate_opts *o, const char *raw, struc
 	 * or above it (isolate_host.c). */
 	const char *scratch = strncmp("/tmp", o->rootfs, strlen(o->rootfs)) == 0 ? "/run" : "/tmp";
 	const char *const keep[] = { o->rootfs, hh_self_dir(), NULL };
+	const struct hh_runtime_info *rt = hh_runtime_lookup(o->runtime);
 	if (!o->quiet)
-		fputs("gate: isolation smoke check (hull, shared rootfs)\n", stderr);
-	for (int i = 0; i < 2; i++) {
+		fprintf(stderr, "gate: isolation smoke check (%s, shared rootfs)\n", o->runtime);
+	/* chroot only where the runtime has a chroot mode (hull). */
+	for (int i = 0; i < (rt && rt->root_choosable ? 2 : 1); i++) {
 		snprintf(path, sizeof(path), "%s/gate-smoke-%s.json", raw, modes[i]);
-		char *argv[] = { NULL,	     "isolate",		"--shared-rootfs",     "--json",
-				 "--rootfs", (char *)o->rootfs, i ? "--chroot" : NULL, NULL };
+		char *argv[] = { NULL,
+				 "isolate",
+				 "-r",
+				 (char *)o->runtime,
+				 "--shared-rootfs",
+				 "--json",
+				 "--rootfs",
+				 (char *)o->rootfs,
+				 i ? "--chroot" : NULL,
+				 NULL };
 		why[0] = '\0';
 		int st = run_self(argv, path, true, scratch, keep, 120, why, sizeof(why));
 		json_object *cell = json_object_from_file(path);
@@ -250,8 +262,8 @@ void hh_gate_measure_isolation(const struct gate_opts *o, const char *raw, struc
 		if (cell && hh_json_get(cell, "started"))
 			m = hh_gate_cell_mismatches(cell, why, sizeof(why));
 		else if (st == 1 || st == 3)
-			m = 1,
-			snprintf(why, sizeof(why), "hull %s: isolate exit status %d", modes[i], st);
+			m = 1, snprintf(why, sizeof(why), "%.100s %s: isolate exit status %d",
+					o->runtime, modes[i], st);
 		json_object_object_add(s, "mismatches", json_object_new_int(m));
 		json_object_array_add(iso->smoke, s);
 		json_object_put(cell);
@@ -275,12 +287,10 @@ void hh_gate_measure_isolation(const struct gate_opts *o, const char *raw, struc
 	}
 
 	if (!o->quiet)
-		fputs("gate: isolation matrix (hull, shared rootfs)\n", stderr);
+		fprintf(stderr, "gate: isolation matrix (%s, shared rootfs)\n", o->runtime);
 	snprintf(path, sizeof(path), "%s/gate-matrix.json", raw);
-	char *argv[] = { NULL,	 "matrix",	    "-r",
-			 "hull", "--shared-rootfs", "--json",
-			 "-q",	 "--rootfs",	    (char *)o->rootfs,
-			 NULL };
+	char *argv[] = { NULL,	   "matrix", "-r",	 (char *)o->runtime, "--shared-rootfs",
+			 "--json", "-q",     "--rootfs", (char *)o->rootfs,  NULL };
 	why[0] = '\0';
 	int st = run_self(argv, path, true, scratch, keep, 600, why, sizeof(why));
 	json_object *doc = json_object_from_file(path);

@@ -169,3 +169,34 @@ def test_lifecycle_section(harness, rootfs, tmp_path):
     text = md.read_text()
     assert "## Engine path: create + start + delete" in text
     assert "| hull / runc |" in text or "runc" not in rows
+
+
+def test_gate_any_runtime_by_path(harness, rootfs, tmp_path):
+    """The gate for a runtime other than hull: its ratios to floor and bare
+    against a baseline written for it, its smoke check and matrix."""
+    if not shutil.which("crun"):
+        pytest.skip("crun is not installed (make deps)")
+    spec = (f"oci:{shutil.which('crun')},name=crun-by-path,"
+            "args=--cgroup-manager=disabled,env=v1")
+    base = tmp_path / "baseline.json"
+    common = ["-r", spec, "-n", "40", "-w", "2", "--rootfs", rootfs]
+    p = subprocess.run([harness, "gate", *common, "--write-baseline", str(base)],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    names = [m["name"] for m in json.loads(base.read_text())["metrics"]]
+    assert names == ["crun-by-path/floor", "crun-by-path/bare"]
+    out = tmp_path / "gate.json"
+    p = subprocess.run([harness, "gate", *common, "--baseline", str(base), "-t", "3",
+                        "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    rep = json.loads(out.read_text())
+    assert [m["verdict"] for m in rep["metrics"]] == ["pass", "pass"]
+    assert rep["isolation"]["runtime"] == spec and rep["isolation"]["cells"] > 0
+    # hull's baseline has no ratio for this runtime's metrics.
+    p = subprocess.run([harness, "gate", *common, "--baseline",
+                        str(REPO / "reports" / "baseline.json")],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 2 and "no ratio for metric 'crun-by-path/floor'" in p.stderr
+    p = subprocess.run([harness, "gate", "-r", "nosuch"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2 and "cannot gate runtime 'nosuch'" in p.stderr
