@@ -66,26 +66,6 @@ static int v1_check(struct hull_cgroup *cg, struct hull_err *err)
 	return 0;
 }
 
-static int mkdir_parents(const char *mount, const char *parent, struct hull_err *err)
-{
-	char path[PATH_MAX];
-	int n = snprintf(path, sizeof(path), "%s/", mount);
-
-	for (const char *p = parent; *p;) {
-		size_t len = strcspn(p, "/");
-		if (len) {
-			n += snprintf(path + n, sizeof(path) - (size_t)n, "%.*s/", (int)len, p);
-			int ret = hull_cg_mkdir(path, err);
-			if (ret < 0)
-				return ret;
-		}
-		p += len;
-		while (*p == '/')
-			p++;
-	}
-	return 0;
-}
-
 /* A new v1 cpuset starts with no cpus and no mems, and a task cannot join
  * it like that: fill the parents from the tree's root. */
 static int cpuset_inherit(const struct hull_cgroup *cg, const char *dir, struct hull_err *err)
@@ -110,6 +90,30 @@ static int cpuset_inherit(const struct hull_cgroup *cg, const char *dir, struct 
 }
 
 /* Soft limit, swappiness and the OOM killer switch (v1 only). */
+/* The parent's directories down from the controller's mount; in cpuset
+ * each level gets cpus and mems (a child of an empty one cannot get any). */
+static int mkdir_parents(const struct hull_cgroup *cg, int c, struct hull_err *err)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/", cg->mounts.v1[c]);
+
+	for (const char *p = cg->limits->parent; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len) {
+			n += snprintf(path + n, sizeof(path) - (size_t)n, "%.*s/", (int)len, p);
+			int ret = hull_cg_mkdir(path, err);
+			if (ret == 0 && c == HULL_CTRL_CPUSET)
+				ret = cpuset_inherit(cg, path, err);
+			if (ret < 0)
+				return ret;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
 static int write_memory_extras(const struct hull_limits *l, const char *dir, struct hull_err *err)
 {
 	char v[32];
@@ -222,13 +226,7 @@ static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
 		memcpy(cg->dir[c], dir, sizeof(dir));
 		if (!owns_dir(cg, c))
 			continue;
-		int ret = mkdir_parents(cg->mounts.v1[c], cg->limits->parent, err);
-		if (ret == 0 && c == HULL_CTRL_CPUSET) {
-			char parent[PATH_MAX + 8];
-			snprintf(parent, sizeof(parent), "%s/%s", cg->mounts.v1[c],
-				 cg->limits->parent);
-			ret = cpuset_inherit(cg, parent, err);
-		}
+		int ret = mkdir_parents(cg, c, err);
 		if (ret < 0)
 			return ret;
 		if (mkdir(cg->dir[c], 0755) < 0)

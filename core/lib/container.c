@@ -60,6 +60,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -231,7 +232,13 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 			ret = hull_root_chroot(spec->rootfs, err);
 		return ret;
 	}
-	ret = hull_mounts_make_private(spec->rootfs_propagation, err);
+	/* A shared or unbindable root is made so after the root switch, in a
+	 * peer group of the container's own: before it, everything is cut off
+	 * from the host (rprivate), so that no mount made here can propagate
+	 * back (runc makes the rootfs's parent private for the same reason). */
+	unsigned long propagation = spec->rootfs_propagation;
+	bool after_switch = (propagation & (MS_SHARED | MS_UNBINDABLE)) != 0;
+	ret = hull_mounts_make_private(after_switch ? MS_REC | MS_PRIVATE : propagation, err);
 	if (ret < 0)
 		return ret;
 #ifdef HULL_TEST_DELAY_US
@@ -255,8 +262,12 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)
-		return hull_root_pivot(rootfs, err);
-	return hull_root_chroot(rootfs, err);
+		ret = hull_root_pivot(rootfs, err);
+	else
+		ret = hull_root_chroot(rootfs, err);
+	if (ret == 0 && after_switch && mount(NULL, "/", NULL, propagation, NULL) < 0)
+		ret = hull_fail(err, errno, "cannot set the propagation of '/'");
+	return ret;
 }
 
 static int child_set_hostname(const struct hull_spec *spec, struct hull_err *err)

@@ -188,10 +188,18 @@ static int parse_propagation(struct oci_ctx *c, const char *p, struct hull_spec 
 		spec->rootfs_propagation = MS_SLAVE;
 	else if (strcmp(p, "rslave") == 0)
 		spec->rootfs_propagation = MS_REC | MS_SLAVE;
+	else if (strcmp(p, "shared") == 0)
+		spec->rootfs_propagation = MS_SHARED;
+	else if (strcmp(p, "rshared") == 0)
+		spec->rootfs_propagation = MS_REC | MS_SHARED;
+	else if (strcmp(p, "unbindable") == 0)
+		spec->rootfs_propagation = MS_UNBINDABLE;
+	else if (strcmp(p, "runbindable") == 0)
+		spec->rootfs_propagation = MS_REC | MS_UNBINDABLE;
 	else
 		return hull_fail(c->err, 0,
 				 "unsupported value '%s' of 'linux.rootfsPropagation' in '%s' "
-				 "(private, rprivate, slave or rslave)",
+				 "((r)private, (r)slave, (r)shared or (r)unbindable)",
 				 p, c->file);
 	return 0;
 }

@@ -230,3 +230,30 @@ def test_mount_and_uts_namespaces_joined_by_path(oci, spawn):
                        capture_output=True, text=True, timeout=T)
     assert r.stdout.strip() == "joined"
     assert os.uname().nodename != "joined"
+
+
+@pytest.mark.parametrize("prop", ["rshared", "shared", "runbindable"])
+def test_rootfs_propagation_stays_in_the_container(oci, prop):
+    """A shared or unbindable root is made so after the root switch, in a
+    peer group of the container's own: a mount inside reaches nothing of
+    the host's."""
+    def host_mounts():
+        with open("/proc/self/mountinfo") as f:
+            return [line for line in f if oci.rootfs in line or str(oci.tmp) in line]
+    before = host_mounts()
+    b = oci.bundle(["sh", "-c", "mount -t tmpfs t /tmp && awk '$5 == \"/\"' /proc/self/mountinfo"],
+                   name=f"bprop-{prop}", linux={"namespaces": NAMESPACES,
+                                                "rootfsPropagation": prop})
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["process"]["capabilities"] = {k: ["CAP_SYS_ADMIN"] for k in
+                                      ("bounding", "effective", "permitted")}
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, f"prop-{prop}")
+    oci.ids.add(f"prop-{prop}")
+    assert r.returncode == 0, r.stderr
+    root = r.stdout.strip()
+    if prop.endswith("shared"):
+        assert " shared:" in root, root
+    else:
+        assert " unbindable" in root, root
+    assert host_mounts() == before

@@ -414,7 +414,10 @@ static void test_masks_sysctl_propagation(void **state)
 	p = parse_with("\"linux\": {\"namespaces\": [{\"type\": \"network\"}], \"sysctl\": "
 		       "{\"vm.swappiness\": \"1\"}}");
 	assert_true(p->ret < 0);
-	p = parse_with("\"linux\": {\"rootfsPropagation\": \"shared\"}");
+	p = parse_with("\"linux\": {\"rootfsPropagation\": \"rshared\"}");
+	assert_int_equal(p->ret, 0);
+	assert_int_equal(p->spec.rootfs_propagation, MS_REC | MS_SHARED);
+	p = parse_with("\"linux\": {\"rootfsPropagation\": \"everywhere\"}");
 	assert_true(p->ret < 0);
 	assert_non_null(strstr(p->err.msg, "'linux.rootfsPropagation'"));
 }
