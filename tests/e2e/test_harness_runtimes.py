@@ -7,6 +7,7 @@ other measurements away.
 Timings are never asserted: only structure and what each row says."""
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,7 +70,7 @@ def test_hull_failing_still_writes_every_report(tmp_path, rootfs):
     p = subprocess.run(["sh", str(REPO / "bench" / "run.sh")], cwd=REPO, env=env,
                        capture_output=True, text=True, timeout=600)
     assert p.returncode != 0, p.stderr[-2000:]
-    assert "bench: [5/5] report" in p.stderr
+    assert re.search(r"bench: \[5/\d\] report", p.stderr), p.stderr[-2000:]
     assert "with failures: latency: exit status 1" in p.stderr
     rep = json.loads((reports / "latest.json").read_text())
     rows = {r["name"]: r for r in rep["runtimes"]}
