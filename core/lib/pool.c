@@ -28,12 +28,15 @@
 #define PENDING_NS    (1000000000ull) /* a client has this long to send its request */
 #define STOP_GRACE_NS (10ull * 1000000000ull)
 
-enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_BUSY };
+/* HANDING: a client was handed over and its command is not executed yet
+ * (the keeper closes its socket at the exec); BUSY: after that. */
+enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_HANDING, SLOT_BUSY };
 
 struct slot {
 	pid_t keeper;
 	pid_t container;
-	int fd; /* to the keeper; -1 once busy */
+	int fd;	     /* to the keeper; -1 once busy */
+	int slot_fd; /* to the slot itself, once ready; -1 else */
 	enum slot_state state;
 };
 
@@ -121,7 +124,11 @@ static void begin_stop(struct pool *p)
 			close(s->fd);
 			s->fd = -1;
 		}
-		if (s->state == SLOT_BUSY)
+		if (s->slot_fd >= 0) {
+			close(s->slot_fd);
+			s->slot_fd = -1;
+		}
+		if (s->state == SLOT_BUSY || s->state == SLOT_HANDING)
 			kill(s->keeper, SIGTERM);
 	}
 }
@@ -169,12 +176,17 @@ static void spawn_keeper(struct pool *p)
 	}
 	close(sp[1]);
 	p->slots[p->n_slots++] =
-		(struct slot){ .keeper = pid, .fd = sp[0], .state = SLOT_STARTING };
+		(struct slot){ .keeper = pid, .fd = sp[0], .slot_fd = -1, .state = SLOT_STARTING };
 }
 
 static void refill(struct pool *p)
 {
 	if (p->stopping || hull_now_ns() < p->retry_at)
+		return;
+	/* While a request is on its way to its exec and other slots are
+	 * still ready, the refill waits: on a small machine it would compete
+	 * with that request for the CPU. */
+	if (count(p, SLOT_HANDING) && count(p, SLOT_READY))
 		return;
 	/* At most two slots prepare at once: they compete with requests for
 	 * the CPU. */
@@ -195,23 +207,36 @@ static struct slot *ready_slot(struct pool *p)
 	return NULL;
 }
 
-/* Give conn to a ready keeper; false when none could take it. */
+/* Give conn to a ready slot and its keeper; false when none could take
+ * it. The slot reads the request from the client itself and execs; the
+ * keeper, off that path, gets the connection for the exit status and the
+ * request's timeouts (read here from the header). */
 static bool hand_over(struct pool *p, int conn)
 {
 	struct slot *s;
-	struct hull_pool_hdr h = { .type = HULL_POOL_CONN };
+	struct hull_pool_hdr rq, h = { .type = HULL_POOL_CONN };
 
+	if (recv(conn, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(rq))
+		return false;
 	while ((s = ready_slot(p))) {
-		int ret = hull_pool_send(s->fd, &h, NULL, 0, &conn, 1);
-		close(s->fd);
-		s->fd = -1;
+		struct hull_pool_hdr k = { .type = HULL_POOL_CONN,
+					   .flags = rq.flags,
+					   .timeout_ns = rq.timeout_ns,
+					   .kill_after_ns = rq.kill_after_ns };
+		int ret = hull_pool_send(s->slot_fd, &h, NULL, 0, &conn, 1);
+		close(s->slot_fd);
+		s->slot_fd = -1;
+		if (ret == 0)
+			ret = hull_pool_send(s->fd, &k, NULL, 0, &conn, 1);
 		if (ret == 0) {
-			s->state = SLOT_BUSY;
+			s->state = SLOT_HANDING;
 			p->served++;
 			close(conn);
 			return true;
 		}
-		s->state = SLOT_BUSY; /* its keeper is gone; reaped soon */
+		close(s->fd);
+		s->fd = -1;
+		s->state = SLOT_BUSY; /* its keeper or slot is gone; reaped soon */
 	}
 	return false;
 }
@@ -221,7 +246,7 @@ static void slot_message(struct pool *p, struct slot *s)
 	struct hull_pool_hdr h;
 	char msg[sizeof(p->last_error)];
 	int fd;
-	ssize_t n = hull_pool_recv(s->fd, &h, msg, sizeof(msg) - 1, &fd, 0);
+	ssize_t n = hull_pool_recv(s->fd, &h, msg, sizeof(msg) - 1, &fd, 1);
 
 	if (n < 0) {
 		/* The keeper ended (or spoke nonsense): it is reaped soon. */
@@ -231,7 +256,8 @@ static void slot_message(struct pool *p, struct slot *s)
 		return;
 	}
 	msg[n] = '\0';
-	if (h.type == HULL_POOL_SLOT_READY) {
+	if (h.type == HULL_POOL_SLOT_READY && fd >= 0 && s->state == SLOT_STARTING) {
+		s->slot_fd = fd;
 		s->state = SLOT_READY;
 		s->container = h.value;
 		p->consecutive_failures = 0;
@@ -243,8 +269,11 @@ static void slot_message(struct pool *p, struct slot *s)
 		}
 		if (count(p, SLOT_READY) >= p->c->size)
 			notify(p, HULL_POOL_STARTED, NULL);
-	} else if (h.type == HULL_POOL_SLOT_FAILED) {
-		refill_failed(p, msg);
+	} else {
+		if (fd >= 0)
+			close(fd);
+		if (h.type == HULL_POOL_SLOT_FAILED)
+			refill_failed(p, msg);
 	}
 }
 
@@ -273,7 +302,9 @@ static void reply_status(struct pool *p, int conn)
 	json_object_object_add(o, "size", json_object_new_int((int)p->c->size));
 	json_object_object_add(o, "ready", json_object_new_int((int)ready));
 	json_object_object_add(o, "starting", json_object_new_int((int)count(p, SLOT_STARTING)));
-	json_object_object_add(o, "busy", json_object_new_int((int)count(p, SLOT_BUSY)));
+	json_object_object_add(
+		o, "busy",
+		json_object_new_int((int)(count(p, SLOT_BUSY) + count(p, SLOT_HANDING))));
 	json_object_object_add(o, "served", json_object_new_int64((int64_t)p->served));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
 	json_object_object_add(o, "last_error",
@@ -344,6 +375,12 @@ static void accept_client(struct pool *p)
 		turn_away(conn, msg);
 		return;
 	}
+	/* Usually the request came with the connection: serve it now. */
+	struct hull_pool_hdr h;
+	if (recv(conn, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT) == (ssize_t)sizeof(h)) {
+		serve_request(p, conn);
+		return;
+	}
 	if (p->n_pending >= MAX_PENDING) {
 		turn_away(conn, "pool is busy: too many connections at once");
 		return;
@@ -386,6 +423,8 @@ static void reap(struct pool *p)
 				continue;
 			if (p->slots[i].fd >= 0)
 				close(p->slots[i].fd);
+			if (p->slots[i].slot_fd >= 0)
+				close(p->slots[i].slot_fd);
 			p->slots[i] = p->slots[--p->n_slots];
 			break;
 		}

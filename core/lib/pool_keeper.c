@@ -1,7 +1,8 @@
 /* pool_keeper.c — one slot's parent (POOL.md): an ordinary hull_run whose
- * container stops before exec; on_ready waits for the supervisor to hand
- * over a client, passes the client's request to the slot, and from there
- * the start, supervision and cleanup are hull run's own. */
+ * container stops before exec; on_ready gives the slot's socket to the
+ * supervisor and waits for the client's connection (the slot reads the
+ * request itself); from there the start, supervision and cleanup are hull
+ * run's own, and the client gets its exit status from here. */
 #include "container.h"
 #include "pool_internal.h"
 #include "pool_proto.h"
@@ -19,10 +20,9 @@
 struct keeper {
 	struct hull_spec *spec;
 	int sup_fd;  /* to the supervisor */
-	int peer_fd; /* to the slot */
+	int peer_fd; /* to the slot, until the supervisor has it */
 	int conn;    /* the client, once handed over */
 	bool told;   /* the client has its exit status */
-	char *buf;
 };
 
 /* The connection's hang-up (the client died) reaches hull_run's
@@ -36,39 +36,29 @@ static int watch_hangup(struct keeper *k, struct hull_err *err)
 	return 0;
 }
 
+/* The slot is ready: its socket goes to the supervisor, which hands a
+ * client's connection to the slot directly and to us; the slot reads the
+ * request itself, so the request path does not pass through here. */
 static int keeper_on_ready(pid_t pid, void *arg, struct hull_err *err)
 {
 	struct keeper *k = arg;
 	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_READY, .value = pid };
-	int fds[HULL_POOL_MAX_FDS];
-	ssize_t n;
-	int ret;
+	int conn;
 
 	close(k->spec->command_fd); /* the slot's end */
-	if (hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0) < 0)
+	int ret = hull_pool_send(k->sup_fd, &h, NULL, 0, &k->peer_fd, 1);
+	close(k->peer_fd); /* the supervisor holds it now: its close is the slot's end */
+	if (ret < 0)
 		return hull_fail(err, ECANCELED, "pool stopped");
-	n = hull_pool_recv(k->sup_fd, &h, NULL, 0, fds, 1);
-	if (n < 0 || h.type != HULL_POOL_CONN || fds[0] < 0)
+	ssize_t n = hull_pool_recv(k->sup_fd, &h, NULL, 0, &conn, 1);
+	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0)
 		return hull_fail(err, ECANCELED, "pool stopped");
-	k->conn = fds[0];
-
-	n = hull_pool_recv(k->conn, &h, k->buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
-	if (n < 0 || h.type != HULL_POOL_RUN || h.nfds != 3) {
-		for (int i = 0; n >= 0 && i < HULL_POOL_MAX_FDS; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		return hull_fail(err, n < 0 ? (int)-n : EPROTO, "cannot read the pool request");
-	}
+	k->conn = conn;
 	if (h.flags & HULL_POOL_TIMEOUT) {
 		k->spec->timeout_ns = h.timeout_ns;
 		if (h.kill_after_ns)
 			k->spec->kill_after_ns = h.kill_after_ns;
 	}
-	ret = hull_pool_send(k->peer_fd, &h, k->buf, (size_t)n, fds, 3);
-	for (int i = 0; i < 3; i++)
-		close(fds[i]); /* the slot has them: EOF for the caller depends on it */
-	if (ret < 0)
-		return hull_fail(err, -ret, "cannot hand the command to the slot");
 	return watch_hangup(k, err);
 }
 
@@ -81,6 +71,8 @@ static void keeper_on_started(pid_t pid, void *arg)
 	hull_pool_send(k->conn, &h, NULL, 0, &self, self >= 0 ? 1 : 0);
 	if (self >= 0)
 		close(self);
+	/* The supervisor's signal that the request path is over: it refills. */
+	close(k->sup_fd);
 }
 
 /* The status goes out before the slot's cgroup is read and removed: that
@@ -100,8 +92,7 @@ void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
 	struct hull_err err = { 0 };
 	int sp[2];
 
-	k.buf = malloc(HULL_POOL_MAX_PAYLOAD);
-	if (!k.buf || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		hull_pool_send_text(sup_fd, HULL_POOL_SLOT_FAILED, 0,
 				    "cannot prepare a slot: out of memory or descriptors");
 		_exit(HULL_EXIT_RUNTIME);

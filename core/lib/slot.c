@@ -65,15 +65,22 @@ int hull_slot_receive(struct start *st, struct hull_err *err)
 	ssize_t n;
 	int ret;
 
+	int conn;
+
 	if (!buf)
 		return hull_fail(err, ENOMEM, "cannot wait for a command");
-	n = hull_pool_recv(st->spec->command_fd, &h, buf, HULL_POOL_MAX_PAYLOAD, fds,
-			   HULL_POOL_MAX_FDS);
+	/* The supervisor hands over the client's connection... */
+	n = hull_pool_recv(st->spec->command_fd, &h, NULL, 0, &conn, 1);
 	if (n == -EPIPE)
-		_exit(HULL_EXIT_RUNTIME); /* the keeper let go: the slot is not used */
+		_exit(HULL_EXIT_RUNTIME); /* the pool let go: the slot is not used */
+	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0)
+		return hull_fail(err, n < 0 ? (int)-n : EPROTO, "cannot receive the command");
+	close(st->spec->command_fd);
+	/* ...whose one request is the command. */
+	n = hull_pool_recv(conn, &h, buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
+	close(conn);
 	if (n < 0)
 		return hull_fail(err, (int)-n, "cannot receive the command");
-	close(st->spec->command_fd);
 	if (h.type != HULL_POOL_RUN || h.nfds != 3)
 		return hull_fail(err, EPROTO, "malformed pool request");
 	if ((ret = hull_pool_decode_run(&h, buf, (size_t)n, &run, err)) < 0 ||
