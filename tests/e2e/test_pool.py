@@ -155,12 +155,31 @@ def test_command_errors_as_hull_run(pool):
     assert r.returncode == 201
 
 
+def commands_in_slots(p):
+    """The commands of the pool's busy slots (children of its keepers)."""
+    sup = p.status()["pid"]
+    out = []
+    for keeper in Path(f"/proc/{sup}/task/{sup}/children").read_text().split():
+        try:
+            kids = Path(f"/proc/{keeper}/task/{keeper}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for kid in kids:
+            try:
+                out.append(Path(f"/proc/{kid}/cmdline").read_text().split("\0")[0])
+            except FileNotFoundError:
+                pass
+    return out
+
+
 def test_signals_reach_the_command(pool, hull, spawn):
     p = pool(size=1)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        proc = spawn([hull, "run", "--pool", p.name, "--", "sh", "-c", "echo ready; exec sleep 100"],
-                     stdout=subprocess.PIPE, text=True)
+        proc = spawn([hull, "run", "--pool", p.name, "--wait", "--", "sh", "-c",
+                      "echo ready; exec sleep 100"], stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline() == "ready\n"
+        # `sh -c` catches SIGINT until it has exec'd sleep: signal sleep.
+        wait_for(lambda: "sleep" in commands_in_slots(p), what="sleep to run in the slot")
         proc.send_signal(sig)
         assert proc.wait(timeout=TIMEOUT) == 128 + sig
     # A command that handles the signal gets it as sent.
