@@ -41,6 +41,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # and so through cleanup
 chmod 0700 "$parent"
 mode=$(stat -c %a "$parent")
 [ "$mode" = 700 ] || {

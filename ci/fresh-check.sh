@@ -178,6 +178,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # and so through cleanup
 
 build_cache
 
@@ -201,7 +202,7 @@ kill_leftovers
 mounts_after=$(host_mounts)
 
 # ---- results -------------------------------------------------------------
-rm -rf "$FRESH_OUT"
+rm -rf "${FRESH_OUT:?}"/{reports,status,*.log}
 mkdir -p "$FRESH_OUT"
 cp "$RUN"/root/fresh/*.log "$RUN/root/fresh/status" "$FRESH_OUT/" 2>/dev/null || true
 if [ -d "$RUN/root/hull/reports" ]; then cp -a "$RUN/root/hull/reports" "$FRESH_OUT/reports"; fi
