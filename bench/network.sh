@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench/network.sh — what each network mode costs: whole commands (start,
-# /bin/true, exit, teardown) timed by hyperfine without a shell, in a
+# the probe's --stamp, exit, teardown) timed by hyperfine without a shell,
+# and the start alone (spawn -> the probe's first instruction, the
+# harness's measure) by a small timer that spawns each command directly, in a
 # network namespace this script makes for itself (never the machine's own
 # interfaces; addresses from 198.18.0.0/15 only; with a private mount
 # namespace), then a summary.
@@ -24,6 +26,7 @@ if grep -q " /sys/fs/cgroup/unified " /proc/self/mountinfo; then
   umount -l /sys/fs/cgroup/unified
 fi
 bin=$1 rootfs=$(cd "$2" && pwd) out=$3 runs=$4
+probe="/bin/hull-probe --stamp"
 cni=${CNI_DIR:-/usr/lib/cni}
 
 if ! command -v hyperfine >/dev/null 2>&1; then
@@ -48,13 +51,14 @@ bridge crunbw crunbw0 198.18.112.0/20 > "$tmp/crunbw.1.json"
 printf '%s' "$BANDWIDTH" > "$tmp/crunbw.2.json"
 
 set -- \
-  -n hull-host "$bin/hull run --network host $rootfs /bin/true" \
-  -n hull-none "$bin/hull run --network none $rootfs /bin/true" \
-  -n hull-veth "$bin/hull run --network veth --subnet 198.19.64.0/20 $rootfs /bin/true" \
-  -n hull-bridge "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 $rootfs /bin/true" \
-  -n hull-bridge-rate "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 --net-rate 100mbit $rootfs /bin/true"
+  -n hull-host "$bin/hull run --network host $rootfs $probe" \
+  -n hull-none "$bin/hull run --network none $rootfs $probe" \
+  -n hull-veth "$bin/hull run --network veth --subnet 198.19.64.0/20 $rootfs $probe" \
+  -n hull-bridge "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 $rootfs $probe" \
+  -n hull-bridge-rate "$bin/hull run --network bridge:hbench0 --subnet 198.18.64.0/20 --net-rate 100mbit $rootfs $probe"
 if [ -x "$cni/bridge" ] && [ -x "$cni/host-local" ] && [ -x "$cni/bandwidth" ]; then
-  set -- "$@" -n hull-cni "env CNI_PATH=$cni $bin/hull run --network cni:$tmp/hullcni.conflist $rootfs /bin/true"
+  export CNI_PATH="$cni" # for hull's cni: mode, without a wrapper in the sample
+  set -- "$@" -n hull-cni "$bin/hull run --network cni:$tmp/hullcni.conflist $rootfs $probe"
   if command -v crun >/dev/null 2>&1; then
     for c in crun crunbw; do
       confs="\"$tmp/$c.1.json\""
@@ -62,7 +66,7 @@ if [ -x "$cni/bridge" ] && [ -x "$cni/host-local" ] && [ -x "$cni/bandwidth" ]; 
       mkdir -p "$tmp/$c"
       # hull spec: runc spec's default config (no cgroup namespace)
       "$bin/hull" spec --bundle "$tmp/$c" --rootfs "$rootfs"
-      sed -i -e 's|"sh"|"/bin/true"|' "$tmp/$c/config.json"
+      sed -i -e 's|"sh"|"/bin/hull-probe", "--stamp"|' "$tmp/$c/config.json"
       hooks="\"hooks\":{\"createRuntime\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"$here/cni-hook.sh\",\"ADD\",\"$cni\",$confs]}],\"poststop\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"$here/cni-hook.sh\",\"DEL\",\"$cni\",$confs]}]},"
       sed -i "0,/{/s|{|{$hooks|" "$tmp/$c/config.json"
     done
@@ -79,17 +83,38 @@ hyperfine -N --style basic --warmup 5 --runs "$runs" --export-json "$out" "$@" >
 # The links a run leaves: none but the bridges.
 left=$(ip -o link show | grep -c -v -e ' lo:' -e hbench0 -e hcni0 -e crun0 -e crunbw0 || true)
 [ "$left" -eq 0 ] || { echo "network bench: $left links left behind" >&2; ip -o link show >&2; exit 1; }
-"${PYTHON:-/usr/bin/python3}" - "$out" <<'EOF'
-import json, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-med = {k: r["median"] * 1e3 for k, r in res.items()}
-print("network: median ms per whole command (hyperfine, %d runs each)" % len(next(iter(res.values()))["times"]))
-for k, v in med.items():
-    print(f"  {k:18s} {v:8.2f}")
-def ratio(a, b, target, what):
-    if a in med and b in med:
-        r = med[a] / med[b]
-        print(f"  {a} / {b} = {r:.2f} (target <= {target}: {'met' if r <= target else 'missed'}) {what}")
-ratio("hull-bridge", "crun", 0.25, "(built-in bridge vs crun + CNI bridge/host-local)")
-ratio("hull-bridge-rate", "crun-bandwidth", 0.25, "(with a rate: + bandwidth)")
+# "$@" is the list of -n NAME COMMAND pairs, for the start timer too.
+"${PYTHON:-/usr/bin/python3}" - "$out" "$runs" "$@" <<'EOF'
+import json, shlex, statistics, subprocess, sys, time
+out, runs, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+cmds = {args[i + 1]: shlex.split(args[i + 2]) for i in range(0, len(args), 3)}
+res = {r["command"]: r for r in json.load(open(out))["results"]}
+whole = {k: r["median"] * 1e3 for k, r in res.items()}
+# The start: the clock read just before the spawn, the probe's stamp at its
+# first instruction (CLOCK_MONOTONIC, one clock for both); interleaved.
+start = {k: [] for k in cmds}
+for i in range(runs + 2):
+    for k, c in cmds.items():
+        t0 = time.monotonic_ns()
+        p = subprocess.run(c, capture_output=True, text=True, timeout=60)
+        if p.returncode == 0 and i >= 2:
+            start[k].append((json.loads(p.stdout)["t_entry_ns"] - t0) / 1e6)
+start = {k: statistics.median(v) for k, v in start.items() if v}
+data = json.load(open(out))
+data["start_median_ms"] = start
+json.dump(data, open(out, "w"))
+print(f"network: medians in ms, {runs} runs each: whole command (hyperfine) and start "
+      "(spawn -> the probe's entry)")
+for k in whole:
+    print(f"  {k:18s} whole {whole[k]:8.2f}   start {start.get(k, float('nan')):8.2f}")
+def ratio(table, what, a, b, target, note):
+    if a in table and b in table:
+        r = table[a] / table[b]
+        verdict = f" (target <= {target}: {'met' if r <= target else 'missed'})" if target else ""
+        print(f"  {what}: {a} / {b} = {r:.2f}{verdict} {note}")
+ratio(start, "start", "hull-bridge", "crun", 0.25, "(built-in bridge vs crun + CNI bridge/host-local)")
+ratio(start, "start", "hull-bridge-rate", "crun-bandwidth", 0.25, "(with a rate: + bandwidth)")
+ratio(whole, "whole", "hull-bridge", "crun", None, "(hull deletes the veth before it returns; "
+      "crun's poststop DEL runs after the namespace is gone, so the kernel removes it later)")
+ratio(whole, "whole", "hull-bridge-rate", "crun-bandwidth", None, "")
 EOF

@@ -108,9 +108,9 @@ def test_quick_bench_markdown_and_plots(quick_bench):
     net = json.loads((reports / "network.json").read_text())
     names = {r["command"] for r in net["results"]}
     assert {"hull-none", "hull-veth", "hull-bridge", "hull-bridge-rate"} <= names, names
-    assert "network: median ms per whole command" in p.stdout
+    assert "network: medians in ms" in p.stdout
     if "crun" in names:
-        assert "hull-bridge / crun = " in p.stdout
+        assert "start: hull-bridge / crun = " in p.stdout
 
 
 def test_missing_runtime_is_skipped_not_failed(harness, rootfs, tmp_path):
