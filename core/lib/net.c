@@ -240,7 +240,7 @@ int hull_net_validate(struct hull_net_opts *opts, bool has_netns, struct hull_er
 	if (opts->ip_set && (ret = validate_ip(opts, err)) < 0)
 		return ret;
 	if (opts->mode == HULL_NET_CNI && !opts->cni &&
-	    (ret = hull_cni_list_load(opts->path, &opts->cni, err)) < 0)
+	    (ret = hull_cni_list_load(opts->path, NULL, &opts->cni, err)) < 0)
 		return ret;
 	return 0;
 }

@@ -114,8 +114,12 @@ int hull_net_alloc(const char *state_dir, struct hull_net_cidr pool, int block_p
 		   uint32_t want, uint32_t reserved, struct hull_net_lease *lease,
 		   struct hull_err *err);
 void hull_net_release(struct hull_net_lease *lease);
-/* Remove every record whose owner is gone; returns how many. */
+/* Remove every record whose owner is gone; returns how many. Also runs
+ * CNI DEL for the attachments of hulls that were killed (net_cni.c). */
 int hull_net_gc(const char *state_dir, struct hull_err *err);
+/* A process's start time (clock ticks since boot), 0 when it is gone:
+ * with its pid, what identifies the owner of a record. */
+unsigned long long hull_net_proc_start_time(pid_t pid);
 
 /* ---- the runtime (net_setup.c) ------------------------------------ */
 

@@ -10,6 +10,7 @@
 #include "net.h"
 #include "fileio.h"
 #include "util.h"
+#include "net_cni.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +25,7 @@
 
 /* Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot;
  * 0 when the process does not exist. */
-static unsigned long long proc_start_time(pid_t pid)
+unsigned long long hull_net_proc_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
 	unsigned long long start = 0;
@@ -87,7 +88,7 @@ static bool owner_alive(const char *path)
 	if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0 ||
 	    sscanf(buf, "%d %llu %d", &pid, &start, &prefix) != 3 || pid <= 0)
 		return false;
-	return proc_start_time(pid) == start;
+	return hull_net_proc_start_time(pid) == start;
 }
 
 /* The live records of dir; dead ones are removed on the way (the caller
@@ -219,7 +220,7 @@ int hull_net_alloc(const char *state_dir, struct hull_net_cidr pool, int block_p
 		hull_net_format_ipv4(base, ip, sizeof(ip));
 		snprintf(lease->path, sizeof(lease->path), "%s/%s", dir, ip);
 		snprintf(text, sizeof(text), "%d %llu %d\n", (int)getpid(),
-			 proc_start_time(getpid()), block_prefix);
+			 hull_net_proc_start_time(getpid()), block_prefix);
 		ret = hull_write_file(lease->path, text, 1, err);
 		if (ret == 0) {
 			lease->base = base;
@@ -274,12 +275,13 @@ void hull_net_release(struct hull_net_lease *lease)
 
 int hull_net_gc(const char *state_dir, struct hull_err *err)
 {
+	int removed = hull_cni_gc(state_dir);
 	DIR *d = opendir(state_dir);
 	struct dirent *de;
-	int removed = 0;
 
 	if (!d)
-		return errno == ENOENT ? 0 : hull_fail(err, errno, "cannot read '%s'", state_dir);
+		return errno == ENOENT ? removed
+				       : hull_fail(err, errno, "cannot read '%s'", state_dir);
 	while ((de = readdir(d))) {
 		char dir[PATH_MAX - 32];
 		if (strncmp(de->d_name, "netns-", 6) != 0)

@@ -8,6 +8,9 @@
 #include "net_cni.h"
 #include "net.h"
 
+#include "util.h"
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -24,6 +27,7 @@
 extern char **environ;
 
 struct hull_cni_list {
+	char *path; /* absolute: a gc from elsewhere finds it again */
 	json_object *root;
 	const char *name, *version;
 	size_t n;
@@ -38,6 +42,7 @@ struct hull_cni_run {
 	json_object *result;
 	char id[64];
 	char netns[PATH_MAX];
+	char record[PATH_MAX]; /* "" when none */
 };
 
 static const char *plugin_type(const json_object *plugin)
@@ -72,16 +77,17 @@ static int list_fail(struct hull_cni_list *list, int errnum, const char *path, c
 	return hull_fail(err, errnum, "invalid CNI configuration '%s': %s", path, why);
 }
 
-int hull_cni_list_load(const char *path, struct hull_cni_list **out, struct hull_err *err)
+int hull_cni_list_load(const char *path, const char *cni_path, struct hull_cni_list **out,
+		       struct hull_err *err)
 {
 	struct hull_cni_list *list = calloc(1, sizeof(*list));
 	json_object *v, *plugins;
-	const char *search = getenv("CNI_PATH");
+	const char *search = cni_path ? cni_path : getenv("CNI_PATH");
 
 	*out = NULL;
 	if (!list)
 		return hull_fail(err, ENOMEM, "cannot load '%s'", path);
-	if (access(path, R_OK) < 0)
+	if (access(path, R_OK) < 0 || !(list->path = realpath(path, NULL)))
 		return list_fail(list, errno, path, "cannot read it", err);
 	list->root = json_object_from_file(path);
 	if (!list->root || !json_object_is_type(list->root, json_type_object))
@@ -136,6 +142,7 @@ void hull_cni_list_free(struct hull_cni_list *list)
 	free(list->bins);
 	free(list->plugins);
 	free(list->cni_path);
+	free(list->path);
 	json_object_put(list->root);
 	free(list);
 }
@@ -314,8 +321,28 @@ static int plugin_failed(const char *type, int status, const char *reply, struct
 	return -EIO;
 }
 
+/* The record of an attachment: who owns it, what to DEL with. Written
+ * before the first ADD (a hull killed half-way needs a DEL too) and again
+ * with the result. Best effort: without /run/hull, only gc loses. */
+static void record_write(const struct hull_cni_run *run)
+{
+	json_object *o;
+
+	if (!run->record[0] || !(o = json_object_new_object()))
+		return;
+	json_object_object_add(o, "owner_pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "owner_start",
+			       json_object_new_uint64(hull_net_proc_start_time(getpid())));
+	json_object_object_add(o, "id", json_object_new_string(run->id));
+	json_object_object_add(o, "conflist", json_object_new_string(run->list->path));
+	json_object_object_add(o, "cni_path", json_object_new_string(run->list->cni_path));
+	json_object_object_add(o, "result", json_object_get(run->result));
+	json_object_to_file_ext(run->record, o, JSON_C_TO_STRING_PLAIN);
+	json_object_put(o);
+}
+
 int hull_cni_add(const struct hull_cni_list *list, const char *container_id, const char *netns_path,
-		 struct hull_cni_run **out, struct hull_err *err)
+		 const char *state_dir, struct hull_cni_run **out, struct hull_err *err)
 {
 	struct hull_cni_run *run = calloc(1, sizeof(*run));
 	char **env = NULL;
@@ -327,7 +354,16 @@ int hull_cni_add(const struct hull_cni_list *list, const char *container_id, con
 	run->list = list;
 	snprintf(run->id, sizeof(run->id), "%s", container_id);
 	snprintf(run->netns, sizeof(run->netns), "%s", netns_path);
+	if (state_dir) {
+		char dir[PATH_MAX - 80];
+		snprintf(dir, sizeof(dir), "%s/cni", state_dir);
+		if (hull_mkdir_p(dir, 0700, NULL) == 0)
+			snprintf(run->record, sizeof(run->record), "%s/%s.json", dir, run->id);
+	}
+	record_write(run);
 	if (!(env = plugin_env(run, "ADD"))) {
+		if (run->record[0])
+			unlink(run->record);
 		free(run);
 		return hull_fail(err, ENOMEM, "cannot run cni plugins");
 	}
@@ -363,6 +399,7 @@ int hull_cni_add(const struct hull_cni_list *list, const char *container_id, con
 		hull_cni_del(run);
 		return ret;
 	}
+	record_write(run);
 	*out = run;
 	return 0;
 }
@@ -379,6 +416,77 @@ void hull_cni_del(struct hull_cni_run *run)
 		free(config);
 	}
 	env_free(env);
+	if (run->record[0])
+		unlink(run->record);
 	json_object_put(run->result);
 	free(run);
+}
+
+/* One record: DEL as its owner would have, when the owner is gone. */
+static int gc_record(const char *path)
+{
+	json_object *rec = json_object_from_file(path), *v;
+	struct hull_cni_list *list = NULL;
+	struct hull_cni_run *run;
+	const char *conflist = NULL, *cni_path = NULL, *id = NULL;
+	int pid = 0;
+	unsigned long long start = 0;
+
+	if (!rec)
+		return 0; /* being written: its owner is alive */
+	if (json_object_object_get_ex(rec, "owner_pid", &v))
+		pid = json_object_get_int(v);
+	if (json_object_object_get_ex(rec, "owner_start", &v))
+		start = json_object_get_uint64(v);
+	if (pid > 0 && hull_net_proc_start_time(pid) == start) {
+		json_object_put(rec);
+		return 0;
+	}
+	if (json_object_object_get_ex(rec, "conflist", &v))
+		conflist = json_object_get_string(v);
+	if (json_object_object_get_ex(rec, "cni_path", &v))
+		cni_path = json_object_get_string(v);
+	if (json_object_object_get_ex(rec, "id", &v))
+		id = json_object_get_string(v);
+	run = calloc(1, sizeof(*run));
+	if (conflist && id && run && hull_cni_list_load(conflist, cni_path, &list, NULL) == 0) {
+		run->list = list;
+		run->added = list->n;
+		snprintf(run->id, sizeof(run->id), "%s", id);
+		if (json_object_object_get_ex(rec, "result", &v) && v)
+			run->result = json_object_get(v);
+		/* The namespace died with the container: CNI_NETNS is empty,
+		 * as the spec allows for DEL; the plugins release the rest. */
+		snprintf(run->record, sizeof(run->record), "%s", path);
+		hull_cni_del(run);
+		hull_cni_list_free(list);
+	} else {
+		free(run);
+		unlink(path); /* nothing left to DEL with */
+	}
+	json_object_put(rec);
+	return 1;
+}
+
+int hull_cni_gc(const char *state_dir)
+{
+	char dir[PATH_MAX - 300];
+	DIR *d;
+	struct dirent *de;
+	int removed = 0;
+
+	snprintf(dir, sizeof(dir), "%s/cni", state_dir);
+	if (!(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		size_t len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		removed += gc_record(path);
+	}
+	closedir(d);
+	rmdir(dir); /* only when empty */
+	return removed;
 }

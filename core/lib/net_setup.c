@@ -200,7 +200,7 @@ int hull_net_setup(struct hull_net *net, pid_t pid, struct hull_err *err)
 		char id[64], netns[64];
 		snprintf(id, sizeof(id), "hull-%d-%d", (int)getpid(), (int)pid);
 		snprintf(netns, sizeof(netns), "/proc/%d/fd/%d", (int)getpid(), net->netns_fd);
-		ret = hull_cni_add(net->opts->cni, id, netns, &net->cni, err);
+		ret = hull_cni_add(net->opts->cni, id, netns, HULL_NET_STATE_DIR, &net->cni, err);
 		if (ret == 0)
 			hull_trace_mark("net_cni_added");
 		return ret;

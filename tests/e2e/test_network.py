@@ -324,6 +324,22 @@ def test_cni_del_after_a_plugin_fails(host, hull, tmp_path):
     assert ipam_leases(tmp_path) == []
 
 
+@needs_cni
+def test_cni_gc_runs_del_for_a_killed_hull(host, hull, rootfs, tmp_path):
+    path = conflist(tmp_path)
+    p = hull_popen(host, hull, rootfs, "--network", f"cni:{path}", "--", "/bin/sh", "-c",
+                   "echo up; exec sleep 30")
+    assert p.stdout.readline().strip() == "up", p.stderr.read()
+    assert len(ipam_leases(tmp_path)) == 1
+    os.kill(p.pid, signal.SIGKILL)  # no DEL from hull itself
+    p.wait(timeout=10)
+    assert len(ipam_leases(tmp_path)) == 1
+    gc = host.run(hull, "gc")
+    assert gc.returncode == 0, gc.stderr
+    assert ipam_leases(tmp_path) == []
+    assert not list((STATE / "cni").glob(f"hull-{p.pid}-*.json"))
+
+
 # ---- bad input: one line, exit 125, nothing left ---------------------------
 
 BAD = {

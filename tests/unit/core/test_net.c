@@ -375,15 +375,15 @@ static void test_conflist(void **state)
 	write_text(path,
 		   "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"fake\"},"
 		   "{\"type\":\"fake\"}]}");
-	assert_int_equal(hull_cni_list_load(path, &list, &err), 0);
+	assert_int_equal(hull_cni_list_load(path, NULL, &list, &err), 0);
 	hull_cni_list_free(list);
 	write_text(path, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"fake\"}");
-	assert_int_equal(hull_cni_list_load(path, &list, &err), 0);
+	assert_int_equal(hull_cni_list_load(path, NULL, &list, &err), 0);
 	hull_cni_list_free(list);
 
 	write_text(path,
 		   "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"gone\"}]}");
-	assert_int_equal(hull_cni_list_load(path, &list, &err), -ENOENT);
+	assert_int_equal(hull_cni_list_load(path, NULL, &list, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cni plugin 'gone' not found in CNI_PATH"));
 	assert_null(list);
 
@@ -398,7 +398,7 @@ static void test_conflist(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_text(path, bad[i]);
-		assert_int_equal(hull_cni_list_load(path, &list, &err), -EINVAL);
+		assert_int_equal(hull_cni_list_load(path, NULL, &list, &err), -EINVAL);
 		assert_non_null(strstr(err.msg, "invalid CNI configuration"));
 	}
 	unlink(path);
