@@ -183,15 +183,18 @@ static void refill(struct pool *p)
 {
 	if (p->stopping || hull_now_ns() < p->retry_at)
 		return;
-	/* While a request is on its way to its exec and other slots are
+	/* While a request is on its way to its exec and half the slots are
 	 * still ready, the refill waits: on a small machine it would compete
 	 * with that request for the CPU. */
-	if (count(p, SLOT_HANDING) && count(p, SLOT_READY))
+	size_t ready = count(p, SLOT_READY);
+	if (count(p, SLOT_HANDING) && ready * 2 >= p->c->size && ready > 0)
 		return;
-	/* At most two slots prepare at once: they compete with requests for
-	 * the CPU. */
+	/* A few slots prepare at once (a start waits on the kernel as much as
+	 * it computes), not more: they compete with requests for the CPU. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t parallel = cpus > 1 ? (size_t)cpus * 2 : 2;
 	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < p->c->size &&
-	       count(p, SLOT_STARTING) < 2 && p->n_slots < MAX_SLOTS) {
+	       count(p, SLOT_STARTING) < parallel && p->n_slots < MAX_SLOTS) {
 		size_t before = p->n_slots;
 		spawn_keeper(p);
 		if (p->n_slots == before)
