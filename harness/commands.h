@@ -7,5 +7,6 @@ int hh_cmd_isolate(int argc, char **argv);
 int hh_cmd_matrix(int argc, char **argv);
 int hh_cmd_latency(int argc, char **argv);
 int hh_cmd_gate(int argc, char **argv);
+int hh_cmd_network(int argc, char **argv);
 
 #endif

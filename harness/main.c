@@ -14,6 +14,8 @@ static const struct {
 	{ "matrix", hh_cmd_matrix, "isolation verdicts over namespace combinations and runtimes" },
 	{ "latency", hh_cmd_latency, "startup latency statistics across runtimes" },
 	{ "gate", hh_cmd_gate, "CI regression gate: latency ratios and isolation vs a baseline" },
+	{ "network", hh_cmd_network,
+	  "hull's --network modes checked from inside (own net namespace)" },
 };
 
 static void usage(FILE *out)

@@ -46,6 +46,8 @@
  *   ifaces          [object] {"name","flags":int,"up":bool,"loopback":bool}
  *   connect         object  {"port":int|null, "ok":bool, "errno":str}
  *                            TCP connect to 127.0.0.1:port (1 s timeout)
+ *   reach           [object] {"addr","port":int,"ok":bool,"errno":str}
+ *                            each --reach ADDR:PORT, a TCP connect (1 s)
  *   shm             object  {"key":int|null, "exists":bool, "errno":str}
  *   mqueue          object  {"name":string|null, "exists":bool, "errno":str}
  *   uid_map gid_map setgroups cgroup timens_offsets
@@ -115,6 +117,7 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "     --marker PATH      host file whose reachability shows a root leak\n"
 	      "     --port N           host loopback TCP port to try to connect to\n"
+	      "     --reach ADDR:PORT  try a TCP connect there (1 s; up to 4 times)\n"
 	      "     --shm-key K        SysV shm key to look for\n"
 	      "     --mqueue NAME      POSIX message queue to look for (\"/name\")\n"
 	      "     --mount-test NAME  mount a tmpfs named NAME on /tmp/NAME and leave it\n"
@@ -133,7 +136,16 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--stamp") == 0)
 		stamp_and_exit(t_entry);
 
-	enum { OPT_MARKER = 256, OPT_PORT, OPT_SHM, OPT_MQ, OPT_MOUNT, OPT_ESCAPE, OPT_STAMP };
+	enum {
+		OPT_MARKER = 256,
+		OPT_PORT,
+		OPT_SHM,
+		OPT_MQ,
+		OPT_MOUNT,
+		OPT_ESCAPE,
+		OPT_STAMP,
+		OPT_REACH
+	};
 	static const struct option longopts[] = {
 		{ "marker", required_argument, NULL, OPT_MARKER },
 		{ "port", required_argument, NULL, OPT_PORT },
@@ -142,6 +154,7 @@ int main(int argc, char **argv)
 		{ "mount-test", required_argument, NULL, OPT_MOUNT },
 		{ "escape", no_argument, NULL, OPT_ESCAPE },
 		{ "stamp", no_argument, NULL, OPT_STAMP },
+		{ "reach", required_argument, NULL, OPT_REACH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +187,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ESCAPE:
 			o.escape = true;
+			break;
+		case OPT_REACH:
+			if (o.n_reach == 4 || !strchr(optarg, ':'))
+				goto bad;
+			o.reach[o.n_reach++] = optarg;
 			break;
 		case OPT_STAMP:
 			stamp_and_exit(t_entry);
@@ -210,6 +228,7 @@ int main(int argc, char **argv)
 	emit_marker(&o);
 	emit_ifaces();
 	emit_connect(&o);
+	emit_reach(&o);
 	emit_ipc(&o);
 	emit_files();
 	emit_fds();

@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,7 +44,7 @@ void emit_ifaces(void)
 
 /* 0 when connected, else the errno. Non-blocking with a 1 s bound, so a
  * filtered port cannot hang the probe. */
-static int try_connect(int port)
+static int try_connect(uint32_t addr, int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -50,7 +52,7 @@ static int try_connect(int port)
 
 	if (s < 0)
 		return errno;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_addr.s_addr = addr;
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		e = errno;
 		if (e == EINPROGRESS) {
@@ -74,7 +76,7 @@ void emit_connect(const struct opts *o)
 {
 	open_obj("connect");
 	if (o->port >= 0) {
-		int e = try_connect(o->port);
+		int e = try_connect(htonl(INADDR_LOOPBACK), o->port);
 		kint("port", o->port);
 		kbool("ok", e == 0);
 		kerr("errno", e);
@@ -84,4 +86,27 @@ void emit_connect(const struct opts *o)
 		kstr("errno", "");
 	}
 	close_obj();
+}
+
+void emit_reach(const struct opts *o)
+{
+	open_arr("reach");
+	for (int i = 0; i < o->n_reach; i++) {
+		char host[64];
+		const char *colon = strrchr(o->reach[i], ':');
+		struct in_addr a;
+		int port = colon ? atoi(colon + 1) : 0;
+		int len = colon ? (int)(colon - o->reach[i]) : 0;
+		snprintf(host, sizeof(host), "%.*s", len, o->reach[i]);
+		int e = inet_pton(AF_INET, host, &a) == 1 && port > 0 && port < 65536
+				? try_connect(a.s_addr, port)
+				: EINVAL;
+		open_obj(NULL);
+		kstr("addr", host);
+		kint("port", port);
+		kbool("ok", e == 0);
+		kerr("errno", e);
+		close_obj();
+	}
+	close_arr();
 }

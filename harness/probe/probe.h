@@ -20,6 +20,8 @@ struct opts {
 	const char *mqueue;
 	const char *mount_test;
 	bool escape;
+	const char *reach[4]; /* --reach ADDR:PORT, in order */
+	int n_reach;
 };
 
 /* namespaces.c: namespace identities, and the pids /proc shows */
@@ -41,6 +43,8 @@ void emit_escape(const struct opts *o);
 /* network.c: interfaces and a loopback connect to the host's port */
 void emit_ifaces(void);
 void emit_connect(const struct opts *o);
+/* Each --reach ADDR:PORT: a TCP connect within 1 s. */
+void emit_reach(const struct opts *o);
 
 /* ipc.c: the host's SysV shm segment and POSIX message queue */
 void emit_ipc(const struct opts *o);

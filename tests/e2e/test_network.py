@@ -445,3 +445,21 @@ def test_oci_config_net_namespace_has_lo_up(hull, rootfs, tmp_path):
         assert r.stdout.splitlines()[-1] == "hello"
     finally:
         oci.cleanup()
+
+
+# ---- the harness's view: hull-harness network ------------------------------
+
+def test_harness_network_checks(harness):
+    r = subprocess.run([harness, "network", "--json"], capture_output=True, text=True,
+                       timeout=120)
+    rep = json.loads(r.stdout)
+    seen = {c["name"]: (c["expected"], c["seen"]) for c in rep["checks"]}
+    assert seen == {
+        "lo_works": ("reachable", "reachable"),
+        "veth_reaches_host": ("reachable", "reachable"),
+        "bridge_reaches_host": ("reachable", "reachable"),
+        "host_loopback_unreachable": ("unreachable", "unreachable"),
+        "bridge_neighbours_reach": ("reachable", "reachable"),
+        "veth_neighbours_isolated": ("unreachable", "unreachable"),
+    }, rep
+    assert rep["ok"] is True and r.returncode == 0, r.stderr
