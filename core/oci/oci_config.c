@@ -381,8 +381,9 @@ static int parse_mounts(struct oci_ctx *c, json_object *list, struct hull_spec *
 int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_config *cfg,
 			  struct hull_spec *spec, struct hull_err *err)
 {
-	static const char *const known[] = { "ociVersion", "process",	  "root",  "hostname",
-					     "mounts",	   "annotations", "linux", NULL };
+	static const char *const known[] = { "ociVersion", "process", "root",
+					     "hostname",   "mounts",  "annotations",
+					     "linux",	   "hooks",   NULL };
 	struct oci_ctx c = { .cfg = cfg, .err = err };
 	json_object *o;
 	const char *version, *hostname;
@@ -429,7 +430,9 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 	    (ret = parse_mounts(&c, o, spec)) < 0 ||
 	    (ret = hull_oci_get_string(&c, cfg->root, "hostname", "", false, &hostname)) < 0 ||
 	    (ret = hull_oci_get(&c, cfg->root, "annotations", json_type_object, "annotations",
-				&cfg->annotations)) < 0)
+				&cfg->annotations)) < 0 ||
+	    (ret = hull_oci_get(&c, cfg->root, "hooks", json_type_object, "hooks", &o)) < 0 ||
+	    (ret = hull_oci_parse_hooks(&c, o)) < 0)
 		return ret;
 	if (hostname && hostname[0]) {
 		spec->hostname = hostname;

@@ -34,6 +34,7 @@ struct hull_oci_config {
 	char *cgroup_parent, *cgroup_name; /* from linux.cgroupsPath, or NULL */
 	struct hull_dev_rule *dev_rules;   /* linux.resources.devices */
 	struct hull_dev_node *devices;	   /* linux.devices */
+	struct json_object *hooks;	   /* borrowed from root, or NULL */
 };
 
 /* Read <bundle>/config.json into cfg and spec (hull_spec_init'ed first by

@@ -53,6 +53,9 @@ int hull_oci_parse_resources(struct oci_ctx *c, json_object *o, struct hull_limi
 /* linux.devices (oci_devices.c) onto spec->devices. */
 int hull_oci_parse_devices(struct oci_ctx *c, json_object *list, struct hull_spec *spec);
 
+/* hooks (oci_hooks.c): checked; cfg->hooks set. */
+int hull_oci_parse_hooks(struct oci_ctx *c, json_object *o);
+
 /* linux.seccomp (oci_seccomp.c); sets spec's HULL_SECCOMP_PROFILE. */
 int hull_oci_parse_seccomp(struct oci_ctx *c, json_object *o, struct hull_spec *spec);
 void hull_oci_seccomp_free(struct hull_seccomp_profile *p);

@@ -3,6 +3,7 @@
 #include "oci.h"
 #include "container.h"
 #include "oci_config.h"
+#include "oci_hooks.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -73,9 +74,42 @@ struct started {
 	struct hull_oci_state *st;
 	const char *pid_file;
 	bool unlock; /* run: a delete --force must not wait for the whole run */
+	bool hooks;  /* the config has hooks (saved in the state dir) */
+	bool gate;   /* run with hooks: the process waits on the fifo for them */
 	struct hull_err err;
 	int ret;
 };
+
+/* Run the saved hooks of kind with the state as it is (status given). */
+static int run_hooks(const struct hull_oci_state *st, const char *kind, enum hull_oci_status status,
+		     bool all, struct hull_err *err)
+{
+	char *json = hull_oci_state_json(st, status);
+	if (!json)
+		return hull_fail(err, ENOMEM, "cannot run the %s hooks", kind);
+	int ret = hull_oci_hooks_run(st->dir, kind, json, all, err);
+	free(json);
+	return ret;
+}
+
+/* Let a created container's process go: one byte into its exec fifo (it
+ * holds the fifo open for reading, so this cannot block). */
+static int release(const struct hull_oci_state *st, struct hull_err *err)
+{
+	char fifo[PATH_MAX + 16];
+	int ret = 0;
+
+	hull_oci_fifo_path(st, fifo, sizeof(fifo));
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot start container '%s'", st->id);
+	/* The fifo goes before the byte, so a state right after says running. */
+	unlink(fifo);
+	if (write(fd, "", 1) != 1)
+		ret = hull_fail(err, errno, "cannot start container '%s'", st->id);
+	close(fd);
+	return ret;
+}
 
 /* The container exists now: record it where state and kill find it. */
 static void on_started(pid_t pid, void *arg)
@@ -87,6 +121,13 @@ static void on_started(pid_t pid, void *arg)
 	s->ret = hull_oci_state_write(s->st, &s->err);
 	if (s->ret == 0 && s->pid_file)
 		s->ret = hull_oci_write_pid_file(s->pid_file, pid, &s->err);
+	/* The runtime hooks: the container exists, its process has not run. */
+	if (s->ret == 0 && s->hooks &&
+	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATING, false, &s->err)) < 0 ||
+	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATING, false, &s->err)) < 0))
+		return; /* create_or_run kills it */
+	if (s->ret == 0 && s->gate && (s->ret = release(s->st, &s->err)) == 0)
+		s->ret = run_hooks(s->st, "poststart", HULL_OCI_RUNNING, false, &s->err);
 	if (s->unlock && s->st->lock_fd >= 0) {
 		close(s->st->lock_fd);
 		s->st->lock_fd = -1;
@@ -160,14 +201,18 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 	if (ret < 0)
 		goto out;
 	record_state(&st, &cfg, &spec);
-	if (create) {
+	started.hooks = cfg.hooks != NULL;
+	started.gate = !create && started.hooks;
+	if (started.hooks && (ret = hull_oci_hooks_save(st.dir, cfg.hooks, err)) < 0)
+		goto out;
+	if (create || started.gate) {
 		hull_oci_fifo_path(&st, fifo, sizeof(fifo));
 		if (mkfifo(fifo, 0600) < 0 ||
 		    (spec.exec_fifo_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
 			ret = hull_fail(err, errno, "cannot create '%s'", fifo);
 			goto out;
 		}
-		spec.detach = true;
+		spec.detach = create;
 	}
 	spec.on_started = on_started;
 	spec.on_started_arg = &started;
@@ -178,6 +223,13 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 		ret = started.ret;
 		if (create && res.pid > 0)
 			kill(res.pid, SIGKILL);
+	}
+	/* run: the container is gone; its poststop hooks, as delete's. */
+	if (made && !create && started.hooks && res.pid > 0) {
+		struct hull_err post;
+		int r2 = run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
+		if (ret >= 0 && r2 < 0)
+			ret = r2;
 	}
 	if (ret == 0 && !create)
 		ret = res.exit_status;
@@ -213,7 +265,6 @@ int hull_oci_run(const struct hull_oci_create_opts *o, struct hull_err *err)
 int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 {
 	struct hull_oci_state st;
-	char fifo[PATH_MAX + 16];
 	int ret;
 
 	if ((ret = hull_oci_state_open(root, id, &st, err)) < 0)
@@ -224,18 +275,10 @@ int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 				hull_oci_status_name(s));
 		goto out;
 	}
-	/* The container holds the fifo open for reading: this cannot block.
-	 * The fifo goes before the byte, so a state right after says running. */
-	hull_oci_fifo_path(&st, fifo, sizeof(fifo));
-	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		ret = hull_fail(err, errno, "cannot start container '%s'", id);
-		goto out;
-	}
-	unlink(fifo);
-	if (write(fd, "", 1) != 1)
-		ret = hull_fail(err, errno, "cannot start container '%s'", id);
-	close(fd);
+	/* As runc: a failed poststart hook fails start and stops the container. */
+	if ((ret = release(&st, err)) == 0 &&
+	    (ret = run_hooks(&st, "poststart", HULL_OCI_RUNNING, false, err)) < 0)
+		kill(st.pid, SIGKILL);
 out:
 	hull_oci_state_close(&st);
 	return ret;
@@ -336,6 +379,12 @@ int hull_oci_delete(const char *root, const char *id, bool force, struct hull_er
 	kill_and_wait(&st);
 	if (st.cgroup_name[0] && hull_oci_cgroup(&st, &cg, &limits, err) == 0)
 		ret = hull_cgroup_destroy(&cg, err);
+	/* The container is gone: its poststop hooks, every one; as runc, a
+	 * failure fails delete but the removal completes. */
+	struct hull_err post;
+	int hooks = run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
+	if (ret == 0)
+		ret = hooks;
 	int removed = hull_oci_state_remove(&st, ret < 0 ? NULL : err);
 	if (ret == 0)
 		ret = removed;

@@ -195,7 +195,11 @@ static void test_namespaces(void **state)
 	assert_string_equal(p->spec.ns_paths[hull_ns_by_name("net") - hull_ns_table],
 			    "/proc/1/ns/net");
 
-	assert_refused("\"linux\": {\"namespaces\": [{\"type\": \"mount\", \"path\": \"/x\"}]}",
+	/* A mount namespace joined by path; user and time ones are refused. */
+	p = parse_with("\"linux\": {\"namespaces\": [{\"type\": \"mount\", \"path\": \"/x\"}]}");
+	assert_int_equal(p->ret, 0);
+	assert_string_equal(p->spec.ns_paths[0], "/x");
+	assert_refused("\"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/x\"}]}",
 		       "linux.namespaces[0].path");
 	p = parse_with("\"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}");
 	assert_true(p->ret < 0);
@@ -426,7 +430,24 @@ static void test_unsupported_fields(void **state)
 {
 	(void)state;
 	assert_refused("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt");
-	assert_refused("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks");
+	/* hooks: run in the runtime's namespaces; the in-container kinds and a
+	 * relative path or a bad timeout refused by name. */
+	struct parsed *h = parse_with("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", "
+				      "\"args\": [\"true\"], \"env\": [\"A=1\"], \"timeout\": 5}], "
+				      "\"poststop\": [{\"path\": \"/bin/true\"}]}");
+	assert_int_equal(h->ret, 0);
+	assert_non_null(h->cfg.hooks);
+	assert_refused("\"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]}",
+		       "hooks.createContainer");
+	assert_refused("\"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}]}",
+		       "hooks.startContainer");
+	assert_refused("\"hooks\": {\"poststart\": [{\"path\": \"bin/true\"}]}",
+		       "hooks.poststart[0]");
+	assert_refused("\"hooks\": {\"poststart\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}",
+		       "hooks.poststart[0]");
+	assert_refused("\"hooks\": {\"poststart\": [{\"path\": \"/bin/true\", \"args\": [1]}]}",
+		       "hooks.poststart[0].args");
+	assert_refused("\"hooks\": {\"onboot\": [{\"path\": \"/bin/true\"}]}", "hooks.onboot");
 	assert_refused("\"domainname\": \"example\"", "domainname");
 	assert_refused("\"solaris\": {\"milestone\": \"x\"}", "solaris");
 	struct parsed *p = parse("{" BASE ", \"process\": {\"args\": [\"x\"], \"cwd\": \"/\", "
@@ -435,7 +456,8 @@ static void test_unsupported_fields(void **state)
 	assert_true(p->ret < 0);
 	assert_non_null(strstr(p->err.msg, "'process.apparmorProfile'"));
 	/* Fields that ask for nothing pass. */
-	p = parse_with("\"hooks\": {}, \"linux\": {\"devices\": [], \"seccomp\": null}");
+	p = parse_with(
+		"\"hooks\": {\"prestart\": []}, \"linux\": {\"devices\": [], \"seccomp\": null}");
 	assert_int_equal(p->ret, 0);
 }
 

@@ -1,0 +1,23 @@
+/* oci_hooks.h — config.json's hooks (oci_hooks.c): checked when the config
+ * is parsed, kept in the container's state directory, run by create, start
+ * and delete with the container's state JSON on stdin. */
+#ifndef HULL_OCI_HOOKS_H
+#define HULL_OCI_HOOKS_H
+
+#include "error.h"
+
+#include <stdbool.h>
+
+struct json_object;
+
+/* Write the config's hooks object (may be NULL: nothing) as
+ * <state_dir>/hooks.json. */
+int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct hull_err *err);
+
+/* Run the hooks of one kind ("createRuntime", "poststart", ...) saved in
+ * state_dir, in order, each with state_json on its stdin. Stops at the
+ * first failure unless all; returns the first failure (err names it). */
+int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json,
+		       bool all, struct hull_err *err);
+
+#endif

@@ -1,0 +1,135 @@
+"""OCI hooks: prestart and createRuntime by create (the container exists,
+its process has not run), poststart by start, poststop by delete, each in
+the runtime's namespaces with the container's state JSON on stdin; a
+failing or hanging (timeout) create hook fails create and leaves nothing;
+a failing poststart fails start and stops the container (as runc); a
+failing poststop fails delete, which still removes everything."""
+import json
+import time
+from pathlib import Path
+
+from test_oci import LOOP, Oci, cgroup_dirs, oci, trap_installed, wait_exit  # noqa: F401
+
+T = 20
+
+
+def hook(out, extra="", timeout=None):
+    """A hook that appends its stdin (the state) as one line to out."""
+    h = {"path": "/bin/sh", "args": ["sh", "-c", f"{{ cat; echo; }} >> {out}{extra}"]}
+    if timeout:
+        h["timeout"] = timeout
+    return h
+
+
+def states(out):
+    """The JSON objects one after the other in out."""
+    text, dec, found, i = Path(out).read_text(), json.JSONDecoder(), [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i == len(text):
+            return found
+        obj, i = dec.raw_decode(text, i)
+        found.append(obj)
+
+
+def bundle_with_hooks(oci, name, args, hooks):
+    b = oci.bundle(args, name=name)
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["hooks"] = hooks
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    return b
+
+
+def test_hooks_in_order_with_the_state_on_stdin(oci, tmp_path):
+    logs = {k: tmp_path / f"{k}.log" for k in ("prestart", "createRuntime", "poststart",
+                                                "poststop")}
+    order = tmp_path / "order"
+    hooks = {k: [hook(v, f"; echo {k} >> {order}")] for k, v in logs.items()}
+    b = bundle_with_hooks(oci, "bh", LOOP, hooks)
+    r, out = oci.create(b, "h1")
+    assert r.returncode == 0, out.read_text()
+    pid = oci.state("h1")["pid"]
+    for k in ("prestart", "createRuntime"):
+        (s,) = states(logs[k])
+        assert s["id"] == "h1" and s["status"] == "creating" and s["pid"] == pid, s
+    assert not logs["poststart"].exists()
+    assert oci("start", "h1").returncode == 0
+    (s,) = states(logs["poststart"])  # before start returned
+    assert s["status"] == "running" and s["pid"] == pid
+    trap_installed(out)
+    assert oci("kill", "h1", "KILL").returncode == 0
+    wait_exit(pid)
+    assert not logs["poststop"].exists()
+    r = oci("delete", "h1")
+    assert r.returncode == 0, r.stderr
+    (s,) = states(logs["poststop"])
+    assert s["status"] == "stopped" and s["id"] == "h1"
+    assert order.read_text().split() == ["prestart", "createRuntime", "poststart", "poststop"]
+
+
+def test_config_changed_after_create_has_no_effect(oci, tmp_path):
+    log = tmp_path / "poststart.log"
+    b = bundle_with_hooks(oci, "bc", LOOP, {"poststart": [hook(log)]})
+    r, out = oci.create(b, "h2")
+    assert r.returncode == 0, out.read_text()
+    (Path(b) / "config.json").write_text("{}")
+    assert oci("start", "h2").returncode == 0
+    assert states(log)[0]["id"] == "h2"
+
+
+def test_failing_create_hook_leaves_nothing(oci, tmp_path):
+    b = bundle_with_hooks(oci, "bf", LOOP, {"createRuntime": [
+        {"path": "/bin/sh", "args": ["sh", "-c", f"echo $$ > {tmp_path / 'ran'}; exit 3"]}]})
+    r, out = oci.create(b, "h3")
+    assert r.returncode == 1
+    assert "createRuntime hook #0 '/bin/sh' failed (exit status 3)" in out.read_text()
+    assert (tmp_path / "ran").exists()
+    assert oci("state", "h3").returncode == 1
+    assert cgroup_dirs("hull-oci", "h3") == []
+
+
+def test_hanging_hook_times_out_and_leaves_nothing(oci, tmp_path):
+    b = bundle_with_hooks(oci, "bt", LOOP, {"prestart": [
+        {"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]})
+    t0 = time.monotonic()
+    r, out = oci.create(b, "h4")
+    assert r.returncode == 1
+    assert time.monotonic() - t0 < 10
+    assert "prestart hook #0 '/bin/sleep' timed out after 1 s" in out.read_text()
+    assert oci("state", "h4").returncode == 1
+    assert cgroup_dirs("hull-oci", "h4") == []
+
+
+def test_failing_poststart_stops_the_container(oci):
+    b = bundle_with_hooks(oci, "bp", LOOP, {"poststart": [{"path": "/bin/false"}]})
+    r, out = oci.create(b, "h5")
+    assert r.returncode == 0, out.read_text()
+    pid = oci.state("h5")["pid"]
+    r = oci("start", "h5")
+    assert r.returncode == 1 and "poststart hook #0 '/bin/false' failed" in r.stderr
+    wait_exit(pid)
+    assert oci.state("h5")["status"] == "stopped"
+
+
+def test_failing_poststop_fails_delete_which_still_removes(oci):
+    b = bundle_with_hooks(oci, "bs", ["true"], {"poststop": [{"path": "/bin/false"}]})
+    r, out = oci.create(b, "h6")
+    assert r.returncode == 0, out.read_text()
+    pid = oci.state("h6")["pid"]
+    assert oci("start", "h6").returncode == 0
+    wait_exit(pid)
+    r = oci("delete", "h6")
+    assert r.returncode == 1 and "poststop hook #0 '/bin/false' failed" in r.stderr
+    assert oci("state", "h6").returncode == 1
+    assert cgroup_dirs("hull-oci", "h6") == []
+
+
+def test_run_bundle_runs_the_hooks_around_the_process(oci, tmp_path):
+    order = tmp_path / "order"
+    hooks = {k: [{"path": "/bin/sh", "args": ["sh", "-c", f"echo {k} >> {order}"]}]
+             for k in ("prestart", "createRuntime", "poststart", "poststop")}
+    b = bundle_with_hooks(oci, "br", ["sh", "-c", "exit 4"], hooks)
+    r = oci("run", "--bundle", b, "h7")
+    assert r.returncode == 4, r.stderr
+    assert order.read_text().split() == ["prestart", "createRuntime", "poststart", "poststop"]
