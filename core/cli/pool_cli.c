@@ -4,8 +4,10 @@
 #include "pool.h"
 #include "pool_proto.h"
 #include "spec.h"
+#include "trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -20,7 +22,7 @@ static void usage_pool(FILE *out)
 	      " hull pool status NAME [--json]\n"
 	      " hull pool stop NAME\n"
 	      " hull run --pool NAME [--env K=V] [--cwd DIR] [--timeout S] [--kill-after S]\n"
-	      "          [--wait | --no-fallback] [-v] [--] COMMAND [ARG...]\n"
+	      "          [--wait | --no-fallback] [--trace-fd N] [-v] [--] COMMAND [ARG...]\n"
 	      "\n"
 	      "Keep N containers (default 4) prepared up to the exec, each used once by\n"
 	      "'hull run --pool'. Run options are those of 'hull run' (see hull run --help);\n"
@@ -192,7 +194,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_KILL_AFTER,
 	OPT_WAIT,
-	OPT_NO_FALLBACK
+	OPT_NO_FALLBACK,
+	OPT_TRACE_FD
 };
 
 static const struct option pool_run_options[] = {
@@ -203,6 +206,7 @@ static const struct option pool_run_options[] = {
 	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
+	{ "trace-fd", required_argument, NULL, OPT_TRACE_FD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -298,6 +302,19 @@ int hull_cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uin
 		case OPT_NO_FALLBACK:
 			no_fallback = true;
 			break;
+		case OPT_TRACE_FD: {
+			/* The client's side of the request path (the slot's
+			 * phases were done before the request). */
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (*end || end == optarg || fd < 0 || fd > INT_MAX ||
+			    fcntl((int)fd, F_GETFD) < 0)
+				return fail_msg("cannot use trace fd", optarg);
+			hull_trace_set_fd((int)fd);
+			passed[n_passed++] = "--trace-fd";
+			passed[n_passed++] = optarg;
+			break;
+		}
 		case 'v':
 			verbose++;
 			break;
@@ -327,6 +344,8 @@ int hull_cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uin
 		rq.flags &= ~HULL_POOL_TIMEOUT; /* --kill-after alone changes nothing */
 	rq.argv = argv + optind;
 	rq.env = env;
+	hull_trace_mark_at("start", t_start);
+	hull_trace_mark("parsed");
 
 	int ret = hull_pool_run(&rq, &status, &err);
 	if (ret < 0)

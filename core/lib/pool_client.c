@@ -3,6 +3,7 @@
 #include "pool_internal.h"
 #include "pool_proto.h"
 #include "supervise.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -244,12 +245,14 @@ static int relay(struct relay *r, int *status, struct hull_err *err)
 		msg[n] = '\0';
 		switch (h.type) {
 		case HULL_POOL_STARTED:
+			hull_trace_mark("started");
 			if (fd >= 0 && r->keeper < 0)
 				relay_started(r, fd);
 			else if (fd >= 0)
 				close(fd);
 			break;
 		case HULL_POOL_EXIT:
+			hull_trace_mark("exited");
 			*status = h.value;
 			return 0;
 		case HULL_POOL_EMPTY:
@@ -297,8 +300,10 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 		ret = r.conn;
 		goto out;
 	}
+	hull_trace_mark("connected");
 	int stdio[3] = { 0, 1, 2 };
 	ret = hull_pool_send(r.conn, &h, buf, len, stdio, 3);
+	hull_trace_mark("request_sent");
 	if (ret < 0) {
 		ret = hull_fail(err, -ret, "cannot send the command to pool '%s'", rq->name);
 		goto out;

@@ -210,6 +210,33 @@ def test_client_killed_kills_its_container(pool, hull, spawn):
     wait_for(lambda: p.status()["ready"] == 1, what="the refill")
 
 
+def test_trace_marks_the_request_path(pool, hull):
+    """--trace-fd: the client's phases in order, the command's own entry
+    (the probe's clock, the same CLOCK_MONOTONIC) between the connect and
+    the started report."""
+    p = pool(size=1)
+    r_fd, w_fd = os.pipe()
+    try:
+        r = subprocess.run([hull, "run", "--pool", p.name, "--trace-fd", str(w_fd), "--",
+                            "hull-probe"], capture_output=True, text=True, timeout=TIMEOUT,
+                           pass_fds=(w_fd,))
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd) as f:
+            marks = [json.loads(line) for line in f]
+    finally:
+        if w_fd >= 0:
+            os.close(w_fd)
+    assert r.returncode == 0, r.stderr
+    phases = [m["phase"] for m in marks]
+    assert phases == ["start", "parsed", "connected", "request_sent", "started", "exited"]
+    t = {m["phase"]: m["t_ns"] for m in marks}
+    assert all(marks[i]["t_ns"] <= marks[i + 1]["t_ns"] for i in range(len(marks) - 1))
+    entry = json.loads(r.stdout)["t_entry_ns"]
+    # The slot may exec before the client is back from its sendmsg.
+    assert t["connected"] < entry < t["started"]
+
+
 # ---- isolation between two requests ----------------------------------------
 
 TRACES = ["file", "shm", "mqueue", "unix_abstract", "unix_path", "tcp", "hostname", "process"]
@@ -337,7 +364,7 @@ def test_unknown_pool(hull):
 
 @pytest.mark.parametrize("opt", [["--memory", "64m"], ["--ns", "mnt,pid"], ["--hostname", "x"],
                                  ["--user", "1000"], ["--cap-add", "SYS_ADMIN"], ["--read-only"],
-                                 ["--trace-fd", "2"]])
+                                 ["--init"], ["--seccomp", "off"]])
 def test_options_a_slot_cannot_honour(pool, opt):
     p = pool(size=1)
     r = p.run("true", opts=opt)
