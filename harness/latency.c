@@ -51,7 +51,7 @@ static void usage(FILE *out)
 	      "     --suites LIST        runtimes,namespaces,concurrency,lifecycle (default\n"
 	      "                            all)\n"
 	      "     --lifecycle-rounds N create+start+delete rounds per runtime (default\n"
-	      "                            the iterations, at most 100)\n"
+	      "                            the iterations, at most 60)\n"
 	      "     --ns-each LIST       namespaces the namespaces suite measures alone\n"
 	      "                            (default all; none and the --ns set always)\n"
 	      "     --concurrency LIST   starts at once (default 1,2,4,8,16)\n"
@@ -266,7 +266,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (!o->lifecycle_rounds) /* a lifecycle is three runtime processes: fewer */
-		o->lifecycle_rounds = o->iterations < 100 ? o->iterations : 100;
+		o->lifecycle_rounds = o->iterations < 60 ? o->iterations : 60;
 	return 0;
 }
 
