@@ -144,9 +144,8 @@ static void probe_reach(char *const argv[], bool *seen, int n, char *detail, siz
 	for (int i = 0; i < n && i < (int)json_object_array_length(reach); i++) {
 		json_object *r = json_object_array_get_idx(reach, (size_t)i), *v;
 		seen[i] = json_object_object_get_ex(r, "ok", &v) && json_object_get_boolean(v);
-		const char *e = json_object_object_get_ex(r, "errno", &v)
-					? json_object_get_string(v)
-					: "?";
+		const char *e =
+			json_object_object_get_ex(r, "errno", &v) ? json_object_get_string(v) : "?";
 		size_t used = strlen(detail);
 		snprintf(detail + used, dlen - used, "%s%s:%d %s", used ? ", " : "",
 			 json_object_get_string(json_object_object_get(r, "addr")),
@@ -167,9 +166,9 @@ static void set(int c, bool seen, const char *detail)
 static int serve(const char *hull, const char *rootfs, const char *mode, const char *subnet,
 		 const char *ip, struct proc *p)
 {
-	char *argv[] = { (char *)hull, "run",	  "--network", (char *)mode,  "--subnet",
-			 (char *)subnet, "--ip",  (char *)ip,  (char *)rootfs, "/bin/hull-net",
-			 "serve",	 "0.0.0.0", "7000",    "greet",	      NULL };
+	char *argv[] = { (char *)hull,	 "run",	    "--network", (char *)mode,	 "--subnet",
+			 (char *)subnet, "--ip",    (char *)ip,	 (char *)rootfs, "/bin/hull-net",
+			 "serve",	 "0.0.0.0", "7000",	 "greet",	 NULL };
 	char line[128];
 	if (spawn(argv, p) < 0)
 		return -1;
@@ -209,27 +208,47 @@ static void run_checks(const char *hull, const char *rootfs)
 
 	char lo_direct[32];
 	snprintf(lo_direct, sizeof(lo_direct), "127.0.0.1:%d", LOOPBACK_PORT);
-	char *veth[] = { (char *)hull,	"run",	      "--network",	"veth",	 "--subnet",
-			 "198.19.0.0/24", "--ip",     "198.19.0.2",	(char *)rootfs,
-			 "/bin/hull-probe", "--reach", host_peer,	"--reach", host_lo,
-			 "--reach",	lo_direct,    NULL };
+	char *veth[] = {
+		(char *)hull,	 "run",	    "--network",  "veth",	  "--subnet",
+		"198.19.0.0/24", "--ip",    "198.19.0.2", (char *)rootfs, "/bin/hull-probe",
+		"--reach",	 host_peer, "--reach",	  host_lo,	  "--reach",
+		lo_direct,	 NULL
+	};
 	probe_reach(veth, seen, 3, detail, sizeof(detail));
 	set(VETH_HOST, seen[0], detail);
 	set(HOST_LOOPBACK, seen[1] || seen[2], detail);
 
 	char gw[32];
 	snprintf(gw, sizeof(gw), "198.18.200.1:%d", HOST_PORT);
-	char *bridge[] = { (char *)hull,	 "run",		  "--network", "bridge:hhnet0",
-			   "--subnet",		 "198.18.200.0/24", "--ip",      "198.18.200.2",
-			   (char *)rootfs,	 "/bin/hull-probe", "--reach", gw,
+	char *bridge[] = { (char *)hull,
+			   "run",
+			   "--network",
+			   "bridge:hhnet0",
+			   "--subnet",
+			   "198.18.200.0/24",
+			   "--ip",
+			   "198.18.200.2",
+			   (char *)rootfs,
+			   "/bin/hull-probe",
+			   "--reach",
+			   gw,
 			   NULL };
 	probe_reach(bridge, seen, 1, detail, sizeof(detail));
 	set(BRIDGE_HOST, seen[0], detail);
 
 	if (serve(hull, rootfs, "bridge:hhnet0", "198.18.200.0/24", "198.18.200.3", &a) == 0) {
-		char *b[] = { (char *)hull,	 "run",		    "--network", "bridge:hhnet0",
-			      "--subnet",	 "198.18.200.0/24", "--ip",      "198.18.200.4",
-			      (char *)rootfs,	 "/bin/hull-probe", "--reach",   "198.18.200.3:7000",
+		char *b[] = { (char *)hull,
+			      "run",
+			      "--network",
+			      "bridge:hhnet0",
+			      "--subnet",
+			      "198.18.200.0/24",
+			      "--ip",
+			      "198.18.200.4",
+			      (char *)rootfs,
+			      "/bin/hull-probe",
+			      "--reach",
+			      "198.18.200.3:7000",
 			      NULL };
 		probe_reach(b, seen, 1, detail, sizeof(detail));
 		set(BRIDGE_NEIGHBOURS, seen[0], detail);
@@ -239,9 +258,18 @@ static void run_checks(const char *hull, const char *rootfs)
 	}
 
 	if (serve(hull, rootfs, "veth", "198.19.0.0/24", "198.19.0.6", &a) == 0) {
-		char *b[] = { (char *)hull,	 "run",		    "--network", "veth",
-			      "--subnet",	 "198.19.0.0/24",   "--ip",      "198.19.0.10",
-			      (char *)rootfs,	 "/bin/hull-probe", "--reach",   "198.19.0.6:7000",
+		char *b[] = { (char *)hull,
+			      "run",
+			      "--network",
+			      "veth",
+			      "--subnet",
+			      "198.19.0.0/24",
+			      "--ip",
+			      "198.19.0.10",
+			      (char *)rootfs,
+			      "/bin/hull-probe",
+			      "--reach",
+			      "198.19.0.6:7000",
 			      NULL };
 		probe_reach(b, seen, 1, detail, sizeof(detail));
 		set(VETH_NEIGHBOURS, seen[0], detail);
@@ -258,13 +286,15 @@ static json_object *checks_json(void)
 		json_object *o = json_object_new_object();
 		const struct net_check *c = &checks[i];
 		json_object_object_add(o, "name", json_object_new_string(c->name));
-		json_object_object_add(o, "expected",
-				       json_object_new_string(c->expect ? "reachable" : "unreachable"));
-		json_object_object_add(o, "seen", json_object_new_string(
-							  !c->ran ? "error"
-							  : c->seen ? "reachable"
-								    : "unreachable"));
-		json_object_object_add(o, "ok", json_object_new_boolean(c->ran && c->seen == c->expect));
+		json_object_object_add(
+			o, "expected",
+			json_object_new_string(c->expect ? "reachable" : "unreachable"));
+		json_object_object_add(o, "seen",
+				       json_object_new_string(!c->ran	? "error"
+							      : c->seen ? "reachable"
+									: "unreachable"));
+		json_object_object_add(o, "ok",
+				       json_object_new_boolean(c->ran && c->seen == c->expect));
 		json_object_object_add(o, "detail", json_object_new_string(c->detail));
 		json_object_array_add(arr, o);
 	}
@@ -347,8 +377,8 @@ int hh_cmd_network(int argc, char **argv)
 	}
 	bool all = true;
 	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		all = all && json_object_get_boolean(
-				     json_object_object_get(json_object_array_get_idx(arr, i), "ok"));
+		all = all && json_object_get_boolean(json_object_object_get(
+				     json_object_array_get_idx(arr, i), "ok"));
 	if (json) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "schema_version", json_object_new_int(1));

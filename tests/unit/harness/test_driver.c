@@ -21,6 +21,7 @@
 #include "driver.h"
 #include "env.h"
 #include "paths.h"
+#include "util.h"
 
 static char *cmd[] = { "/bin/true", NULL };
 
@@ -139,13 +140,24 @@ static void run_fake(const char *spec, char *ns, size_t len)
 	hh_launch_release(&l);
 }
 
+/* The fake runtime's directory, removed by the teardown whatever the test
+ * did. */
+static char fake_dir[] = "/tmp/hh-test-driver-XXXXXX";
+
+static int remove_fake(void **state)
+{
+	(void)state;
+	if (strcmp(fake_dir + strlen(fake_dir) - 6, "XXXXXX") != 0)
+		hull_remove_tree(fake_dir, NULL);
+	return 0;
+}
+
 static void test_oci_by_path_and_env_made_once(void **state)
 {
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	char dir[] = "/tmp/hh-test-driver-XXXXXX", fake[128], spec[256], host[64], a[64], b[64],
-	     plain[64];
+	char *dir = fake_dir, fake[128], spec[256], host[64], a[64], b[64], plain[64];
 	assert_non_null(mkdtemp(dir));
 	snprintf(fake, sizeof(fake), "%s/fake-runtime", dir);
 	FILE *f = fopen(fake, "w");
@@ -215,7 +227,7 @@ int main(void)
 		cmocka_unit_test(test_argv_starts_with_the_runtime),
 		cmocka_unit_test(test_crun_is_spawned_directly),
 		cmocka_unit_test(test_v1_env_enter_leave),
-		cmocka_unit_test(test_oci_by_path_and_env_made_once),
+		cmocka_unit_test_teardown(test_oci_by_path_and_env_made_once, remove_fake),
 		cmocka_unit_test(test_runtime_lists_and_bad_specs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
