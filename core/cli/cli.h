@@ -27,6 +27,9 @@ struct cli_globals {
 /* Print "hull: <msg>" on stderr and into --log; returns CLI_EXIT_FAIL. */
 int cli_error(const struct cli_globals *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* After a success: the warning the library left in err, if any (a failed
+ * poststart or poststop hook), on stderr and into --log. */
+void cli_warn_if_any(const struct cli_globals *g, const struct hull_err *err);
 /* cli_error with a library error's message. */
 int cli_fail(const struct cli_globals *g, const struct hull_err *err);
 /* The one container id of "VERB ID", or NULL after printing why not. */

@@ -6,6 +6,29 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* One line on stderr and into --log, at level ("error" or "warning"). */
+static void report(const struct cli_globals *g, const char *level, const char *msg)
+{
+	bool warning = level[0] == 'w';
+	fprintf(stderr, "hull: %s%s\n", warning ? "warning: " : "", msg);
+	FILE *log = g->log ? fopen(g->log, "ae") : NULL;
+	if (!log)
+		return;
+	if (g->log_json) {
+		char when[40];
+		hull_oci_now_rfc3339(when, sizeof(when));
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "level", json_object_new_string(level));
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+		json_object_object_add(o, "time", json_object_new_string(when));
+		fprintf(log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		fprintf(log, "hull: %s%s\n", warning ? "warning: " : "", msg);
+	}
+	fclose(log);
+}
+
 int cli_error(const struct cli_globals *g, const char *fmt, ...)
 {
 	char msg[600];
@@ -14,24 +37,14 @@ int cli_error(const struct cli_globals *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hull: %s\n", msg);
-	FILE *log = g->log ? fopen(g->log, "ae") : NULL;
-	if (!log)
-		return CLI_EXIT_FAIL;
-	if (g->log_json) {
-		char when[40];
-		hull_oci_now_rfc3339(when, sizeof(when));
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "level", json_object_new_string("error"));
-		json_object_object_add(o, "msg", json_object_new_string(msg));
-		json_object_object_add(o, "time", json_object_new_string(when));
-		fprintf(log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
-		fprintf(log, "hull: %s\n", msg);
-	}
-	fclose(log);
+	report(g, "error", msg);
 	return CLI_EXIT_FAIL;
+}
+
+void cli_warn_if_any(const struct cli_globals *g, const struct hull_err *err)
+{
+	if (err->msg[0])
+		report(g, "warning", err->msg);
 }
 
 int cli_fail(const struct cli_globals *g, const struct hull_err *err)

@@ -21,5 +21,6 @@ int cli_delete(int argc, char **argv, const struct cli_globals *g)
 		return cli_error(g, "delete needs exactly one container id");
 	if (hull_oci_delete(g->root, argv[i], force, &err) < 0)
 		return cli_fail(g, &err);
+	cli_warn_if_any(g, &err);
 	return 0;
 }

@@ -160,6 +160,7 @@ static int run_bundle(int argc, char **argv, const struct cli_globals *g)
 		cli_fail(g, &err);
 		return err.exit_code ? err.exit_code : CLI_EXIT_FAIL;
 	}
+	cli_warn_if_any(g, &err);
 	return status;
 }
 

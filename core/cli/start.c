@@ -11,5 +11,6 @@ int cli_start(int argc, char **argv, const struct cli_globals *g)
 		return CLI_EXIT_FAIL;
 	if (hull_oci_start(g->root, id, &err) < 0)
 		return cli_fail(g, &err);
+	cli_warn_if_any(g, &err);
 	return 0;
 }

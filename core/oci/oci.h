@@ -32,6 +32,11 @@ int hull_oci_create(const struct hull_oci_create_opts *o, struct hull_err *err);
  * On failure err->exit_code says 125, 126 or 127 as for hull run. */
 int hull_oci_run(const struct hull_oci_create_opts *o, struct hull_err *err);
 
+/* Hooks (oci_hooks.h): a failed poststart or poststop hook does not fail
+ * start, delete or run (the spec: warn, and go on as if it had
+ * succeeded); they return success with err->msg saying which hook failed,
+ * for the caller to warn about. */
+
 /* Let a created container's process go on to exec its command. */
 int hull_oci_start(const char *root, const char *id, struct hull_err *err);
 

@@ -31,8 +31,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const kinds[] = { "prestart",  "createRuntime", "createContainer",
-				     "startContainer", "poststart", "poststop", NULL };
+static const char *const kinds[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	NULL
+};
 
 static int check_strings(struct oci_ctx *c, json_object *o, const char *key, const char *field)
 {
@@ -80,12 +82,14 @@ int hull_oci_parse_hooks(struct oci_ctx *c, json_object *o)
 			    (ret = hull_oci_get_string(c, h, "path", field, true, &path)) < 0 ||
 			    (ret = check_strings(c, h, "args", field)) < 0 ||
 			    (ret = check_strings(c, h, "env", field)) < 0 ||
-			    (ret = hull_oci_get_i64(c, h, "timeout", field, &present, &timeout)) < 0)
+			    (ret = hull_oci_get_i64(c, h, "timeout", field, &present, &timeout)) <
+				    0)
 				return ret;
 			if (path[0] != '/')
 				return hull_oci_invalid(c, field, "an absolute path");
 			if (present && (timeout < 1 || timeout > 86400))
-				return hull_oci_invalid(c, field, "a timeout of 1 to 86400 seconds");
+				return hull_oci_invalid(c, field,
+							"a timeout of 1 to 86400 seconds");
 		}
 	}
 	c->cfg->hooks = o;
@@ -197,8 +201,8 @@ int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct
 			       1, err);
 }
 
-int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json,
-		       bool all, struct hull_err *err)
+int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json, bool all,
+		       struct hull_err *err)
 {
 	static char text[1 << 20];
 	char path[PATH_MAX + 16];

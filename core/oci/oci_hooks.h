@@ -17,7 +17,7 @@ int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct
 /* Run the hooks of one kind ("createRuntime", "poststart", ...) saved in
  * state_dir, in order, each with state_json on its stdin. Stops at the
  * first failure unless all; returns the first failure (err names it). */
-int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json,
-		       bool all, struct hull_err *err);
+int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json, bool all,
+		       struct hull_err *err);
 
 #endif

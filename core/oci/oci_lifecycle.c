@@ -76,6 +76,8 @@ struct started {
 	bool unlock; /* run: a delete --force must not wait for the whole run */
 	bool hooks;  /* the config has hooks (saved in the state dir) */
 	bool gate;   /* run with hooks: the process waits on the fifo for them */
+	bool warned; /* a poststart hook failed: warn holds it */
+	struct hull_err warn;
 	struct hull_err err;
 	int ret;
 };
@@ -126,8 +128,10 @@ static void on_started(pid_t pid, void *arg)
 	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATING, false, &s->err)) < 0 ||
 	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATING, false, &s->err)) < 0))
 		return; /* create_or_run kills it */
+	/* A failed poststart hook is a warning (the spec: the lifecycle goes
+	 * on as if it had succeeded). */
 	if (s->ret == 0 && s->gate && (s->ret = release(s->st, &s->err)) == 0)
-		s->ret = run_hooks(s->st, "poststart", HULL_OCI_RUNNING, false, &s->err);
+		s->warned = run_hooks(s->st, "poststart", HULL_OCI_RUNNING, true, &s->warn) < 0;
 	if (s->unlock && s->st->lock_fd >= 0) {
 		close(s->st->lock_fd);
 		s->st->lock_fd = -1;
@@ -224,12 +228,17 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 		if (create && res.pid > 0)
 			kill(res.pid, SIGKILL);
 	}
-	/* run: the container is gone; its poststop hooks, as delete's. */
+	/* run: the container is gone; its poststop hooks, as delete's (a
+	 * failure of these or of poststart is a warning: err with ret >= 0). */
 	if (made && !create && started.hooks && res.pid > 0) {
 		struct hull_err post;
-		int r2 = run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
-		if (ret >= 0 && r2 < 0)
-			ret = r2;
+		if (run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, &post) < 0 &&
+		    !started.warned) {
+			started.warn = post;
+			started.warned = true;
+		}
+		if (ret >= 0) /* only the warning, if any: err is for the caller to show */
+			*err = started.warned ? started.warn : (struct hull_err){ 0 };
 	}
 	if (ret == 0 && !create)
 		ret = res.exit_status;
@@ -275,10 +284,10 @@ int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 				hull_oci_status_name(s));
 		goto out;
 	}
-	/* As runc: a failed poststart hook fails start and stops the container. */
-	if ((ret = release(&st, err)) == 0 &&
-	    (ret = run_hooks(&st, "poststart", HULL_OCI_RUNNING, false, err)) < 0)
-		kill(st.pid, SIGKILL);
+	/* A failed poststart hook is a warning in err (ret 0): the spec has the
+	 * lifecycle go on as if it had succeeded (runc stops the container). */
+	if ((ret = release(&st, err)) == 0)
+		run_hooks(&st, "poststart", HULL_OCI_RUNNING, true, err);
 out:
 	hull_oci_state_close(&st);
 	return ret;
@@ -377,14 +386,13 @@ int hull_oci_delete(const char *root, const char *id, bool force, struct hull_er
 		goto out;
 	}
 	kill_and_wait(&st);
-	if (st.cgroup_name[0] && hull_oci_cgroup(&st, &cg, &limits, err) == 0)
+	struct hull_err none; /* a cgroup already gone is no failure of delete */
+	if (st.cgroup_name[0] && hull_oci_cgroup(&st, &cg, &limits, &none) == 0)
 		ret = hull_cgroup_destroy(&cg, err);
-	/* The container is gone: its poststop hooks, every one; as runc, a
-	 * failure fails delete but the removal completes. */
+	/* The container is gone: its poststop hooks, every one; a failure is
+	 * a warning in err (ret 0), as the spec asks. */
 	struct hull_err post;
-	int hooks = run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
-	if (ret == 0)
-		ret = hooks;
+	run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
 	int removed = hull_oci_state_remove(&st, ret < 0 ? NULL : err);
 	if (ret == 0)
 		ret = removed;
