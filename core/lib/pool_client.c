@@ -301,8 +301,16 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 		goto out;
 	}
 	hull_trace_mark("connected");
-	int stdio[3] = { 0, 1, 2 };
+	/* A closed stdin, stdout or stderr becomes /dev/null for the command:
+	 * SCM_RIGHTS cannot pass a closed fd. */
+	int stdio[3] = { 0, 1, 2 }, opened[3] = { -1, -1, -1 };
+	for (int i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0)
+			stdio[i] = opened[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
 	ret = hull_pool_send(r.conn, &h, buf, len, stdio, 3);
+	for (int i = 0; i < 3; i++)
+		if (opened[i] >= 0)
+			close(opened[i]);
 	hull_trace_mark("request_sent");
 	if (ret < 0) {
 		ret = hull_fail(err, -ret, "cannot send the command to pool '%s'", rq->name);

@@ -201,6 +201,53 @@ static void test_opt_no_proc(void **state)
 	assert_true(p.spec.mount_dev);
 }
 
+static void test_opt_ephemeral(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "run", "R", "sh");
+	assert_false(p.spec.ephemeral);
+	PARSE(&p, "run", "--ephemeral", "R", "sh");
+	assert_int_equal(p.ret, HULL_OPTIONS_RUN);
+	assert_true(p.spec.ephemeral);
+}
+
+/* `hull pool start`: the run options end with the ROOTFS, no command. */
+static void test_parse_pool(void **state)
+{
+	(void)state;
+	struct hull_spec spec;
+	struct hull_err err;
+
+	hull_spec_init(&spec);
+	assert_int_equal(
+		hull_options_parse_pool(4, ARGV("pool start", "--memory", "64m", "R"), &spec, &err),
+		HULL_OPTIONS_RUN);
+	assert_string_equal(spec.rootfs_arg, "R");
+	assert_int_equal(spec.limits.memory, 64 << 20);
+	assert_null(spec.argv);
+	hull_spec_init(&spec);
+	assert_int_equal(hull_options_parse_pool(3, ARGV("pool start", "R", "sh"), &spec, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "unexpected argument 'sh' after the rootfs");
+	hull_spec_init(&spec);
+	assert_int_equal(hull_options_parse_pool(1, ARGV("pool start"), &spec, &err), -EINVAL);
+	assert_string_equal(err.msg, "no rootfs given");
+}
+
+static void test_is_run_option(void **state)
+{
+	(void)state;
+	assert_true(hull_options_is_run_option("--memory"));
+	assert_true(hull_options_is_run_option("--memory=64m"));
+	assert_true(hull_options_is_run_option("--ns"));
+	assert_false(hull_options_is_run_option("--mem"));
+	assert_false(hull_options_is_run_option("--pool-size"));
+	assert_false(hull_options_is_run_option("memory"));
+	assert_false(hull_options_is_run_option("-v"));
+}
+
 static void test_opt_env(void **state)
 {
 	(void)state;
@@ -569,6 +616,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rootfs_and_command),
+		cmocka_unit_test(test_opt_ephemeral),
+		cmocka_unit_test(test_parse_pool),
+		cmocka_unit_test(test_is_run_option),
 		cmocka_unit_test(test_opt_ns),
 		cmocka_unit_test(test_opt_ns_bad),
 		cmocka_unit_test(test_opt_hostname),
