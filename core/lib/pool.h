@@ -3,7 +3,8 @@
  *
  * A pool lives in HULL_POOL_ROOT/NAME/ (0700, the starting user's):
  *   sock   the supervisor's SOCK_SEQPACKET socket
- *   owner  "<pid>-<start>" of the supervisor, written by it: hull's marker
+ *   owner  "<pid>-<start>" of the supervisor, written by it; the directory
+ *          carries the xattr marker "pool <pid>-<start>" (cgroup_owner.h)
  *   args   NUL-separated: the resolved rootfs, then the run options of
  *          `pool start` (what a normal start needs when the pool is empty) */
 #ifndef HULL_POOL_H

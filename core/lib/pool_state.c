@@ -2,6 +2,7 @@
  * marker and args file, connecting to it, and gc; see pool.h. */
 #include "pool_internal.h"
 #include "cgroup.h"
+#include "cgroup_owner.h"
 #include "fileio.h"
 #include "pool_proto.h"
 
@@ -56,17 +57,30 @@ static bool process_alive(const char *marker)
 	return strcmp(want, marker) == 0;
 }
 
+/* The directory's xattr marker (cgroup_owner.h, hull's proof for what it
+ * made), "pool <pid>-<start>". */
+static void pool_marker_value(const char *owner, char *buf, size_t len)
+{
+	snprintf(buf, len, "pool %s", owner);
+}
+
 int hull_pool_owner_alive(const char *name)
 {
-	char path[PATH_MAX], marker[128];
+	char path[PATH_MAX], dir[PATH_MAX], marker[128], value[160];
 	ssize_t n;
 
-	if (hull_pool_path(name, "owner", path, sizeof(path), NULL) < 0)
+	if (hull_pool_path(name, "owner", path, sizeof(path), NULL) < 0 ||
+	    hull_pool_path(name, NULL, dir, sizeof(dir), NULL) < 0)
 		return -ENAMETOOLONG;
 	n = hull_read_file(path, marker, sizeof(marker), NULL);
 	if (n <= 0)
 		return -ENOENT;
 	marker[strcspn(marker, "\n")] = '\0';
+	/* The owner file and the directory's own marker must agree (where
+	 * the filesystem has user xattrs): a file alone proves nothing. */
+	pool_marker_value(marker, value, sizeof(value));
+	if (hull_cg_owner_check(dir, value) == 0)
+		return -ENOENT;
 	return process_alive(marker) ? 1 : 0;
 }
 
@@ -122,10 +136,17 @@ int hull_pool_state_create(const struct hull_pool_config *c, struct hull_err *er
 		if (mkdir(dir, 0700) < 0)
 			return hull_fail(err, errno, "cannot create pool directory '%s'", dir);
 	}
-	/* The marker first: from here on gc can prove the directory is ours. */
+	/* The markers first: from here on gc can prove the directory is ours. */
 	if ((ret = hull_cgroup_self_name(marker, sizeof(marker))) < 0 ||
 	    (ret = hull_pool_path(c->name, "owner", path, sizeof(path), err)) < 0)
 		goto fail;
+	char value[160];
+	pool_marker_value(marker, value, sizeof(value));
+	ret = hull_cg_owner_mark(dir, value);
+	if (ret < 0 && ret != -EOPNOTSUPP) {
+		hull_fail(err, -ret, "cannot mark pool directory '%s' as hull's", dir);
+		goto fail;
+	}
 	strncat(marker, "\n", sizeof(marker) - strlen(marker) - 1);
 	if ((ret = hull_write_file(path, marker, 1, err)) < 0 || (ret = write_args(c, err)) < 0)
 		goto fail;

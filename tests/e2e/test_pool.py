@@ -332,6 +332,21 @@ def test_killed_supervisor_is_collected_by_gc(pool, hull):
     assert not (POOL_ROOT / p.name).exists()
 
 
+def test_gc_leaves_a_directory_it_cannot_prove_is_hulls(hull):
+    """An owner file naming a dead process is not enough: without hull's
+    xattr marker on the directory (cgroup_owner.h) gc leaves it alone."""
+    name = "t" + uuid.uuid4().hex[:10]
+    d = POOL_ROOT / name
+    d.mkdir(parents=True)
+    try:
+        (d / "owner").write_text("999999999-1\n")
+        r = subprocess.run([hull, "gc"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert (d / "owner").exists()
+    finally:
+        shutil.rmtree(d)
+
+
 def test_killed_keeper_cgroup_is_collected_by_gc(pool, hull):
     p = pool("--memory", "64m", size=1)
     # A keeper is the supervisor's child; its cgroup carries its name.
