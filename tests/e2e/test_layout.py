@@ -51,8 +51,8 @@ def test_man_page_describes_every_verb():
                           timeout=60).stdout
     entries = {line.split()[0] for line in text.splitlines()
                if line.startswith("       ") and not line.startswith("        ") and line.split()}
-    for verb in ("create", "start", "exec", "state", "kill", "delete", "pause", "list", "spec",
-                 "features", "gc"):
+    for verb in ("create", "start", "exec", "state", "kill", "delete", "pause", "ps", "update",
+                 "list", "spec", "features", "gc"):
         assert verb in entries, verb
     for option in ("--ns", "--network", "--memory", "--seccomp", "--privileged", "--root",
                    "--pool"):
