@@ -3,6 +3,7 @@
  * process for pid/time namespaces) and the exec under --init. */
 #include "container_start.h"
 #include "exec.h"
+#include "signal_reset.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -100,8 +101,9 @@ static __attribute__((noreturn)) void child_exec_command(struct start *st)
 {
 	struct hull_err err;
 
-	/* The caller's signal mask, not the one hull blocked for forwarding. */
-	hull_signals_restore(&st->saved_mask);
+	/* Default dispositions and an empty mask: neither hull's blocked set
+	 * for forwarding nor the caller's ignored or blocked signals. */
+	hull_signals_reset();
 	hull_exec(st->spec->argv, st->spec->envp, &err);
 	hull_child_fail(st, &err);
 }
