@@ -34,6 +34,7 @@
  * Every phase is one function; a trace mark sits at each boundary. */
 #include "container.h"
 #include "container_start.h"
+#include "cwd_swap.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "dev.h"
@@ -124,6 +125,8 @@ static int child_join_namespaces(struct start *st, struct hull_err *err)
 		if (setns(st->ns_fds[i], (int)flag) < 0)
 			return hull_fail(err, errno, "cannot join namespace '%s'",
 					 st->spec->ns_paths[i]);
+		if (flag == CLONE_NEWNS)
+			st->cwd_is_rootfs = false; /* setns moved us to its "/" */
 	}
 	return 0;
 }
@@ -218,19 +221,21 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 /* Everything that needs the mount namespace: mounts go private first, then
  * the rootfs is bound and entered, /proc, /sys and /dev are built inside it,
  * and only then is the root switched (see root.h for this order). */
-static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
+static int child_build_root(struct start *st, struct hull_err *err)
 {
+	const struct hull_spec *spec = st->spec;
 	const char *rootfs = spec->rootfs;
 	char layer[PATH_MAX];
 	int ret;
 
+	/* hull cloned us with the rootfs as the working directory (see
+	 * parent_spawn), unless a joined mount namespace moved us. */
+	if (!st->cwd_is_rootfs && (ret = hull_rootfs_enter(spec->rootfs, err)) < 0)
+		return ret;
 	if (!hull_spec_has_mntns(spec)) {
 		/* No mount namespace: chroot only, never a mount (it would be the
 		 * host's). */
-		ret = hull_rootfs_enter(spec->rootfs, err);
-		if (ret == 0)
-			ret = hull_root_chroot(spec->rootfs, err);
-		return ret;
+		return hull_root_chroot(spec->rootfs, err);
 	}
 	/* A shared or unbindable root is made so after the root switch, in a
 	 * peer group of the container's own: before it, everything is cut off
@@ -249,14 +254,14 @@ static int child_build_root(const struct hull_spec *spec, struct hull_err *err)
 	nanosleep(&delay, NULL);
 #endif
 	hull_trace_mark("mounts_private");
-	if (spec->ephemeral && (ret = hull_ephemeral_root(&rootfs, layer, sizeof(layer), err)) < 0)
+	/* The ephemeral overlay is a new mount at a new path: entered by path. */
+	if (spec->ephemeral &&
+	    ((ret = hull_ephemeral_root(&rootfs, layer, sizeof(layer), err)) < 0 ||
+	     (ret = hull_rootfs_enter(rootfs, err)) < 0))
 		return ret;
 	/* A read-only root needs a mount of its own to remount. */
-	if (spec->root_mode == HULL_ROOT_PIVOT || spec->read_only)
-		ret = hull_rootfs_bind(rootfs, err);
-	else
-		ret = hull_rootfs_enter(rootfs, err);
-	if (ret < 0)
+	if ((spec->root_mode == HULL_ROOT_PIVOT || spec->read_only) &&
+	    (ret = hull_rootfs_bind(rootfs, err)) < 0)
 		return ret;
 	ret = child_mount_api(spec, err);
 	if (ret < 0)
@@ -363,7 +368,7 @@ static void child_prepare(struct start *st)
 
 	if (child_join_namespaces(st, &err) < 0 || child_become_ns_root(spec, &err) < 0 ||
 	    child_bring_lo_up(spec, &err) < 0 || child_enter_cgroup_ns(st, &err) < 0 ||
-	    child_build_root(spec, &err) < 0)
+	    child_build_root(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
 	if (child_set_hostname(spec, &err) < 0 ||
@@ -455,7 +460,12 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
 	pid_t pid = -1;
+	int home, ret;
 
+	/* The child starts in the rootfs (cwd_swap.h). */
+	if ((ret = hull_cwd_enter(spec->rootfs, &home, err)) < 0)
+		return ret;
+	st->cwd_is_rootfs = true;
 	if (spec->spawn_mode == HULL_SPAWN_CLONE3) {
 		struct hull_clone_args args = {
 			.flags = clone_ns_flags(st),
@@ -477,11 +487,15 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	} else {
 		pid = fork();
 	}
-	if (pid < 0)
-		return hull_fail(err, errno, "cannot create the container process");
+	int clone_errno = errno;
 	if (pid == 0)
 		child_main(st);
+	ret = hull_cwd_return(home, err);
+	if (pid < 0)
+		return hull_fail(err, clone_errno, "cannot create the container process");
 	st->pid = pid;
+	if (ret < 0)
+		return ret; /* hull_run kills and reaps the child */
 	/* From here on the container's processes must never reach hull's
 	 * memory or its binary through /proc/<hull>/ (CVE-2019-5736). Not
 	 * before the clone: the child must stay dumpable for a rootless

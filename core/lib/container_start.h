@@ -28,6 +28,7 @@ struct start {
 	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
 	int console_fd;		    /* connected console socket (terminal.h), or -1 */
 	struct hull_net net;	    /* --network veth/bridge/cni: what was built */
+	bool cwd_is_rootfs;	    /* the child started in the rootfs (cwd_swap.h) */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in

@@ -3,6 +3,7 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -33,10 +34,30 @@ int hull_rootfs_enter(const char *rootfs, struct hull_err *err)
 
 int hull_rootfs_bind(const char *rootfs, struct hull_err *err)
 {
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return hull_fail(err, errno, "cannot bind rootfs '%s'", rootfs);
-	/* Only a chdir after the bind lands on the new mount. */
-	return hull_rootfs_enter(rootfs, err);
+	/* The working directory is the rootfs (hull cloned us there): clone
+	 * its mount tree and put the clone on it, never walking the path,
+	 * which the mapped root of a user namespace may not search (a rootfs
+	 * below /root, mode 0700). The clone keeps the locks a user namespace
+	 * puts on the mounts it was given. */
+	int tree = open_tree(AT_FDCWD, "",
+			     OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH | OPEN_TREE_CLOEXEC);
+	if (tree < 0 && errno == ENOSYS) { /* before Linux 5.2: by path */
+		if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return hull_fail(err, errno, "cannot bind rootfs '%s'", rootfs);
+		/* Only a chdir after the bind lands on the new mount. */
+		return hull_rootfs_enter(rootfs, err);
+	}
+	if (tree < 0 || move_mount(tree, "", AT_FDCWD, "",
+				   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int saved = errno;
+		if (tree >= 0)
+			close(tree);
+		return hull_fail(err, saved, "cannot bind rootfs '%s'", rootfs);
+	}
+	/* Enter the new mount (the old working directory is below it). */
+	int ret = fchdir(tree) < 0 ? hull_fail(err, errno, "cannot enter rootfs '%s'", rootfs) : 0;
+	close(tree);
+	return ret;
 }
 
 int hull_ensure_mountpoint(const char *path, unsigned int mode, struct hull_err *err)

@@ -17,11 +17,12 @@
  * when non-zero (OCI rootfsPropagation: MS_SLAVE, MS_REC|MS_SLAVE...). */
 int hull_mounts_make_private(unsigned long propagation, struct hull_err *err);
 
-/* Bind the rootfs onto itself (pivot_root needs new_root to be a mount
- * point) and make it the cwd. */
+/* With the cwd at the rootfs (hull clones the child there): bind it onto
+ * itself (pivot_root needs new_root to be a mount point) and make the bind
+ * the cwd, without walking the path (rootfs only names it in errors). */
 int hull_rootfs_bind(const char *rootfs, struct hull_err *err);
 
-/* chdir into the rootfs (chroot mode: no bind needed). */
+/* chdir into the rootfs by its path (after joining a mount namespace). */
 int hull_rootfs_enter(const char *rootfs, struct hull_err *err);
 
 /* A fresh proc instance on "proc" in the cwd (created when missing). */
