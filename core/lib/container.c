@@ -35,6 +35,7 @@
 #include "container.h"
 #include "container_start.h"
 #include "cwd_swap.h"
+#include "signal_reset.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "dev.h"
@@ -361,6 +362,9 @@ static void child_prepare(struct start *st)
 	if (spec->command_peer_fd >= 0)
 		close(spec->command_peer_fd);
 	hull_child_arm_deathsig(st);
+	/* While the parent writes maps and cgroups (signal_reset.h). */
+	hull_signals_default();
+	st->signals_defaulted = true;
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
 		hull_child_unshare_and_wait(st);
 	else if (hull_sync_wait_go(&st->sync) < 0)

@@ -103,7 +103,9 @@ static __attribute__((noreturn)) void child_exec_command(struct start *st)
 
 	/* Default dispositions and an empty mask: neither hull's blocked set
 	 * for forwarding nor the caller's ignored or blocked signals. */
-	hull_signals_reset();
+	if (!st->signals_defaulted)
+		hull_signals_default();
+	hull_signals_unblock_all();
 	hull_exec(st->spec->argv, st->spec->envp, &err);
 	hull_child_fail(st, &err);
 }

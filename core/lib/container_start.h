@@ -29,6 +29,7 @@ struct start {
 	int console_fd;		    /* connected console socket (terminal.h), or -1 */
 	struct hull_net net;	    /* --network veth/bridge/cni: what was built */
 	bool cwd_is_rootfs;	    /* the child started in the rootfs (cwd_swap.h) */
+	bool signals_defaulted;	    /* the child reset the ignored signals already */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
