@@ -225,8 +225,6 @@ static int child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 static int child_build_root(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
-	const char *rootfs = spec->rootfs;
-	char layer[PATH_MAX];
 	int ret;
 
 	/* hull cloned us with the rootfs as the working directory (see
@@ -255,22 +253,20 @@ static int child_build_root(struct start *st, struct hull_err *err)
 	nanosleep(&delay, NULL);
 #endif
 	hull_trace_mark("mounts_private");
-	/* The ephemeral overlay is a new mount at a new path: entered by path. */
-	if (spec->ephemeral &&
-	    ((ret = hull_ephemeral_root(&rootfs, layer, sizeof(layer), err)) < 0 ||
-	     (ret = hull_rootfs_enter(rootfs, err)) < 0))
+	/* The overlay becomes the working directory, in place of the rootfs. */
+	if (spec->ephemeral && (ret = hull_ephemeral_root(spec->rootfs, err)) < 0)
 		return ret;
 	/* A read-only root needs a mount of its own to remount. */
 	if ((spec->root_mode == HULL_ROOT_PIVOT || spec->read_only) &&
-	    (ret = hull_rootfs_bind(rootfs, err)) < 0)
+	    (ret = hull_rootfs_bind(spec->rootfs, err)) < 0)
 		return ret;
 	ret = child_mount_api(spec, err);
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)
-		ret = hull_root_pivot(rootfs, err);
+		ret = hull_root_pivot(spec->rootfs, err);
 	else
-		ret = hull_root_chroot(rootfs, err);
+		ret = hull_root_chroot(spec->rootfs, err);
 	if (ret == 0 && after_switch && mount(NULL, "/", NULL, propagation, NULL) < 0)
 		ret = hull_fail(err, errno, "cannot set the propagation of '/'");
 	return ret;

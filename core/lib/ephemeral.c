@@ -9,42 +9,58 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int hull_ephemeral_root(const char **rootfs, char *buf, size_t len, struct hull_err *err)
+/* A new tmpfs (mode 0700) on the working directory, which it then
+ * becomes: fsmount gives its root as a descriptor, so no path is walked. */
+static int mount_layer_here(struct hull_err *err)
 {
-	const char *dir = *rootfs;
-	char opts[512], upper[4096], work[4096];
-	int fd, ret = 0;
+	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1, ret = 0;
 
-	/* The rootfs itself, reached later through the fd: the tmpfs hides
-	 * its path. */
-	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return hull_fail(err, errno, "cannot open rootfs '%s'", dir);
-	if (mount("hull-ephemeral", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
-		ret = hull_fail(err, errno, "cannot mount the ephemeral layer on '%s'", dir);
-		goto out;
-	}
-	if (snprintf(upper, sizeof(upper), "%s/upper", dir) >= (int)sizeof(upper) ||
-	    snprintf(work, sizeof(work), "%s/work", dir) >= (int)sizeof(work) ||
-	    snprintf(buf, len, "%s/root", dir) >= (int)len ||
-	    snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", fd,
-		     upper, work) >= (int)sizeof(opts)) {
-		ret = hull_fail(err, ENAMETOOLONG, "cannot use rootfs '%s' ephemerally", dir);
-		goto out;
-	}
-	/* The overlay's root takes the upper directory's owner and mode. */
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
+	    move_mount(mnt, "", AT_FDCWD, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+		    0 ||
+	    fchdir(mnt) < 0)
+		ret = -errno;
+	if (mnt >= 0)
+		close(mnt);
+	if (fs >= 0)
+		close(fs);
+	return ret < 0 ? hull_fail(err, -ret, "cannot mount the ephemeral layer") : 0;
+}
+
+int hull_ephemeral_root(const char *rootfs, struct hull_err *err)
+{
+	char opts[128];
 	struct stat st;
-	if (fstat(fd, &st) < 0 || mkdir(upper, st.st_mode & 07777) < 0 ||
-	    chown(upper, st.st_uid, st.st_gid) < 0 || chmod(upper, st.st_mode & 07777) < 0 ||
-	    mkdir(work, 0700) < 0 || mkdir(buf, 0755) < 0) {
-		ret = hull_fail(err, errno, "cannot make the ephemeral layer of '%s'", dir);
+	int fd, ret;
+
+	/* The rootfs itself, reached later through the fd: the tmpfs hides it. */
+	fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot open rootfs '%s'", rootfs);
+	if (fstat(fd, &st) < 0) {
+		ret = hull_fail(err, errno, "cannot open rootfs '%s'", rootfs);
 		goto out;
 	}
-	if (mount("hull-ephemeral", buf, "overlay", 0, opts) < 0) {
-		ret = hull_fail(err, errno, "cannot mount an overlay over rootfs '%s'", dir);
+	if ((ret = mount_layer_here(err)) < 0)
+		goto out;
+	/* The overlay's root takes the upper directory's owner and mode. */
+	if (mkdir("upper", st.st_mode & 07777) < 0 || chown("upper", st.st_uid, st.st_gid) < 0 ||
+	    chmod("upper", st.st_mode & 07777) < 0 || mkdir("work", 0700) < 0 ||
+	    mkdir("root", 0755) < 0) {
+		ret = hull_fail(err, errno, "cannot make the ephemeral layer of '%s'", rootfs);
 		goto out;
 	}
-	*rootfs = buf;
+	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=upper,workdir=work", fd);
+	if (mount("hull-ephemeral", "root", "overlay", 0, opts) < 0) {
+		ret = hull_fail(err, errno, "cannot mount an overlay over rootfs '%s'", rootfs);
+		goto out;
+	}
+	if (chdir("root") < 0) {
+		ret = hull_fail(err, errno, "cannot enter the overlay over rootfs '%s'", rootfs);
+		goto out;
+	}
 	hull_trace_mark("ephemeral_layer");
 out:
 	close(fd);

@@ -25,8 +25,8 @@ def private_rootfs(rootfs, tmp_path):
 
 
 @pytest.mark.parametrize("opts", [[], ["--spawn", "fork"], ["--read-only"], ["--chroot"],
-                                  ["--init"]],
-                         ids=["clone3", "fork", "read-only", "chroot", "init"])
+                                  ["--init"], ["--ephemeral"]],
+                         ids=["clone3", "fork", "read-only", "chroot", "init", "ephemeral"])
 def test_user_namespace_with_a_rootfs_below_a_0700_directory(hull, private_rootfs, opts):
     r = subprocess.run([hull, "run", *opts, "--ns", USER_NS, str(private_rootfs), "sh", "-c",
                         "id -u; echo $$"], capture_output=True, text=True, timeout=T)
