@@ -117,4 +117,39 @@ ratio(start, "start", "hull-bridge-rate", "crun-bandwidth", 0.25, "(with a rate:
 ratio(whole, "whole", "hull-bridge", "crun", None, "(hull deletes the veth before it returns; "
       "crun's poststop DEL runs after the namespace is gone, so the kernel removes it later)")
 ratio(whole, "whole", "hull-bridge-rate", "crun-bandwidth", None, "")
+
+# hull's own phases (--trace-fd marks): what each network step costs.
+import os
+PHASES = ["cloned", "net_address_allocated", "net_bridge_created", "net_veth_created",
+          "net_address_set", "net_route_set", "net_rate_set", "net_ready"]
+def traced(cmd):
+    r, w = os.pipe()
+    c = list(cmd)
+    c.insert(2, "--trace-fd")
+    c.insert(3, str(w))
+    p = subprocess.run(c, pass_fds=(w,), capture_output=True, timeout=60)
+    os.close(w)
+    with os.fdopen(r) as f:
+        marks = {m["phase"]: m["t_ns"] for m in map(json.loads, f.read().splitlines())}
+    return marks if p.returncode == 0 else {}
+phases = {}
+for k in ("hull-veth", "hull-bridge", "hull-bridge-rate"):
+    if k not in cmds:
+        continue
+    deltas = {}
+    for i in range(runs):
+        m = traced(cmds[k])
+        seen = [ph for ph in PHASES if ph in m]
+        for a, b in zip(seen, seen[1:]):
+            deltas.setdefault(f"{a} -> {b}", []).append((m[b] - m[a]) / 1e3)
+        if "exited" in m and "net_removed" in m:
+            deltas.setdefault("exited -> net_removed", []).append(
+                (m["net_removed"] - m["exited"]) / 1e3)
+    phases[k] = {d: statistics.median(v) for d, v in deltas.items()}
+print("network: hull's phases (--trace-fd), median us")
+for k, d in phases.items():
+    print(f"  {k}: " + ", ".join(f"{n} {v:.0f}" for n, v in d.items()))
+data = json.load(open(out))
+data["hull_phase_median_us"] = phases
+json.dump(data, open(out, "w"))
 EOF
