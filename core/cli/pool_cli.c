@@ -181,9 +181,19 @@ int hull_cli_pool(int argc, char **argv)
 
 bool hull_cli_is_pool_run(int argc, char **argv)
 {
-	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
+	/* Options of a pool run that take a separate argument. */
+	static const char *const with_arg[] = { "--env",	"--cwd",      "--timeout",
+						"--kill-after", "--trace-fd", NULL };
+
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--pool") == 0 || strncmp(argv[i], "--pool=", 7) == 0)
 			return true;
+		for (const char *const *w = with_arg; *w; w++)
+			if (strcmp(argv[i], *w) == 0) {
+				i++;
+				break;
+			}
+	}
 	return false;
 }
 

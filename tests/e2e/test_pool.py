@@ -134,6 +134,12 @@ def test_exit_status_stdio_env_cwd(pool):
     assert r.returncode == 7
     assert r.stdout == "out:hello:bar:/tmp\n"
     assert r.stderr == "oops\n"
+    # --pool after options with arguments is still a pool run.
+    r = subprocess.run([p.hull, "run", "--env", "A=1", "--cwd", "/etc", "--pool", p.name, "-v",
+                        "--", "sh", "-c", 'echo "$A $(pwd)"'], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert (r.returncode, r.stdout) == (0, "1 /etc\n"), r.stderr
+    assert "ran in a slot of pool" in r.stderr
     # The pool's own settings hold in the slot: its hostname, no caps.
     r = p.run("sh", "-c", "hostname; grep CapEff /proc/self/status; echo $PATH")
     assert r.returncode == 0, r.stderr
