@@ -250,11 +250,14 @@ int hh_judge(const char *probe_json, const struct hh_host_view *host,
 
 	/* net: own namespace, and the host's loopback port out of reach */
 	json_object *ifs = get(p, "ifaces");
-	char names[96] = "";
+	char names[128] = "";
 	for (size_t i = 0; ifs && i < json_object_array_length(ifs) && i < 6; i++) {
-		const char *n = get_str(json_object_array_get_idx(ifs, i), "name", "?");
+		json_object *iface = json_object_array_get_idx(ifs, i);
+		const char *n = get_str(iface, "name", "?");
 		size_t used = strlen(names);
-		snprintf(names + used, sizeof(names) - used, "%s%s", used ? "," : "", n);
+		/* up or down: crun, runc and hull bring lo up in a new namespace */
+		snprintf(names + used, sizeof(names) - used, "%s%s(%s)", used ? "," : "", n,
+			 get_bool(iface, "up") ? "up" : "down");
 	}
 	bool connected = get_bool(p, "connect.ok");
 	snprintf(what, sizeof(what), "interfaces %s; host port %d: %s", names[0] ? names : "none",
