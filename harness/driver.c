@@ -79,11 +79,17 @@ int hh_launch_prepare(const struct hh_launch_config *cfg, struct hh_launch *l, s
 		return ret;
 	}
 	l->argv = a.v;
+	if (l->rt->setup && (ret = l->rt->setup(l, err)) < 0) {
+		hh_launch_release(l);
+		return ret;
+	}
 	return 0;
 }
 
 void hh_launch_release(struct hh_launch *l)
 {
+	if (l->rt && l->rt->teardown && l->argv)
+		l->rt->teardown(l);
 	if (l->tmp_dir)
 		hull_remove_tree(l->tmp_dir, NULL);
 	free(l->tmp_dir);

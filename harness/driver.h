@@ -25,6 +25,9 @@
  *                 same work as the floor (bench comparisons)
  *   hull-limits   the same with cgroup limits that do not bite (--memory 1g
  *                 --pids 4096 --cpus 1): the price of a cgroup per container
+ *   hull-pool     build/bin/hull run --pool P --wait: a pool of prepared slots
+ *                 (core/lib/POOL.md) started by prepare with the config's
+ *                 namespaces and hostname, stopped by release
  *   hull-oci      build/bin/hull run --bundle over the same OCI bundle as
  *                 crun and runc (bench comparisons)
  *   seed          build/bin/hull-seed: the tutorial path (mnt+uts, chroot, holes)
@@ -91,6 +94,10 @@ struct hh_runtime_info {
 	/* The runtime's command line for a prepared launch (l->runtime_bin,
 	 * l->cfg, l->ns_effective are set; OCI: l->tmp_dir, l->state_dir). */
 	int (*build_argv)(struct hh_argv *a, struct hh_launch *l, struct hull_err *err);
+	/* Optional, once per prepared launch after build_argv, and at release
+	 * (hull-pool: start its pool, stop it). */
+	int (*setup)(struct hh_launch *l, struct hull_err *err);
+	void (*teardown)(struct hh_launch *l);
 };
 
 /* The runtimes: the built-in table first, then every oci:PATH runtime
@@ -146,7 +153,8 @@ struct hh_launch {
 	char *tmp_dir;	 /* OCI: bundle (config.json) and state root */
 	char *state_dir; /* OCI: --root of crun/runc */
 	char *runtime_bin;
-	int env; /* enum hh_env: the mount namespace it starts from */
+	int env;       /* enum hh_env: the mount namespace it starts from */
+	char pool[48]; /* hull-pool: the pool of this launch, "" none */
 };
 
 struct hh_launch_result {

@@ -299,6 +299,23 @@ def test_probe_sees_the_same_isolation_as_a_normal_start(pool, run):
         assert a["ns"][ns]["ino"] != host, ns
 
 
+@pytest.mark.parametrize("args", [[], ["--ns", "all"], ["--ns", "mnt,pid"], ["--shared-rootfs"]],
+                         ids=["default", "all", "mnt-pid", "shared-rootfs"])
+def test_harness_isolate_in_pool_mode_gives_hulls_verdicts(harness, args):
+    """hull-harness isolate -r hull-pool (a pool started by the harness
+    with the config's namespaces, stopped after) against -r hull."""
+    verdicts = {}
+    for runtime in ("hull", "hull-pool"):
+        r = subprocess.run([harness, "isolate", "--json", "-r", runtime, *args],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        out = json.loads(r.stdout)
+        assert out["started"], out
+        verdicts[runtime] = {k: v["verdict"] for k, v in out["properties"].items()}
+    assert verdicts["hull-pool"] == verdicts["hull"]
+    assert not [p for p in POOL_ROOT.iterdir() if p.name.startswith("hh-")] if POOL_ROOT.exists() else True
+
+
 # ---- lifecycle and leftovers -----------------------------------------------
 
 def test_status_and_stop_leave_nothing(pool):
