@@ -42,7 +42,7 @@ static void usage(FILE *out)
 	      " -n, --iterations N       measured starts per runtime (default 100)\n"
 	      " -w, --warmup N           discarded starts per runtime first (default 5)\n"
 	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,hull-privileged,\n"
-	      "                          hull-limits,hull-oci,seed,unshare,\n"
+	      "                          hull-limits,hull-pool,hull-oci,seed,unshare,\n"
 	      "                            bwrap,crun,crun-cgroupfs,runc or all (default),\n"
 	      "                            and any OCI runtime by path:\n"
 	      "                            oci:PATH[,name=NAME][,args=OPT OPT][,env=v1]\n"
