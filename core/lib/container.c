@@ -427,7 +427,12 @@ static int parent_open_namespaces(struct start *st, struct hull_err *err)
 		st->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (st->ns_fds[i] < 0)
 			return hull_fail(err, errno, "cannot open namespace '%s'", path);
-		if (hull_ns_table[i].flag == CLONE_NEWPID && setns(st->ns_fds[i], CLONE_NEWPID) < 0)
+		if (hull_ns_table[i].flag != CLONE_NEWPID)
+			continue;
+		/* Only for the container's clone: hull's own later children (a
+		 * sanitizer's leak tracer at exit) must not be born there. */
+		st->own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (st->own_pid_ns < 0 || setns(st->ns_fds[i], CLONE_NEWPID) < 0)
 			return hull_fail(err, errno, "cannot join namespace '%s'", path);
 	}
 	return 0;
@@ -490,6 +495,11 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	int clone_errno = errno;
 	if (pid == 0)
 		child_main(st);
+	if (st->own_pid_ns >= 0) {
+		setns(st->own_pid_ns, CLONE_NEWPID);
+		close(st->own_pid_ns);
+		st->own_pid_ns = -1;
+	}
 	ret = hull_cwd_return(home, err);
 	if (pid < 0)
 		return hull_fail(err, clone_errno, "cannot create the container process");
@@ -615,6 +625,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
+	st.own_pid_ns = -1;
 	hull_net_init(&st.net, &spec->net);
 
 	memset(res, 0, sizeof(*res));
@@ -696,5 +707,7 @@ out:
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		if (st.ns_fds[i] >= 0)
 			close(st.ns_fds[i]);
+	if (st.own_pid_ns >= 0)
+		close(st.own_pid_ns);
 	return ret;
 }

@@ -107,7 +107,7 @@ static pid_t fork_in_pid_namespace(struct start *st, struct hull_err *err)
 int hull_join_spawn(const struct hull_spec *spec, pid_t target, struct hull_cgroup *cg,
 		    struct hull_join *j, struct hull_err *err)
 {
-	struct start st = { .spec = spec, .console_fd = -1 };
+	struct start st = { .spec = spec, .console_fd = -1, .own_pid_ns = -1 };
 	struct hull_err child_err;
 	int ret;
 

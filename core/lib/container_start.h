@@ -26,6 +26,7 @@ struct start {
 	struct hull_cgroup cg;
 	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
 	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
+	int own_pid_ns;		    /* hull's pid namespace while it joined another's, or -1 */
 	int console_fd;		    /* connected console socket (terminal.h), or -1 */
 	struct hull_net net;	    /* --network veth/bridge/cni: what was built */
 	bool cwd_is_rootfs;	    /* the child started in the rootfs (cwd_swap.h) */
