@@ -1,6 +1,7 @@
 /* container_start.h — internal to core/lib: what container.c shares with
- * container_modes.c, container_join.c and the pool's slot.c: the state of
- * one start and the child's helpers. */
+ * container_child.c (the child's steps), container_modes.c,
+ * container_join.c and the pool's slot.c: the state of one start and the
+ * child's helpers. */
 #ifndef HULL_CONTAINER_START_H
 #define HULL_CONTAINER_START_H
 
@@ -58,6 +59,15 @@ void hull_child_arm_deathsig(struct start *st);
  * no_new_privs and the seccomp filter. */
 int hull_child_finish(struct start *st, struct hull_err *err);
 int hull_child_drop_privileges(struct start *st, struct hull_err *err);
+
+/* container_child.c: the child's steps before the last ones, in order. */
+int hull_child_become_ns_root(const struct hull_spec *spec, struct hull_err *err);
+int hull_child_join_namespaces(struct start *st, struct hull_err *err);
+int hull_child_bring_lo_up(const struct hull_spec *spec, struct hull_err *err);
+int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err);
+int hull_child_mount_api(const struct hull_spec *spec, struct hull_err *err);
+int hull_child_build_root(struct start *st, struct hull_err *err);
+int hull_child_set_hostname(const struct hull_spec *spec, struct hull_err *err);
 
 /* container_modes.c: wait before exec — OCI create for `hull start` (the
  * exec fifo), a pool slot for its command (slot.c); else return at once. */
