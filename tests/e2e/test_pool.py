@@ -345,14 +345,18 @@ def test_killed_supervisor_is_collected_by_gc(pool, hull):
     wait_for(lambda: not alive(sup), what="the supervisor to die")
     # Idle keepers see their supervisor go and clean up their slots.
     wait_for(lambda: cg_children(p.cg_parent) == [], what="the slots' cgroups to go")
+    # Only `hull gc` removes the state: ours below, or another one running
+    # on this shared host at the same time.
     r = p.run("true")
-    assert r.returncode == 125 and "is not running" in r.stderr
-    assert (POOL_ROOT / p.name).exists()  # only gc may remove it
+    assert r.returncode == 125
+    assert "is not running" in r.stderr or "unknown pool" in r.stderr, r.stderr
+    existed = (POOL_ROOT / p.name).exists()
     r = subprocess.run([hull, "gc", "--cgroup-parent", p.cg_parent], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert "removed the state of" in r.stdout
     assert not (POOL_ROOT / p.name).exists()
+    if existed and "removed the state of" not in r.stdout:
+        print("the pool's state was collected by a concurrent hull gc")
 
 
 def test_gc_leaves_a_directory_it_cannot_prove_is_hulls(hull):
