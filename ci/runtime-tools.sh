@@ -217,7 +217,7 @@ printf '\n(TAP output: %s/out/RUNTIME/TEST.tap)\n' "$RT"
 
 # The files another runtime passes on this host but hull fails: what hull
 # must fix first (a file every runtime fails may be the host's doing).
-if [[ " $rts " == *" hull "* ]]; then
+if [[ " $rts " == *" hull "* ]] && [ "$(echo $rts | wc -w)" -gt 1 ]; then
     behind=
     for t in $tests; do
         [ -x "$RT/bin/$t" ] || continue
