@@ -10,7 +10,7 @@ int cli_features(int argc, char **argv, const struct cli_globals *g)
 	puts("{\n"
 	     "  \"ociVersionMin\": \"1.0.0\",\n"
 	     "  \"ociVersionMax\": \"1.1.0\",\n"
-	     "  \"hooks\": [],\n"
+	     "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
 	     "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"suid\", \"nodev\", \"dev\", "
 	     "\"noexec\", \"exec\", \"sync\", \"async\", \"dirsync\", \"mand\", \"nomand\", "
 	     "\"noatime\", \"atime\", \"nodiratime\", \"diratime\", \"relatime\", "
