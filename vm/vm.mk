@@ -3,9 +3,12 @@
 # (vm/README.md). The guest is built from Debian packages and the build's
 # binaries only: build/bin/hull, build/bin/hull-harness, build/rootfs.
 VM_DIR   := $(BUILD)/vm
-VM_GUEST := $(wildcard vm/guest/*)
+VM_GUEST := $(wildcard vm/guest/* tests/e2e/*.py)
+# VM_E2E=1 also runs a core subset of the e2e suite in the guest (slow).
+VM_E2E   ?= 0
+export VM_E2E
 
-.PHONY: vm-test vm-image vm-deps
+.PHONY: vm-test vm-image vm-deps vm-force
 vm-test: vm-image
 	vm/run.sh $(VM_DIR)
 
@@ -19,6 +22,12 @@ vm-deps:
 $(VM_DIR)/vmlinuz: vm/kernel.sh | vm-deps
 	vm/kernel.sh $(VM_DIR)
 
-$(VM_DIR)/initramfs.cpio: vm/image.sh $(VM_GUEST) $(BIN)/hull $(BIN)/hull-harness $(BUILD)/.rootfs-stamp | vm-deps
+# Rebuilt when VM_E2E changes.
+VM_OPTIONS := $(VM_DIR)/options.stamp
+$(VM_OPTIONS): vm-force
+	@mkdir -p $(dir $@)
+	@echo 'VM_E2E=$(VM_E2E)' | cmp -s - $@ || echo 'VM_E2E=$(VM_E2E)' > $@
+
+$(VM_DIR)/initramfs.cpio: vm/image.sh $(VM_GUEST) $(BIN)/hull $(BIN)/hull-harness $(BUILD)/.rootfs-stamp $(VM_OPTIONS) | vm-deps
 	@mkdir -p $(VM_DIR)
 	vm/image.sh $(BUILD) $@
