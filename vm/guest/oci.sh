@@ -4,7 +4,7 @@
 # resource field either mapped to its v2 file or refused with a message —
 # never accepted and silently dropped.
 
-OCI_CHECKS="oci_resources oci_lifecycle oci_other_resources"
+OCI_CHECKS="oci_resources oci_lifecycle oci_other_resources oci_device_rules"
 OCIROOT=/run/hull-vmtest
 
 oci() { $HULL --root $OCIROOT "$@"; }
@@ -38,8 +38,8 @@ check_oci_resources() {
 	[ -d $c ] || fail "no cgroup $c"
 	expect_eq memory.max "$(cat $c/memory.max)" 67108864
 	[ -e $c/memory.swap.max ] && expect_eq memory.swap.max "$(cat $c/memory.swap.max)" 33554432
-	# hull keeps a 100 ms period: 25 ms per 50 ms is the same share.
-	expect_eq cpu.max "$(cat $c/cpu.max)" "50000 100000"
+	# The period as given (as runc); `hull run --cpus` uses 100 ms.
+	expect_eq cpu.max "$(cat $c/cpu.max)" "25000 50000"
 	expect_eq pids.max "$(cat $c/pids.max)" 50
 	expect_eq cpuset.cpus "$(cat $c/cpuset.cpus)" 1
 	expect_eq "cgroup.procs" "$(cat $c/cgroup.procs)" "$(oci_pid r1)"
@@ -76,8 +76,9 @@ check_oci_lifecycle() {
 	[ ! -e $c ] || fail "$c still there after delete"
 }
 
-# other_resource NAME JSON FILE WANT: a config with only this field either
-# is refused (one line naming linux.resources...) or maps to FILE = WANT.
+# other_resource NAME JSON FILE WANT [WORD]: a config with only this field
+# either is refused (one line naming linux.resources..., or WORD) or maps
+# to FILE = WANT.
 other_resource() {
 	b=/tmp/vmtest/oci_other_resources/$1
 	make_bundle $b "$2"
@@ -88,7 +89,7 @@ other_resource() {
 		echo "NOTE maps $1 to $3"
 	else
 		err=$(cat $b.err)
-		expect_contains "$1 refused with" "$err" "linux.resources"
+		expect_contains "$1 refused with" "$err" "${5:-linux.resources}"
 		echo "NOTE refuses $1: $err"
 	fi
 }
@@ -102,5 +103,30 @@ check_oci_other_resources() {
 	other_resource hugepageLimits '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' \
 		hugetlb.2MB.max 4194304
 	other_resource unified '{"unified": {"memory.high": "50331648"}}' memory.high 50331648
-	other_resource cpu.realtimeRuntime '{"cpu": {"realtimeRuntime": 1000}}' cpu.rt_runtime_us 1000
+	other_resource cpu.realtimeRuntime '{"cpu": {"realtimeRuntime": 1000}}' cpu.rt_runtime_us 1000 \
+		realtime
+}
+
+# linux.resources.devices on v2: no devices controller, hull attaches a
+# BPF_PROG_TYPE_CGROUP_DEVICE program it assembles itself, with runc's
+# defaults after the config's rules (mknod, null, zero, full, random,
+# urandom, tty, ptmx, pts stay usable). Deny all: /dev/console (c 5:1, not
+# a default) cannot be opened, null can; without rules both can (so the
+# refusal is the program's, not a missing capability).
+DEVCHECK='mknod /dev/c c 5 1 2>/dev/null; (true > /dev/c) 2>/dev/null && echo console-open || echo console-denied
+mknod /dev/n2 c 1 3 2>/dev/null; echo x 2>/dev/null > /dev/n2 && echo null-ok || echo null-denied'
+check_oci_device_rules() {
+	d=/tmp/vmtest/oci_device_rules
+	echo "$DEVCHECK" > $ROOTFS/devcheck.sh
+	make_bundle $d/b '{"devices": [{"allow": false, "access": "rwm"}]}'
+	sed -i 's|"sleep", "1000"|"sh", "/devcheck.sh"|' $d/b/config.json
+	out=$(oci run --bundle $d/b dv1 < /dev/null 2> $d/err)
+	rc=$?
+	make_bundle $d/free '{}'
+	sed -i 's|"sleep", "1000"|"sh", "/devcheck.sh"|' $d/free/config.json
+	free=$(oci run --bundle $d/free dv2 < /dev/null 2> $d/free.err)
+	rm -f $ROOTFS/devcheck.sh
+	expect_eq "run with device rules ($(tail -c 160 $d/err))" "$rc" 0
+	expect_eq "with deny-all" "$(echo $out)" "console-denied null-ok"
+	expect_eq "without device rules" "$(echo $free)" "console-open null-ok"
 }
