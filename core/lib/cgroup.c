@@ -2,6 +2,7 @@
  * garbage collection; see cgroup.h. The backends are cgroup_v1.c and
  * cgroup_v2.c; the file helpers they share are in cgroup_util.c. */
 #include "cgroup.h"
+#include "util.h"
 #include "cgroup_owner.h"
 #include "fileio.h"
 
@@ -103,34 +104,11 @@ int hull_cgroup_detect_self(struct hull_cg_mounts *m, struct hull_err *err)
 	return hull_cgroup_detect(buf, m, err);
 }
 
-/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-static int read_start_time(const char *pid, unsigned long long *start)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if (hull_read_file(path, buf, sizeof(buf), NULL) < 0)
-		return -ENOENT;
-	/* The comm field may hold spaces and parentheses: skip to the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return -EINVAL;
-	p += 2; /* field 3 */
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -EINVAL;
-		p++;
-	}
-	*start = strtoull(p, NULL, 10);
-	return 0;
-}
-
 int hull_cgroup_self_name(char *buf, size_t len)
 {
-	unsigned long long start;
-	int ret = read_start_time("self", &start);
-	if (ret < 0)
-		return ret;
+	unsigned long long start = hull_proc_start_time(0, false);
+	if (start == 0)
+		return -ENOENT;
 	snprintf(buf, len, "%d-%llu", (int)getpid(), start);
 	return 0;
 }
@@ -229,14 +207,13 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err)
  * Anything else under the parent is someone else's. */
 static bool stale_hull_run(const char *dir, const char *name)
 {
-	char pid[32], value[300];
+	char value[300];
 	long owner;
-	unsigned long long start, want;
+	unsigned long long want;
 
 	if (!hull_cg_run_name(name, &owner, &want))
 		return false;
-	snprintf(pid, sizeof(pid), "%ld", owner);
-	if (read_start_time(pid, &start) == 0 && start == want)
+	if (owner > 0 && want != 0 && hull_proc_start_time((pid_t)owner, false) == want)
 		return false; /* its hull is still running */
 	hull_cg_owner_value(name, true, value, sizeof(value));
 	return hull_cg_owner_check(dir, value) == 1;

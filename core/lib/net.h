@@ -117,9 +117,6 @@ void hull_net_release(struct hull_net_lease *lease);
 /* Remove every record whose owner is gone; returns how many. Also runs
  * CNI DEL for the attachments of hulls that were killed (net_cni.c). */
 int hull_net_gc(const char *state_dir, struct hull_err *err);
-/* A process's start time (clock ticks since boot), 0 when it is gone:
- * with its pid, what identifies the owner of a record. */
-unsigned long long hull_net_proc_start_time(pid_t pid);
 
 /* ---- the runtime (net_setup.c) ------------------------------------ */
 

@@ -23,27 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot;
- * 0 when the process does not exist. */
-unsigned long long hull_net_proc_start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0)
-		return 0;
-	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-	if (!p)
-		return 0;
-	/* After ") ": state is field 3; start time field 22. */
-	for (int field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		start = strtoull(p + 1, NULL, 10);
-	return start;
-}
-
 /* Lock a namespace directory; returns the locked fd. A directory that gc
  * emptied and removed meanwhile is made again. */
 static int lock_dir(const char *dir, struct hull_err *err)
@@ -88,7 +67,7 @@ static bool owner_alive(const char *path)
 	if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0 ||
 	    sscanf(buf, "%d %llu %d", &pid, &start, &prefix) != 3 || pid <= 0)
 		return false;
-	return hull_net_proc_start_time(pid) == start;
+	return hull_proc_start_time(pid, false) == start;
 }
 
 /* The live records of dir; dead ones are removed on the way (the caller
@@ -220,7 +199,7 @@ int hull_net_alloc(const char *state_dir, struct hull_net_cidr pool, int block_p
 		hull_net_format_ipv4(base, ip, sizeof(ip));
 		snprintf(lease->path, sizeof(lease->path), "%s/%s", dir, ip);
 		snprintf(text, sizeof(text), "%d %llu %d\n", (int)getpid(),
-			 hull_net_proc_start_time(getpid()), block_prefix);
+			 hull_proc_start_time(0, false), block_prefix);
 		ret = hull_write_file(lease->path, text, 1, err);
 		if (ret == 0) {
 			lease->base = base;

@@ -332,7 +332,7 @@ static void record_write(const struct hull_cni_run *run)
 		return;
 	json_object_object_add(o, "owner_pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "owner_start",
-			       json_object_new_uint64(hull_net_proc_start_time(getpid())));
+			       json_object_new_uint64(hull_proc_start_time(0, false)));
 	json_object_object_add(o, "id", json_object_new_string(run->id));
 	json_object_object_add(o, "conflist", json_object_new_string(run->list->path));
 	json_object_object_add(o, "cni_path", json_object_new_string(run->list->cni_path));
@@ -438,7 +438,7 @@ static int gc_record(const char *path)
 		pid = json_object_get_int(v);
 	if (json_object_object_get_ex(rec, "owner_start", &v))
 		start = json_object_get_uint64(v);
-	if (pid > 0 && hull_net_proc_start_time(pid) == start) {
+	if (pid > 0 && hull_proc_start_time(pid, false) == start) {
 		json_object_put(rec);
 		return 0;
 	}

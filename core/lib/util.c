@@ -1,10 +1,12 @@
 /* util.c — see util.h. */
 #include "util.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -82,4 +84,29 @@ ssize_t hull_read_all(int fd, char *buf, size_t cap)
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+unsigned long long hull_proc_start_time(pid_t pid, bool live_only)
+{
+	char path[64], buf[1024];
+	char *p;
+
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	/* The comm field may hold spaces and parentheses: fields follow the
+	 * last ')', the state (field 3) first. */
+	if (hull_read_file(path, buf, sizeof(buf), NULL) <= 0 || !(p = strrchr(buf, ')')) ||
+	    p[1] != ' ')
+		return 0;
+	if (live_only && (p[2] == 'Z' || p[2] == 'X'))
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22 && p; field++)
+		if ((p = strchr(p, ' ')))
+			p++;
+	return p ? strtoull(p, NULL, 10) : 0;
 }

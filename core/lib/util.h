@@ -6,6 +6,7 @@
 
 #include "error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -20,6 +21,12 @@ int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err);
  * followed, and nothing on another mount below path is touched. A missing
  * path is not an error. */
 int hull_remove_tree(const char *path, struct hull_err *err);
+
+/* Field 22 of /proc/<pid>/stat (pid 0: the caller): the process's start
+ * time in clock ticks since boot, which with the pid names one process for
+ * good. 0 when there is no such process, or with live_only when it has
+ * ended (a zombie). */
+unsigned long long hull_proc_start_time(pid_t pid, bool live_only);
 
 /* Read fd until EOF, until buf is full (cap - 1 bytes) or until a
  * non-blocking fd has nothing more; buf is NUL-terminated. Returns the

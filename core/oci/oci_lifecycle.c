@@ -5,6 +5,7 @@
 #include "oci_config.h"
 #include "oci_hooks.h"
 #include "sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,7 +120,7 @@ static void on_started(pid_t pid, void *arg)
 	struct started *s = arg;
 
 	s->st->pid = pid;
-	s->st->start_time = hull_oci_pid_start_time(pid);
+	s->st->start_time = hull_proc_start_time(pid, true);
 	s->ret = hull_oci_state_write(s->st, &s->err);
 	if (s->ret == 0 && s->pid_file)
 		s->ret = hull_oci_write_pid_file(s->pid_file, pid, &s->err);

@@ -191,27 +191,9 @@ void hull_oci_state_close(struct hull_oci_state *st)
 	st->annotations = NULL;
 }
 
-unsigned long long hull_oci_pid_start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (pid <= 0 || hull_read_file(path, buf, sizeof(buf), NULL) <= 0 ||
-	    !(p = strrchr(buf, ')')))
-		return 0;
-	if (p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0; /* a zombie has ended */
-	p += 2;
-	for (int field = 3; field < 22 && p; field++)
-		if ((p = strchr(p, ' ')))
-			p++;
-	return p ? strtoull(p, NULL, 10) : 0;
-}
-
 bool hull_oci_alive(const struct hull_oci_state *st)
 {
-	return st->pid > 0 && hull_oci_pid_start_time(st->pid) == st->start_time;
+	return st->pid > 0 && hull_proc_start_time(st->pid, true) == st->start_time;
 }
 
 void hull_oci_fifo_path(const struct hull_oci_state *st, char *buf, size_t len)

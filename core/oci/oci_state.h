@@ -67,8 +67,6 @@ void hull_oci_state_close(struct hull_oci_state *st);
 enum hull_oci_status hull_oci_status(const struct hull_oci_state *st);
 /* Whether st->pid is still the container's process (not a zombie). */
 bool hull_oci_alive(const struct hull_oci_state *st);
-/* The start time of pid (field 22 of /proc/<pid>/stat); 0 if gone. */
-unsigned long long hull_oci_pid_start_time(pid_t pid);
 
 /* The container's cgroup as hull created it (limits only carries the
  * parent); the directories are filled in when they exist. */

@@ -146,6 +146,29 @@ static void test_pidfd_open_signals_exit(void **state)
 	assert_true(hull_sys_pidfd_open(pid, 0) < 0);
 }
 
+static void test_proc_start_time_names_one_process(void **state)
+{
+	(void)state;
+	unsigned long long self = hull_proc_start_time(0, false);
+	assert_true(self > 0);
+	assert_int_equal(hull_proc_start_time(getpid(), true), self);
+
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	int fd = hull_sys_pidfd_open(pid, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 10000), 1);
+	close(fd);
+	/* A zombie still has its start time, but it has ended. */
+	assert_true(hull_proc_start_time(pid, false) >= self);
+	assert_int_equal(hull_proc_start_time(pid, true), 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(hull_proc_start_time(pid, false), 0);
+	assert_int_equal(hull_proc_start_time(-1, false), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_remove_tree_follows_no_symlink),
 		cmocka_unit_test(test_read_all_reads_to_eof),
 		cmocka_unit_test(test_pidfd_open_signals_exit),
+		cmocka_unit_test(test_proc_start_time_names_one_process),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
