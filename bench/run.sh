@@ -8,6 +8,8 @@
 #   5. one report                                     -> $REPORTS/latest.json, latest.md
 #   6. network modes, hull against crun + CNI (bench/network.sh, in a
 #      network namespace of its own)                  -> $REPORTS/network.json
+#   7. hull's create/start/delete phase by phase (bench/lifecycle_phases.py,
+#      --trace-fd marks), appended to latest.md      -> $REPORTS/lifecycle_phases.json
 # Knobs (environment): BUILD, REPORTS, BENCH_N, BENCH_QUICK, BENCH_RUNTIMES,
 # BENCH_CPU, COMMIT, PYTHON.
 #
@@ -30,13 +32,15 @@ mkdir -p "$REPORTS"
 
 if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then
   N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10; NET_RUNS=3
+  LC_ROUNDS=5
 else
   N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200; NET_RUNS=20
+  LC_ROUNDS=40
 fi
 set --
 [ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
 
-step() { echo "bench: [$1/6] $2" >&2; }
+step() { echo "bench: [$1/7] $2" >&2; }
 failed=""   # what failed, for the last line
 fatal=0     # hull itself failed, or no report could be written
 note() { echo "bench: $1" >&2; failed="$failed${failed:+; }$1"; }
@@ -81,6 +85,16 @@ fi
 step 6 "network modes: $NET_RUNS runs each (hyperfine), hull against crun + CNI"
 "$HERE/network.sh" "$BIN" "$ROOTFS" "$REPORTS/network.json" "$NET_RUNS" ||
   note "network bench failed"
+step 7 "hull's engine path phase by phase: $LC_ROUNDS create/start/delete rounds, --trace-fd"
+rm -f "$REPORTS/lifecycle_phases.json" "$REPORTS/lifecycle_phases.md"
+if "$PYTHON" "$HERE/lifecycle_phases.py" "$BIN/hull" "$ROOTFS" --rounds "$LC_ROUNDS" \
+  --json "$REPORTS/lifecycle_phases.json" --markdown "$REPORTS/lifecycle_phases.md" >&2; then
+  if [ -f "$REPORTS/lifecycle_phases.md" ] && [ -f "$REPORTS/latest.md" ]; then
+    { echo; cat "$REPORTS/lifecycle_phases.md"; } >>"$REPORTS/latest.md"
+  fi
+else
+  note "lifecycle phases failed"
+fi
 echo "bench: done in $(( $(date +%s) - t0 )) s: $REPORTS/latest.md, $REPORTS/latest.json, $REPORTS/*.svg" >&2
 if [ -n "$failed" ]; then
   echo "bench: with failures: $failed" >&2

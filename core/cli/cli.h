@@ -22,6 +22,7 @@ struct cli_globals {
 	bool debug;	     /* --debug: accepted */
 	bool systemd_cgroup; /* --systemd-cgroup: every verb refuses it */
 	uint64_t t_start;    /* when hull started, for the trace */
+	int trace_fd;	     /* --trace-fd N: phase marks there; -1 when off */
 };
 
 /* Print "hull: <msg>" on stderr and into --log; returns CLI_EXIT_FAIL. */

@@ -3,9 +3,13 @@
 #include "cli.h"
 #include "oci.h"
 #include "pool_cli.h"
+#include "trace.h"
 #include "util.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* runc verbs an engine may call that hull does not implement: named, so the
@@ -43,7 +47,8 @@ static cli_verb *oci_verb(int argc, char **argv)
 void cli_usage_oci(FILE *out)
 {
 	fputs("Usage (OCI runtime commands; global options before the command):\n"
-	      " hull [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND\n"
+	      " hull [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
+	      "      [--trace-fd N] COMMAND        (--trace-fd: phase marks as JSON lines)\n"
 	      "\n"
 	      " run --bundle DIR [--pid-file F] ID      create, start and wait for a container\n"
 	      " create --bundle DIR [--pid-file F] [--console-socket S] ID\n"
@@ -95,6 +100,7 @@ static void usage(FILE *out)
 static int parse_globals(int argc, char **argv, int *i, struct cli_globals *g)
 {
 	g->root = HULL_OCI_DEFAULT_ROOT;
+	g->trace_fd = -1;
 	for (; *i < argc && argv[*i][0] == '-' && argv[*i][1] == '-'; (*i)++) {
 		const char *a = argv[*i], *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
@@ -106,7 +112,7 @@ static int parse_globals(int argc, char **argv, int *i, struct cli_globals *g)
 			g->systemd_cgroup |= IS("--systemd-cgroup");
 			takes = false;
 		} else if (!IS("--root") && !IS("--log") && !IS("--log-format") &&
-			   !IS("--cgroup-manager")) {
+			   !IS("--cgroup-manager") && !IS("--trace-fd")) {
 			return -1; /* not ours: the caller says so */
 		}
 		if (takes && !val) {
@@ -124,6 +130,15 @@ static int parse_globals(int argc, char **argv, int *i, struct cli_globals *g)
 				return -2;
 			}
 			g->log_json = strcmp(val, "json") == 0;
+		} else if (IS("--trace-fd")) {
+			char *end;
+			long fd = strtol(val, &end, 10);
+			if (*val == '\0' || *end || fd < 0 || fd > INT_MAX ||
+			    fcntl((int)fd, F_GETFD) < 0) {
+				fprintf(stderr, "hull: cannot use trace fd '%s'\n", val);
+				return -2;
+			}
+			g->trace_fd = (int)fd;
 		} else if (IS("--cgroup-manager") && strcmp(val, "cgroupfs") != 0 &&
 			   strcmp(val, "disabled") != 0) {
 			fprintf(stderr, "hull: unsupported cgroup manager '%s' (cgroupfs)\n", val);
@@ -155,6 +170,12 @@ int main(int argc, char **argv)
 		    (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
 			cli_usage_oci(stdout);
 			return 0;
+		}
+		/* The engine path's phase marks (create, start, delete...). */
+		if (g.trace_fd >= 0) {
+			hull_trace_set_fd(g.trace_fd);
+			hull_trace_mark_at("start", g.t_start);
+			hull_trace_mark("parsed");
 		}
 		/* Not ignored: the engine would believe systemd owns the cgroups. */
 		if (g.systemd_cgroup)

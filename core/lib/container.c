@@ -385,6 +385,8 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	if (ret < 0)
 		goto out;
 	res->pid = st.pid;
+	if (spec->detach)
+		hull_trace_mark("child_ready"); /* set up, waiting for start */
 	if (spec->on_started)
 		spec->on_started(st.pid, spec->on_started_arg);
 	if (spec->detach) {

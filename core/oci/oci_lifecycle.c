@@ -5,6 +5,7 @@
 #include "oci_config.h"
 #include "oci_hooks.h"
 #include "sys.h"
+#include "trace.h"
 #include "util.h"
 
 #include <errno.h>
@@ -124,6 +125,7 @@ static void on_started(pid_t pid, void *arg)
 	s->ret = hull_oci_state_write(s->st, &s->err);
 	if (s->ret == 0 && s->pid_file)
 		s->ret = hull_oci_write_pid_file(s->pid_file, pid, &s->err);
+	hull_trace_mark("state_written");
 	/* The runtime hooks: the container exists, its process has not run. */
 	if (s->ret == 0 && s->hooks &&
 	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATING, false, &s->err)) < 0 ||
@@ -201,10 +203,12 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 		return ret;
 	hull_spec_init(&spec);
 	ret = load_spec(o, create, &cfg, &spec, err);
+	hull_trace_mark("config_loaded");
 	if (ret == 0 && (ret = hull_oci_state_new(o->root, o->id, &st, err)) == 0)
 		made = true;
 	if (ret < 0)
 		goto out;
+	hull_trace_mark("state_dir_made");
 	record_state(&st, &cfg, &spec);
 	started.hooks = cfg.hooks != NULL;
 	started.gate = !create && started.hooks;
@@ -218,6 +222,7 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 			goto out;
 		}
 		spec.detach = create;
+		hull_trace_mark("fifo_made");
 	}
 	spec.on_started = on_started;
 	spec.on_started_arg = &started;
@@ -257,6 +262,7 @@ out:
 	hull_oci_state_close(&st);
 	hull_spec_free(&spec);
 	hull_oci_config_free(&cfg);
+	hull_trace_mark("done");
 	return ret;
 }
 
@@ -280,6 +286,7 @@ int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 	if ((ret = hull_oci_state_open(root, id, &st, err)) < 0)
 		goto out;
 	enum hull_oci_status s = hull_oci_status(&st);
+	hull_trace_mark("state_opened");
 	if (s != HULL_OCI_CREATED) {
 		ret = hull_fail(err, 0, "cannot start container '%s': it is %s, not created", id,
 				hull_oci_status_name(s));
@@ -287,10 +294,13 @@ int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 	}
 	/* A failed poststart hook is a warning in err (ret 0): the spec has the
 	 * lifecycle go on as if it had succeeded (runc stops the container). */
-	if ((ret = release(&st, err)) == 0)
+	if ((ret = release(&st, err)) == 0) {
+		hull_trace_mark("released");
 		run_hooks(&st, "poststart", HULL_OCI_RUNNING, true, err);
+	}
 out:
 	hull_oci_state_close(&st);
+	hull_trace_mark("done");
 	return ret;
 }
 
@@ -377,6 +387,7 @@ int hull_oci_delete(const char *root, const char *id, bool force, struct hull_er
 		goto out;
 	}
 	enum hull_oci_status s = hull_oci_status(&st);
+	hull_trace_mark("state_opened");
 	/* The runtime spec: deleting a container that is not stopped must fail
 	 * (crun refuses a created one too); force kills it first. */
 	if (s != HULL_OCI_STOPPED && !force) {
@@ -387,18 +398,22 @@ int hull_oci_delete(const char *root, const char *id, bool force, struct hull_er
 		goto out;
 	}
 	kill_and_wait(&st);
+	hull_trace_mark("killed");
 	struct hull_err none; /* a cgroup already gone is no failure of delete */
 	if (st.cgroup_name[0] && hull_oci_cgroup(&st, &cg, &limits, &none) == 0)
 		ret = hull_cgroup_destroy(&cg, err);
+	hull_trace_mark("cgroup_removed");
 	/* The container is gone: its poststop hooks, every one; a failure is
 	 * a warning in err (ret 0), as the spec asks. */
 	struct hull_err post;
 	run_hooks(&st, "poststop", HULL_OCI_STOPPED, true, ret < 0 ? &post : err);
 	int removed = hull_oci_state_remove(&st, ret < 0 ? NULL : err);
+	hull_trace_mark("state_removed");
 	if (ret == 0)
 		ret = removed;
 out:
 	hull_oci_state_close(&st);
+	hull_trace_mark("done");
 	return ret;
 }
 
