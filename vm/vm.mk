@@ -3,7 +3,7 @@
 # (vm/README.md). The guest is built from Debian packages and the build's
 # binaries only: build/bin/hull, build/bin/hull-harness, build/rootfs.
 VM_DIR   := $(BUILD)/vm
-VM_GUEST := $(wildcard vm/guest/* tests/e2e/*.py)
+VM_GUEST := $(wildcard vm/guest/* tests/e2e/*.py tests/pylib/*.py)
 # VM_E2E=1 also runs a core subset of the e2e suite in the guest (slow).
 VM_E2E   ?= 0
 export VM_E2E
