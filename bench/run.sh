@@ -10,6 +10,9 @@
 #      network namespace of its own)                  -> $REPORTS/network.json
 #   7. hull's create/start/delete phase by phase (bench/lifecycle_phases.py,
 #      --trace-fd marks), appended to latest.md      -> $REPORTS/lifecycle_phases.json
+#   8. containerd: `ctr run --rm` with hull, runc, crun as --runc-binary
+#      (bench/containerd.py, a private containerd; skipped with the reason
+#      when containerd is missing), appended to latest.md -> $REPORTS/containerd.json
 # Knobs (environment): BUILD, REPORTS, BENCH_N, BENCH_QUICK, BENCH_RUNTIMES,
 # BENCH_CPU, COMMIT, PYTHON.
 #
@@ -32,15 +35,15 @@ mkdir -p "$REPORTS"
 
 if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then
   N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10; NET_RUNS=3
-  LC_ROUNDS=5
+  LC_ROUNDS=5; CTR_ROUNDS=3
 else
   N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200; NET_RUNS=20
-  LC_ROUNDS=40
+  LC_ROUNDS=40; CTR_ROUNDS=20
 fi
 set --
 [ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
 
-step() { echo "bench: [$1/7] $2" >&2; }
+step() { echo "bench: [$1/8] $2" >&2; }
 failed=""   # what failed, for the last line
 fatal=0     # hull itself failed, or no report could be written
 note() { echo "bench: $1" >&2; failed="$failed${failed:+; }$1"; }
@@ -94,6 +97,16 @@ if "$PYTHON" "$HERE/lifecycle_phases.py" "$BIN/hull" "$ROOTFS" --rounds "$LC_ROU
   fi
 else
   note "lifecycle phases failed"
+fi
+step 8 "containerd: ctr run --rm, $CTR_ROUNDS rounds per runtime, interleaved"
+rm -f "$REPORTS/containerd.json" "$REPORTS/containerd.md"
+if "$PYTHON" "$HERE/containerd.py" "$BIN/hull" "$ROOTFS" --rounds "$CTR_ROUNDS" \
+  --json "$REPORTS/containerd.json" --markdown "$REPORTS/containerd.md" >&2; then
+  if [ -f "$REPORTS/containerd.md" ] && [ -f "$REPORTS/latest.md" ]; then
+    { echo; cat "$REPORTS/containerd.md"; } >>"$REPORTS/latest.md"
+  fi
+else
+  note "containerd row failed"
 fi
 echo "bench: done in $(( $(date +%s) - t0 )) s: $REPORTS/latest.md, $REPORTS/latest.json, $REPORTS/*.svg" >&2
 if [ -n "$failed" ]; then
