@@ -102,7 +102,12 @@ def test_quick_bench_markdown_and_plots(quick_bench):
         assert root.tag.endswith("svg"), plot
         assert f"({plot})" in md
     # The progress and the figures reach the terminal.
-    assert "bench: [1/6]" in p.stderr and "bench: [6/6]" in p.stderr
+    assert "bench: [1/8]" in p.stderr and "bench: [8/8]" in p.stderr
+    # The engine path phase by phase, and the containerd row or its reason.
+    assert "## hull's engine path, phase by phase" in md and "| cgroup_joined |" in md
+    assert "## containerd: `ctr run --rm`" in md
+    if os.geteuid() == 0 and shutil.which("containerd"):
+        assert "hull/runc: " in md
     assert "hull / floor" in p.stdout
     # The network step: its own namespace, every mode, the CNI comparison.
     net = json.loads((reports / "network.json").read_text())
