@@ -71,25 +71,26 @@ struct hh_launch;
  * and how it is started. */
 struct hh_runtime_info {
 	const char *name;
-	const char *what;	    /* one line for --help and reports */
-	const char *program;	    /* what runs a container: a program built next to
-				     * hull-harness, an installed one, or an absolute
-				     * path; NULL for bare (its program is in the rootfs) */
-	bool built;		    /* program is built next to hull-harness */
-	uint64_t ns_choosable;	    /* CLONE_NEW* a config may ask for */
-	uint64_t ns_always;	    /* CLONE_NEW* it creates whatever is asked */
-	bool root_choosable;	    /* pivot_root or chroot by config (hull, floor) */
-	bool pivot_root;	    /* otherwise: switches root with pivot_root */
-	bool changes_root;	    /* false for bare: the host's / stays */
-	bool private_mounts;	    /* makes mounts private before mounting */
-	bool mounts_proc;	    /* mounts a fresh /proc when it has a mount ns */
-	bool drops_caps;	    /* the command runs without CAP_SYS_ADMIN */
-	bool oci;		    /* driven through an OCI bundle */
-	bool bench_only;	    /* a hull variant for latency comparisons: not
-				     * in the default isolation matrix */
-	bool rootless_ok;	    /* may manage without root (bwrap, unshare(1)) */
-	bool cgroup_v1_only;	    /* refuses a hybrid cgroup host (crun): started
-				     * from the v1-only mount namespace there */
+	const char *what;      /* one line for --help and reports */
+	const char *program;   /* what runs a container: a program built next to
+				* hull-harness, an installed one, or an absolute
+				* path; NULL for bare (its program is in the rootfs) */
+	bool built;	       /* program is built next to hull-harness */
+	uint64_t ns_choosable; /* CLONE_NEW* a config may ask for */
+	uint64_t ns_always;    /* CLONE_NEW* it creates whatever is asked */
+	bool root_choosable;   /* pivot_root or chroot by config (hull, floor) */
+	bool pivot_root;       /* otherwise: switches root with pivot_root */
+	bool changes_root;     /* false for bare: the host's / stays */
+	bool private_mounts;   /* makes mounts private before mounting */
+	bool mounts_proc;      /* mounts a fresh /proc when it has a mount ns */
+	bool drops_caps;       /* the command runs without CAP_SYS_ADMIN */
+	bool lo_up;	       /* brings lo up in a new net namespace (crun, runc, bwrap, hull) */
+	bool oci;	       /* driven through an OCI bundle */
+	bool bench_only;       /* a hull variant for latency comparisons: not
+				* in the default isolation matrix */
+	bool rootless_ok;      /* may manage without root (bwrap, unshare(1)) */
+	bool cgroup_v1_only;   /* refuses a hybrid cgroup host (crun): started
+				* from the v1-only mount namespace there */
 	const char *const *options; /* runtime-specific options, NULL-terminated */
 	/* The runtime's command line for a prepared launch (l->runtime_bin,
 	 * l->cfg, l->ns_effective are set; OCI: l->tmp_dir, l->state_dir). */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char *const short_names[HH_PROP_COUNT] = {
-	"host", "pid", "mnt", "root", "prop", "net", "ipc", "user", "cgrp", "time", "esc",
+	"host", "pid", "mnt", "root", "prop", "net", "ipc", "user", "cgrp", "time", "esc", "lo",
 };
 
 static const char *mark(const struct hh_iso_cell *c, int p, char *buf)
@@ -56,7 +56,8 @@ void hh_matrix_print_table(const struct matrix *m, FILE *out)
 		fputc('\n', out);
 	}
 	fputs("I isolated, S shared, E error, - not started, ! observed differs from expected\n"
-	      "host=hostname mnt=mounts prop=propagation cgrp=cgroup esc=chroot_escape\n",
+	      "host=hostname mnt=mounts prop=propagation cgrp=cgroup esc=chroot_escape\n"
+	      "lo: I own lo usable, S the host's lo, E no usable lo (down in a new net ns)\n",
 	      out);
 }
 

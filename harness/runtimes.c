@@ -255,10 +255,10 @@ static const char *const opts_crun_cgroupfs[] = { "--cgroup-manager=cgroupfs", N
 /* What every OCI runtime given by path is assumed to do: what runc does. */
 #define OCI_RUNTIME                                                                                \
 	.pivot_root = true, .changes_root = true, .private_mounts = true, .mounts_proc = true,     \
-	.drops_caps = true, .oci = true, .build_argv = build_oci
+	.drops_caps = true, .lo_up = true, .oci = true, .build_argv = build_oci
 #define HH_RUNTIME                                                                                 \
 	.program = "hull", .built = true, .ns_choosable = HULL_NS_ALL, .pivot_root = true,         \
-	.changes_root = true, .private_mounts = true, .mounts_proc = true
+	.changes_root = true, .private_mounts = true, .mounts_proc = true, .lo_up = true
 
 static const struct hh_runtime_info builtin[] = {
 	{ .name = "bare",
@@ -326,6 +326,7 @@ static const struct hh_runtime_info builtin[] = {
 	  .ns_choosable = NS_BWRAP,
 	  .ns_always = CLONE_NEWNS,
 	  .pivot_root = true,
+	  .lo_up = true,
 	  .changes_root = true,
 	  .private_mounts = true,
 	  .mounts_proc = true,

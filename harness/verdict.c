@@ -24,6 +24,7 @@ const char *const hh_prop_names[HH_PROP_COUNT] = {
 	[HH_PROP_CGROUP] = "cgroup",
 	[HH_PROP_TIME] = "time",
 	[HH_PROP_CHROOT_ESCAPE] = "chroot_escape",
+	[HH_PROP_LO] = "lo",
 };
 
 static const char *const verdict_names[] = { "isolated", "shared", "error" };
@@ -173,6 +174,34 @@ static int ns_index(uint64_t flag)
 		if (hull_ns_table[i].flag == flag)
 			return (int)i;
 	return 0;
+}
+
+/* lo: the probe's connect to a listener it opened on 127.0.0.1 inside.
+ * Works: the net namespace says whose loopback it is. Fails: no usable
+ * loopback, whatever the namespace (lo down in a fresh net ns). */
+static void judge_lo(struct hh_judgement *j, json_object *probe, const struct hh_host_view *host)
+{
+	json_object *ifs = get(probe, "ifaces");
+	const char *state = "absent";
+	char what[160];
+
+	for (size_t i = 0; ifs && i < json_object_array_length(ifs); i++) {
+		json_object *iface = json_object_array_get_idx(ifs, i);
+		if (strcmp(get_str(iface, "name", ""), "lo") == 0)
+			state = get_bool(iface, "up") ? "up" : "down";
+	}
+	if (!get(probe, "lo")) {
+		set(j, HH_ERROR, "the probe made no loopback check (lo %s)", state);
+		return;
+	}
+	if (!get_bool(probe, "lo.ok")) {
+		set(j, HH_ERROR, "no usable loopback: lo %s; listener on 127.0.0.1 inside: %s",
+		    state, get_str(probe, "lo.errno", "?"));
+		return;
+	}
+	snprintf(what, sizeof(what), "lo %s; connected to its own 127.0.0.1:%lld listener", state,
+		 (long long)get_int(probe, "lo.port", 0));
+	judge_ns(j, probe, host, ns_index(CLONE_NEWNET), what);
 }
 
 int hh_judge(const char *probe_json, const struct hh_host_view *host,
@@ -345,6 +374,8 @@ int hh_judge(const char *probe_json, const struct hh_host_view *host,
 		    "chroot escape stayed in the rootfs; /proc/<pid>/root: %s",
 		    get_str(p, "marker.proc_root_errno", "?"));
 
+	judge_lo(&out[HH_PROP_LO], p, host);
+
 	(void)ino;
 	json_object_put(p);
 	return 0;
@@ -388,6 +419,15 @@ static enum hh_verdict e_cgroup(const struct hh_expect_ctx *c)
 static enum hh_verdict e_time(const struct hh_expect_ctx *c)
 {
 	return iff(c->ns & CLONE_NEWTIME);
+}
+
+/* No net ns: the host's lo. A new one starts with lo down; crun, runc,
+ * bwrap and hull bring it up, unshare(1), the seed and the floor do not. */
+static enum hh_verdict e_lo(const struct hh_expect_ctx *c)
+{
+	if (!(c->ns & CLONE_NEWNET))
+		return HH_SHARED;
+	return c->rt->lo_up ? HH_ISOLATED : HH_ERROR;
 }
 
 static enum hh_verdict e_root(const struct hh_expect_ctx *c)
@@ -473,6 +513,11 @@ const struct hh_rule hh_rules[HH_PROP_COUNT] = {
 	  "processes (mnt without pid) and there is no user ns (root reads a capability-less "
 	  "root process's /proc/<pid>/root); no root switch (bare): shared",
 	  e_escape },
+	{ HH_PROP_LO,
+	  "a listener on 127.0.0.1 inside answers: with net, isolated iff the runtime brings lo up "
+	  "(hull, crun, runc, bwrap), else error (unshare, seed, floor: lo stays down); without "
+	  "net: shared (the host's lo)",
+	  e_lo },
 };
 
 enum hh_verdict hh_expected(enum hh_prop prop, const struct hh_expect_ctx *ctx)

@@ -11,6 +11,12 @@
  * `propagation` shared, the host marker seen after the chroot escape or via
  * /proc/1/root makes `chroot_escape` shared.
  *
+ * `lo` is a network fact in the same words: the probe opens a listener on
+ * 127.0.0.1 inside and connects to it. `isolated`: that works on a
+ * loopback of the container's own (own net ns, lo brought up); `shared`:
+ * it works, on the host's lo (no net ns); `error`: no usable loopback
+ * (a new net ns whose lo nobody brought up, as unshare(1) leaves it).
+ *
  * Expected verdicts follow from rules over (runtime traits, namespaces, root
  * switch, host propagation). They live in hh_rules[] below, the one table
  * the matrix, `isolate` and the tests all read. */
@@ -36,6 +42,7 @@ enum hh_prop {
 	HH_PROP_CGROUP,
 	HH_PROP_TIME,
 	HH_PROP_CHROOT_ESCAPE,
+	HH_PROP_LO,
 	HH_PROP_COUNT
 };
 
@@ -45,7 +52,7 @@ enum hh_verdict {
 	HH_ERROR,
 };
 
-/* "hostname" ... "chroot_escape", indexed by enum hh_prop. */
+/* "hostname" ... "chroot_escape", "lo", indexed by enum hh_prop. */
 extern const char *const hh_prop_names[HH_PROP_COUNT];
 const char *hh_verdict_name(enum hh_verdict v);
 /* -1 when unknown. */

@@ -46,6 +46,9 @@
  *   ifaces          [object] {"name","flags":int,"up":bool,"loopback":bool}
  *   connect         object  {"port":int|null, "ok":bool, "errno":str}
  *                            TCP connect to 127.0.0.1:port (1 s timeout)
+ *   lo              object  {"port":int, "ok":bool, "errno":str} TCP connect
+ *                            to a listener the probe opened on 127.0.0.1:0
+ *                            inside (1 s): is there a usable loopback
  *   reach           [object] {"addr","port":int,"ok":bool,"errno":str}
  *                            each --reach ADDR:PORT, a TCP connect (1 s)
  *   shm             object  {"key":int|null, "exists":bool, "errno":str}
@@ -228,6 +231,7 @@ int main(int argc, char **argv)
 	emit_marker(&o);
 	emit_ifaces();
 	emit_connect(&o);
+	emit_lo();
 	emit_reach(&o);
 	emit_ipc(&o);
 	emit_files();

@@ -1,5 +1,6 @@
-/* network.c — the probe's network looks: the interfaces it has, and
- * whether the host's loopback listener answers a TCP connect. */
+/* network.c — the probe's network looks: the interfaces it has, whether
+ * the host's loopback listener answers a TCP connect, whether a listener
+ * of its own on 127.0.0.1 does (a usable lo), and --reach targets. */
 #include "jsonw.h"
 #include "probe.h"
 
@@ -85,6 +86,30 @@ void emit_connect(const struct opts *o)
 		kbool("ok", false);
 		kstr("errno", "");
 	}
+	close_obj();
+}
+
+void emit_lo(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int e = 0, port = 0;
+
+	if (l < 0)
+		e = errno;
+	else if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 1) < 0 ||
+		 getsockname(l, (struct sockaddr *)&sa, &len) < 0)
+		e = errno;
+	else
+		e = try_connect(htonl(INADDR_LOOPBACK), port = ntohs(sa.sin_port));
+	if (l >= 0)
+		close(l);
+	open_obj("lo");
+	kint("port", port);
+	kbool("ok", e == 0);
+	kerr("errno", e);
 	close_obj();
 }
 

@@ -43,6 +43,8 @@ void emit_escape(const struct opts *o);
 /* network.c: interfaces and a loopback connect to the host's port */
 void emit_ifaces(void);
 void emit_connect(const struct opts *o);
+/* "lo": connect to a listener the probe opens on 127.0.0.1 itself. */
+void emit_lo(void);
 /* Each --reach ADDR:PORT: a TCP connect within 1 s. */
 void emit_reach(const struct opts *o);
 

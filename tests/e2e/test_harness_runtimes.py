@@ -129,7 +129,7 @@ def test_oci_runtime_by_path(harness, rootfs, tmp_path, what, spec):
     p = subprocess.run([harness, "isolate", "--runtime", spec, "--rootfs", rootfs],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "11 of 11 properties as expected" in p.stdout
+    assert "12 of 12 properties as expected" in p.stdout
 
     p = subprocess.run([harness, "matrix", "-q", "-r", spec, "--rootfs", rootfs, "--json"],
                        capture_output=True, text=True, timeout=300)

@@ -9,7 +9,7 @@ import pytest
 from isohost import leftovers, parse_host_objects
 
 PROPS = ["hostname", "pid", "mounts", "root", "propagation", "net", "ipc", "user", "cgroup",
-         "time", "chroot_escape"]
+         "time", "chroot_escape", "lo"]
 
 
 def isolate(harness, *args, timeout=60):
@@ -46,7 +46,7 @@ ALL = ["mnt", "uts", "pid", "ipc", "net", "user", "cgroup", "time"]
 # processes, and /proc/<pid>/root of one leads out (chroot_escape); that
 # needs no user ns (and hull cannot mount /proc from a user ns into the
 # host's pid ns), so pid is measured without user.
-OWN = {"uts": {"hostname"}, "pid": {"pid", "chroot_escape"}, "ipc": {"ipc"}, "net": {"net"},
+OWN = {"uts": {"hostname"}, "pid": {"pid", "chroot_escape"}, "ipc": {"ipc"}, "net": {"net", "lo"},
        "user": {"user"}, "cgroup": {"cgroup"}, "time": {"time"}}
 
 
@@ -90,6 +90,35 @@ def test_spawn_and_root_modes(harness, spawn, root):
     assert r.returncode == 0, cell
     assert cell["root_mode"] == root and cell["spawn"] == spawn
     assert v["pid"] == v["mounts"] == v["net"] == "isolated"
+
+
+def test_hull_brings_lo_up(harness):
+    """lo is up and usable inside hull's own net namespace: the probe
+    connects to a listener it opened on 127.0.0.1 inside. Without a net
+    namespace the same check runs on the host's lo (shared)."""
+    v, cell = verdicts(isolate(harness))
+    assert v["lo"] == "isolated", cell
+    detail = cell["properties"]["lo"]["detail"]
+    assert detail.startswith("own net ns") and "lo up" in detail, detail
+    assert "connected to its own 127.0.0.1:" in detail, detail
+    r = isolate(harness, "--ns", "mnt,pid")
+    v, cell = verdicts(r)
+    assert r.returncode == 0, cell
+    assert v["lo"] == "shared", cell
+    assert cell["properties"]["lo"]["detail"].startswith("host's net ns")
+
+
+def test_unshare_leaves_lo_down(harness):
+    """unshare(1) makes the net namespace and nothing more: its lo stays
+    down, the rules expect it (exit 0) and the verdict says so."""
+    r = subprocess.run([harness, "isolate", "--json", "-r", "unshare"], capture_output=True,
+                       text=True, timeout=60)
+    if r.returncode == 2 and "not available" in r.stderr:
+        pytest.skip(r.stderr.strip())
+    v, cell = verdicts(r)
+    assert r.returncode == 0, cell
+    assert v["net"] == "isolated" and v["lo"] == "error", cell
+    assert "lo down" in cell["properties"]["lo"]["detail"]
 
 
 def test_seed_shows_its_holes(harness):
@@ -164,6 +193,8 @@ def test_other_runtimes_match_the_rules(harness, runtime):
     v, cell = verdicts(r)
     assert r.returncode == 0, cell
     assert v["pid"] == v["net"] == v["mounts"] == "isolated"
+    # bwrap, crun and runc bring lo up in the net namespace they make
+    assert v["lo"] == ("error" if runtime == "unshare" else "isolated"), cell
 
 
 def test_bad_usage(harness):

@@ -10,7 +10,7 @@ import pytest
 from isohost import leftovers, parse_host_objects
 
 PROPS = ["hostname", "pid", "mounts", "root", "propagation", "net", "ipc", "user", "cgroup",
-         "time", "chroot_escape"]
+         "time", "chroot_escape", "lo"]
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,11 @@ def test_whole_hull_matrix_matches_the_rules(hull_matrix):
     assert doc["summary"]["mismatches"] == 0
     assert doc["schema_version"] >= 1 and "kernel" in doc["context"]
     assert [x["property"] for x in doc["rules"]] == PROPS
+    # lo: hull brings it up in every cell with a net namespace of its own
+    for c in cells:
+        if c["started"]:
+            want = "isolated" if "net" in c["namespaces"].split(",") else "shared"
+            assert c["properties"]["lo"]["verdict"] == want, json.dumps(c, indent=1)
 
 
 def test_matrix_cells_have_the_documented_shape(hull_matrix):
@@ -85,6 +90,11 @@ def test_other_runtimes(harness):
     assert bad == [], json.dumps(bad[:3], indent=1)
     seed = [c for c in doc["cells"] if c["runtime"] == "seed"]
     assert len(seed) == 1 and seed[0]["properties"]["pid"]["verdict"] == "shared"
+    # what each runtime does with a bare net namespace: lo up, except unshare(1)
+    for c in doc["cells"]:
+        if c["started"] and "net" in c["namespaces"].split(","):
+            want = "error" if c["runtime"] == "unshare" else "isolated"
+            assert c["properties"]["lo"]["verdict"] == want, json.dumps(c, indent=1)
 
 
 def test_interrupted_matrix_leaves_nothing(harness, spawn, rootfs):

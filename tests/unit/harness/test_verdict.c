@@ -25,10 +25,10 @@
 static void test_property_names_in_contract_order(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "hostname",	   "pid",  "mounts",	   "root",
-					    "propagation", "net",  "ipc",	   "user",
-					    "cgroup",	   "time", "chroot_escape" };
-	assert_int_equal(HH_PROP_COUNT, 11);
+	static const char *const want[] = { "hostname",	   "pid",  "mounts",	    "root",
+					    "propagation", "net",  "ipc",	    "user",
+					    "cgroup",	   "time", "chroot_escape", "lo" };
+	assert_int_equal(HH_PROP_COUNT, 12);
 	for (int i = 0; i < HH_PROP_COUNT; i++) {
 		assert_string_equal(hh_prop_names[i], want[i]);
 		assert_int_equal(hh_prop_by_name(want[i]), i);
@@ -55,7 +55,9 @@ static uint64_t isolated_set(const char *runtime, uint64_t ns, bool pivot, bool 
 	assert_non_null(c.rt);
 	for (int p = 0; p < HH_PROP_COUNT; p++) {
 		enum hh_verdict v = hh_expected((enum hh_prop)p, &c);
-		assert_true(v == HH_ISOLATED || v == HH_SHARED);
+		/* error only for lo: a new net ns whose lo stays down */
+		assert_true(v == HH_ISOLATED || v == HH_SHARED ||
+			    (p == HH_PROP_LO && (ns & CLONE_NEWNET) && !c.rt->lo_up));
 		if (v == HH_ISOLATED)
 			bits |= 1u << p;
 	}
@@ -84,8 +86,8 @@ static void test_rules_each_namespace_flips_its_own(void **state)
 		uint64_t flag;
 		unsigned prop;
 	} own[] = {
-		{ CLONE_NEWUTS, B(HOSTNAME) }, { CLONE_NEWIPC, B(IPC) },
-		{ CLONE_NEWNET, B(NET) },      { CLONE_NEWCGROUP, B(CGROUP) },
+		{ CLONE_NEWUTS, B(HOSTNAME) },	  { CLONE_NEWIPC, B(IPC) },
+		{ CLONE_NEWNET, B(NET) | B(LO) }, { CLONE_NEWCGROUP, B(CGROUP) },
 		{ CLONE_NEWTIME, B(TIME) },
 	};
 	uint64_t base = CLONE_NEWNS | CLONE_NEWPID;
@@ -142,6 +144,33 @@ static void test_rules_bare_and_oci(void **state)
 		    B(CHROOT_ESCAPE));
 	/* unshare(1) --root is a chroot */
 	assert_false(isolated_set("unshare", HULL_NS_DEFAULT, false, false) & B(CHROOT_ESCAPE));
+}
+
+/* lo: the host's without net; with net, the runtime's habit decides
+ * whether a usable loopback is there at all. */
+static void test_rules_lo(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *runtime;
+		enum hh_verdict with_net;
+	} want[] = {
+		{ "hull", HH_ISOLATED }, { "hull-oci", HH_ISOLATED }, { "crun", HH_ISOLATED },
+		{ "runc", HH_ISOLATED }, { "bwrap", HH_ISOLATED },    { "unshare", HH_ERROR },
+		{ "floor", HH_ERROR },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct hh_expect_ctx c = { .rt = hh_runtime_lookup(want[i].runtime),
+					   .ns = CLONE_NEWNS | CLONE_NEWNET,
+					   .pivot = true };
+		assert_non_null(c.rt);
+		assert_int_equal(hh_expected(HH_PROP_LO, &c), want[i].with_net);
+		c.ns = CLONE_NEWNS;
+		assert_int_equal(hh_expected(HH_PROP_LO, &c), HH_SHARED);
+	}
+	struct hh_expect_ctx seed = { .rt = hh_runtime_lookup("seed"),
+				      .ns = CLONE_NEWNS | CLONE_NEWUTS };
+	assert_int_equal(hh_expected(HH_PROP_LO, &seed), HH_SHARED);
 }
 
 /* Privileges are an input: the probe's CapEff decides mount, chroot and
@@ -226,6 +255,7 @@ static char *probe_json(unsigned own, const char *extra)
 		"\"marker\":{\"reachable\":false,\"errno\":\"ENOENT\",\"via_proc_root\":false},"
 		"\"ifaces\":[{\"name\":\"lo\"}],\"connect\":{\"ok\":false,\"errno\":"
 		"\"ENETUNREACH\"},"
+		"\"lo\":{\"port\":5555,\"ok\":true,\"errno\":\"\"},"
 		"\"shm\":{\"exists\":false},\"mqueue\":{\"exists\":false},"
 		"\"uid_map\":\"0 0 1\\n\",\"cgroup\":\"0::/\\n\",\"timens_offsets\":null,"
 		"\"mount_test\":{\"name\":\"tok\",\"dir\":\"/tmp/tok\",\"ok\":true},"
@@ -312,6 +342,51 @@ static void test_judge_behaviour_overrides_namespace(void **state)
 	assert_int_equal(j[HH_PROP_PROPAGATION].verdict, HH_SHARED);
 	assert_non_null(strstr(j[HH_PROP_PROPAGATION].detail, "/x/tmp/tok"));
 	free(p);
+}
+
+static void test_judge_lo(void **state)
+{
+	(void)state;
+	struct hh_host_view h = host_view();
+	struct hh_judgement j[HH_PROP_COUNT];
+	int net = -1;
+	for (size_t i = 0; i < hull_ns_count; i++)
+		if (hull_ns_table[i].flag == CLONE_NEWNET)
+			net = (int)i;
+	assert_true(net >= 0);
+
+	/* own net ns, listener answered: an own, usable lo */
+	char *p = probe_json(0xff, ",\"ifaces\":[{\"name\":\"lo\",\"up\":true}]");
+	judge(p, &h, j);
+	assert_int_equal(j[HH_PROP_LO].verdict, HH_ISOLATED);
+	assert_non_null(strstr(j[HH_PROP_LO].detail, "lo up"));
+	assert_non_null(strstr(j[HH_PROP_LO].detail, "127.0.0.1:5555"));
+	free(p);
+
+	/* the host's net ns: the host's lo */
+	p = probe_json(0xff & ~(1u << net), NULL);
+	judge(p, &h, j);
+	assert_int_equal(j[HH_PROP_LO].verdict, HH_SHARED);
+	assert_int_equal(j[HH_PROP_NET].verdict, HH_SHARED);
+	free(p);
+
+	/* lo left down: no usable loopback, whatever the namespace */
+	p = probe_json(0xff, ",\"ifaces\":[{\"name\":\"lo\",\"up\":false}],"
+			     "\"lo\":{\"port\":0,\"ok\":false,\"errno\":\"EADDRNOTAVAIL\"}");
+	judge(p, &h, j);
+	assert_int_equal(j[HH_PROP_LO].verdict, HH_ERROR);
+	assert_non_null(strstr(j[HH_PROP_LO].detail, "lo down"));
+	assert_non_null(strstr(j[HH_PROP_LO].detail, "EADDRNOTAVAIL"));
+	assert_int_equal(j[HH_PROP_NET].verdict, HH_ISOLATED);
+	free(p);
+
+	/* an older probe without the check: error, not a guess */
+	json_object *o = json_tokener_parse(p = probe_json(0xff, NULL));
+	free(p);
+	json_object_object_del(o, "lo");
+	judge(json_object_to_json_string(o), &h, j);
+	assert_int_equal(j[HH_PROP_LO].verdict, HH_ERROR);
+	json_object_put(o);
 }
 
 static void test_judge_rejects_garbage(void **state)
@@ -500,10 +575,12 @@ int main(void)
 		cmocka_unit_test(test_rules_without_mnt),
 		cmocka_unit_test(test_rules_seed_holes),
 		cmocka_unit_test(test_rules_bare_and_oci),
+		cmocka_unit_test(test_rules_lo),
 		cmocka_unit_test(test_rules_follow_capabilities),
 		cmocka_unit_test(test_expect_start),
 		cmocka_unit_test(test_judge_namespace_identity),
 		cmocka_unit_test(test_judge_behaviour_overrides_namespace),
+		cmocka_unit_test(test_judge_lo),
 		cmocka_unit_test(test_judge_rejects_garbage),
 		cmocka_unit_test(test_cell_json),
 		cmocka_unit_test(test_runtime_table),
