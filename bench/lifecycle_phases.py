@@ -66,9 +66,21 @@ def run_step(hull, root, args, trace_path, timeout=20):
     with tempfile.TemporaryFile() as err:
         try:
             t0 = time.monotonic_ns()
-            p = subprocess.run([hull, "--root", root, "--trace-fd", str(fd), *args],
-                               pass_fds=(fd,), stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=err, timeout=timeout)
+            p = subprocess.Popen([hull, "--root", root, "--trace-fd", str(fd), *args],
+                                 pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+            # Not wait(timeout=): that polls with growing sleeps and adds
+            # up to milliseconds to a step; a pidfd wakes at the exit.
+            pidfd = os.pidfd_open(p.pid)
+            try:
+                exited = select.select([pidfd], [], [], timeout)[0]
+            finally:
+                os.close(pidfd)
+            if not exited:
+                p.kill()
+                p.wait()
+                raise RuntimeError(f"hull {args[0]}: no exit within {timeout} s")
+            p.wait()
             t1 = time.monotonic_ns()
         finally:
             os.close(fd)
