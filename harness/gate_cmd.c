@@ -25,7 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/limits.h> /* PATH_MAX; <limits.h> is shadowed under -Icore */
+#include <linux/limits.h> /* PATH_MAX */
 #include <math.h>
 #include <poll.h>
 #include <sched.h>

@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -72,25 +72,6 @@ static void note_failure(struct variant *v, const char *fmt, ...)
 	v->first_error[strcspn(v->first_error, "\n")] = '\0';
 }
 
-/* Read whatever the trace pipe holds (the run is over: every write has
- * landed). */
-static size_t drain(int fd, char *buf, size_t cap)
-{
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == cap - 1)
-			break;
-	}
-	buf[len] = '\0';
-	return len;
-}
-
 static void push(struct hh_samples *s, uint64_t v)
 {
 	if (hh_samples_push(s, v, NULL) < 0) {
@@ -112,7 +93,9 @@ static void start_one(struct variant *v, bool record)
 			note_failure(v, "%s", err.msg);
 		return;
 	}
-	size_t tlen = v->traced ? drain(v->trace_rd, trace, sizeof(trace)) : 0;
+	/* the run is over: every trace write has landed */
+	ssize_t got = v->traced ? hull_read_all(v->trace_rd, trace, sizeof(trace)) : 0;
+	size_t tlen = got > 0 ? (size_t)got : 0;
 	if (!record)
 		goto out;
 	if (r.exit_code != 0) {

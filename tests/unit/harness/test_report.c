@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <linux/limits.h> /* PATH_MAX; <limits.h> is shadowed by core/limits.h under -Icore */
+#include <linux/limits.h> /* PATH_MAX */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
