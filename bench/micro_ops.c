@@ -2,6 +2,7 @@
  * child; see micro_ops.h. */
 #include "micro_ops.h"
 #include "sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,13 +14,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* What the child sends back: the time, or the errno of the failed step and
  * which step it was. */
@@ -42,18 +36,18 @@ static int child_op(enum hull_micro_op op, uint64_t arg, const char *rootfs, str
 
 	switch (op) {
 	case HULL_MICRO_UNSHARE:
-		t0 = now_ns();
+		t0 = hull_now_ns();
 		if (unshare((int)arg) < 0)
 			return step_fail(r, "unshare");
-		t1 = now_ns();
+		t1 = hull_now_ns();
 		break;
 	case HULL_MICRO_CLONE3: {
 		struct hull_clone_args ca = { .flags = arg, .exit_signal = SIGCHLD };
-		t0 = now_ns();
+		t0 = hull_now_ns();
 		pid_t pid = hull_sys_clone3(&ca);
 		if (pid == 0)
 			_exit(0);
-		t1 = now_ns();
+		t1 = hull_now_ns();
 		if (pid < 0)
 			return step_fail(r, "clone3");
 		waitpid(pid, NULL, 0);
@@ -66,12 +60,12 @@ static int child_op(enum hull_micro_op op, uint64_t arg, const char *rootfs, str
 			return step_fail(r, "make-private");
 		if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(rootfs) < 0)
 			return step_fail(r, "bind");
-		t0 = now_ns();
+		t0 = hull_now_ns();
 		if (hull_sys_pivot_root(".", ".") < 0)
 			return step_fail(r, "pivot_root");
 		if (umount2(".", MNT_DETACH) < 0)
 			return step_fail(r, "umount2");
-		t1 = now_ns();
+		t1 = hull_now_ns();
 		break;
 	case HULL_MICRO_MOUNT_PROC: {
 		/* proc of a new pid namespace, as a container gets it: the
@@ -90,10 +84,10 @@ static int child_op(enum hull_micro_op op, uint64_t arg, const char *rootfs, str
 			struct reply in = { 0 };
 			char dir[4096];
 			snprintf(dir, sizeof(dir), "%s/proc", rootfs);
-			uint64_t a = now_ns();
+			uint64_t a = hull_now_ns();
 			if (mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 				step_fail(&in, "mount");
-			in.ns = (int64_t)(now_ns() - a);
+			in.ns = (int64_t)(hull_now_ns() - a);
 			(void)!write(p[1], &in, sizeof(in));
 			_exit(0);
 		}
@@ -108,10 +102,10 @@ static int child_op(enum hull_micro_op op, uint64_t arg, const char *rootfs, str
 	case HULL_MICRO_SETHOSTNAME:
 		if (unshare(CLONE_NEWUTS) < 0)
 			return step_fail(r, "unshare");
-		t0 = now_ns();
+		t0 = hull_now_ns();
 		if (sethostname("hull", 4) < 0)
 			return step_fail(r, "sethostname");
-		t1 = now_ns();
+		t1 = hull_now_ns();
 		break;
 	default:
 		errno = EINVAL;

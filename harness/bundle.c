@@ -6,7 +6,7 @@
 
 #include <errno.h>
 #include <json-c/json.h>
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>

@@ -26,7 +26,7 @@
 
 #include <json-c/json.h>
 
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>

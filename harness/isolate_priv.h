@@ -8,7 +8,7 @@
 #include "isolate.h"
 #include "paths.h"
 
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>

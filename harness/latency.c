@@ -18,7 +18,7 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* paths.c — see paths.h. */
 #include "paths.h"
 
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>

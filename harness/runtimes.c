@@ -7,7 +7,7 @@
 #include "ns.h"
 #include "paths.h"
 
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>

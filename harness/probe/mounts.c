@@ -6,7 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <linux/limits.h> /* not <limits.h>: -Icore has a limits.h */
+#include <linux/limits.h> /* PATH_MAX */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
