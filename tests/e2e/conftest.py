@@ -21,6 +21,23 @@ from hostutil import host_mounts  # noqa: E402  (re-exported to the tests)
 BUILD = Path(os.environ.get("HULL_BUILD", REPO / "build")).resolve()
 
 
+# hull makes these base directories on demand (address leases, pools);
+# the ones this session made are removed again when they are empty.
+RUN_BASES = [Path("/run/hull/net/cni"), Path("/run/hull/net"), Path("/run/hull/pool")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_bases_left_as_found():
+    existed = {d for d in RUN_BASES if d.exists()}
+    yield
+    for d in RUN_BASES:
+        if d not in existed:
+            try:
+                d.rmdir()  # only when empty: a leftover inside stays visible
+            except OSError:
+                pass
+
+
 def pytest_collection_modifyitems(config, items):
     if os.geteuid() != 0:
         skip = pytest.mark.skip(reason="needs root (namespaces, mounts)")
