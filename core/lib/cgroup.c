@@ -170,13 +170,14 @@ static int mark_made(struct hull_cgroup *cg, struct hull_err *err)
 
 int hull_cgroup_create(struct hull_cgroup *cg, struct hull_err *err)
 {
+	bool intent = cg->run_named && hull_cg_intent_begin(cg->name, cg->limits->parent) == 0;
 	int ret = cg->ops->create(cg, err);
 	if (ret == 0)
 		ret = mark_made(cg, err);
-	if (ret < 0) {
-		/* Half-made: leave nothing behind (only what this call made). */
-		cg->ops->destroy(cg, NULL);
-	}
+	/* Half-made: leave nothing behind (only what this call made); what
+	 * cannot be removed keeps its intent record for `hull gc`. */
+	if ((ret == 0 || cg->ops->destroy(cg, NULL) == 0) && intent)
+		hull_cg_intent_end(cg->name);
 	return ret;
 }
 
@@ -202,21 +203,36 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err)
 	return ret;
 }
 
-/* A cgroup `hull gc` may collect: named exactly "<pid>-<start>", that
- * hull process is gone, and hull's run marker for that very name is on it.
- * Anything else under the parent is someone else's. */
-static bool stale_hull_run(const char *dir, const char *name)
+/* Whether name is a hull run's "<pid>-<start>" whose process is gone. */
+static bool dead_run(const char *name)
 {
-	char value[300];
 	long owner;
 	unsigned long long want;
 
 	if (!hull_cg_run_name(name, &owner, &want))
 		return false;
-	if (owner > 0 && want != 0 && hull_proc_start_time((pid_t)owner, false) == want)
-		return false; /* its hull is still running */
+	return !(owner > 0 && want != 0 && hull_proc_start_time((pid_t)owner, false) == want);
+}
+
+/* A cgroup `hull gc` may collect: named exactly "<pid>-<start>", that
+ * hull process is gone, and hull's run marker for that very name is on it
+ * (or, unmarked, the run died between mkdir and marking with its intent
+ * record for this parent still there). Anything else is someone else's. */
+static bool stale_hull_run(const char *dir, const char *name, const char *parent)
+{
+	char value[300];
+
+	if (!dead_run(name))
+		return false;
 	hull_cg_owner_value(name, true, value, sizeof(value));
-	return hull_cg_owner_check(dir, value) == 1;
+	switch (hull_cg_owner_check(dir, value)) {
+	case 1:
+		return true;
+	case 0:
+		return !hull_cg_has_owner(dir) && hull_cg_intent_for(name, parent);
+	default:
+		return false;
+	}
 }
 
 static int gc_tree(const char *mount, const char *parent, struct hull_err *err)
@@ -233,7 +249,7 @@ static int gc_tree(const char *mount, const char *parent, struct hull_err *err)
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!stale_hull_run(path, e->d_name))
+		if (!stale_hull_run(path, e->d_name, parent))
 			continue;
 		hull_cg_kill_all(path);
 		if (hull_cg_rmdir(path, err) == 0)
@@ -241,6 +257,36 @@ static int gc_tree(const char *mount, const char *parent, struct hull_err *err)
 	}
 	closedir(d);
 	return removed;
+}
+
+/* Whether a directory name is left under parent in any hierarchy of m. */
+static bool any_left(const struct hull_cg_mounts *m, const char *parent, const char *name)
+{
+	char path[PATH_MAX + 512];
+
+	for (int c = -1; c < HULL_CTRL_COUNT; c++) {
+		const char *mount = c < 0 ? m->v2 : m->v1[c];
+		snprintf(path, sizeof(path), "%s/%s/%s", mount, parent, name);
+		if (mount[0] && access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Drop the intent records of dead runs under parent whose directories are
+ * all gone now. */
+static void gc_intents(const struct hull_cg_mounts *m, const char *parent)
+{
+	DIR *d = opendir(HULL_CG_INTENT_DIR);
+
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (dead_run(e->d_name) && hull_cg_intent_for(e->d_name, parent) &&
+		    !any_left(m, parent, e->d_name))
+			hull_cg_intent_end(e->d_name);
+	}
+	closedir(d);
 }
 
 int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hull_err *err)
@@ -256,6 +302,7 @@ int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hu
 		if (m->v1[c][0] && !seen)
 			removed += gc_tree(m->v1[c], parent, err);
 	}
+	gc_intents(m, parent);
 	return removed;
 }
 

@@ -3,10 +3,14 @@
 #include "cgroup_owner.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 void hull_cg_owner_value(const char *name, bool run, char *buf, size_t len)
 {
@@ -28,6 +32,11 @@ int hull_cg_owner_check(const char *dir, const char *value)
 	if (n < 0)
 		return errno == ENOTSUP || errno == EOPNOTSUPP ? -EOPNOTSUPP : 0;
 	return (size_t)n == strlen(value) && memcmp(buf, value, (size_t)n) == 0;
+}
+
+bool hull_cg_has_owner(const char *dir)
+{
+	return getxattr(dir, HULL_CG_OWNER_XATTR, NULL, 0) >= 0;
 }
 
 /* Digits only, no sign, no leading zero, at most max_len of them. */
@@ -54,4 +63,58 @@ bool hull_cg_run_name(const char *name, long *pid, unsigned long long *start)
 		return false;
 	*pid = (long)p;
 	return true;
+}
+
+static void intent_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", HULL_CG_INTENT_DIR, name);
+}
+
+int hull_cg_intent_begin(const char *name, const char *parent)
+{
+	char path[512];
+	int fd;
+
+	intent_path(name, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		/* First run on this boot: /run/hull as the other state dirs make it. */
+		if ((mkdir("/run/hull", 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(HULL_CG_INTENT_DIR, 0700) < 0 && errno != EEXIST))
+			return -errno;
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	}
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(parent);
+	ssize_t n = write(fd, parent, len);
+	int saved = n < 0 ? errno : EIO;
+	close(fd);
+	if (n == (ssize_t)len)
+		return 0;
+	unlink(path);
+	return -saved;
+}
+
+void hull_cg_intent_end(const char *name)
+{
+	char path[512];
+
+	intent_path(name, path, sizeof(path));
+	unlink(path);
+}
+
+bool hull_cg_intent_for(const char *name, const char *parent)
+{
+	char path[512], buf[PATH_MAX];
+	int fd;
+	ssize_t n;
+
+	intent_path(name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n >= 0 && (size_t)n == strlen(parent) && memcmp(buf, parent, (size_t)n) == 0;
 }

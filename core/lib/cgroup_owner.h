@@ -12,7 +12,14 @@
  *   "named <name>"       a cgroup the caller named (OCI cgroupsPath): only
  *                        that container's own lifecycle removes it
  *
- * A directory without the marker, or with another value, is never touched. */
+ * A directory without the marker, or with another value, is never touched.
+ *
+ * Between hull run's mkdir and its setxattr a SIGKILL would leave a
+ * directory without the marker that nothing could ever collect. So before
+ * its first mkdir a run writes an intent record, HULL_CG_INTENT_DIR/<name>
+ * holding the parent, and removes it once every directory is marked: a
+ * directory of that exact name under that parent, unmarked, whose run died
+ * with its record still there, is the killed run's own. */
 #ifndef HULL_CGROUP_OWNER_H
 #define HULL_CGROUP_OWNER_H
 
@@ -20,6 +27,7 @@
 #include <stddef.h>
 
 #define HULL_CG_OWNER_XATTR "user.hull.owner"
+#define HULL_CG_INTENT_DIR  "/run/hull/cgroups"
 
 /* The marker value of a cgroup called name (run: named after a hull run). */
 void hull_cg_owner_value(const char *name, bool run, char *buf, size_t len);
@@ -31,8 +39,22 @@ int hull_cg_owner_mark(const char *dir, const char *value);
  * gone); -EOPNOTSUPP: this kernel's cgroupfs cannot say. */
 int hull_cg_owner_check(const char *dir, const char *value);
 
+/* Whether dir carries any hull marker at all. */
+bool hull_cg_has_owner(const char *dir);
+
 /* Whether name is exactly "<pid>-<start>" (hull run's pattern), with both
  * numbers parsed into pid and start. */
 bool hull_cg_run_name(const char *name, long *pid, unsigned long long *start);
+
+/* Record that the run called name is about to create cgroups under parent:
+ * 0, or -errno (then the caller goes on without one: a directory it
+ * leaves unmarked stays behind, it is not taken for someone else's). */
+int hull_cg_intent_begin(const char *name, const char *parent);
+
+/* Every directory is marked (or removed): drop the record. */
+void hull_cg_intent_end(const char *name);
+
+/* Whether the record for name exists and names parent. */
+bool hull_cg_intent_for(const char *name, const char *parent);
 
 #endif

@@ -428,6 +428,59 @@ static void test_gc_collects_only_marked_dead_runs(void **state)
 	assert_int_equal(hull_cgroup_gc(&m, "no-such-parent", NULL), 0);
 }
 
+/* A run killed between its mkdir and its marker: the intent record it wrote
+ * first makes its unmarked directory collectable -- only under the parent the
+ * record names, only once the run is dead, never one with someone's marker. */
+static void test_gc_collects_a_run_killed_before_marking(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	char rel[128], killed[64], other[64], self[64], path[256];
+	long dead = dead_pid();
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	snprintf(killed, sizeof(killed), "%ld-901", dead);
+	snprintf(other, sizeof(other), "%ld-902", dead);
+	if (hull_cg_intent_begin(killed, "gcq") < 0)
+		skip(); /* /run not writable here */
+	assert_true(hull_cg_intent_for(killed, "gcq"));
+	assert_false(hull_cg_intent_for(killed, "gcp"));
+	assert_int_equal(hull_cg_intent_begin(other, "elsewhere"), 0);
+	assert_int_equal(hull_cgroup_self_name(self, sizeof(self)), 0);
+	assert_int_equal(hull_cg_intent_begin(self, "gcq"), 0);
+	make_dir("gcq", NULL);
+	snprintf(rel, sizeof(rel), "gcq/%s", killed);
+	make_dir(rel, NULL);
+	snprintf(rel, sizeof(rel), "gcq/%s", other); /* its record names another parent */
+	make_dir(rel, NULL);
+	snprintf(rel, sizeof(rel), "gcq/%s", self); /* its run is alive */
+	make_dir(rel, NULL);
+
+	assert_int_equal(hull_cgroup_gc(&m, "gcq", NULL), 1);
+	snprintf(rel, sizeof(rel), "gcq/%s", killed);
+	assert_false(exists(rel));
+	assert_false(hull_cg_intent_for(killed, "gcq")); /* its record is dropped */
+	snprintf(rel, sizeof(rel), "gcq/%s", other);
+	assert_true(exists(rel));
+	assert_true(hull_cg_intent_for(other, "elsewhere"));
+	snprintf(rel, sizeof(rel), "gcq/%s", self);
+	assert_true(exists(rel));
+	assert_true(hull_cg_intent_for(self, "gcq"));
+
+	/* A record does not make a foreign-marked directory hull's. */
+	assert_int_equal(hull_cg_intent_begin(killed, "gcq"), 0);
+	snprintf(rel, sizeof(rel), "gcq/%s", killed);
+	make_dir(rel, "someone else");
+	assert_int_equal(hull_cgroup_gc(&m, "gcq", NULL), 0);
+	assert_true(exists(rel));
+
+	hull_cg_intent_end(killed);
+	hull_cg_intent_end(other);
+	hull_cg_intent_end(self);
+	snprintf(path, sizeof(path), "%s/%s", HULL_CG_INTENT_DIR, self);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +501,8 @@ int main(void)
 						make_tree, remove_tree),
 		cmocka_unit_test_setup_teardown(test_gc_collects_only_marked_dead_runs, make_tree,
 						remove_tree),
+		cmocka_unit_test_setup_teardown(test_gc_collects_a_run_killed_before_marking,
+						make_tree, remove_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
