@@ -53,16 +53,17 @@ __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hu
 	_exit(err->exit_code ? err->exit_code : HULL_EXIT_RUNTIME);
 }
 
-/* The container must not outlive hull. With a new PID namespace getppid()
- * is 0, so the race "hull died before prctl" is caught by the go pipe's EOF
- * instead; without one, a changed parent pid tells. */
+/* The container must not outlive hull. PDEATHSIG covers a death after the
+ * prctl; one before it shows as a changed parent pid or, in a new PID
+ * namespace where getppid() is 0, as nobody left reading the report pipe
+ * (hull may already have sent go before it died: its EOF is not enough). */
 void hull_child_arm_deathsig(struct start *st)
 {
 	if (st->spec->detach)
 		return; /* OCI create: the container outlives the short-lived hull */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pid_t ppid = getppid();
-	if (ppid != 0 && ppid != st->parent_pid)
+	if ((ppid != 0 && ppid != st->parent_pid) || hull_sync_parent_gone(&st->sync))
 		_exit(HULL_EXIT_RUNTIME);
 }
 

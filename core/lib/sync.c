@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <time.h>
 #include <string.h>
@@ -113,6 +114,14 @@ int hull_sync_wait_go(struct hull_sync *sync)
 	ssize_t n = read_full(sync->go[0], &c, 1);
 	close_fd(&sync->go[0]);
 	return n == 1 ? 0 : -EPIPE;
+}
+
+bool hull_sync_parent_gone(const struct hull_sync *sync)
+{
+	/* A pipe's write end polls POLLERR once its last reader is closed; the
+	 * parent holds the only read end until the command runs. */
+	struct pollfd p = { .fd = sync->report[1], .events = POLLOUT };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 int hull_sync_report_ready(struct hull_sync *sync)

@@ -13,6 +13,8 @@
 
 #include "error.h"
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 enum hull_report_type {
@@ -36,6 +38,9 @@ void hull_sync_keep_child(struct hull_sync *sync);
 int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err);
 /* Child: wait for go; returns -EPIPE when the parent is gone. */
 int hull_sync_wait_go(struct hull_sync *sync);
+/* Child: whether the parent is gone now (nobody reads the report pipe).
+ * Unlike EOF on go this holds also after the parent sent go and died. */
+bool hull_sync_parent_gone(const struct hull_sync *sync);
 
 int hull_sync_report_ready(struct hull_sync *sync);
 void hull_sync_report_error(struct hull_sync *sync, const struct hull_err *child_err);

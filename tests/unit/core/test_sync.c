@@ -325,6 +325,22 @@ static void test_parent_dies_child_sees_epipe(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* hull may send go and die before its child armed PDEATHSIG: the child
+ * then reads go fine, and only the report pipe's lost reader tells. */
+static void test_parent_gone_after_sending_go(void **state)
+{
+	(void)state;
+	struct hull_err err;
+
+	assert_false(hull_sync_parent_gone(&sync_));
+	assert_int_equal(hull_sync_send_go(&sync_, &err), 0);
+	close(sync_.report[0]); /* the parent is gone: its read end with it */
+	sync_.report[0] = -1;
+	hull_sync_keep_child(&sync_);
+	assert_int_equal(hull_sync_wait_go(&sync_), 0);
+	assert_true(hull_sync_parent_gone(&sync_));
+}
+
 static void test_partial_report_is_protocol_error(void **state)
 {
 	(void)state;
@@ -385,6 +401,7 @@ int main(void)
 		T(test_error_message_full_length),
 		T(test_parent_closes_go_without_sending),
 		T(test_parent_dies_child_sees_epipe),
+		T(test_parent_gone_after_sending_go),
 		T(test_partial_report_is_protocol_error),
 		T(test_send_go_to_vanished_child),
 		T(test_report_ready_without_reader),
