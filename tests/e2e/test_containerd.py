@@ -9,38 +9,37 @@ pause, resume, `ps --format json`, `update --resources -`, `delete
 [--force]`. Metrics and OOM events it reads itself from the container's
 cgroup, so those prove hull put the process where the spec said.
 
-A private containerd per module: its own config.toml, root, state, gRPC and
-ttrpc sockets under a temp dir (CRI plugin off), started here and stopped by
-its PID; the image is an OCI archive built from build/rootfs and imported
+A private containerd per module (tests/pylib/private_containerd.py): its own
+config.toml, root, state, gRPC and ttrpc sockets under a temp dir (CRI plugin
+off), started here and stopped by its PID, its namespace and cgroup parent
+named after the test session's PID; the image is an OCI archive built from build/rootfs and imported
 with `ctr image import`; each runtime keeps its state under the temp dir
 (`--runc-root`). The finalizer kills and deletes every task and container,
 stops the shims it can name (their shim.pid files) and containerd, removes
 the containers' cgroup parent if this module created it, and checks that
 no mount is left under the temp dir. Skipped with a reason without
 containerd. The CRI pod lifecycle needs crictl (not packaged in Debian)."""
-import hashlib
-import io
 import json
 import os
 import pty
 import select
 import shutil
-import signal
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
+import private_containerd  # tests/pylib, on the path through conftest.py
 import pytest
 
-T = 30  # seconds per ctr call
-NS = "hull-e2e-ctr"  # containerd namespace (and the containers' cgroup parent)
+T = private_containerd.T  # seconds per ctr call
+# containerd namespace and the containers' cgroup parent: one per test session,
+# so two suites running at once never share a cgroup path.
+NS = f"hull-e2e-ctr-{os.getpid()}"
 IMAGE = "localhost/hull-e2e:latest"
 RUNTIMES = ["hull", "runc"]
 
 pytestmark = pytest.mark.skipif(
-    not shutil.which("containerd") or not shutil.which("ctr")
-    or not shutil.which("containerd-shim-runc-v2"),
+    not all(shutil.which(tool) for tool in private_containerd.TOOLS),
     reason="containerd not installed: apt-get install containerd (make deps)")
 
 
@@ -61,78 +60,15 @@ def wait_for(what, cond, timeout=15.0, step=0.02):
         time.sleep(step)
 
 
-def oci_image_archive(rootfs, out, ref):
-    """An OCI image layout tar (one uncompressed layer) of rootfs, named ref."""
-    layer = io.BytesIO()
-    with tarfile.open(fileobj=layer, mode="w") as t:
-        t.add(rootfs, arcname=".")
-    layer = layer.getvalue()
+class Containerd(private_containerd.Containerd):
+    """The shared private containerd (tests/pylib) plus the runtime choice."""
 
-    def digest(blob):
-        return "sha256:" + hashlib.sha256(blob).hexdigest()
-
-    def desc(media, blob):
-        return {"mediaType": media, "digest": digest(blob), "size": len(blob)}
-
-    config = json.dumps({
-        "architecture": "amd64", "os": "linux",
-        "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["/bin/sh"]},
-        "rootfs": {"type": "layers", "diff_ids": [digest(layer)]},
-    }).encode()
-    manifest = json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": desc("application/vnd.oci.image.config.v1+json", config),
-        "layers": [desc("application/vnd.oci.image.layer.v1.tar", layer)],
-    }).encode()
-    mdesc = desc("application/vnd.oci.image.manifest.v1+json", manifest)
-    mdesc["annotations"] = {"org.opencontainers.image.ref.name": ref}
-    index = json.dumps({"schemaVersion": 2, "manifests": [mdesc]}).encode()
-    with tarfile.open(out, "w") as t:
-        for name, data in [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'),
-                           ("index.json", index)] + [
-                ("blobs/sha256/" + digest(b)[7:], b) for b in (layer, config, manifest)]:
-            ti = tarfile.TarInfo(name)
-            ti.size = len(data)
-            t.addfile(ti, io.BytesIO(data))
-
-
-class Containerd:
     def __init__(self, tmp, hull):
-        self.tmp = tmp
-        self.sock = tmp / "containerd.sock"
+        super().__init__(tmp, NS)
         self.binaries = {"hull": hull, "runc": shutil.which("runc")}
-        self.cgroups_before = set(Path("/sys/fs/cgroup").glob(f"*/{NS}"))
-        (tmp / "config.toml").write_text(
-            "version = 2\n"
-            f'root = "{tmp}/root"\n'
-            f'state = "{tmp}/state"\n'
-            'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
-            "[grpc]\n"
-            f'  address = "{self.sock}"\n'
-            "[ttrpc]\n"
-            f'  address = "{self.sock}.ttrpc"\n'
-            "[debug]\n"
-            f'  address = "{tmp}/debug.sock"\n')
-        self.log = open(tmp / "containerd.log", "w")
-        self.proc = subprocess.Popen(
-            ["containerd", "--config", str(tmp / "config.toml")],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        wait_for("containerd to serve", lambda: self.proc.poll() is not None or
-                 subprocess.run(["ctr", "-a", str(self.sock), "version"],
-                                capture_output=True, timeout=T).returncode == 0)
-        assert self.proc.poll() is None, (tmp / "containerd.log").read_text()[-2000:]
-
-    def ctr(self, *args, timeout=T, **kw):
-        kw.setdefault("capture_output", True)
-        kw.setdefault("text", True)
-        kw.setdefault("stdin", subprocess.DEVNULL)
-        return subprocess.run(["ctr", "-a", str(self.sock), "-n", NS, *args],
-                              timeout=timeout, **kw)
 
     def ctr_argv(self, *args):
-        return ["ctr", "-a", str(self.sock), "-n", NS, *args]
+        return self.argv(*args)
 
     def run_args(self, runtime, *opts):
         """`run` options selecting runtime (hull or runc) and its state root."""
@@ -154,70 +90,18 @@ class Containerd:
         return int(wait_for(f"{cid} running", lambda: self.task(cid)[1] == "RUNNING"
                             and self.task(cid)[0]))
 
-    def task(self, cid):
-        """(pid, STATUS) of task cid from `ctr task ls`, or (None, None)."""
-        r = self.ctr("task", "ls")
-        for line in r.stdout.splitlines()[1:]:
-            f = line.split()
-            if f and f[0] == cid:
-                return f[1], f[2]
-        return None, None
-
-    def remove(self, cid):
-        """Kill and delete the task and the container (each step may find nothing)."""
-        self.ctr("task", "kill", "-a", "-s", "KILL", cid)
-        if self.task(cid)[0]:
-            wait_for(f"{cid} stopped", lambda: self.task(cid)[1] in (None, "STOPPED"))
-        self.ctr("task", "rm", "-f", cid)
-        self.ctr("container", "rm", cid)
-
-    def shim_pids(self):
-        pids = []
-        for f in (self.tmp / "state").glob("io.containerd.runtime.v2.task/*/*/shim.pid"):
-            try:
-                pids.append(int(f.read_text()))
-            except (OSError, ValueError):
-                pass
-        return pids
-
-    def cleanup(self):
-        if self.proc.poll() is None:
-            for line in self.ctr("container", "ls", "-q").stdout.split():
-                self.remove(line)
-            shims = self.shim_pids()
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-            for pid in shims:  # a shim outlives containerd only if its task did
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        self.log.close()
-        for cg in set(Path("/sys/fs/cgroup").glob(f"*/{NS}")) - self.cgroups_before:
-            try:
-                cg.rmdir()
-            except OSError:
-                pass
-        subprocess.run(["umount", "-R", str(self.tmp / "state")], capture_output=True, timeout=T)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
 
 @pytest.fixture(scope="module")
 def ctd(hull, rootfs, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("containerd")
     c = Containerd(tmp, hull)
     try:
-        oci_image_archive(rootfs, tmp / "image.tar", IMAGE)
-        r = c.ctr("image", "import", str(tmp / "image.tar"))
-        assert r.returncode == 0, r.stderr
+        c.import_image(rootfs, IMAGE)
         yield c
     finally:
         left = [m for m in mounts() if str(tmp) in m]  # ours only: others test too
-        c.cleanup()
+        c.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     assert not left, f"containerd, its shims or the runtime left mounts behind: {left}"
 
 
