@@ -17,10 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hostutil import cgroup_mount_points
 
 POOL_ROOT = Path("/run/hull/pool")
-CG_ROOTS = ["/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/cpu",
-            "/sys/fs/cgroup/unified"]
+# Every hierarchy, not a guessed list: where cpu and cpuacct are mounted apart
+# a missed one kept each test's parent behind.
+CG_ROOTS = cgroup_mount_points()
 TIMEOUT = 30
 
 
