@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/run.sh — what `make bench` runs, in order:
 #   1. hull-harness latency: runtimes side by side, per-phase, per-namespace,
-#      concurrency                                    -> $REPORTS/latency.json
+#      concurrency, the engine path, pool mode (a burst of 64 from a warm
+#      pool, sustained rate with refill at 1/4/16 at once, memory per idle
+#      slot; hull run --pool against hull run) -> $REPORTS/latency.json
 #   2. plots from it (bench/plot.py, matplotlib)      -> $REPORTS/*.svg
 #   3. microbenchmarks (hull-micro, Google Benchmark) -> $REPORTS/micro.json
 #   4. whole-command cross-check (bench/hyperfine.sh) -> $REPORTS/hyperfine.json
@@ -36,9 +38,11 @@ mkdir -p "$REPORTS"
 if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then
   N=${BENCH_N:-10}; WARMUP=2; LEVELS=1,2,4; PER_LEVEL=24; MICRO_N=20; HF_RUNS=10; NET_RUNS=3
   LC_ROUNDS=5; CTR_ROUNDS=3
+  POOL="--pool-burst 16 --pool-bursts 1 --pool-levels 1,4 --pool-per-level 24"
 else
   N=${BENCH_N:-300}; WARMUP=10; LEVELS=1,2,4,8,16; PER_LEVEL=320; MICRO_N=300; HF_RUNS=200; NET_RUNS=20
   LC_ROUNDS=40; CTR_ROUNDS=20
+  POOL="--pool-burst 64 --pool-bursts 3 --pool-levels 1,4,16 --pool-per-level $PER_LEVEL"
 fi
 set --
 [ -n "${BENCH_CPU:-}" ] && set -- --cpu "$BENCH_CPU"
@@ -51,8 +55,9 @@ t0=$(date +%s)
 
 step 1 "startup latency: $N starts per runtime after $WARMUP warm-up, interleaved"
 rm -f "$REPORTS/latency.json" "$REPORTS/micro.json" "$REPORTS/hyperfine.json"
+# shellcheck disable=SC2086 # POOL is a list of options
 "$BIN/hull-harness" latency -n "$N" -w "$WARMUP" --runtimes "$RUNTIMES" \
-  --concurrency "$LEVELS" --per-level "$PER_LEVEL" --rootfs "$ROOTFS" \
+  --concurrency "$LEVELS" --per-level "$PER_LEVEL" $POOL --rootfs "$ROOTFS" \
   --commit "${COMMIT:-unknown}" --json "$REPORTS/latency.json" "$@" >/dev/null
 rc=$?
 if [ "$rc" -ne 0 ]; then

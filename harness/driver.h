@@ -28,6 +28,7 @@
  *   hull-pool     build/bin/hull run --pool P --wait: a pool of prepared slots
  *                 (core/lib/POOL.md) started by prepare with the config's
  *                 namespaces and hostname, stopped by release
+ *   hull-pool-limits  the same, its slots with hull-limits' cgroup limits
  *   hull-oci      build/bin/hull run --bundle over the same OCI bundle as
  *                 crun and runc (bench comparisons)
  *   seed          build/bin/hull-seed: the tutorial path (mnt+uts, chroot, holes)
@@ -143,6 +144,7 @@ struct hh_launch_config {
 	int timeout_ms;		  /* per container; 0 = 10000 */
 	int cancel_fd;		  /* readable = abort the run in progress; -1 none */
 	const char *cgroups_path; /* OCI: linux.cgroupsPath of the bundle; NULL none */
+	unsigned pool_size;	  /* hull-pool: slots kept ready; 0 = 4 */
 };
 
 struct hh_launch {

@@ -42,20 +42,26 @@ static void usage(FILE *out)
 	      " -n, --iterations N       measured starts per runtime (default 100)\n"
 	      " -w, --warmup N           discarded starts per runtime first (default 5)\n"
 	      "     --runtimes LIST      bare,floor,hull,hull-fork,hull-chroot,hull-privileged,\n"
-	      "                          hull-limits,hull-pool,hull-oci,seed,unshare,\n"
+	      "                          hull-limits,hull-pool,hull-pool-limits,hull-oci,\n"
+	      "                            seed,unshare,\n"
 	      "                            bwrap,crun,crun-cgroupfs,runc or all (default),\n"
 	      "                            and any OCI runtime by path:\n"
 	      "                            oci:PATH[,name=NAME][,args=OPT OPT][,env=v1]\n"
 	      "     --ns LIST            namespaces of the comparison (default\n"
 	      "                            mnt,uts,pid,ipc,net)\n"
-	      "     --suites LIST        runtimes,namespaces,concurrency,lifecycle (default\n"
-	      "                            all)\n"
+	      "     --suites LIST        runtimes,namespaces,concurrency,lifecycle,pool\n"
+	      "                            (default all)\n"
 	      "     --lifecycle-rounds N create+start+delete rounds per runtime (default\n"
 	      "                            the iterations, at most 60)\n"
 	      "     --ns-each LIST       namespaces the namespaces suite measures alone\n"
 	      "                            (default all; none and the --ns set always)\n"
 	      "     --concurrency LIST   starts at once (default 1,2,4,8,16)\n"
 	      "     --per-level N        containers per concurrency level (default 160)\n"
+	      "     --pool-burst N       pool suite: starts back to back per burst, from a\n"
+	      "                            full pool of N slots (default 64)\n"
+	      "     --pool-bursts N      bursts per row (default 3)\n"
+	      "     --pool-levels LIST   sustained rate, clients at once (default 1,4,16)\n"
+	      "     --pool-per-level N   containers per sustained level (default --per-level)\n"
 	      "     --cpu N              pin the harness and its runtimes to CPU N\n"
 	      "                            (not during the concurrency sweep)\n"
 	      "     --rootfs DIR         rootfs with /bin/hull-probe (default: ../rootfs\n"
@@ -88,23 +94,23 @@ static int parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-static int parse_levels(const char *s, struct opts *o)
+static int parse_levels(const char *s, int *levels, int *n)
 {
-	o->n_levels = 0;
+	*n = 0;
 	for (const char *p = s; *p;) {
 		char buf[16];
 		size_t w = strcspn(p, ",");
-		if (w == 0 || w >= sizeof(buf) || o->n_levels == MAX_LEVELS) {
+		if (w == 0 || w >= sizeof(buf) || *n == MAX_LEVELS) {
 			fprintf(stderr, "hull-harness: invalid concurrency list '%s'\n", s);
 			return -1;
 		}
 		memcpy(buf, p, w);
 		buf[w] = '\0';
-		if (parse_int(buf, 1, 256, &o->levels[o->n_levels++]) < 0)
+		if (parse_int(buf, 1, 256, &levels[(*n)++]) < 0)
 			return -1;
 		p += w + (p[w] == ',');
 	}
-	return o->n_levels ? 0 : -1;
+	return *n ? 0 : -1;
 }
 
 static int parse_suites(const char *s, struct opts *o)
@@ -147,6 +153,10 @@ enum {
 	OPT_HYPERFINE,
 	OPT_NS_EACH,
 	OPT_LIFECYCLE_ROUNDS,
+	OPT_POOL_BURST,
+	OPT_POOL_BURSTS,
+	OPT_POOL_LEVELS,
+	OPT_POOL_PER_LEVEL,
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -161,6 +171,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "lifecycle-rounds", required_argument, NULL, OPT_LIFECYCLE_ROUNDS },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 		{ "per-level", required_argument, NULL, OPT_PER_LEVEL },
+		{ "pool-burst", required_argument, NULL, OPT_POOL_BURST },
+		{ "pool-bursts", required_argument, NULL, OPT_POOL_BURSTS },
+		{ "pool-levels", required_argument, NULL, OPT_POOL_LEVELS },
+		{ "pool-per-level", required_argument, NULL, OPT_POOL_PER_LEVEL },
 		{ "cpu", required_argument, NULL, OPT_CPU },
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
@@ -180,10 +194,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			    .ns_each = ~0ull,
 			    .cpu = -1,
 			    .per_level = 160,
+			    .pool_burst = 64,
+			    .pool_bursts = 3,
 			    .timeout_ms = 10000 };
 	snprintf(o->ns_list, sizeof(o->ns_list), "mnt,uts,pid,ipc,net");
 	parse_suites("all", o);
-	parse_levels("1,2,4,8,16", o);
+	parse_levels("1,2,4,8,16", o->levels, &o->n_levels);
+	parse_levels("1,4,16", o->pool_levels, &o->n_pool_levels);
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+n:w:qh", longopts, NULL)) != -1) {
@@ -219,7 +236,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case OPT_CONCURRENCY:
-			if (parse_levels(optarg, o) < 0)
+			if (parse_levels(optarg, o->levels, &o->n_levels) < 0)
+				return -1;
+			break;
+		case OPT_POOL_LEVELS:
+			if (parse_levels(optarg, o->pool_levels, &o->n_pool_levels) < 0)
+				return -1;
+			break;
+		case OPT_POOL_BURST:
+			if (parse_int(optarg, 1, 256, &o->pool_burst) < 0)
+				return -1;
+			break;
+		case OPT_POOL_BURSTS:
+			if (parse_int(optarg, 1, 1000, &o->pool_bursts) < 0)
+				return -1;
+			break;
+		case OPT_POOL_PER_LEVEL:
+			if (parse_int(optarg, 1, 100000, &o->pool_per_level) < 0)
 				return -1;
 			break;
 		case OPT_LIFECYCLE_ROUNDS:
@@ -454,6 +487,8 @@ int hh_cmd_latency(int argc, char **argv)
 			b.total += (size_t)((b.v[i].suite == SUITE_LIFECYCLE ? b.o.lifecycle_rounds
 									     : b.o.iterations) +
 					    b.o.warmup);
+	if (b.o.suites[SUITE_POOL])
+		b.total += hh_lat_pool_work(&b);
 	if (cv && cv->available)
 		for (int i = 0; i < b.o.n_levels; i++)
 			b.total += (size_t)b.o.levels[i] *
@@ -486,6 +521,8 @@ int hh_cmd_latency(int argc, char **argv)
 		hh_lat_run_concurrency(&b, cv);
 	if (b.o.suites[SUITE_LIFECYCLE])
 		hh_lat_run_lifecycle(&b);
+	if (b.o.suites[SUITE_POOL])
+		hh_lat_run_pool(&b);
 	hh_lat_progress(&b, "done", true);
 	hh_lat_progress_end(&b);
 
@@ -504,6 +541,14 @@ int hh_cmd_latency(int argc, char **argv)
 				ret = 1;
 		}
 	}
+	for (int i = 0; i < POOL_ROWS; i++) {
+		const struct pool_row *r = &b.pool.row[i];
+		if (b.o.suites[SUITE_POOL] && r->available && r->entry.n == 0) {
+			fprintf(stderr, "hull-harness: pool suite: %s: every start failed: %s\n",
+				r->label, r->first_error);
+			ret = 1;
+		}
+	}
 	for (size_t i = 0; i < b.nlv; i++)
 		if (b.lv[i].containers == 0) {
 			fprintf(stderr,
@@ -520,5 +565,6 @@ int hh_cmd_latency(int argc, char **argv)
 	json_object_put(report);
 	json_object_put(b.skipped);
 	hh_lat_release_all(&b);
+	hh_lat_pool_free(&b);
 	return ret;
 }

@@ -84,6 +84,8 @@ void hh_lat_phase_durations(const struct hh_lat_marks *m, uint64_t d[HH_LAT_N_MA
 /* Render the tables a person reads first from a latency report (and the
  * microbenchmark and hyperfine sections when present). */
 void hh_lat_render_markdown(json_object *report, FILE *out);
+/* The pool suite's section (latency_pool.c), when the report has one. */
+void hh_lat_pool_markdown(json_object *report, FILE *out);
 
 /* Merge a Google Benchmark JSON file (--benchmark_format=json) and a
  * hyperfine --export-json file into report as "micro" and "hyperfine";

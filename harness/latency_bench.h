@@ -43,7 +43,7 @@ struct variant {
 	char cgroups_path[96];	       /* lifecycle: a cgroup of its own */
 };
 
-enum { SUITE_RUNTIMES, SUITE_NAMESPACES, SUITE_CONCURRENCY, SUITE_LIFECYCLE, N_SUITES };
+enum { SUITE_RUNTIMES, SUITE_NAMESPACES, SUITE_CONCURRENCY, SUITE_LIFECYCLE, SUITE_POOL, N_SUITES };
 extern const char *const hh_lat_suite_names[N_SUITES];
 
 /* The runtime comparison, in the order of the report. */
@@ -53,6 +53,30 @@ struct level {
 	size_t containers, failures;
 	uint64_t wall_ns;
 	struct hh_samples round, entry;
+	char first_error[256];
+};
+
+/* The pool suite (latency_pool.c): `hull run --pool` against `hull run`,
+ * each container spawned by the timer like every other sample. */
+enum { POOL_ROW_HULL, POOL_ROW_POOL, POOL_ROWS };
+struct pool_row {
+	const char *label, *runtime;
+	bool available;
+	char why[256];
+	struct hh_samples entry, round; /* the bursts' starts */
+	uint64_t burst_wall_ns;		/* summed over the bursts */
+	size_t burst_failures;
+	char first_error[256];
+	struct level sustained[MAX_LEVELS];
+};
+
+struct pool_suite {
+	struct pool_row row[POOL_ROWS];
+	size_t n_levels; /* sustained levels measured */
+	unsigned burst_size, sustained_size;
+	long long idle_slot_pss_kib; /* -1: not measured */
+	int idle_slots;
+	char mem_error[256];
 };
 
 struct opts {
@@ -72,6 +96,11 @@ struct opts {
 	bool quiet;
 	int timeout_ms;
 	int lifecycle_rounds; /* measured lifecycles per runtime */
+	int pool_burst;	      /* pool suite: starts back to back per burst */
+	int pool_bursts;      /* bursts per row */
+	int pool_levels[MAX_LEVELS];
+	int n_pool_levels;
+	int pool_per_level; /* 0: per_level */
 };
 
 struct bench {
@@ -80,6 +109,7 @@ struct bench {
 	size_t nv;
 	struct level lv[MAX_LEVELS];
 	size_t nlv;
+	struct pool_suite pool;
 	json_object *skipped;
 	/* progress */
 	size_t done, total;
@@ -114,9 +144,28 @@ void hh_lat_release_all(struct bench *b);
 void hh_lat_run_interleaved(struct bench *b, int suite);
 void hh_lat_measure_rss(struct bench *b, struct variant *v);
 void hh_lat_run_concurrency(struct bench *b, struct variant *v);
+/* One container of a prepared launch: its start (probe entry - spawn)
+ * and round trip, or -1 with why filled. */
+int hh_lat_sample(const struct hh_launch *l, uint64_t *entry, uint64_t *round, char *why,
+		  size_t len);
+/* k threads released at once, per containers each, back to back. */
+void hh_lat_run_level(const struct hh_launch *l, int k, size_t per, struct level *lv);
 /* The lifecycle suite's rounds, interleaved like the others; then the
  * cgroups of its bundles that a failed delete left are removed. */
 void hh_lat_run_lifecycle(struct bench *b);
+
+/* ---- latency_pool.c ---------------------------------------------------- */
+
+/* Starts the pool suite adds to the progress line. */
+size_t hh_lat_pool_work(const struct bench *b);
+/* Bursts and sustained levels, hull and hull-pool interleaved; the pool
+ * refilled (untimed) before each of the other row's turns. */
+void hh_lat_run_pool(struct bench *b);
+/* The "pool" section of the report. */
+json_object *hh_lat_pool_json(struct bench *b);
+/* Targets of the pool suite (sustained throughput against hull's). */
+void hh_lat_pool_targets(struct bench *b, json_object *targets);
+void hh_lat_pool_free(struct bench *b);
 
 /* ---- latency_json.c ---------------------------------------------------- */
 

@@ -259,6 +259,18 @@ static json_object *targets_json(struct bench *b)
 	}
 	json_object_array_add(
 		t, target("hull peak RSS (MiB)", "rss", peak, 1.5, "hull RSS not measured"));
+	/* Pool mode (issue 16): a warm slot under the floor, with limits too
+	 * (no cgroup migration on the request path). */
+	json_object_array_add(t, target("hull-pool / floor", "entry",
+					ratio_of(b, "hull-pool", "floor", 0), 0.60,
+					"hull-pool or floor not measured"));
+	json_object_array_add(t, target("hull-pool / bare", "entry",
+					ratio_of(b, "hull-pool", "bare", 0), 2.50,
+					"hull-pool or bare not measured"));
+	json_object_array_add(t, target("hull-pool-limits / floor", "entry",
+					ratio_of(b, "hull-pool-limits", "floor", 0), 0.60,
+					"hull-pool-limits or floor not measured"));
+	hh_lat_pool_targets(b, t);
 	/* The engine path (issue 18): create + start + delete. */
 	json_object_array_add(t, target("lifecycle hull / crun-cgroupfs", "create+start+delete",
 					lc_ratio(b, "hull", "crun-cgroupfs", HH_LC_SUM), 0.30,
@@ -396,7 +408,9 @@ json_object *hh_lat_build_report(struct bench *b)
 	}
 	if (b->o.suites[SUITE_LIFECYCLE])
 		json_object_object_add(r, "lifecycle", lifecycle_json(b));
-	if (b->o.suites[SUITE_RUNTIMES] || b->o.suites[SUITE_LIFECYCLE])
+	if (b->o.suites[SUITE_POOL])
+		json_object_object_add(r, "pool", hh_lat_pool_json(b));
+	if (b->o.suites[SUITE_RUNTIMES] || b->o.suites[SUITE_LIFECYCLE] || b->o.suites[SUITE_POOL])
 		json_object_object_add(r, "targets", targets_json(b));
 	return r;
 }

@@ -541,6 +541,7 @@ void hh_lat_render_markdown(json_object *report, FILE *out)
 	phases_section(report, out);
 	namespaces_section(report, out);
 	concurrency_section(report, out);
+	hh_lat_pool_markdown(report, out);
 	lifecycle_section(report, out);
 	micro_section(report, out);
 	hyperfine_section(report, out);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 const char *const hh_lat_suite_names[N_SUITES] = { "runtimes", "namespaces", "concurrency",
-						   "lifecycle" };
+						   "lifecycle", "pool" };
 char *hh_lat_probe_argv[] = { "/bin/hull-probe", "--stamp", NULL };
 
 /* ---- progress ------------------------------------------------------- */
@@ -360,32 +360,101 @@ out:
 	hh_launch_release(&l);
 }
 
+int hh_lat_sample(const struct hh_launch *l, uint64_t *entry, uint64_t *round, char *why,
+		  size_t len)
+{
+	struct hh_launch_result r = { 0 };
+	struct hull_err err = { 0 };
+	uint64_t t_entry = 0;
+	int ret = -1;
+
+	if (hh_launch_run(l, &r, &err) < 0)
+		snprintf(why, len, "%s", err.msg);
+	else if (r.exit_code != 0)
+		snprintf(why, len, "exit status %d%s%.200s", r.exit_code,
+			 r.err && *r.err ? ": " : "", r.err ? r.err : "");
+	else if (hh_lat_parse_stamp(r.out, &t_entry, &err) < 0)
+		snprintf(why, len, "%s", err.msg);
+	else if (t_entry < r.t_spawn_ns)
+		snprintf(why, len, "the probe's stamp is before the spawn");
+	else {
+		*entry = t_entry - r.t_spawn_ns;
+		*round = r.t_exit_ns - r.t_spawn_ns;
+		ret = 0;
+	}
+	if (ret < 0)
+		why[strcspn(why, "\n")] = '\0';
+	hh_launch_result_free(&r);
+	return ret;
+}
+
 struct worker {
-	struct variant *v;
+	const struct hh_launch *l;
 	pthread_barrier_t *go;
 	size_t n;
 	struct hh_samples round, entry;
 	size_t failures;
+	char first_error[256];
 };
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	char why[256];
 	pthread_barrier_wait(w->go);
 	for (size_t i = 0; i < w->n; i++) {
-		struct hh_launch_result r = { 0 };
-		struct hull_err err = { 0 };
-		uint64_t entry;
-		if (hh_launch_run(&w->v->launch, &r, &err) < 0 || r.exit_code != 0 ||
-		    hh_lat_parse_stamp(r.out, &entry, NULL) < 0 || entry < r.t_spawn_ns) {
-			w->failures++;
+		uint64_t entry, round;
+		if (hh_lat_sample(w->l, &entry, &round, why, sizeof(why)) < 0) {
+			if (!w->failures++)
+				snprintf(w->first_error, sizeof(w->first_error), "%s", why);
 		} else {
-			push(&w->round, r.t_exit_ns - r.t_spawn_ns);
-			push(&w->entry, entry - r.t_spawn_ns);
+			push(&w->round, round);
+			push(&w->entry, entry);
 		}
-		hh_launch_result_free(&r);
 	}
 	return NULL;
+}
+
+void hh_lat_run_level(const struct hh_launch *l, int k, size_t per, struct level *lv)
+{
+	struct worker w[256];
+	pthread_t th[256];
+	pthread_barrier_t go;
+
+	memset(lv, 0, sizeof(*lv));
+	lv->level = k;
+	pthread_barrier_init(&go, NULL, (unsigned)k + 1);
+	int started = 0;
+	for (int i = 0; i < k; i++) {
+		w[i] = (struct worker){ .l = l, .go = &go, .n = per };
+		if (pthread_create(&th[i], NULL, worker_main, &w[i]) != 0)
+			break;
+		started++;
+	}
+	if (started < k) {
+		/* Cannot happen short of resource exhaustion; the barrier
+		 * would never open, so give up loudly. */
+		fprintf(stderr, "hull-harness: cannot start %d threads\n", k);
+		exit(2);
+	}
+	uint64_t t0 = hull_now_ns();
+	pthread_barrier_wait(&go);
+	for (int i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	lv->wall_ns = hull_now_ns() - t0;
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < k; i++) {
+		for (size_t j = 0; j < w[i].round.n; j++) {
+			push(&lv->round, w[i].round.v[j]);
+			push(&lv->entry, w[i].entry.v[j]);
+		}
+		lv->failures += w[i].failures;
+		if (!lv->first_error[0] && w[i].first_error[0])
+			snprintf(lv->first_error, sizeof(lv->first_error), "%s", w[i].first_error);
+		hh_samples_free(&w[i].round);
+		hh_samples_free(&w[i].entry);
+	}
+	lv->containers = lv->round.n;
 }
 
 /* K threads start containers back to back, all released at once; the
@@ -395,45 +464,9 @@ void hh_lat_run_concurrency(struct bench *b, struct variant *v)
 {
 	b->suite_now = hh_lat_suite_names[SUITE_CONCURRENCY];
 	for (int li = 0; li < b->o.n_levels; li++) {
-		struct level *lv = &b->lv[b->nlv++];
 		int k = b->o.levels[li];
 		size_t per = (size_t)(b->o.per_level + k - 1) / (size_t)k;
-		struct worker w[256];
-		pthread_t th[256];
-		pthread_barrier_t go;
-
-		memset(lv, 0, sizeof(*lv));
-		lv->level = k;
-		pthread_barrier_init(&go, NULL, (unsigned)k + 1);
-		int started = 0;
-		for (int i = 0; i < k; i++) {
-			w[i] = (struct worker){ .v = v, .go = &go, .n = per };
-			if (pthread_create(&th[i], NULL, worker_main, &w[i]) != 0)
-				break;
-			started++;
-		}
-		if (started < k) {
-			/* Cannot happen short of resource exhaustion; the barrier
-			 * would never open, so give up loudly. */
-			fprintf(stderr, "hull-harness: cannot start %d threads\n", k);
-			exit(2);
-		}
-		uint64_t t0 = hull_now_ns();
-		pthread_barrier_wait(&go);
-		for (int i = 0; i < k; i++)
-			pthread_join(th[i], NULL);
-		lv->wall_ns = hull_now_ns() - t0;
-		pthread_barrier_destroy(&go);
-		for (int i = 0; i < k; i++) {
-			for (size_t j = 0; j < w[i].round.n; j++) {
-				push(&lv->round, w[i].round.v[j]);
-				push(&lv->entry, w[i].entry.v[j]);
-			}
-			lv->failures += w[i].failures;
-			hh_samples_free(&w[i].round);
-			hh_samples_free(&w[i].entry);
-		}
-		lv->containers = lv->round.n;
+		hh_lat_run_level(&v->launch, k, per, &b->lv[b->nlv++]);
 		b->done += (size_t)k * per;
 		char what[64];
 		snprintf(what, sizeof(what), "%d at once", k);

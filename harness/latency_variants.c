@@ -22,6 +22,7 @@ static const struct {
 	{ "hull-privileged", "hull-privileged", false, false, true },
 	{ "hull-limits", "hull-limits", false, false, true },
 	{ "hull-pool", "hull-pool", false, false, false },
+	{ "hull-pool-limits", "hull-pool-limits", false, false, false },
 	{ "hull-oci", "hull-oci", false, false, false },
 	{ "seed", "seed", false, false, false },
 	{ "unshare", "unshare", false, false, false },

@@ -2,6 +2,7 @@
  * of its command line, and oci:PATH runtimes added at run time; see
  * driver.h. */
 #include "argv.h"
+#include "runtime_pool.h"
 #include "driver.h"
 #include "env.h"
 #include "ns.h"
@@ -61,70 +62,6 @@ static int build_hull(struct hh_argv *a, struct hh_launch *l, struct hull_err *e
 	hh_argv_add(a, "--");
 	hh_argv_add_all(a, (const char *const *)c->argv);
 	return 0;
-}
-
-/* hull-pool: the command goes to a slot of the pool setup started. */
-static int build_hull_pool(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
-{
-	static unsigned counter;
-	const struct hh_launch_config *c = &l->cfg;
-
-	(void)err;
-	snprintf(l->pool, sizeof(l->pool), "hh-%d-%u", (int)getpid(),
-		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
-	hh_argv_add(a, l->runtime_bin);
-	hh_argv_add(a, "run");
-	hh_argv_add(a, "--pool");
-	hh_argv_add(a, l->pool);
-	hh_argv_add(a, "--wait");
-	if (c->trace_fd >= 0) {
-		hh_argv_add(a, "--trace-fd");
-		hh_argv_addf(a, "%d", c->trace_fd);
-	}
-	hh_argv_add(a, "--");
-	hh_argv_add_all(a, (const char *const *)c->argv);
-	return 0;
-}
-
-static int setup_hull_pool(struct hh_launch *l, struct hull_err *err)
-{
-	const struct hh_launch_config *c = &l->cfg;
-	struct hh_step_result res;
-	char ns[128];
-	char *argv[16];
-	int n = 0;
-
-	hull_ns_format(l->ns_effective, ns, sizeof(ns));
-	argv[n++] = l->runtime_bin;
-	argv[n++] = "pool";
-	argv[n++] = "start";
-	argv[n++] = l->pool;
-	argv[n++] = "--size";
-	argv[n++] = "4";
-	argv[n++] = "--ns";
-	argv[n++] = ns;
-	if (c->hostname && (l->ns_effective & CLONE_NEWUTS)) {
-		argv[n++] = "--hostname";
-		argv[n++] = (char *)c->hostname;
-	}
-	argv[n++] = (char *)c->rootfs;
-	argv[n] = NULL;
-	int ret = hh_launch_step(l, argv, &res, err);
-	if (ret < 0)
-		return ret;
-	if (res.exit_code != 0)
-		return hull_fail(err, 0, "cannot start pool '%s': %s", l->pool, res.err);
-	return 0;
-}
-
-static void teardown_hull_pool(struct hh_launch *l)
-{
-	struct hh_step_result res;
-	struct hull_err err;
-	char *argv[] = { l->runtime_bin, "pool", "stop", l->pool, NULL };
-
-	if (l->pool[0])
-		hh_launch_step(l, argv, &res, &err);
 }
 
 static int build_seed(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
@@ -289,9 +226,19 @@ static const struct hh_runtime_info builtin[] = {
 	  .root_choosable = false,
 	  .drops_caps = true,
 	  .bench_only = true,
-	  .build_argv = build_hull_pool,
-	  .setup = setup_hull_pool,
-	  .teardown = teardown_hull_pool },
+	  .build_argv = hh_build_hull_pool,
+	  .setup = hh_setup_hull_pool,
+	  .teardown = hh_teardown_hull_pool },
+	{ .name = "hull-pool-limits",
+	  .what = "hull run --pool, its slots with hull-limits' cgroup limits",
+	  HH_RUNTIME,
+	  .root_choosable = false,
+	  .drops_caps = true,
+	  .bench_only = true,
+	  .options = opts_limits,
+	  .build_argv = hh_build_hull_pool,
+	  .setup = hh_setup_hull_pool,
+	  .teardown = hh_teardown_hull_pool },
 	{ .name = "seed",
 	  .what = "the tutorial: fork, unshare(mnt|uts), chroot, mount proc, exec",
 	  .program = "hull-seed",

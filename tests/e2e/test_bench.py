@@ -72,6 +72,9 @@ def test_quick_bench_writes_every_section(quick_bench):
     for single in ("mnt", "uts", "pid", "ipc", "net", "user", "cgroup", "time"):
         assert single in ns_sets
     assert [lv["level"] for lv in rep["concurrency"]] == [1, 2, 4]
+    # Pool mode: the burst rows and the sustained levels of run.sh's quick set.
+    assert [r["name"] for r in rep["pool"]["burst"]["rows"]] == ["hull", "hull-pool"]
+    assert [lv["level"] for lv in rep["pool"]["sustained"]["levels"]] == [1, 4]
     # The engine path: hull's create + start + delete every round.
     lc = {r["name"]: r for r in rep["lifecycle"]["runtimes"]}
     assert lc["hull"]["lifecycles"] == rep["lifecycle"]["rounds"] > 0
@@ -91,6 +94,7 @@ def test_quick_bench_markdown_and_plots(quick_bench):
     md = (reports / "latest.md").read_text()
     for heading in ("## Runtimes, ranked", "## Targets", "## Where hull's time goes",
                     "## Cost of each namespace", "## Concurrency",
+                    "## Pool mode (hull run --pool against hull run)",
                     "## Engine path: create + start + delete", "## Microbenchmarks",
                     "## Whole-command timings", "## Plots"):
         assert heading in md, heading

@@ -1,0 +1,84 @@
+"""The pool suite of hull-harness latency (make bench's pool rows, issue 16):
+a burst from a warm pool, the sustained rate with refill, memory per idle
+slot, hull run --pool against hull run. Only structure and identities
+between numbers of the same run are asserted, never a timing."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+POOL_ROOT = Path("/run/hull/pool")
+
+
+def harness_pools():
+    return sorted(p.name for p in POOL_ROOT.iterdir() if p.name.startswith("hh-")) \
+        if POOL_ROOT.exists() else []
+
+
+@pytest.fixture(scope="module")
+def pool_report(harness, rootfs, tmp_path_factory):
+    before = harness_pools()
+    out = tmp_path_factory.mktemp("poolbench")
+    r = subprocess.run([harness, "latency", "--suites", "pool", "-w", "1", "-q",
+                        "--pool-burst", "8", "--pool-bursts", "2", "--pool-levels", "1,2",
+                        "--pool-per-level", "6", "--rootfs", rootfs,
+                        "--json", str(out / "l.json"), "--markdown", str(out / "l.md")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return (json.loads((out / "l.json").read_text()), (out / "l.md").read_text(), r,
+            before)
+
+
+def test_burst_rows_are_counted_and_consistent(pool_report):
+    rep, _, _, _ = pool_report
+    burst = rep["pool"]["burst"]
+    assert (burst["size"], burst["bursts"], burst["pool_size"]) == (8, 2, 8)
+    assert [r["name"] for r in burst["rows"]] == ["hull", "hull-pool"]
+    for row in burst["rows"]:
+        assert row["containers"] + row["failures"] == 16, row.get("first_error")
+        assert row["failures"] == 0, row.get("first_error")
+        e, rt = row["entry"], row["round_trip"]
+        assert e["n"] == rt["n"] == row["containers"] == len(e["samples_ns"])
+        assert e["min_ns"] <= e["median_ns"] <= e["p90_ns"] <= e["max_ns"]
+        assert rt["median_ns"] >= e["median_ns"]
+        # The rate is the containers over the bursts' wall time, which
+        # holds every round trip.
+        assert row["containers_per_s"] == pytest.approx(
+            row["containers"] * 1e9 / row["wall_ns"], rel=1e-2)
+        assert row["wall_ns"] >= sum(rt["samples_ns"])
+
+
+def test_sustained_levels_compare_pool_and_hull(pool_report):
+    rep, _, _, _ = pool_report
+    sus = rep["pool"]["sustained"]
+    assert sus["pool_size"] == 4
+    assert [lv["level"] for lv in sus["levels"]] == [1, 2]
+    for lv in sus["levels"]:
+        for name in ("hull", "hull-pool"):
+            x = lv[name]
+            assert (x["containers"], x["failures"]) == (6, 0), x.get("first_error")
+            assert x["containers_per_s"] == pytest.approx(
+                x["containers"] * 1e9 / x["wall_ns"], rel=1e-2)
+        assert lv["pool_over_hull"] == pytest.approx(
+            lv["hull-pool"]["containers_per_s"] / lv["hull"]["containers_per_s"], rel=2e-2)
+    targets = {t["name"]: t for t in rep["targets"]}
+    for k in (1, 2):
+        t = targets[f"hull / hull-pool rate, {k} at once"]
+        assert t["met"] == (t["value"] <= 1.0)
+
+
+def test_memory_per_idle_slot_of_the_full_pool(pool_report):
+    rep, _, _, _ = pool_report
+    mem = rep["pool"]["memory"]
+    assert mem["idle_slots"] == 8
+    assert 0 < mem["idle_slot_pss_kib"] < 64 * 1024
+
+
+def test_markdown_section_and_no_pool_left(pool_report):
+    _, md, _, before = pool_report
+    section = md.split("## Pool mode (hull run --pool against hull run)", 1)[1]
+    assert "| hull-pool |" in section and "| hull |" in section
+    assert "Memory per idle slot: " in section and " KiB (" in section
+    # Both pools the suite started were stopped again.
+    assert harness_pools() == before
