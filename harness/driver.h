@@ -79,6 +79,9 @@ struct hh_runtime_info {
 	bool built;	       /* program is built next to hull-harness */
 	uint64_t ns_choosable; /* CLONE_NEW* a config may ask for */
 	uint64_t ns_always;    /* CLONE_NEW* it creates whatever is asked */
+	uint64_t ns_required;  /* CLONE_NEW* without which it refuses to start
+				* (hull-pool: mnt and pid, or one request's
+				* files and processes would reach the next) */
 	bool root_choosable;   /* pivot_root or chroot by config (hull, floor) */
 	bool pivot_root;       /* otherwise: switches root with pivot_root */
 	bool changes_root;     /* false for bare: the host's / stays */

@@ -101,7 +101,11 @@ int hh_cmd_isolate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hh_launch_config cfg = {
-		.runtime = "hull", .ns_flags = HULL_NS_DEFAULT, .trace_fd = -1, .cancel_fd = -1
+		.runtime = "hull",
+		.ns_flags = HULL_NS_DEFAULT,
+		.trace_fd = -1,
+		.cancel_fd = -1,
+		.pool_size = 1, /* hull-pool: one container */
 	};
 	const char *rootfs = NULL;
 	bool shared = false, json = false, ns_given = false;

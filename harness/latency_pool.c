@@ -216,8 +216,8 @@ void hh_lat_run_pool(struct bench *b)
 	for (int i = 0; i < POOL_ROWS; i++) {
 		ps->row[i].label = row_labels[i];
 		ps->row[i].runtime = row_labels[i];
-		ps->row[i].available = hh_runtime_available(row_labels[i], ps->row[i].why,
-							    sizeof(ps->row[i].why));
+		ps->row[i].available =
+			hh_runtime_available(row_labels[i], ps->row[i].why, sizeof(ps->row[i].why));
 	}
 	struct pool_row *hr = &ps->row[POOL_ROW_HULL], *pr = &ps->row[POOL_ROW_POOL];
 	if (!hr->available || prepare(b, hr, 0, &lh) < 0)
@@ -337,15 +337,15 @@ json_object *hh_lat_pool_json(struct bench *b)
 	json_object_object_add(o, "sustained", sus);
 
 	json_object *mem = json_object_new_object();
-	json_object_object_add(mem, "idle_slot_pss_kib",
-			       ps->idle_slot_pss_kib >= 0
-				       ? json_object_new_int64(ps->idle_slot_pss_kib)
-				       : NULL);
+	json_object_object_add(
+		mem, "idle_slot_pss_kib",
+		ps->idle_slot_pss_kib >= 0 ? json_object_new_int64(ps->idle_slot_pss_kib) : NULL);
 	json_object_object_add(mem, "idle_slots", json_object_new_int(ps->idle_slots));
-	json_object_object_add(mem, "what",
-			       json_object_new_string("PSS of a ready slot's keeper and container "
-						      "(hull pool status); kernel objects such as "
-						      "namespaces and the slot's tmpfs not included"));
+	json_object_object_add(
+		mem, "what",
+		json_object_new_string("PSS of a ready slot's keeper and container "
+				       "(hull pool status); kernel objects such as "
+				       "namespaces and the slot's tmpfs not included"));
 	if (ps->mem_error[0])
 		json_object_object_add(mem, "error", json_object_new_string(ps->mem_error));
 	json_object_object_add(o, "memory", mem);
@@ -369,8 +369,8 @@ void hh_lat_pool_targets(struct bench *b, json_object *targets)
 		json_object_object_add(t, "metric", json_object_new_string("containers/s"));
 		json_object_object_add(t, "limit", hh_json_decimal(1.0, 2));
 		json_object_object_add(t, "value", isfinite(v) ? hh_json_decimal(v, 3) : NULL);
-		json_object_object_add(t, "met", isfinite(v) ? json_object_new_boolean(v <= 1.0)
-							     : NULL);
+		json_object_object_add(t, "met",
+				       isfinite(v) ? json_object_new_boolean(v <= 1.0) : NULL);
 		if (!isfinite(v))
 			json_object_object_add(t, "note",
 					       json_object_new_string("hull or hull-pool sustained "
@@ -409,7 +409,7 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 		(long long)hh_json_get_int(burst, "size", 0),
 		(long long)hh_json_get_int(burst, "bursts", 0),
 		(long long)hh_json_get_int(burst, "pool_size", 0));
-	static const char *const head[] = { "runtime", "start median", "p90", "max",
+	static const char *const head[] = { "runtime",		 "start median", "p90",	  "max",
 					    "round trip median", "containers/s", "failed" };
 	hh_md_table_head(out, 7, head, "lrrrrrr");
 	for (size_t i = 0; rows && i < json_object_array_length(rows); i++) {
@@ -421,8 +421,9 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 		fmt_dur(hh_json_get(r, "round_trip"), "median_ns", rt, sizeof(rt));
 		fmt_rate(r, rate, sizeof(rate));
 		snprintf(f, sizeof(f), "%lld", (long long)hh_json_get_int(r, "failures", 0));
-		const char *cells[] = { hh_json_get_string(r, "name", "?"), med, p90, mx, rt,
-					rate, f };
+		const char *cells[] = {
+			hh_json_get_string(r, "name", "?"), med, p90, mx, rt, rate, f
+		};
 		hh_md_table_row(out, 7, cells);
 	}
 	json_object *sus = hh_json_get(p, "sustained"), *levels = hh_json_get(sus, "levels");
@@ -431,9 +432,10 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 		"to back; the pool has %lld slots (the default), so its refill is inside the "
 		"figure.\n\n",
 		(long long)hh_json_get_int(sus, "pool_size", 0));
-	static const char *const shead[] = { "at once", "hull containers/s",
-					     "hull-pool containers/s", "pool / hull",
-					     "hull-pool start median", "failed (hull, pool)" };
+	static const char *const shead[] = {
+		"at once",     "hull containers/s",	 "hull-pool containers/s",
+		"pool / hull", "hull-pool start median", "failed (hull, pool)"
+	};
 	hh_md_table_head(out, 6, shead, "rrrrrr");
 	for (size_t i = 0; levels && i < json_object_array_length(levels); i++) {
 		json_object *l = json_object_array_get_idx(levels, i);
@@ -458,7 +460,8 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 			(long long)hh_json_get_int(mem, "idle_slots", 0));
 	else
 		fprintf(out, "\nMemory per idle slot: not measured%s%s.\n",
-			hh_json_get(mem, "error") ? ": " : "", hh_json_get_string(mem, "error", ""));
+			hh_json_get(mem, "error") ? ": " : "",
+			hh_json_get_string(mem, "error", ""));
 	json_object *sk = hh_json_get(p, "skipped");
 	for (size_t i = 0; sk && i < json_object_array_length(sk); i++) {
 		json_object *s = json_object_array_get_idx(sk, i);

@@ -42,6 +42,27 @@ static void add_hull_cells(struct spec_list *l)
 	}
 }
 
+/* A runtime that needs some namespaces (hull-pool: mnt and pid) gets
+ * hull's subsets, pivot_root only: those without them are listed, not
+ * run (the refusal itself is checked by hull-harness isolate and the
+ * pool's tests). */
+static void add_required_ns_cells(struct spec_list *l, const struct hh_runtime_info *rt)
+{
+	for (uint64_t combo = 0; combo < (1u << hull_ns_count); combo++) {
+		uint64_t ns = 0;
+		for (size_t b = 0; b < hull_ns_count; b++)
+			if (combo & (1u << b))
+				ns |= hull_ns_table[b].flag;
+		struct cell_spec s = { .runtime = rt->name, .ns = ns };
+		if ((ns & rt->ns_required) != rt->ns_required) {
+			s.skip = true;
+			s.skip_why =
+				"a pool needs mnt and pid namespaces (hull pool start refuses)";
+		}
+		push(l, s);
+	}
+}
+
 static void add_other_cells(struct spec_list *l, const struct hh_runtime_info *rt)
 {
 	const uint64_t sets[] = {
@@ -117,6 +138,8 @@ int hh_matrix_collect_cells(const char *runtimes, bool quiet, struct spec_list *
 		}
 		if (strcmp(rt->name, "hull") == 0)
 			add_hull_cells(specs);
+		else if (rt->ns_required)
+			add_required_ns_cells(specs, rt);
 		else
 			add_other_cells(specs, rt);
 	}

@@ -64,6 +64,7 @@ static void *worker(void *arg)
 				.trace_fd = -1,
 				.timeout_ms = m->timeout_ms,
 				.cancel_fd = m->cancel_fd,
+				.pool_size = 1, /* hull-pool: one container per cell */
 			};
 			struct hull_err err = { 0 };
 			if (hh_iso_run(m->host, &cfg, false, false, c, &err) < 0) {

@@ -6,6 +6,7 @@
 
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* hull-pool: the command goes to a slot of the pool setup started. */
@@ -65,8 +66,10 @@ int hh_setup_hull_pool(struct hh_launch *l, struct hull_err *err)
 	l->cfg.timeout_ms = per_run_ms;
 	if (ret < 0)
 		return ret;
-	if (res.exit_code != 0)
+	if (res.exit_code != 0) {
+		res.err[strcspn(res.err, "\n")] = '\0';
 		return hull_fail(err, 0, "cannot start pool '%s': %s", l->pool, res.err);
+	}
 	return 0;
 }
 
@@ -79,4 +82,3 @@ void hh_teardown_hull_pool(struct hh_launch *l)
 	if (l->pool[0])
 		hh_launch_step(l, argv, &res, &err);
 }
-

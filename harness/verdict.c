@@ -538,6 +538,8 @@ bool hh_expect_start(const struct hh_expect_ctx *ctx, char *why, size_t len)
 	if (is_hull && (ctx->ns & CLONE_NEWNS) && (ctx->ns & CLONE_NEWUSER) &&
 	    !(ctx->ns & CLONE_NEWPID))
 		reason = "a new user ns cannot mount /proc for the host's pid ns";
+	if ((ctx->ns & ctx->rt->ns_required) != ctx->rt->ns_required)
+		reason = "a pool needs mnt and pid namespaces (hull pool start refuses)";
 	if (why && len)
 		snprintf(why, len, "%s", reason ? reason : "");
 	return reason == NULL;
