@@ -216,6 +216,13 @@ static void test_expect_start(void **state)
 	assert_string_equal(why, "");
 	c.ns = CLONE_NEWUSER; /* no mnt: no /proc to mount */
 	assert_true(hh_expect_start(&c, why, sizeof(why)));
+	/* A pool refuses a set without mnt and pid (ns_required). */
+	c.rt = hh_runtime_lookup("hull-pool");
+	c.ns = CLONE_NEWNS | CLONE_NEWUTS;
+	assert_false(hh_expect_start(&c, why, sizeof(why)));
+	assert_string_equal(why, "a pool needs mnt and pid namespaces (hull pool start refuses)");
+	c.ns = CLONE_NEWNS | CLONE_NEWPID;
+	assert_true(hh_expect_start(&c, why, sizeof(why)));
 }
 
 /* ---- judging ------------------------------------------------------------ */
