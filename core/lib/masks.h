@@ -2,9 +2,11 @@
  *
  * Masked paths (/proc/kcore, /proc/keys, /proc/timer_list, /sys/firmware,
  * ...) get /dev/null bound over them (files) or an empty read-only tmpfs
- * (directories); read-only paths (/proc/sys, /proc/sysrq-trigger, /proc/irq,
- * /proc/bus, /proc/fs) are bound onto themselves read-only. Paths missing on
- * this kernel are skipped. Runs inside the rootfs (relative paths) after
+ * (directories: one tmpfs, mounted on the first and bound onto the others);
+ * read-only paths (/proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus,
+ * /proc/fs) are bound onto themselves and made read-only with
+ * mount_setattr (a remount before Linux 5.12). Paths missing on this
+ * kernel are skipped. Runs inside the rootfs (relative paths) after
  * /proc, /sys and /dev are mounted, before the root switch. */
 #ifndef HULL_MASKS_H
 #define HULL_MASKS_H

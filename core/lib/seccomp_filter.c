@@ -218,6 +218,19 @@ static int export_bpf(scmp_filter_ctx ctx, struct hull_seccomp *out, struct hull
 	return 0;
 }
 
+/* The syscall numbers as a binary search instead of one comparison after
+ * another. The kernel runs the filter once per syscall number when it is
+ * installed, to find the ones it can allow without running it (its cache
+ * bitmap): a linear list of 80 comparisons made that install take ~160 us
+ * of every start, the tree ~70 us (same rules, 16 instructions longer). */
+static int binary_tree(scmp_filter_ctx ctx, struct hull_err *err)
+{
+	int ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (ret < 0)
+		return hull_fail(err, -ret, "cannot ask for a binary-tree seccomp filter");
+	return 0;
+}
+
 /* A deny list: the default one (file NULL) or a file's. */
 static int build_denylist(const char *file, struct hull_seccomp *out, struct hull_err *err)
 {
@@ -235,7 +248,9 @@ static int build_denylist(const char *file, struct hull_seccomp *out, struct hul
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	/* The kernel checks no_new_privs at install time; hull sets it itself. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	ret = file ? for_each_file_name(file, ctx, err) : add_default_rules(ctx, err);
+	ret = binary_tree(ctx, err);
+	if (ret == 0)
+		ret = file ? for_each_file_name(file, ctx, err) : add_default_rules(ctx, err);
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
 	seccomp_release(ctx);
@@ -278,6 +293,9 @@ int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_
 	scmp_filter_ctx ctx;
 	int ret = 0;
 
+	/* Linear, not binary_tree(): for an allow list of ~330 syscalls the
+	 * tree took libseccomp ~4.8 ms longer to build here than it saved
+	 * at the install (~0.75 ms), and this one is built at every start. */
 	*out = (struct hull_seccomp){ .flags = p->flags };
 	ctx = seccomp_init(p->default_action);
 	if (!ctx)

@@ -91,6 +91,58 @@ def test_sys_is_read_only_and_firmware_masked(run):
     assert " ro," in lines[-1] or lines[-1].split()[5].startswith("ro")
 
 
+MASKED_DIRS = ["/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware",
+               "/sys/devices/virtual/powercap"]
+READ_ONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+
+
+def mount_options(run, *opts):
+    """{mount point: (per-mount options, fs type, superblock options)} inside."""
+    r = run(*opts, "ROOTFS", "cat", "/proc/self/mountinfo")
+    assert r.returncode == 0, r.stderr
+    mounts = {}
+    for line in r.stdout.splitlines():
+        left, _, right = line.partition(" - ")
+        fields, sb = left.split(), right.split()
+        mounts[fields[4]] = (set(fields[5].split(",")), sb[0], set(sb[2].split(",")))
+    return mounts
+
+
+@pytest.mark.parametrize("opts", [[], ["--ns", "all"]], ids=["default", "userns"])
+def test_every_masked_directory_is_an_empty_read_only_tmpfs(run, opts):
+    # One tmpfs serves them all (bound from the first): each bind must
+    # still be read-only, nosuid, nodev, noexec, and empty.
+    present = [d for d in MASKED_DIRS if os.path.isdir(d)]
+    if not present:
+        pytest.skip("none of the masked directories exists on this kernel")
+    mounts = mount_options(run, *opts)
+    for d in present:
+        per_mount, fstype, sb = mounts[d]
+        assert fstype == "tmpfs" and {"ro", "nosuid", "nodev", "noexec"} <= per_mount, d
+        assert "ro" in sb, d
+    script = "; ".join(f"ls -A {d} | wc -l; touch {d}/x 2>&1" for d in present)
+    r = run(*opts, "ROOTFS", "sh", "-c", script)
+    lines = r.stdout.splitlines()
+    assert lines[0::2] == ["0"] * len(present), r.stdout
+    assert all("Read-only file system" in x for x in lines[1::2]), r.stdout
+    free = mount_options(run, "--privileged")
+    assert all(d not in free for d in present)
+
+
+@pytest.mark.parametrize("opts", [[], ["--ns", "all"]], ids=["default", "userns"])
+def test_every_read_only_path_is_read_only(run, opts):
+    present = [p for p in READ_ONLY_PATHS if os.path.exists(p)]
+    mounts = mount_options(run, *opts)
+    for p in present:
+        per_mount, fstype, _ = mounts[p]
+        # nosuid, nodev, noexec of the proc mount kept (locked in a user
+        # namespace), ro added.
+        assert fstype == "proc" and {"ro", "nosuid", "nodev", "noexec"} <= per_mount, p
+    assert "/proc/sys" in present
+    free = mount_options(run, "--privileged")
+    assert all(p not in free for p in present)
+
+
 def test_host_processes_unreachable(run):
     got = attempt(run, f"kill:{os.getpid()}", f"ptrace:{os.getpid()}")
     assert got[f"kill:{os.getpid()}"] == "ESRCH"  # not visible in the pid namespace
