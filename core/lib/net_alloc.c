@@ -205,6 +205,8 @@ int hull_net_alloc(const char *state_dir, struct hull_net_cidr pool, int block_p
 			lease->base = base;
 			lease->prefix = block_prefix;
 			lease->held = true;
+		} else {
+			unlink(lease->path); /* a full disk: no empty record left */
 		}
 	}
 	close(fd); /* drops the lock */
