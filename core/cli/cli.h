@@ -40,8 +40,15 @@ void cli_usage_oci(FILE *out);
 
 /* The verbs: argv[0] is the verb; each returns hull's exit status. */
 typedef int cli_verb(int argc, char **argv, const struct cli_globals *g);
-cli_verb cli_run, cli_gc, cli_create, cli_start, cli_state, cli_kill, cli_delete, cli_exec,
-	cli_pause, cli_resume, cli_list, cli_spec, cli_features, cli_ps, cli_update;
+cli_verb cli_run, cli_gc, cli_pool, cli_create, cli_start, cli_state, cli_kill, cli_delete,
+	cli_exec, cli_pause, cli_resume, cli_list, cli_spec, cli_features, cli_ps, cli_update;
+
+/* hull run --pool (pool_cli.c): whether argv (argv[0] "run") names a pool
+ * before its command, and the request; an empty pool's normal start goes
+ * through run_normal. */
+bool cli_run_is_pool(int argc, char **argv);
+int cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t),
+		 uint64_t t_start);
 
 /* Whether argv (argv[0] "run") is the OCI form, run --bundle DIR ID. */
 bool cli_run_is_oci(int argc, char **argv);

@@ -2,7 +2,6 @@
  * version. Each verb is one file of core/cli/ (cli.h). */
 #include "cli.h"
 #include "oci.h"
-#include "pool_cli.h"
 #include "trace.h"
 #include "util.h"
 
@@ -32,6 +31,16 @@ static const struct {
 	{ "resume", cli_resume },   { "exec", cli_exec },	  { "ps", cli_ps },
 	{ "update", cli_update },   { "events", unsupported },	  { "checkpoint", unsupported },
 	{ "restore", unsupported },
+};
+
+/* hull's own verbs (run without --bundle, gc, pool). */
+static const struct {
+	const char *name;
+	cli_verb *fn;
+} hull_verbs[] = {
+	{ "run", cli_run },
+	{ "gc", cli_gc },
+	{ "pool", cli_pool },
 };
 
 static cli_verb *oci_verb(int argc, char **argv)
@@ -187,12 +196,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hull: unknown command '%s'\n", i < argc ? argv[i] : "");
 		return CLI_EXIT_FAIL;
 	}
-	if (strcmp(argv[1], "run") == 0)
-		return cli_run(argc - 1, argv + 1, &g);
-	if (strcmp(argv[1], "gc") == 0)
-		return cli_gc(argc - 1, argv + 1, &g);
-	if (strcmp(argv[1], "pool") == 0)
-		return hull_cli_pool(argc - 1, argv + 1);
+	for (size_t k = 0; k < sizeof(hull_verbs) / sizeof(hull_verbs[0]); k++)
+		if (strcmp(argv[1], hull_verbs[k].name) == 0)
+			return hull_verbs[k].fn(argc - 1, argv + 1, &g);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,5 +1,7 @@
-/* pool_cli.c — the pool verbs of the hull command; see pool_cli.h. */
-#include "pool_cli.h"
+/* pool_cli.c — `hull pool start|status|stop` and `hull run --pool`
+ * (core/lib/POOL.md): the verb `pool` of main.c's table, its own table of
+ * sub-verbs, and the request form of `hull run`. */
+#include "cli.h"
 #include "options.h"
 #include "pool.h"
 #include "pool_proto.h"
@@ -34,17 +36,18 @@ static void usage_pool(FILE *out)
 static int fail(const struct hull_err *err)
 {
 	fprintf(stderr, "hull: %s\n", err->msg);
-	return err->exit_code ? err->exit_code : 125;
+	return err->exit_code ? err->exit_code : HULL_EXIT_RUNTIME;
 }
 
 static int fail_msg(const char *msg, const char *arg)
 {
 	fprintf(stderr, "hull: %s '%s'\n", msg, arg);
-	return 125;
+	return HULL_EXIT_RUNTIME;
 }
 
-static int pool_start(int argc, char **argv)
+static int pool_start(int argc, char **argv, const struct cli_globals *g)
 {
+	(void)g;
 	struct hull_pool_config c = { .size = HULL_POOL_DEFAULT_SIZE };
 	struct hull_spec spec;
 	struct hull_err err = { 0 };
@@ -117,8 +120,9 @@ static void print_status(json_object *o)
 #undef I
 }
 
-static int pool_status(int argc, char **argv)
+static int pool_status(int argc, char **argv, const struct cli_globals *g)
 {
+	(void)g;
 	struct hull_err err = { 0 };
 	bool json = false;
 	const char *name = NULL;
@@ -151,8 +155,9 @@ static int pool_status(int argc, char **argv)
 	return 0;
 }
 
-static int pool_stop(int argc, char **argv)
+static int pool_stop(int argc, char **argv, const struct cli_globals *g)
 {
+	(void)g;
 	struct hull_err err = { 0 };
 
 	if (argc != 2)
@@ -162,24 +167,31 @@ static int pool_stop(int argc, char **argv)
 	return 0;
 }
 
-int hull_cli_pool(int argc, char **argv)
+/* The pool's sub-verbs; argv[0] is the sub-verb. */
+static const struct {
+	const char *name;
+	cli_verb *fn;
+} pool_verbs[] = {
+	{ "start", pool_start },
+	{ "status", pool_status },
+	{ "stop", pool_stop },
+};
+
+int cli_pool(int argc, char **argv, const struct cli_globals *g)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage_pool(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 125 : 0;
+		return argc < 2 ? HULL_EXIT_RUNTIME : 0;
 	}
-	if (strcmp(argv[1], "start") == 0)
-		return pool_start(argc - 1, argv + 1);
-	if (strcmp(argv[1], "status") == 0)
-		return pool_status(argc - 1, argv + 1);
-	if (strcmp(argv[1], "stop") == 0)
-		return pool_stop(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(pool_verbs) / sizeof(pool_verbs[0]); i++)
+		if (strcmp(argv[1], pool_verbs[i].name) == 0)
+			return pool_verbs[i].fn(argc - 1, argv + 1, g);
 	return fail_msg("unknown pool command", argv[1]);
 }
 
 /* ---- hull run --pool ---------------------------------------------- */
 
-bool hull_cli_is_pool_run(int argc, char **argv)
+bool cli_run_is_pool(int argc, char **argv)
 {
 	/* Options of a pool run that take a separate argument. */
 	static const char *const with_arg[] = { "--env",	"--cwd",      "--timeout",
@@ -261,8 +273,7 @@ static int fallback(struct hull_pool_request *rq, const char *const *run_opts, i
 	return ret;
 }
 
-int hull_cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t),
-		      uint64_t t_start)
+int cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t), uint64_t t_start)
 {
 	struct hull_pool_request rq = { 0 };
 	struct hull_err err = { 0 };

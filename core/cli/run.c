@@ -5,7 +5,6 @@
 #include "ns.h"
 #include "oci.h"
 #include "options.h"
-#include "pool_cli.h"
 #include "spec.h"
 #include "trace.h"
 
@@ -115,8 +114,8 @@ static int run_flags(int argc, char **argv, uint64_t t_start)
 	struct hull_result res;
 	int ret;
 
-	if (hull_cli_is_pool_run(argc, argv))
-		return hull_cli_run_pool(argc, argv, run_flags, t_start);
+	if (cli_run_is_pool(argc, argv))
+		return cli_run_pool(argc, argv, run_flags, t_start);
 	hull_spec_init(&spec);
 	ret = hull_options_parse_run(argc, argv, &spec, &err);
 	if (ret == HULL_OPTIONS_HELP) {
