@@ -325,3 +325,29 @@ def test_rootless_without_user_namespace_says_what_is_missing(hull, reachable_ro
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 125
     assert "an unprivileged user may map only its own id" in r.stderr
+
+
+@pytest.mark.parametrize("case", ["missing", "symlink", "file"])
+def test_api_mountpoints_are_made_or_refused(hull, rootfs, tmp_path, case):
+    # /proc, /dev and /sys are checked with one lstat and made only when
+    # missing: a missing one is created, a symlink or a file is refused
+    # (a mount there would follow it, possibly out of the rootfs).
+    root = tmp_path / "root"
+    shutil.copytree(rootfs, root, symlinks=True)
+    target = root / "dev"
+    shutil.rmtree(target)
+    if case == "symlink":
+        os.symlink(str(tmp_path), target)
+    elif case == "file":
+        target.write_text("")
+    r = subprocess.run([hull, "run", str(root), "ls", "/dev/null"], capture_output=True,
+                       text=True, timeout=20)
+    if case == "missing":
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "/dev/null"
+        assert target.is_dir() and not target.is_symlink()
+        assert list(target.iterdir()) == []  # the tmpfs was on it, not under it
+    else:
+        assert r.returncode == 125, r.stderr
+        assert "hull: cannot use mountpoint '/dev'" in r.stderr
+        assert list(tmp_path.iterdir()) == [root]  # nothing made through the link
