@@ -170,8 +170,19 @@ static int parse_user(struct oci_ctx *c, json_object *u, struct hull_spec *spec)
 static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *spec)
 {
 	static const char *const known[] = {
-		"terminal", "consoleSize",     "user",	      "args", "env", "cwd", "capabilities",
-		"rlimits",  "noNewPrivileges", "oomScoreAdj", NULL,
+		"terminal",
+		"consoleSize",
+		"user",
+		"args",
+		"env",
+		"cwd",
+		"capabilities",
+		"rlimits",
+		"noNewPrivileges",
+		"oomScoreAdj",
+		"apparmorProfile",
+		"selinuxLabel",
+		NULL,
 	};
 	json_object *args, *env, *user, *caps, *rlimits;
 	const char *cwd;
@@ -193,7 +204,10 @@ static int parse_process(struct oci_ctx *c, json_object *p, struct hull_spec *sp
 				&caps)) < 0 ||
 	    (ret = hull_oci_get(c, p, "rlimits", json_type_array, "process.rlimits", &rlimits)) <
 		    0 ||
-	    (ret = hull_oci_get_i64(c, p, "oomScoreAdj", "process", &oom_given, &oom)) < 0)
+	    (ret = hull_oci_get_i64(c, p, "oomScoreAdj", "process", &oom_given, &oom)) < 0 ||
+	    (ret = hull_oci_check_label(c, p, "apparmorProfile", "process", HULL_LSM_APPARMOR)) <
+		    0 ||
+	    (ret = hull_oci_check_label(c, p, "selinuxLabel", "process", HULL_LSM_SELINUX)) < 0)
 		return ret;
 	spec->cwd = cwd;
 	if (oom_given && (oom < -1000 || oom > 1000))
@@ -378,6 +392,30 @@ static int parse_mounts(struct oci_ctx *c, json_object *list, struct hull_spec *
 
 /* ---- the whole file ------------------------------------------------- */
 
+/* The spec's extensibility rule: a property the spec does not define is
+ * ignored ("runtimes MUST NOT generate an error if they encounter an
+ * unknown property"); one it defines and hull cannot honour is refused by
+ * name. Below the top level every object hull parses is checked against
+ * its own list (the spec's members there are all known to hull). */
+static int check_top_keys(struct oci_ctx *c, json_object *o, const char *const *known)
+{
+	static const char *const spec_only[] = { "domainname", "solaris", "windows", "vm",
+						 "zos",	       "freebsd", NULL };
+	json_object *defined = json_object_new_object();
+	int ret;
+
+	if (!defined)
+		return hull_fail(c->err, ENOMEM, "cannot parse '%s'", c->file);
+	for (const char *const *k = spec_only; *k; k++) {
+		json_object *v;
+		if (json_object_object_get_ex(o, *k, &v))
+			json_object_object_add(defined, *k, json_object_get(v));
+	}
+	ret = hull_oci_check_keys(c, defined, NULL, known);
+	json_object_put(defined);
+	return ret;
+}
+
 int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_config *cfg,
 			  struct hull_spec *spec, struct hull_err *err)
 {
@@ -402,7 +440,7 @@ int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_
 				 json_tokener_error_desc(jerr));
 	if (!json_object_is_type(cfg->root, json_type_object))
 		return hull_fail(err, 0, "cannot parse '%s': not a JSON object", cfg->file);
-	if ((ret = hull_oci_check_keys(&c, cfg->root, NULL, known)) < 0 ||
+	if ((ret = check_top_keys(&c, cfg->root, known)) < 0 ||
 	    (ret = hull_oci_get_string(&c, cfg->root, "ociVersion", "", true, &version)) < 0)
 		return ret;
 	if (strncmp(version, "1.", 2) != 0)

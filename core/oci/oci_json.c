@@ -201,3 +201,19 @@ int hull_oci_rel_path(struct oci_ctx *c, const char *path, const char *field, co
 	*out = path;
 	return 0;
 }
+
+int hull_oci_check_label(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+			 enum hull_lsm lsm)
+{
+	char field[256];
+	const char *label;
+	int ret = hull_oci_get_string(c, o, key, prefix, false, &label);
+
+	if (ret < 0 || !label || !label[0] || !hull_lsm_enabled(lsm))
+		return ret;
+	join(field, sizeof(field), prefix, key);
+	return hull_fail(c->err, 0,
+			 "unsupported field '%s' in '%s': %s is enabled here and hull cannot "
+			 "apply its labels",
+			 field, c->file, hull_lsm_name(lsm));
+}

@@ -5,6 +5,7 @@
 #ifndef HULL_OCI_JSON_H
 #define HULL_OCI_JSON_H
 
+#include "lsm.h"
 #include "oci_config.h"
 
 #include <json-c/json.h>
@@ -26,6 +27,13 @@ bool hull_oci_empty(json_object *v);
  * something; prefix names o ("linux", or NULL for the top level). */
 int hull_oci_check_keys(struct oci_ctx *c, json_object *o, const char *prefix,
 			const char *const *known);
+
+/* A security label (process.apparmorProfile, process.selinuxLabel,
+ * linux.mountLabel): accepted without effect where the host does not
+ * enable that module (as runc and crun), refused by name where it does
+ * (hull cannot apply one). */
+int hull_oci_check_label(struct oci_ctx *c, json_object *o, const char *key, const char *prefix,
+			 enum hull_lsm lsm);
 
 /* o[key] of the given type, or *out = NULL when absent or null. */
 int hull_oci_get(struct oci_ctx *c, json_object *o, const char *key, json_type type,

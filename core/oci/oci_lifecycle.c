@@ -75,10 +75,11 @@ int hull_oci_parse_signal(const char *s)
 struct started {
 	struct hull_oci_state *st;
 	const char *pid_file;
-	bool unlock; /* run: a delete --force must not wait for the whole run */
-	bool hooks;  /* the config has hooks (saved in the state dir) */
-	bool gate;   /* run with hooks: the process waits on the fifo for them */
-	bool warned; /* a poststart hook failed: warn holds it */
+	bool unlock;  /* run: a delete --force must not wait for the whole run */
+	bool hooks;   /* the config has hooks (saved in the state dir) */
+	bool gate;    /* run with hooks: the process waits on the fifo for them */
+	bool warned;  /* a poststart hook failed: warn holds it */
+	int *fifo_fd; /* run: hull's own end, closed before the release */
 	struct hull_err warn;
 	struct hull_err err;
 	int ret;
@@ -111,6 +112,15 @@ static int release(const struct hull_oci_state *st, struct hull_err *err)
 	unlink(fifo);
 	if (write(fd, "", 1) != 1)
 		ret = hull_fail(err, errno, "cannot start container '%s'", st->id);
+	/* Return once the process has taken the byte and closed the fifo,
+	 * right before its execve (no reader left: POLLERR), as runc's start
+	 * returns once its init has exec'd. A signal sent right after start
+	 * then reaches the command, not hull's code in between (for a pid
+	 * namespace's init that has no handler yet, the kernel drops it).
+	 * A process that dies closes it too; the bound is for a stuck one. */
+	struct pollfd p = { .fd = fd, .events = 0 };
+	while (ret == 0 && poll(&p, 1, 10000) < 0 && errno == EINTR)
+		;
 	close(fd);
 	return ret;
 }
@@ -133,6 +143,11 @@ static void on_started(pid_t pid, void *arg)
 		return; /* create_or_run kills it */
 	/* A failed poststart hook is a warning (the spec: the lifecycle goes
 	 * on as if it had succeeded). */
+	/* release waits until no reader is left: hull's own end goes first. */
+	if (s->gate && *s->fifo_fd >= 0) {
+		close(*s->fifo_fd);
+		*s->fifo_fd = -1;
+	}
 	if (s->ret == 0 && s->gate && (s->ret = release(s->st, &s->err)) == 0)
 		s->warned = run_hooks(s->st, "poststart", HULL_OCI_RUNNING, true, &s->warn) < 0;
 	if (s->unlock && s->st->lock_fd >= 0) {
@@ -224,6 +239,7 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 		spec.detach = create;
 		hull_trace_mark("fifo_made");
 	}
+	started.fifo_fd = &spec.exec_fifo_fd;
 	spec.on_started = on_started;
 	spec.on_started_arg = &started;
 	fflush(NULL);

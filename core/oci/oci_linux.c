@@ -207,9 +207,9 @@ static int parse_propagation(struct oci_ctx *c, const char *p, struct hull_spec 
 int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *spec)
 {
 	static const char *const known[] = {
-		"namespaces",	     "uidMappings", "gidMappings",   "resources",
-		"cgroupsPath",	     "maskedPaths", "readonlyPaths", "sysctl",
-		"rootfsPropagation", "seccomp",	    "devices",	     NULL,
+		"namespaces",  "uidMappings",	"gidMappings", "resources",	    "cgroupsPath",
+		"maskedPaths", "readonlyPaths", "sysctl",      "rootfsPropagation", "seccomp",
+		"devices",     "mountLabel",	NULL,
 	};
 	json_object *v;
 	const char *s;
@@ -243,6 +243,7 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 	    (ret = parse_sysctl(c, v, spec)) < 0 ||
 	    (ret = hull_oci_get_string(c, o, "rootfsPropagation", "linux", false, &s)) < 0 ||
 	    (ret = parse_propagation(c, s, spec)) < 0 ||
+	    (ret = hull_oci_check_label(c, o, "mountLabel", "linux", HULL_LSM_SELINUX)) < 0 ||
 	    (ret = hull_oci_get(c, o, "seccomp", json_type_object, "linux.seccomp", &v)) < 0 ||
 	    (ret = hull_oci_parse_seccomp(c, v, spec)) < 0)
 		return ret;

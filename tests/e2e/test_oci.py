@@ -175,6 +175,32 @@ def test_create_start_state_kill_delete(oci, tmp_path):
     assert oci("state", "c1").returncode != 0
 
 
+def test_start_returns_once_the_process_let_go_of_the_fifo(oci):
+    """start returns when the container's process has taken its byte and
+    closed the exec fifo, right before its execve (runc's start returns
+    once the process exec'd): a signal sent right after start reaches the
+    command rather than hull's code, which as a pid namespace's init with
+    no handler would lose it (runtime-tools killsig)."""
+    b = oci.bundle(["sleep", "100"])
+    for i in range(5):
+        cid = f"f{i}"
+        r, _ = oci.create(b, cid)
+        assert r.returncode == 0
+        pid = oci.state(cid)["pid"]
+        fd_dir = f"/proc/{pid}/fd"
+        assert any("exec.fifo" in os.readlink(f"{fd_dir}/{f}") for f in os.listdir(fd_dir))
+        r = oci("start", cid)
+        assert r.returncode == 0, r.stderr
+        links = []
+        for f in os.listdir(fd_dir):
+            try:
+                links.append(os.readlink(f"{fd_dir}/{f}"))
+            except FileNotFoundError:  # closed at the execve meanwhile
+                pass
+        assert not [link for link in links if "exec.fifo" in link], links
+        assert oci("delete", "--force", cid).returncode == 0
+
+
 @pytest.mark.parametrize("sig", ["15", "TERM", "SIGTERM", "sigterm"])
 def test_kill_signal_spellings(oci, sig):
     b = oci.bundle(LOOP)
