@@ -29,7 +29,7 @@ bool __wrap_hull_lsm_enabled(enum hull_lsm lsm)
 }
 
 #define PROCESS_WITH(extra)                                                                        \
-	"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": "  \
+	"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": "   \
 	"[\"true\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}" extra "}"
 
 static const char *const apparmor = PROCESS_WITH(", \"apparmorProfile\": \"acme\"}");
