@@ -303,11 +303,15 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 	hull_trace_mark("connected");
 	/* A closed stdin, stdout or stderr becomes /dev/null for the command:
 	 * SCM_RIGHTS cannot pass a closed fd. */
-	int stdio[3] = { 0, 1, 2 }, opened[3] = { -1, -1, -1 };
+	int stdio[4] = { 0, 1, 2, hull_trace_fd }, opened[3] = { -1, -1, -1 };
 	for (int i = 0; i < 3; i++)
 		if (fcntl(i, F_GETFD) < 0)
 			stdio[i] = opened[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
-	ret = hull_pool_send(r.conn, &h, buf, len, stdio, 3);
+	/* With --trace-fd the slot marks its side of the request path there
+	 * (it holds the fd close-on-exec: the command never sees it). */
+	if (hull_trace_fd >= 0)
+		h.flags |= HULL_POOL_TRACE;
+	ret = hull_pool_send(r.conn, &h, buf, len, stdio, hull_trace_fd >= 0 ? 4 : 3);
 	for (int i = 0; i < 3; i++)
 		if (opened[i] >= 0)
 			close(opened[i]);

@@ -2,7 +2,7 @@
  * supervisor, its keepers and slots (POOL.md).
  *
  * Every message is one SOCK_SEQPACKET record: a fixed header, a payload,
- * and up to three fds (SCM_RIGHTS). A run request's payload is
+ * and up to four fds (SCM_RIGHTS). A run request's payload is
  * NUL-separated strings: the cwd ("" for the pool's own), argc argv
  * strings, envc "K=V" strings. The same bytes go from the client to the
  * keeper and on to the slot, which decodes them after its privileges
@@ -18,10 +18,10 @@
 
 #define HULL_POOL_MAGIC	      0x6c6c7568u /* "hull" */
 #define HULL_POOL_MAX_PAYLOAD (128 * 1024)
-#define HULL_POOL_MAX_FDS     3
+#define HULL_POOL_MAX_FDS     4
 
 enum hull_pool_msg {
-	HULL_POOL_RUN = 1,     /* client -> supervisor -> keeper -> slot; fds 0-2 */
+	HULL_POOL_RUN = 1,     /* client -> supervisor -> slot; fds 0-2 [, trace fd] */
 	HULL_POOL_STATUS,      /* client -> supervisor; answered by STATUS (JSON) */
 	HULL_POOL_STOP,	       /* client -> supervisor; answered by STOPPED */
 	HULL_POOL_STARTED,     /* keeper -> client: value = pid; fd: the keeper's pidfd */
@@ -37,6 +37,7 @@ enum hull_pool_msg {
 /* Run request flags. */
 #define HULL_POOL_WAIT	  0x1u /* wait for a slot rather than get EMPTY */
 #define HULL_POOL_TIMEOUT 0x2u /* timeout_ns/kill_after_ns are set */
+#define HULL_POOL_TRACE	  0x4u /* a 4th fd: the client's --trace-fd, for the slot's marks */
 
 struct hull_pool_hdr {
 	uint32_t magic;

@@ -5,12 +5,16 @@
  * and treats the request as data. */
 #include "container_start.h"
 #include "pool_proto.h"
+#include "trace.h"
+#include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdbool.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -75,17 +79,26 @@ int hull_slot_receive(struct start *st, struct hull_err *err)
 		_exit(HULL_EXIT_RUNTIME); /* the pool let go: the slot is not used */
 	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0)
 		return hull_fail(err, n < 0 ? (int)-n : EPROTO, "cannot receive the command");
+	uint64_t t_woken = hull_now_ns();
 	close(st->spec->command_fd);
 	/* ...whose one request is the command. */
 	n = hull_pool_recv(conn, &h, buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
 	close(conn);
 	if (n < 0)
 		return hull_fail(err, (int)-n, "cannot receive the command");
-	if (h.type != HULL_POOL_RUN || h.nfds != 3)
+	bool traced = h.nfds == 4 && (h.flags & HULL_POOL_TRACE) && fds[3] >= 0;
+	if (h.type != HULL_POOL_RUN || (h.nfds != 3 && !traced))
 		return hull_fail(err, EPROTO, "malformed pool request");
+	/* The client's trace fd: this side's marks (it arrived close-on-exec
+	 * and above 2, which the slot holds open). */
+	if (traced) {
+		hull_trace_set_fd(fds[3]);
+		hull_trace_mark_at("slot_woken", t_woken);
+	}
 	if ((ret = hull_pool_decode_run(&h, buf, (size_t)n, &run, err)) < 0 ||
 	    (ret = take_stdio(fds, err)) < 0)
 		return ret;
+	hull_trace_mark("request_read");
 	if (run.cwd && (ret = enter_cwd(run.cwd, err)) < 0)
 		return ret;
 

@@ -225,7 +225,9 @@ def test_client_killed_kills_its_container(pool, hull, spawn):
 
 
 def test_trace_marks_the_request_path(pool, hull):
-    """--trace-fd: the client's phases, in order."""
+    """--trace-fd: the client's phases and, through the fd the request
+    carries, the slot's (it holds the fd close-on-exec: the command does
+    not get it)."""
     p = pool(size=1)
     r_fd, w_fd = os.pipe()
     try:
@@ -240,13 +242,18 @@ def test_trace_marks_the_request_path(pool, hull):
         if w_fd >= 0:
             os.close(w_fd)
     assert r.returncode == 0, r.stderr
-    phases = [m["phase"] for m in marks]
-    assert phases == ["start", "parsed", "connected", "request_sent", "started", "exited"]
-    assert all(marks[i]["t_ns"] <= marks[i + 1]["t_ns"] for i in range(len(marks) - 1))
-    # The probe ran in the slot. (Its t_entry_ns is not compared with the
-    # client's marks: on this VM CLOCK_MONOTONIC read on two vCPUs was
-    # seen milliseconds apart.)
-    assert json.loads(r.stdout)["pid"] == 1
+    client = ["start", "parsed", "connected", "request_sent", "started", "exited"]
+    slot = ["slot_woken", "request_read", "exec"]
+    # Each process's marks in order (the two clocks are not compared: on
+    # this VM CLOCK_MONOTONIC read on two vCPUs was seen milliseconds apart).
+    for side in (client, slot):
+        mine = [m for m in marks if m["phase"] in side]
+        assert [m["phase"] for m in mine] == side, marks
+        assert all(mine[i]["t_ns"] <= mine[i + 1]["t_ns"] for i in range(len(mine) - 1))
+    assert len(marks) == len(client) + len(slot), marks
+    probe = json.loads(r.stdout)
+    assert probe["pid"] == 1
+    assert probe["fds"] == [0, 1, 2]
 
 
 # ---- isolation between two requests ----------------------------------------
