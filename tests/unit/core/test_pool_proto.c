@@ -190,8 +190,9 @@ static void test_recv_refuses_and_closes(void **state)
 	assert_int_equal(hull_pool_send(sp[0], &big, "longer than four", 17, NULL, 0), 0);
 	assert_int_equal(hull_pool_recv(sp[1], &h, buf, sizeof(buf), fds, 1), -EPROTO);
 	/* Too many fds to send. */
-	int four[4] = { 0, 0, 0, 0 };
-	assert_int_equal(hull_pool_send(sp[0], &h, NULL, 0, four, 4), -EINVAL);
+	int too_many[HULL_POOL_MAX_FDS + 1] = { 0 };
+	assert_int_equal(hull_pool_send(sp[0], &h, NULL, 0, too_many, HULL_POOL_MAX_FDS + 1),
+			 -EINVAL);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }
