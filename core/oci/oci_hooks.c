@@ -4,7 +4,7 @@
  * namespaces with the container's state JSON on stdin.
  *
  *   prestart, createRuntime  by create, once the container exists and
- *                            before its process may run (status creating);
+ *                            before its process may run (status created);
  *                            a failure fails create and removes it all
  *   poststart                by start, after the process was let go; a
  *                            failure is reported, the container stays

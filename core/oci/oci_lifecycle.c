@@ -136,10 +136,15 @@ static void on_started(pid_t pid, void *arg)
 	if (s->ret == 0 && s->pid_file)
 		s->ret = hull_oci_write_pid_file(s->pid_file, pid, &s->err);
 	hull_trace_mark("state_written");
-	/* The runtime hooks: the container exists, its process has not run. */
+	/* The runtime hooks: the container exists, its process has not run.
+	 * Their state says "created": the spec's lifecycle runs them after
+	 * step 2, and "created" is the status after step 2 until the process
+	 * runs the program ("creating" is step 2 itself); a `hull state` from
+	 * the hook observes the same (crun passes "created", runc
+	 * "creating"). */
 	if (s->ret == 0 && s->hooks &&
-	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATING, false, &s->err)) < 0 ||
-	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATING, false, &s->err)) < 0))
+	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATED, false, &s->err)) < 0 ||
+	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATED, false, &s->err)) < 0))
 		return; /* create_or_run kills it */
 	/* A failed poststart hook is a warning (the spec: the lifecycle goes
 	 * on as if it had succeeded). */

@@ -52,7 +52,8 @@ def test_hooks_in_order_with_the_state_on_stdin(oci, tmp_path):
     pid = oci.state("h1")["pid"]
     for k in ("prestart", "createRuntime"):
         (s,) = states(logs[k])
-        assert s["id"] == "h1" and s["status"] == "creating" and s["pid"] == pid, s
+        # "created": after the lifecycle's step 2 (what `hull state` says then too)
+        assert s["id"] == "h1" and s["status"] == "created" and s["pid"] == pid, s
     assert not logs["poststart"].exists()
     assert oci("start", "h1").returncode == 0
     (s,) = states(logs["poststart"])  # before start returned
