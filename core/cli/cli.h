@@ -20,7 +20,7 @@ struct cli_globals {
 	const char *log;     /* --log FILE: errors are also appended there */
 	bool log_json;	     /* --log-format json: as JSON lines */
 	bool debug;	     /* --debug: accepted */
-	bool systemd_cgroup; /* --systemd-cgroup: every verb refuses it */
+	bool systemd_cgroup; /* --systemd-cgroup (core/oci/oci_systemd.h) */
 	uint64_t t_start;    /* when hull started, for the trace */
 	int trace_fd;	     /* --trace-fd N: phase marks there; -1 when off */
 };

@@ -23,6 +23,7 @@ int cli_parse_create(int argc, char **argv, struct hull_oci_create_opts *o,
 	memset(o, 0, sizeof(*o));
 	o->root = g->root;
 	o->bundle = ".";
+	o->systemd_cgroup = g->systemd_cgroup;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:b:", opts, NULL)) != -1) {

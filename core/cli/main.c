@@ -2,6 +2,7 @@
  * version. Each verb is one file of core/cli/ (cli.h). */
 #include "cli.h"
 #include "oci.h"
+#include "oci_systemd.h"
 #include "trace.h"
 #include "util.h"
 
@@ -77,7 +78,8 @@ void cli_usage_oci(FILE *out)
 	      " features                                what hull supports, as JSON\n"
 	      "\n"
 	      "--root defaults to /run/hull; -b is --bundle, default the current directory.\n"
-	      "--systemd-cgroup, events and checkpoint are refused: hull writes cgroupfs.\n",
+	      "--systemd-cgroup: the unit's cgroupfs path where systemd does not run,\n"
+	      "refused where it does; events and checkpoint are refused.\n",
 	      out);
 }
 
@@ -186,10 +188,14 @@ int main(int argc, char **argv)
 			hull_trace_mark_at("start", g.t_start);
 			hull_trace_mark("parsed");
 		}
-		/* Not ignored: the engine would believe systemd owns the cgroups. */
-		if (g.systemd_cgroup)
-			return cli_error(&g, "--systemd-cgroup is not supported: hull manages "
-					     "cgroupfs itself (containerd: SystemdCgroup = false)");
+		/* Where systemd runs, honouring it needs a transient scope over
+		 * D-Bus (not done): refused, never ignored, or the engine would
+		 * believe systemd owns the cgroups. Elsewhere nobody is there to
+		 * ask: the unit's path in cgroupfs (core/oci/oci_systemd.h). */
+		if (g.systemd_cgroup && hull_oci_systemd_booted())
+			return cli_error(&g, "--systemd-cgroup is not supported where systemd "
+					     "runs: hull manages cgroupfs itself (containerd: "
+					     "SystemdCgroup = false)");
 		return verb(argc - i, argv + i, &g);
 	}
 	if (i > 1 && ret == 0) {

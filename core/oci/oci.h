@@ -21,6 +21,7 @@ struct hull_oci_create_opts {
 	const char *bundle;	    /* holds config.json */
 	const char *pid_file;	    /* written with the container's pid, or NULL */
 	const char *console_socket; /* for process.terminal, or NULL */
+	bool systemd_cgroup;	    /* --systemd-cgroup (oci_systemd.h) */
 };
 
 /* Set the container up from <bundle>/config.json; its process waits on the

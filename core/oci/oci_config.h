@@ -32,6 +32,7 @@ struct hull_oci_config {
 	struct hull_seccomp_profile *seccomp; /* linux.seccomp, or NULL */
 	bool terminal;
 	char *cgroup_parent, *cgroup_name; /* from linux.cgroupsPath, or NULL */
+	const char *cgroups_path;	   /* linux.cgroupsPath as given, or NULL */
 	struct hull_dev_rule *dev_rules;   /* linux.resources.devices */
 	struct hull_dev_node *devices;	   /* linux.devices */
 	struct json_object *hooks;	   /* borrowed from root, or NULL */

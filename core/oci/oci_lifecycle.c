@@ -4,6 +4,7 @@
 #include "container.h"
 #include "oci_config.h"
 #include "oci_hooks.h"
+#include "oci_systemd.h"
 #include "sys.h"
 #include "trace.h"
 #include "util.h"
@@ -173,6 +174,19 @@ static int load_spec(const struct hull_oci_create_opts *o, bool create, struct h
 		return hull_fail(err, 0, "process.terminal needs --console-socket");
 	if (cfg->terminal)
 		spec->console_socket = o->console_socket;
+	/* --systemd-cgroup (refused where systemd runs): the unit's path. */
+	if (o->systemd_cgroup) {
+		char *parent, *name;
+		if ((ret = hull_oci_systemd_path(cfg->cgroups_path, o->id, &parent, &name, err)) <
+		    0)
+			return ret;
+		free(cfg->cgroup_parent);
+		free(cfg->cgroup_name);
+		cfg->cgroup_parent = parent;
+		cfg->cgroup_name = name;
+		spec->limits.parent = parent;
+		spec->cgroup_name = name;
+	}
 	/* Under hull-oci: apart from the per-run cgroups hull gc collects. */
 	if (!spec->cgroup_name)
 		spec->cgroup_name = o->id;

@@ -238,7 +238,7 @@ int hull_oci_parse_linux(struct oci_ctx *c, json_object *o, struct hull_spec *sp
 	    (ret = hull_oci_get(c, o, "devices", json_type_array, "linux.devices", &v)) < 0 ||
 	    (ret = hull_oci_parse_devices(c, v, spec)) < 0 ||
 	    (ret = hull_oci_get_string(c, o, "cgroupsPath", "linux", false, &s)) < 0 ||
-	    (s && s[0] && (ret = parse_cgroups_path(c, s, spec)) < 0) ||
+	    (s && s[0] && (c->cfg->cgroups_path = s, ret = parse_cgroups_path(c, s, spec)) < 0) ||
 	    (ret = hull_oci_get(c, o, "sysctl", json_type_object, "linux.sysctl", &v)) < 0 ||
 	    (ret = parse_sysctl(c, v, spec)) < 0 ||
 	    (ret = hull_oci_get_string(c, o, "rootfsPropagation", "linux", false, &s)) < 0 ||

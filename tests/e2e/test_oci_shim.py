@@ -3,11 +3,13 @@
 `ps --format json ID` (a JSON array of pids), `ps --format table ID`,
 `update --resources -|FILE ID`, `kill [--all] ID SIG` with the error texts
 the shim maps to "not found" ("container not running", "does not exist"),
-`delete --force` in every state, `--systemd-cgroup` refused, and the device
+`delete --force` in every state, `--systemd-cgroup` (the unit's path where
+systemd does not run, refused where it does), and the device
 rules and nodes of containerd's specs (linux.resources.devices,
 linux.devices). Each test has its own --root and bundle (test_oci's Oci)."""
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -137,19 +139,73 @@ def test_delete_force_in_every_state(oci, state):
     assert r.returncode == 0, r.stderr
 
 
-def test_systemd_cgroup_refused_and_logged(oci, tmp_path):
+SYSTEMD = os.path.exists("/run/systemd/system")
+
+
+@pytest.mark.skipif(not SYSTEMD, reason="systemd is not the init here: the flag is accepted")
+def test_systemd_cgroup_refused_where_systemd_runs(oci, tmp_path):
     log = tmp_path / "log.json"
     b = oci.bundle(["true"])
     r = oci("--log", str(log), "--log-format", "json", "--systemd-cgroup", "create",
             "--bundle", b, "sd1")
     assert r.returncode == 1
-    assert "--systemd-cgroup is not supported" in r.stderr
+    assert "--systemd-cgroup is not supported where systemd runs" in r.stderr
     entry = json.loads(log.read_text().splitlines()[-1])
     assert entry["level"] == "error" and "--systemd-cgroup" in entry["msg"]
     assert not os.path.exists(os.path.join(oci.root, "sd1"))
+
+
+def test_events_and_checkpoint_refused(oci):
     for cmd in ("events", "checkpoint"):
         r = oci(cmd, "sd1")
         assert r.returncode == 1 and f"'{cmd}' is not supported" in r.stderr
+
+
+@pytest.mark.skipif(SYSTEMD, reason="systemd runs here: the flag is refused")
+def test_systemd_cgroup_without_systemd_uses_the_units_path(oci, tmp_path):
+    """containerd with SystemdCgroup = true: every verb carries
+    --systemd-cgroup and cgroupsPath is slice:prefix:name. Without systemd
+    the cgroup is where systemd would have put the unit: the slice
+    expanded, prefix-name.scope."""
+    slice_dirs = [h / "hulle2e.slice" for h in Path("/sys/fs/cgroup").iterdir()]
+    existed = [d for d in slice_dirs if d.exists()]
+    b = oci.bundle(LOOP, linux={"namespaces": NAMESPACES,
+                                "cgroupsPath": "hulle2e-sub.slice:e2e:sd2"})
+    sd = ["--systemd-cgroup"]
+    try:
+        oci.ids.add("sd2")
+        out = tmp_path / "sd2.out"
+        with open(out, "w") as o:
+            r = subprocess.run(
+                [oci.hull, "--root", oci.root, *sd, "create", "--bundle", b, "sd2"],
+                stdin=subprocess.DEVNULL, stdout=o,
+                stderr=subprocess.STDOUT, timeout=T)
+        assert r.returncode == 0, out.read_text()
+        assert oci(*sd, "start", "sd2").returncode == 0
+        trap_installed(out)
+        pid = oci.state("sd2")["pid"]
+        dirs = cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", "e2e-sd2.scope")
+        assert dirs, "no cgroup at the unit's path"
+        for d in dirs:
+            assert str(pid) in (d / "cgroup.procs").read_text().split()
+        r = oci(*sd, "ps", "--format", "json", "sd2")
+        assert r.returncode == 0 and pid in json.loads(r.stdout), r.stderr
+        assert oci(*sd, "kill", "--all", "sd2", "KILL").returncode == 0
+        wait_exit(pid)
+        r = oci(*sd, "delete", "sd2")
+        assert r.returncode == 0, r.stderr
+        assert cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", "e2e-sd2.scope") == []
+        b2 = oci.bundle(["true"], name="b-sd3", linux={"namespaces": NAMESPACES,
+                                                      "cgroupsPath": "hulle2e.slice:x"})
+        r = oci(*sd, "run", "--bundle", b2, "sd3")
+        assert r.returncode != 0 and "slice:prefix:name" in r.stderr
+    finally:
+        oci("delete", "--force", "sd2")
+        for d in slice_dirs:  # the slices the test made, once empty
+            if d not in existed and d.exists():
+                for sub in sorted(d.rglob("*.slice"), reverse=True):
+                    sub.rmdir()
+                d.rmdir()
 
 
 def test_device_rules_and_nodes(oci):
