@@ -147,7 +147,7 @@ struct hh_launch_config {
 	int timeout_ms;		  /* per container; 0 = 10000 */
 	int cancel_fd;		  /* readable = abort the run in progress; -1 none */
 	const char *cgroups_path; /* OCI: linux.cgroupsPath of the bundle; NULL none */
-	unsigned pool_size;	  /* hull-pool: slots kept ready; 0 = 4 */
+	unsigned pool_size;	  /* hull-pool: slots kept ready; 0 = hull's default (4) */
 };
 
 struct hh_launch {

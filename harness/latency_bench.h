@@ -156,6 +156,9 @@ void hh_lat_run_lifecycle(struct bench *b);
 
 /* ---- latency_pool.c ---------------------------------------------------- */
 
+/* Until every slot of a hull-pool launch's pool is ready again (a state,
+ * polled; at most 2 minutes): its refill is not another sample's load. */
+int hh_lat_pool_wait_full(const struct hh_launch *l, unsigned size, struct hull_err *err);
 /* Starts the pool suite adds to the progress line. */
 size_t hh_lat_pool_work(const struct bench *b);
 /* Bursts and sustained levels, hull and hull-pool interleaved; the pool

@@ -70,8 +70,7 @@ static int pool_status(const char *name, int *ready, long long *pss_kib, struct 
 	return 0;
 }
 
-/* Until every slot is ready again: a state, polled. */
-static int wait_full(const struct hh_launch *l, unsigned size, struct hull_err *err)
+int hh_lat_pool_wait_full(const struct hh_launch *l, unsigned size, struct hull_err *err)
 {
 	uint64_t deadline = hull_now_ns() + REFILL_TIMEOUT_NS;
 	const struct timespec pause = { 0, 2000000 };
@@ -152,7 +151,7 @@ static bool pool_settled(struct pool_row *pr, const struct hh_launch *pl, unsign
 	struct hull_err err = { 0 };
 	if (!pr->available)
 		return false;
-	if (wait_full(pl, size, &err) < 0) {
+	if (hh_lat_pool_wait_full(pl, size, &err) < 0) {
 		pr->available = false;
 		snprintf(pr->why, sizeof(pr->why), "%.250s", err.msg);
 		return false;

@@ -4,6 +4,7 @@
 #include "latency_bench.h"
 #include "ns.h"
 #include "paths.h"
+#include "pool.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -93,6 +94,16 @@ static void start_one(struct variant *v, bool record)
 			note_failure(v, "%s", err.msg);
 		return;
 	}
+	/* A pool's refill (a whole container start, in the background) must
+	 * not run during the next runtime's sample: wait, untimed, until the
+	 * pool is full again. */
+	if (v->launch.pool[0] &&
+	    hh_lat_pool_wait_full(&v->launch,
+				  v->launch.cfg.pool_size ? v->launch.cfg.pool_size
+							  : HULL_POOL_DEFAULT_SIZE,
+				  &err) < 0 &&
+	    record)
+		note_failure(v, "%s", err.msg);
 	/* the run is over: every trace write has landed */
 	ssize_t got = v->traced ? hull_read_all(v->trace_rd, trace, sizeof(trace)) : 0;
 	size_t tlen = got > 0 ? (size_t)got : 0;

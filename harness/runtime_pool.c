@@ -3,6 +3,7 @@
  * runtime_pool.h. */
 #include "runtime_pool.h"
 #include "ns.h"
+#include "pool.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ int hh_setup_hull_pool(struct hh_launch *l, struct hull_err *err)
 	int n = 0;
 
 	hull_ns_format(l->ns_effective, ns, sizeof(ns));
-	snprintf(size, sizeof(size), "%u", c->pool_size ? c->pool_size : 4);
+	snprintf(size, sizeof(size), "%u", c->pool_size ? c->pool_size : HULL_POOL_DEFAULT_SIZE);
 	argv[n++] = l->runtime_bin;
 	argv[n++] = "pool";
 	argv[n++] = "start";
@@ -61,7 +62,8 @@ int hh_setup_hull_pool(struct hh_launch *l, struct hull_err *err)
 	/* `pool start` returns once every slot is ready: each is a full
 	 * start, so a big pool on a loaded machine takes a while. */
 	int per_run_ms = l->cfg.timeout_ms;
-	l->cfg.timeout_ms = 60000 + 500 * (int)(c->pool_size ? c->pool_size : 4);
+	l->cfg.timeout_ms =
+		60000 + 500 * (int)(c->pool_size ? c->pool_size : HULL_POOL_DEFAULT_SIZE);
 	int ret = hh_launch_step(l, argv, &res, err);
 	l->cfg.timeout_ms = per_run_ms;
 	if (ret < 0)
