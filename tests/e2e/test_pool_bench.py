@@ -82,3 +82,20 @@ def test_markdown_section_and_no_pool_left(pool_report):
     assert "Memory per idle slot: " in section and " KiB (" in section
     # Both pools the suite started were stopped again.
     assert harness_pools() == before
+
+
+def test_pool_phases_script_splits_the_request_path(hull, rootfs):
+    """bench/pool_phases.py: every phase of the chain in its table, and its
+    pool stopped again."""
+    before = sorted(p.name for p in POOL_ROOT.iterdir()) if POOL_ROOT.exists() else []
+    script = Path(__file__).resolve().parents[2] / "bench" / "pool_phases.py"
+    r = subprocess.run(["/usr/bin/python3", str(script), hull, rootfs, "--runs", "3",
+                        "--warmup", "1"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [line.split(" | ")[1] for line in r.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| phase")]
+    assert rows == ["start", "parsed", "connected", "request_sent", "slot_woken",
+                    "request_read", "exec", "entry"], r.stdout
+    assert "x bare)" in r.stdout
+    after = sorted(p.name for p in POOL_ROOT.iterdir()) if POOL_ROOT.exists() else []
+    assert after == before
