@@ -65,15 +65,17 @@ static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
 
 static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err);
 
-static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
+/* Enable the controllers the limits need at every level from the root down
+ * to the container's parent (made where missing); path gets the parent. */
+static int enable_down_to_parent(const struct hull_cgroup *cg, char *path, size_t len,
+				 struct hull_err *err)
 {
 	const struct hull_limits *l = cg->limits;
-	char path[PATH_MAX], ctrls[64];
+	char ctrls[64];
 	int n, ret;
 
 	needed_controllers(l, ctrls, sizeof(ctrls));
-	n = snprintf(path, sizeof(path), "%s", cg->mounts.v2);
-	/* Enable the controllers at every level down to the container's parent. */
+	n = snprintf(path, len, "%s", cg->mounts.v2);
 	for (const char *p = l->parent;;) {
 		if (ctrls[0]) {
 			ret = hull_cg_write(path, "cgroup.subtree_control", ctrls + 1, err);
@@ -84,13 +86,23 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 			p++;
 		if (!*p)
 			break;
-		size_t len = strcspn(p, "/");
-		n += snprintf(path + n, sizeof(path) - (size_t)n, "/%.*s", (int)len, p);
+		size_t seg = strcspn(p, "/");
+		n += snprintf(path + n, len - (size_t)n, "/%.*s", (int)seg, p);
 		ret = hull_cg_mkdir(path, err);
 		if (ret < 0)
 			return ret;
-		p += len;
+		p += seg;
 	}
+	return 0;
+}
+
+static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if ((ret = enable_down_to_parent(cg, path, sizeof(path), err)) < 0)
+		return ret;
 	if (snprintf(cg->dir[0], sizeof(cg->dir[0]), "%s/%s", path, cg->name) >=
 	    (int)sizeof(cg->dir[0]))
 		return hull_fail(err, ENAMETOOLONG, "cannot create cgroup under '%s'", path);
@@ -176,6 +188,22 @@ static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err)
 	return 0;
 }
 
+/* OCI update: a limit the create did not need (kubectl's in-place resize
+ * adding a CPU limit) needs its controller enabled for the cgroup first;
+ * the parents have no processes of their own, so the kernel allows it. */
+static int v2_update(struct hull_cgroup *cg, struct hull_err *err)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (!cg->made[0])
+		return hull_fail(err, ENOENT, "cannot update: the container has no cgroup");
+	if ((ret = v2_check(cg, err)) < 0 ||
+	    (ret = enable_down_to_parent(cg, path, sizeof(path), err)) < 0)
+		return ret;
+	return v2_write_limits(cg, err);
+}
+
 static int v2_into_fd(struct hull_cgroup *cg)
 {
 	return cg->dir_fd;
@@ -223,6 +251,6 @@ const struct hull_cg_backend hull_cg_v2_backend = {
 	.into_fd = v2_into_fd,
 	.attach = v2_attach,
 	.stats = v2_stats,
-	.update = v2_write_limits,
+	.update = v2_update,
 	.destroy = v2_destroy,
 };

@@ -15,7 +15,7 @@ CG=/sys/fs/cgroup
 TRACING=/sys/kernel/tracing
 # The cgroup parents hull and the checks use (hull run, OCI, the checks'
 # own cgroupsPath).
-CG_PARENTS="hull hull-oci vmtest-oci"
+CG_PARENTS="hull hull-oci vmtest-oci vmtest-upd"
 
 fail() {
 	echo "$*"

@@ -80,24 +80,22 @@ check_oci_lifecycle() {
 # leaves out stays as it was.
 check_oci_update() {
 	d=/tmp/vmtest/oci_update
-	make_bundle $d/b '{"memory": {"limit": 67108864}, "pids": {"limit": 40}}'
+	# A parent of its own: no other check enabled cpu there.
+	make_bundle $d/b '{"memory": {"limit": 67108864}, "pids": {"limit": 40}}' /vmtest-upd/u1
 	oci_create u1 $d/b || fail "create: $(cat $d/b.err)"
-	c=$CG/hull-oci/u1
+	c=$CG/vmtest-upd/u1
 	oci start u1 || fail "start failed"
 	echo '{"memory": {"limit": 100663296}, "pids": {"limit": 60}}' |
 		oci update --resources - u1 || fail "update failed"
 	expect_eq "memory.max after update" "$(cat $c/memory.max)" 100663296
 	expect_eq "pids.max after update" "$(cat $c/pids.max)" 60
 	# A limit whose controller the create did not need (kubectl's in-place
-	# resize adding a CPU limit): on v2 hull enabled only memory and pids
-	# for this cgroup, so there is no cpu.max to write (vm/README.md).
-	if err=$(echo '{"cpu": {"quota": 30000, "period": 100000}}' | oci update --resources - u1 2>&1); then
-		expect_eq "cpu.max after update" "$(cat $c/cpu.max)" "30000 100000"
-		echo "NOTE update adds a cpu limit the create did not have"
-	else
-		expect_contains "update adding a cpu limit" "$err" "cpu.max"
-		echo "NOTE known bug: update cannot add a cpu limit on v2: $err"
-	fi
+	# resize adding a CPU limit): update enables cpu down to the parent first.
+	expect_eq "cpu not enabled by create" "$(grep -c cpu $CG/vmtest-upd/cgroup.subtree_control)" 0
+	echo '{"cpu": {"quota": 30000, "period": 100000, "shares": 1024}}' |
+		oci update --resources - u1 || fail "update adding a cpu limit failed"
+	expect_eq "cpu.max after update" "$(cat $c/cpu.max)" "30000 100000"
+	expect_eq "cpu.weight after update" "$(cat $c/cpu.weight)" 39
 	echo '{"pids": {"limit": 70}}' | oci update --resources - u1 || fail "second update failed"
 	expect_eq "pids.max after the second update" "$(cat $c/pids.max)" 70
 	expect_eq "memory.max it left out" "$(cat $c/memory.max)" 100663296

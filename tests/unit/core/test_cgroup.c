@@ -240,6 +240,38 @@ static void test_v2_missing_controller(void **state)
 	put("cgroup.controllers", "cpuset cpu io memory pids\n");
 }
 
+/* OCI update adding a limit whose controller the create did not need: the
+ * controller is enabled down to the parent first, then the file written. */
+static void test_v2_update_enables_a_new_controller(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	struct hull_limits l = { .pids = 10, .parent = "ctr" };
+	struct hull_limits more = { .cpu_quota_us = 30000, .cpu_shares = 1024, .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+	assert_string_equal(get("ctr/cgroup.subtree_control"), "+pids");
+	put("ctr/box/cpu.weight", "");
+	put("cgroup.subtree_control", ""); /* the fake files keep what was written */
+	put("ctr/cgroup.subtree_control", "");
+	assert_int_equal(hull_cgroup_update(&cg, &more, &err), 0);
+	assert_string_equal(get("cgroup.subtree_control"), "+cpu");
+	assert_string_equal(get("ctr/cgroup.subtree_control"), "+cpu");
+	assert_string_equal(get("ctr/box/cpu.max"), "30000 100000");
+	assert_string_equal(get("ctr/box/cpu.weight"), "39");
+	assert_string_equal(get("ctr/box/pids.max"), "10"); /* left as it was */
+	/* A controller the host lacks: one clear error, nothing written. */
+	put("cgroup.controllers", "memory pids\n");
+	assert_true(hull_cgroup_update(&cg, &more, &err) < 0);
+	assert_non_null(strstr(err.msg, "controller 'cpu' is not available"));
+	put("cgroup.controllers", "cpuset cpu io memory pids\n");
+	hull_cgroup_destroy(&cg, &err);
+}
+
 static void test_v2_swap_options(void **state)
 {
 	(void)state;
@@ -491,6 +523,8 @@ int main(void)
 		cmocka_unit_test(test_v1_missing_controller),
 		cmocka_unit_test_setup_teardown(test_v2_backend, make_tree, remove_tree),
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(test_v2_update_enables_a_new_controller, make_tree,
+						remove_tree),
 		cmocka_unit_test_setup_teardown(test_v2_swap_options, make_tree, remove_tree),
 		cmocka_unit_test(test_self_name),
 		cmocka_unit_test_setup_teardown(test_create_marks_what_it_made, make_tree,
