@@ -37,7 +37,7 @@ LABELS = {
     "cgroup_created": "prepare (sync, seccomp) + cgroup mkdir + limits",
     "cloned": "clone3 (namespaces)",
     "child_entered": "child: first instruction",
-    "cgroup_joined": "task move into the cgroup (v1: a grace period)",
+    "cgroup_joined": "child joins its cgroup (v1: \"0\" into tasks, no grace period)",
     "lo_up": "child: loopback up",
     "mounts_private": "child: private mounts",
     "proc_mounted": "child: bind rootfs + /proc",

@@ -7,8 +7,9 @@
  *            [OCI: join pid ns by path]
  *   spawn: clone3(CLONE_NEW*           ───► enter: deathsig, [fork mode: unshare]
  *                 [|CLONE_INTO_CGROUP])
- *   parent_setup: uid/gid maps,             wait for go
- *                 cgroup join (v1)
+ *   parent_setup: uid/gid maps,             v1: join its cgroup itself
+ *                 [v1, old kernel: cgroup   ("0" into each tasks file:
+ *                  join by pid]              no grace period), wait for go
  *   parent_network: [veth/bridge: veth
  *     with its peer in the child's net ns,
  *     addresses, routes, rate; cni: ADD]
@@ -88,6 +89,9 @@ static void child_prepare(struct start *st)
 	if (spec->command_peer_fd >= 0)
 		close(spec->command_peer_fd);
 	hull_child_arm_deathsig(st);
+	/* First, so everything it does and starts is inside (fork mode: its
+	 * own child too). */
+	hull_child_join_cgroup(st);
 	/* While the parent writes maps and cgroups (signal_reset.h). */
 	hull_signals_default();
 	st->signals_defaulted = true;
@@ -142,6 +146,8 @@ static int parent_make_cgroup(struct start *st, struct hull_err *err)
 	if (ret < 0)
 		return ret;
 	st->use_cgroup = true;
+	/* v1: the child joins itself, cheaply (cgroup_self_join.h). */
+	hull_cg_self_join_prepare(&st->self_join, &st->cg);
 	hull_trace_mark("cgroup_created");
 	return 0;
 }
@@ -225,6 +231,7 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	int clone_errno = errno;
 	if (pid == 0)
 		child_main(st);
+	hull_cg_self_join_close(&st->self_join); /* the child's now */
 	if (st->own_pid_ns >= 0) {
 		setns(st->own_pid_ns, CLONE_NEWPID);
 		close(st->own_pid_ns);
@@ -253,7 +260,7 @@ static int parent_setup(struct start *st, struct hull_err *err)
 
 	int ret;
 
-	if (st->use_cgroup) {
+	if (st->use_cgroup && !st->self_join.armed) {
 		ret = hull_cgroup_attach(&st->cg, st->pid, err);
 		if (ret < 0)
 			return ret;
@@ -356,6 +363,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
 	st.own_pid_ns = -1;
+	hull_cg_self_join_init(&st.self_join);
 	hull_net_init(&st.net, &spec->net);
 
 	memset(res, 0, sizeof(*res));
@@ -434,6 +442,7 @@ out:
 	if (st.signals_blocked)
 		hull_signals_restore(&st.saved_mask);
 	hull_seccomp_free(&st.filter);
+	hull_cg_self_join_close(&st.self_join);
 	if (st.console_fd >= 0)
 		close(st.console_fd);
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)

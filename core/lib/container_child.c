@@ -53,6 +53,17 @@ __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hu
 	_exit(err->exit_code ? err->exit_code : HULL_EXIT_RUNTIME);
 }
 
+void hull_child_join_cgroup(struct start *st)
+{
+	struct hull_err err;
+
+	if (!st->self_join.armed)
+		return;
+	if (hull_cg_self_join(&st->self_join, &err) < 0)
+		hull_child_fail(st, &err);
+	hull_trace_mark("cgroup_joined");
+}
+
 /* The container must not outlive hull. PDEATHSIG covers a death after the
  * prctl; one before it shows as a changed parent pid or, in a new PID
  * namespace where getppid() is 0, as nobody left reading the report pipe

@@ -72,7 +72,9 @@ static __attribute__((noreturn)) void join_child(struct start *st, struct hull_c
 	struct hull_err err;
 
 	hull_sync_keep_child(&st->sync);
-	if (cg && hull_cgroup_attach(cg, getpid(), &err) < 0)
+	if (st->self_join.armed)
+		hull_child_join_cgroup(st);
+	else if (cg && hull_cgroup_attach(cg, getpid(), &err) < 0)
 		hull_child_fail(st, &err);
 	if (join_namespaces(st->ns_fds, &err) < 0)
 		hull_child_fail(st, &err);
@@ -113,6 +115,9 @@ int hull_join_spawn(const struct hull_spec *spec, pid_t target, struct hull_cgro
 
 	memset(j, 0, sizeof(*j));
 	hull_sync_init(&st.sync);
+	hull_cg_self_join_init(&st.self_join);
+	if (cg)
+		hull_cg_self_join_prepare(&st.self_join, cg);
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
 	if ((ret = hull_seccomp_prepare(spec->seccomp_mode, spec->seccomp_file,
@@ -133,6 +138,7 @@ int hull_join_spawn(const struct hull_spec *spec, pid_t target, struct hull_cgro
 	pid_t pid = fork_in_pid_namespace(&st, err);
 	if (pid == 0)
 		join_child(&st, cg);
+	hull_cg_self_join_close(&st.self_join);
 	if ((ret = pid) < 0)
 		goto out;
 	hull_sync_keep_parent(&st.sync);
@@ -154,6 +160,7 @@ int hull_join_spawn(const struct hull_spec *spec, pid_t target, struct hull_cgro
 	ret = 0;
 out:
 	hull_sync_close(&st.sync);
+	hull_cg_self_join_close(&st.self_join);
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		if (st.ns_fds[i] >= 0)
 			close(st.ns_fds[i]);

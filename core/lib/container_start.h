@@ -6,6 +6,7 @@
 #define HULL_CONTAINER_START_H
 
 #include "cgroup.h"
+#include "cgroup_self_join.h"
 #include "net.h"
 #include "seccomp_filter.h"
 #include "spec.h"
@@ -25,13 +26,14 @@ struct start {
 	pid_t pid; /* the child hull created */
 	bool use_cgroup;
 	struct hull_cgroup cg;
-	struct hull_seccomp filter; /* compiled by the parent, installed by the child */
-	int ns_fds[HULL_NS_SLOTS];  /* namespaces to join (OCI paths), -1 for none */
-	int own_pid_ns;		    /* hull's pid namespace while it joined another's, or -1 */
-	int console_fd;		    /* connected console socket (terminal.h), or -1 */
-	struct hull_net net;	    /* --network veth/bridge/cni: what was built */
-	bool cwd_is_rootfs;	    /* the child started in the rootfs (cwd_swap.h) */
-	bool signals_defaulted;	    /* the child reset the ignored signals already */
+	struct hull_cg_self_join self_join; /* v1: the child moves itself in */
+	struct hull_seccomp filter;	    /* compiled by the parent, installed by the child */
+	int ns_fds[HULL_NS_SLOTS];	    /* namespaces to join (OCI paths), -1 for none */
+	int own_pid_ns;		/* hull's pid namespace while it joined another's, or -1 */
+	int console_fd;		/* connected console socket (terminal.h), or -1 */
+	struct hull_net net;	/* --network veth/bridge/cni: what was built */
+	bool cwd_is_rootfs;	/* the child started in the rootfs (cwd_swap.h) */
+	bool signals_defaulted; /* the child reset the ignored signals already */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -49,6 +51,9 @@ static inline bool hull_fork_reports_unshared(const struct hull_spec *spec)
 {
 	return (spec->ns_flags & CLONE_NEWUSER) || hull_net_needs_setup(&spec->net);
 }
+
+/* v1: the child's first step, its own move into its cgroup (cgroup_self_join.h). */
+void hull_child_join_cgroup(struct start *st);
 
 /* Report err to hull and exit. */
 __attribute__((noreturn)) void hull_child_fail(struct start *st, const struct hull_err *err);

@@ -15,9 +15,10 @@ import pytest
 T = 20  # seconds: every subprocess call's timeout
 
 CREATE = ["start", "parsed", "config_loaded", "state_dir_made", "fifo_made", "cgroup_created",
-          "cloned", "cgroup_joined", "child_ready", "state_written", "done"]
-# The container's own marks, written by the child between the clone and ready.
-CHILD = ["child_entered", "mounts_private", "proc_mounted", "dev_ready", "paths_masked",
+          "cloned", "child_ready", "state_written", "done"]
+# The container's own marks, written by the child between the clone and ready
+# (v1: it joins its cgroup itself, first; core/lib/cgroup_self_join.h).
+CHILD = ["child_entered", "cgroup_joined", "mounts_private", "proc_mounted", "dev_ready", "paths_masked",
          "root_switched", "caps_set"]
 START = ["start", "parsed", "state_opened", "released", "done"]
 DELETE = ["start", "parsed", "state_opened", "killed", "cgroup_removed", "state_removed", "done"]
