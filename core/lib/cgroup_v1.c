@@ -19,7 +19,7 @@ static bool required(const struct hull_cgroup *cg, int c)
 	switch (c) {
 	case HULL_CTRL_MEMORY:
 		return l->memory || l->memory_reservation || l->swappiness_set ||
-		       l->disable_oom_killer;
+		       l->disable_oom_killer || l->memory_kernel || l->memory_kernel_tcp;
 	case HULL_CTRL_CPU:
 		return l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ||
 		       l->cpu_rt_runtime_us || l->cpu_rt_period_us;
@@ -89,7 +89,6 @@ static int cpuset_inherit(const struct hull_cgroup *cg, const char *dir, struct 
 	return 0;
 }
 
-/* Soft limit, swappiness and the OOM killer switch (v1 only). */
 /* The parent's directories down from the controller's mount; in cpuset
  * each level gets cpus and mems (a child of an empty one cannot get any). */
 static int mkdir_parents(const struct hull_cgroup *cg, int c, struct hull_err *err)
@@ -114,6 +113,7 @@ static int mkdir_parents(const struct hull_cgroup *cg, int c, struct hull_err *e
 	return 0;
 }
 
+/* Soft limit, swappiness, the OOM killer switch and kernel memory (v1 only). */
 static int write_memory_extras(const struct hull_limits *l, const char *dir, struct hull_err *err)
 {
 	char v[32];
@@ -129,6 +129,17 @@ static int write_memory_extras(const struct hull_limits *l, const char *dir, str
 	}
 	if (ret == 0 && l->disable_oom_killer)
 		ret = hull_cg_write(dir, "memory.oom_control", "1", err);
+	/* Kernel memory: the kernel decides what its files still do (since
+	 * 5.16 kmem.limit_in_bytes takes a value and does nothing with it;
+	 * kmem.tcp still limits). A kernel without them fails by file name. */
+	if (ret == 0 && l->memory_kernel) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_kernel);
+		ret = hull_cg_write(dir, "memory.kmem.limit_in_bytes", v, err);
+	}
+	if (ret == 0 && l->memory_kernel_tcp) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_kernel_tcp);
+		ret = hull_cg_write(dir, "memory.kmem.tcp.limit_in_bytes", v, err);
+	}
 	return ret;
 }
 

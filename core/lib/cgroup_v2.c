@@ -31,9 +31,12 @@ static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
 		return hull_fail(err, EINVAL,
 				 "cannot set the realtime CPU period or runtime: "
 				 "cgroup v2 has no such setting");
-	if (l->swappiness_set || l->disable_oom_killer)
+	if (l->swappiness_set || l->disable_oom_killer || l->memory_kernel || l->memory_kernel_tcp)
 		return hull_fail(err, EINVAL, "cannot set %s: cgroup v2 has no such setting",
-				 l->swappiness_set ? "memory swappiness" : "disableOOMKiller");
+				 l->swappiness_set	 ? "memory swappiness"
+				 : l->disable_oom_killer ? "disableOOMKiller"
+				 : l->memory_kernel	 ? "kernel memory"
+							 : "kernel TCP memory");
 	char path[PATH_MAX + 32], have[512];
 	const char *want[] = { l->memory || l->memory_reservation ? "memory" : NULL,
 			       l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ? "cpu" : NULL,

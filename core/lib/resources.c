@@ -136,7 +136,8 @@ bool hull_limits_any(const struct hull_limits *l)
 	return l->memory || l->memory_swap || l->cpu_quota_us || l->pids || l->cpuset ||
 	       l->cpu_shares || l->cpu_period_us || l->cpuset_mems || l->cpu_rt_runtime_us ||
 	       l->cpu_rt_period_us || l->n_dev_rules || l->memory_reservation ||
-	       l->swappiness_set || l->disable_oom_killer;
+	       l->swappiness_set || l->disable_oom_killer || l->memory_kernel ||
+	       l->memory_kernel_tcp;
 }
 
 int hull_limits_validate(const struct hull_limits *l, struct hull_err *err)

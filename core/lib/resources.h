@@ -38,6 +38,8 @@ struct hull_limits {
 	int swappiness;		    /* v1 memory.swappiness when swappiness_set */
 	bool swappiness_set;
 	bool disable_oom_killer;	       /* v1 memory.oom_control = 1 */
+	int64_t memory_kernel;		       /* v1 memory.kmem.limit_in_bytes; 0: unset */
+	int64_t memory_kernel_tcp;	       /* v1 memory.kmem.tcp.limit_in_bytes; 0: unset */
 	const struct hull_dev_rule *dev_rules; /* in order; none: the device cgroup untouched */
 	size_t n_dev_rules;
 };

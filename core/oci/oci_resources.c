@@ -11,7 +11,8 @@
 static int parse_memory(struct oci_ctx *c, json_object *o, struct hull_limits *l)
 {
 	static const char *const known[] = {
-		"limit", "swap", "reservation", "swappiness", "disableOOMKiller", NULL
+		"limit",  "swap",      "reservation", "swappiness", "disableOOMKiller",
+		"kernel", "kernelTCP", NULL
 	};
 	const char *f = "linux.resources.memory";
 	int64_t v;
@@ -44,6 +45,16 @@ static int parse_memory(struct oci_ctx *c, json_object *o, struct hull_limits *l
 		l->swappiness = (int)u;
 		l->swappiness_set = true;
 	}
+	/* Kernel memory (v1 only; the spec calls kernel NOT RECOMMENDED): -1
+	 * is unlimited as in the kernel's files, 0 unset. */
+	if ((ret = hull_oci_get_i64(c, o, "kernel", f, &present, &v)) < 0)
+		return ret;
+	if (present && (v > 0 || v == -1))
+		l->memory_kernel = v;
+	if ((ret = hull_oci_get_i64(c, o, "kernelTCP", f, &present, &v)) < 0)
+		return ret;
+	if (present && (v > 0 || v == -1))
+		l->memory_kernel_tcp = v;
 	return hull_oci_get_bool(c, o, "disableOOMKiller", f, &l->disable_oom_killer);
 }
 

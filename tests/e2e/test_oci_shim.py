@@ -88,6 +88,23 @@ def test_update_resources(oci, tmp_path):
     assert r.returncode == 1 and "--resources" in r.stderr
 
 
+def test_kernel_memory_v1(oci):
+    """memory.kernelTCP and memory.kernel onto v1's kmem files (the kernel
+    decides what they still do: kmem.limit_in_bytes takes the value and,
+    since 5.16, ignores it); update too."""
+    start(oci, "km1", linux={"namespaces": NAMESPACES,
+                             "resources": {"memory": {"kernelTCP": 48 << 20,
+                                                      "kernel": 48 << 20}}})
+    mem = v1_dir("memory", "km1")
+    if not (mem / "memory.kmem.tcp.limit_in_bytes").exists():
+        pytest.skip("this kernel has no memory.kmem.tcp.limit_in_bytes")
+    assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 48 << 20
+    r = oci("update", "--resources", "-", "km1",
+            input=json.dumps({"memory": {"kernelTCP": 32 << 20}}))
+    assert r.returncode == 0, r.stderr
+    assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 32 << 20
+
+
 def test_kill_texts_the_shim_understands(oci):
     pid, _ = start(oci, "k1")
     r = oci("kill", "k1", "KILL")

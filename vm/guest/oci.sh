@@ -130,6 +130,8 @@ check_oci_other_resources() {
 	other_resource hugepageLimits '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' \
 		hugetlb.2MB.max 4194304
 	other_resource unified '{"unified": {"memory.high": "50331648"}}' memory.high 50331648
+	other_resource memory.kernelTCP '{"memory": {"kernelTCP": 50593792}}' memory.kmem.tcp.limit_in_bytes \
+		- "kernel TCP memory"
 	other_resource cpu.realtimeRuntime '{"cpu": {"realtimeRuntime": 1000}}' cpu.rt_runtime_us 1000 \
 		realtime
 }

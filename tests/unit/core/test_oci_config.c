@@ -268,8 +268,14 @@ static void test_resources_and_cgroups_path(void **state)
 		       "linux.resources.cpu.shares");
 	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}",
 		       "linux.resources.memory.swappiness");
-	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"kernel\": 1}}}",
-		       "linux.resources.memory.kernel");
+	p = parse_with("\"linux\": {\"resources\": {\"memory\": {\"kernel\": 8192, "
+		       "\"kernelTCP\": -1}}}");
+	assert_int_equal(p->ret, 0);
+	assert_int_equal(p->spec.limits.memory_kernel, 8192);
+	assert_int_equal(p->spec.limits.memory_kernel_tcp, -1);
+	assert_true(hull_limits_any(&p->spec.limits));
+	assert_refused("\"linux\": {\"resources\": {\"memory\": {\"kernelTCP\": \"x\"}}}",
+		       "linux.resources.memory.kernelTCP");
 }
 
 static void test_device_rules_and_nodes(void **state)
