@@ -126,6 +126,8 @@ extern char *hh_lat_probe_argv[];
 /* Every item of a --runtimes list is a variant label, "all", or an OCI
  * runtime by path (registered here); -1 with a message otherwise. */
 int hh_lat_check_runtime_list(const char *list);
+/* Whether a --runtimes list (NULL, "" or "all": every one) names label. */
+bool hh_lat_wanted(const char *list, const char *label);
 /* The variants of every suite b->o asks for, in the order of the report. */
 void hh_lat_add_suites(struct bench *b);
 

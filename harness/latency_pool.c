@@ -217,21 +217,23 @@ void hh_lat_run_pool(struct bench *b)
 		ps->row[i].runtime = row_labels[i];
 		ps->row[i].available =
 			hh_runtime_available(row_labels[i], ps->row[i].why, sizeof(ps->row[i].why));
+		if (!hh_lat_wanted(b->o.runtimes, row_labels[i])) {
+			ps->row[i].available = false;
+			snprintf(ps->row[i].why, sizeof(ps->row[i].why), "not in --runtimes");
+		}
 	}
 	struct pool_row *hr = &ps->row[POOL_ROW_HULL], *pr = &ps->row[POOL_ROW_POOL];
 	if (!hr->available || prepare(b, hr, 0, &lh) < 0)
 		return; /* nothing to compare the pool with */
-	if (pr->available && prepare(b, pr, ps->burst_size, &lp) == 0) {
-		run_bursts(b, &lh, &lp);
+	/* A pool that cannot start leaves hull's rows (pr->available false). */
+	bool pool = pr->available && prepare(b, pr, ps->burst_size, &lp) == 0;
+	run_bursts(b, &lh, pool ? &lp : NULL);
+	if (pool)
 		hh_launch_release(&lp);
-	}
-	if (pr->available && prepare(b, pr, ps->sustained_size, &lp) == 0) {
-		run_sustained(b, &lh, &lp);
+	pool = pr->available && prepare(b, pr, ps->sustained_size, &lp) == 0;
+	run_sustained(b, &lh, pool ? &lp : NULL);
+	if (pool)
 		hh_launch_release(&lp);
-	} else {
-		pr->available = false;
-		run_sustained(b, &lh, NULL);
-	}
 	hh_launch_release(&lh);
 }
 

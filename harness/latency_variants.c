@@ -32,7 +32,7 @@ static const struct {
 	{ "runc", "runc", false, false, false },
 };
 
-static bool wanted(const char *list, const char *label)
+bool hh_lat_wanted(const char *list, const char *label)
 {
 	char t[600];
 
@@ -92,7 +92,7 @@ void hh_lat_add_suites(struct bench *b)
 {
 	if (b->o.suites[SUITE_RUNTIMES])
 		for (size_t i = 0; i < N_ELEMS(known_variants); i++)
-			if (wanted(b->o.runtimes, known_variants[i].label))
+			if (hh_lat_wanted(b->o.runtimes, known_variants[i].label))
 				hh_lat_add_variant(b, SUITE_RUNTIMES, known_variants[i].label,
 						   known_variants[i].runtime, b->o.ns,
 						   known_variants[i].chroot, known_variants[i].fork,
@@ -122,7 +122,7 @@ void hh_lat_add_suites(struct bench *b)
 				   false);
 	if (b->o.suites[SUITE_LIFECYCLE])
 		for (size_t i = 0; i < N_ELEMS(lifecycle_variants); i++) {
-			if (!wanted(b->o.runtimes, lifecycle_variants[i].label))
+			if (!hh_lat_wanted(b->o.runtimes, lifecycle_variants[i].label))
 				continue;
 			struct variant *v = hh_lat_add_variant(
 				b, SUITE_LIFECYCLE, lifecycle_variants[i].label,

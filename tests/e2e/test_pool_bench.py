@@ -99,3 +99,20 @@ def test_pool_phases_script_splits_the_request_path(hull, rootfs):
     assert "x bare)" in r.stdout
     after = sorted(p.name for p in POOL_ROOT.iterdir()) if POOL_ROOT.exists() else []
     assert after == before
+
+
+def test_pool_suite_follows_the_runtimes_list(harness, rootfs, tmp_path):
+    """--runtimes without hull-pool (make bench BENCH_RUNTIMES=...): the
+    pool row is skipped with the reason, hull's rows still run."""
+    out = tmp_path / "l.json"
+    r = subprocess.run([harness, "latency", "--suites", "pool", "--runtimes", "floor,hull",
+                        "-w", "0", "-q", "--pool-burst", "3", "--pool-bursts", "1",
+                        "--pool-levels", "1", "--pool-per-level", "3", "--rootfs", rootfs,
+                        "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    pool = json.loads(out.read_text())["pool"]
+    assert [row["name"] for row in pool["burst"]["rows"]] == ["hull"]
+    assert pool["skipped"] == [{"name": "hull-pool", "reason": "not in --runtimes"}]
+    (level,) = pool["sustained"]["levels"]
+    assert "hull-pool" not in level and level["hull"]["containers"] == 3
+    assert pool["memory"]["idle_slot_pss_kib"] is None
