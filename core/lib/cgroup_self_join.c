@@ -44,7 +44,8 @@ int hull_cg_self_join(struct hull_cg_self_join *sj, struct hull_err *err)
 		while ((n = write(sj->fds[c], "0", 1)) < 0 && errno == EINTR)
 			;
 		if (n != 1)
-			ret = hull_fail(err, n < 0 ? errno : EIO, "cannot join cgroup controller '%s'",
+			ret = hull_fail(err, n < 0 ? errno : EIO,
+					"cannot join cgroup controller '%s'",
 					hull_cg_ctrl_names[c]);
 	}
 	hull_cg_self_join_close(sj);

@@ -11,9 +11,15 @@
  *   poststop                 by delete, once the container is gone; a
  *                            failure is reported, delete completes
  *
- * createContainer and startContainer run inside the container's
- * namespaces; hull refuses them by name. A hook runs with its path, args
- * and env only; `timeout` (seconds) kills it with SIGKILL and fails it. */
+ *   startContainer           by start, inside the container's namespaces
+ *                            (oci_hooks_in.c, as hull exec joins them), its
+ *                            path resolved there, before the process is let
+ *                            go; a failure fails start and stops the
+ *                            container
+ *
+ * createContainer (inside the namespaces, before the root switch) is
+ * refused by name. A hook runs with its path, args and env only;
+ * `timeout` (seconds) kills it with SIGKILL and fails it. */
 #include "oci_json.h"
 #include "oci_hooks.h"
 #include "fileio.h"
@@ -67,8 +73,10 @@ int hull_oci_parse_hooks(struct oci_ctx *c, json_object *o)
 		if ((ret = hull_oci_get(c, o, kinds[k], json_type_array, field, &list)) < 0)
 			return ret;
 		size_t n = list ? json_object_array_length(list) : 0;
-		/* Inside the container's namespaces: not done by hull. */
-		if (n && (k == 2 || k == 3))
+		/* createContainer runs inside the container's namespaces before
+		 * its root switch, its path resolved in the runtime's: not done
+		 * (hull's child has switched root by the time hull runs hooks). */
+		if (n && k == 2)
 			return hull_oci_unsupported(c, field);
 		for (size_t i = 0; i < n; i++) {
 			json_object *h = json_object_array_get_idx(list, i);
@@ -202,7 +210,7 @@ int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct
 }
 
 int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json, bool all,
-		       struct hull_err *err)
+		       pid_t container, struct hull_err *err)
 {
 	static char text[1 << 20];
 	char path[PATH_MAX + 16];
@@ -220,8 +228,12 @@ int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *stat
 	if (json_object_object_get_ex(hooks, kind, &list) && list) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
 			struct hull_err one;
-			int ret = run_one(json_object_array_get_idx(list, i), kind, i, state_json,
-					  first ? &one : err);
+			json_object *h = json_object_array_get_idx(list, i);
+			struct hull_err *e = first ? &one : err;
+			int ret =
+				strcmp(kind, "startContainer") == 0
+					? hull_oci_hook_run_in(h, kind, i, state_json, container, e)
+					: run_one(h, kind, i, state_json, e);
 			if (ret < 0 && !first)
 				first = ret;
 			if (ret < 0 && !all)

@@ -7,6 +7,7 @@
 #include "error.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct json_object;
 
@@ -16,8 +17,13 @@ int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct
 
 /* Run the hooks of one kind ("createRuntime", "poststart", ...) saved in
  * state_dir, in order, each with state_json on its stdin. Stops at the
- * first failure unless all; returns the first failure (err names it). */
+ * first failure unless all; returns the first failure (err names it).
+ * startContainer hooks run inside the namespaces of container (its pid). */
 int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *state_json, bool all,
-		       struct hull_err *err);
+		       pid_t container, struct hull_err *err);
+
+/* One hook h inside the namespaces of target (oci_hooks_in.c). */
+int hull_oci_hook_run_in(struct json_object *h, const char *kind, size_t i, const char *state_json,
+			 pid_t target, struct hull_err *err);
 
 #endif

@@ -93,7 +93,7 @@ static int run_hooks(const struct hull_oci_state *st, const char *kind, enum hul
 	char *json = hull_oci_state_json(st, status);
 	if (!json)
 		return hull_fail(err, ENOMEM, "cannot run the %s hooks", kind);
-	int ret = hull_oci_hooks_run(st->dir, kind, json, all, err);
+	int ret = hull_oci_hooks_run(st->dir, kind, json, all, st->pid, err);
 	free(json);
 	return ret;
 }
@@ -145,8 +145,14 @@ static void on_started(pid_t pid, void *arg)
 	 * "creating"). */
 	if (s->ret == 0 && s->hooks &&
 	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATED, false, &s->err)) < 0 ||
-	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATED, false, &s->err)) < 0))
-		return; /* create_or_run kills it */
+	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATED, false, &s->err)) < 0 ||
+	     (s->gate && (s->ret = run_hooks(s->st, "startContainer", HULL_OCI_CREATED, false,
+					     &s->err)) < 0))) {
+		/* create_or_run kills it after create; run waits for it. */
+		if (s->gate)
+			kill(pid, SIGKILL);
+		return;
+	}
 	/* A failed poststart hook is a warning (the spec: the lifecycle goes
 	 * on as if it had succeeded). */
 	/* release waits until no reader is left: hull's own end goes first. */
@@ -313,6 +319,8 @@ int hull_oci_run(const struct hull_oci_create_opts *o, struct hull_err *err)
 
 /* ---- start, state, kill ----------------------------------------------- */
 
+static void kill_and_wait(const struct hull_oci_state *st);
+
 int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 {
 	struct hull_oci_state st;
@@ -325,6 +333,13 @@ int hull_oci_start(const char *root, const char *id, struct hull_err *err)
 	if (s != HULL_OCI_CREATED) {
 		ret = hull_fail(err, 0, "cannot start container '%s': it is %s, not created", id,
 				hull_oci_status_name(s));
+		goto out;
+	}
+	/* startContainer hooks inside the container, before its process goes
+	 * on; a failure fails start and stops the container (the spec: the
+	 * lifecycle continues at delete). */
+	if ((ret = run_hooks(&st, "startContainer", HULL_OCI_CREATED, false, err)) < 0) {
+		kill_and_wait(&st);
 		goto out;
 	}
 	/* A failed poststart hook is a warning in err (ret 0): the spec has the

@@ -5,6 +5,7 @@ failing or hanging (timeout) create hook fails create and leaves nothing;
 a failing poststart or poststop hook is a warning and the lifecycle goes
 on (the spec; runc fails start and stops the container instead)."""
 import json
+import os
 import time
 from pathlib import Path
 
@@ -138,3 +139,68 @@ def test_run_bundle_runs_the_hooks_around_the_process(oci, tmp_path):
     assert r.returncode == 4, r.stderr
     assert "warning" not in r.stderr
     assert order.read_text().split() == ["prestart", "createRuntime", "poststart", "poststop"]
+
+
+def bundle_with_out_mount(oci, name, args, hooks, out):
+    b = bundle_with_hooks(oci, name, args, hooks)
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["mounts"].append({"destination": "/out", "type": "bind", "source": str(out),
+                          "options": ["rbind", "rw"]})
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    return b
+
+
+def test_start_container_hook_runs_inside_the_container(oci, tmp_path):
+    """startContainer: by start, before the process goes on, inside the
+    container's namespaces (its hostname, its mounts: /out exists only
+    there), path resolved there, the state on stdin."""
+    out = tmp_path / "out"
+    out.mkdir()
+    hooks = {"startContainer": [{"path": "/bin/sh", "args": [
+        "sh", "-c", "cat > /out/state; hostname > /out/host; test -d /out && echo in > /out/mnt"]}]}
+    b = bundle_with_out_mount(oci, "bsc", LOOP, hooks, out)
+    r, log = oci.create(b, "h8")
+    assert r.returncode == 0, log.read_text()
+    pid = oci.state("h8")["pid"]
+    assert not (out / "state").exists()  # not by create
+    r = oci("start", "h8")
+    assert r.returncode == 0, r.stderr
+    (s,) = states(out / "state")
+    assert s["id"] == "h8" and s["status"] == "created" and s["pid"] == pid, s
+    assert (out / "host").read_text().strip() == "hull"  # the container's uts namespace
+    assert (out / "mnt").read_text().strip() == "in"
+    trap_installed(log)
+
+
+def test_failing_start_container_hook_fails_start_and_stops(oci, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 5"]}]}
+    b = bundle_with_out_mount(oci, "bsf", LOOP, hooks, out)
+    r, log = oci.create(b, "h9")
+    assert r.returncode == 0, log.read_text()
+    pid = oci.state("h9")["pid"]
+    r = oci("start", "h9")
+    assert r.returncode == 1
+    assert "startContainer hook #0 '/bin/sh' failed (exit status 5)" in r.stderr
+    wait_exit(pid)
+    assert oci.state("h9")["status"] == "stopped"
+    assert "ready" not in log.read_text()  # the process never went on
+    assert oci("delete", "h9").returncode == 0
+    assert cgroup_dirs("hull-oci", "h9") == []
+
+
+def test_run_bundle_runs_start_container_before_the_process(oci, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo hooked > /out/ran"]}]}
+    b = bundle_with_out_mount(oci, "bsr", ["sh", "-c", "cat /out/ran"], hooks, out)
+    r = oci("run", "--bundle", b, "h10")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hooked\n"
+    hooks["startContainer"][0]["args"] = ["sh", "-c", "exit 6"]
+    b = bundle_with_out_mount(oci, "bsr2", ["sh", "-c", "echo ran > /out/proc"], hooks, out)
+    r = oci("run", "--bundle", b, "h11")
+    assert r.returncode != 0 and "startContainer hook #0" in r.stderr
+    assert not (out / "proc").exists()
+    assert not os.path.exists(os.path.join(oci.root, "h11"))
