@@ -80,8 +80,8 @@ int hull_oci_hook_run_in(json_object *h, const char *kind, size_t i, const char 
 	json_object_object_get_ex(h, "env", &env);
 	ret = argv ? 0 : hull_fail(err, ENOMEM, "cannot run %s hook #%zu '%s'", kind, i, path);
 	for (size_t k = 0; ret == 0 && env && k < json_object_array_length(env); k++)
-		ret = hull_spec_add_env(&spec, json_object_get_string(json_object_array_get_idx(env, k)),
-					err);
+		ret = hull_spec_add_env(
+			&spec, json_object_get_string(json_object_array_get_idx(env, k)), err);
 	if (ret == 0)
 		ret = hull_spec_build_env(&spec, err);
 	if (ret < 0)
