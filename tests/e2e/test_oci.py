@@ -2,9 +2,10 @@
 delete/pause/resume/list/spec/features, driven as an engine would, and the
 same bundle under crun and runc to show hull behaves as they do.
 
-Every test uses its own --root and bundle in a temp dir; a finalizer
-deletes (--force) whatever container is left, so no process, cgroup, mount
-or state directory outlives a test, passing or failing. Waiting is on
+Every test uses its own --root and bundle in a temp dir and container ids
+of its session's own (unique_id); a finalizer deletes (--force) whatever
+container is left, so no process, cgroup, mount or state directory outlives
+a test, passing or failing. Waiting is on
 pidfds (the container's end) and subprocess exits, never on sleeps."""
 import json
 import os
@@ -17,6 +18,13 @@ from pathlib import Path
 import pytest
 
 T = 20  # seconds: every subprocess call's timeout
+
+
+def unique_id(base):
+    """A container id of this test session's own: the cgroup a container
+    gets (hull-oci/ID, crun's and runc's /ID) is host-wide, and two suites
+    may run at once."""
+    return f"{base}-{os.getpid()}"
 
 
 def cgroup_dirs(parent, name):
@@ -115,64 +123,67 @@ def trap_installed(out):
 
 
 def test_run_bundle_exit_code_and_stdout(oci):
+    cid = unique_id("r1")
     b = oci.bundle(["sh", "-c", "echo hi; hostname; exit 3"])
-    r = oci("run", "--bundle", b, "r1")
+    r = oci("run", "--bundle", b, cid)
     assert r.returncode == 3, r.stderr
     assert r.stdout == "hi\nhull\n"
     assert not os.listdir(oci.root)  # run leaves no state
-    r = oci("run", "-b", b, "r1")  # the id is free again
+    r = oci("run", "-b", b, cid)  # the id is free again
     assert r.returncode == 3
 
 
 def test_run_bundle_not_found_and_bad_config(oci, tmp_path):
+    cid = unique_id("r2")
     b = oci.bundle(["no-such-command"])
-    r = oci("run", "--bundle", b, "r2")
+    r = oci("run", "--bundle", b, cid)
     assert r.returncode == 127
     assert "cannot execute 'no-such-command'" in r.stderr
     cfg = json.loads(Path(b, "config.json").read_text())
     cfg["linux"]["intelRdt"] = {"closID": "x"}
     Path(b, "config.json").write_text(json.dumps(cfg))
-    r = oci("run", "--bundle", b, "r2")
+    r = oci("run", "--bundle", b, cid)
     assert r.returncode != 0
     assert f"unsupported field 'linux.intelRdt' in '{b}/config.json'" in r.stderr
-    assert not os.path.exists(os.path.join(oci.root, "r2"))
+    assert not os.path.exists(os.path.join(oci.root, cid))
 
 
 def test_create_start_state_kill_delete(oci, tmp_path):
+    cid = unique_id("c1")
     b = oci.bundle(LOOP)
     pid_file = tmp_path / "pid"
-    r, out = oci.create(b, "c1", "--pid-file", str(pid_file))
+    r, out = oci.create(b, cid, "--pid-file", str(pid_file))
     assert r.returncode == 0
-    st = oci.state("c1")
+    st = oci.state(cid)
     assert st["status"] == "created"
-    assert st["id"] == "c1" and st["bundle"] == b and st["ociVersion"].startswith("1.")
+    assert st["id"] == cid and st["bundle"] == b and st["ociVersion"].startswith("1.")
     pid = int(pid_file.read_text())
     assert st["pid"] == pid
     assert out.read_text() == ""  # not started: the command has not run
 
-    r = oci("start", "c1")
+    r = oci("start", cid)
     assert r.returncode == 0, r.stderr
     trap_installed(out)
-    st = oci.state("c1")  # state survives between commands
+    st = oci.state(cid)  # state survives between commands
     assert st["status"] == "running" and st["pid"] == pid
-    assert "c1" in oci("list", "-q").stdout.split()
-    r = oci("start", "c1")
+    assert cid in oci("list", "-q").stdout.split()
+    r = oci("start", cid)
     assert r.returncode != 0 and "running, not created" in r.stderr
-    r = oci("delete", "c1")
+    r = oci("delete", cid)
     assert r.returncode != 0 and "--force" in r.stderr
 
-    r = oci("kill", "c1", "TERM")
+    r = oci("kill", cid, "TERM")
     assert r.returncode == 0, r.stderr
     wait_exit(pid)
-    st = oci.state("c1")
+    st = oci.state(cid)
     assert st["status"] == "stopped" and st["pid"] == 0
-    assert oci("kill", "c1", "KILL").returncode != 0  # nothing left to signal
-    assert cgroup_dirs("hull-oci", "c1")  # the cgroup is there until delete
-    r = oci("delete", "c1")
+    assert oci("kill", cid, "KILL").returncode != 0  # nothing left to signal
+    assert cgroup_dirs("hull-oci", cid)  # the cgroup is there until delete
+    r = oci("delete", cid)
     assert r.returncode == 0, r.stderr
-    assert not os.path.exists(os.path.join(oci.root, "c1"))
-    assert cgroup_dirs("hull-oci", "c1") == []
-    assert oci("state", "c1").returncode != 0
+    assert not os.path.exists(os.path.join(oci.root, cid))
+    assert cgroup_dirs("hull-oci", cid) == []
+    assert oci("state", cid).returncode != 0
 
 
 def test_start_returns_once_the_process_let_go_of_the_fifo(oci):
@@ -203,70 +214,75 @@ def test_start_returns_once_the_process_let_go_of_the_fifo(oci):
 
 @pytest.mark.parametrize("sig", ["15", "TERM", "SIGTERM", "sigterm"])
 def test_kill_signal_spellings(oci, sig):
+    cid = unique_id("k1")
     b = oci.bundle(LOOP)
-    r, out = oci.create(b, "k1")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0
-    assert oci("start", "k1").returncode == 0
+    assert oci("start", cid).returncode == 0
     trap_installed(out)
-    pid = oci.state("k1")["pid"]
-    assert oci("kill", "k1", sig).returncode == 0
+    pid = oci.state(cid)["pid"]
+    assert oci("kill", cid, sig).returncode == 0
     wait_exit(pid)
-    assert oci.state("k1")["status"] == "stopped"
+    assert oci.state(cid)["status"] == "stopped"
 
 
 def test_kill_all_and_delete_force(oci):
+    cid = unique_id("k2")
     b = oci.bundle(["sh", "-c", "sleep 100 & sleep 100"])
-    r, _ = oci.create(b, "k2")
+    r, _ = oci.create(b, cid)
     assert r.returncode == 0
-    assert oci("start", "k2").returncode == 0
-    pid = oci.state("k2")["pid"]
-    r = oci("kill", "--all", "k2", "9")
+    assert oci("start", cid).returncode == 0
+    pid = oci.state(cid)["pid"]
+    r = oci("kill", "--all", cid, "9")
     assert r.returncode == 0, r.stderr
     wait_exit(pid)
-    assert oci("kill", "k2", "NOSUCH").returncode != 0
-    assert oci("delete", "--force", "k2").returncode == 0
-    assert oci("delete", "--force", "k2").returncode == 0  # gone is fine with --force
-    assert oci("delete", "k2").returncode != 0
+    assert oci("kill", cid, "NOSUCH").returncode != 0
+    assert oci("delete", "--force", cid).returncode == 0
+    assert oci("delete", "--force", cid).returncode == 0  # gone is fine with --force
+    assert oci("delete", cid).returncode != 0
 
 
 def test_delete_created_container(oci):
+    cid = unique_id("d1")
     b = oci.bundle(LOOP)
-    r, out = oci.create(b, "d1")
-    pid = oci.state("d1")["pid"]
-    r = oci("delete", "d1")  # not stopped: the runtime spec says refuse
+    r, out = oci.create(b, cid)
+    pid = oci.state(cid)["pid"]
+    r = oci("delete", cid)  # not stopped: the runtime spec says refuse
     assert r.returncode != 0 and "it is created" in r.stderr, r.stderr
-    assert oci.state("d1")["status"] == "created"
-    assert oci("delete", "--force", "d1").returncode == 0
+    assert oci.state(cid)["status"] == "created"
+    assert oci("delete", "--force", cid).returncode == 0
     wait_exit(pid)
     assert out.read_text() == ""  # it never ran
-    assert cgroup_dirs("hull-oci", "d1") == []
+    assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_pause_resume(oci):
+    cid = unique_id("p1")
     if not Path("/sys/fs/cgroup/freezer").is_dir() and not Path(
             "/sys/fs/cgroup/cgroup.controllers").exists():
         pytest.skip("no freezer cgroup on this host")
     b = oci.bundle(LOOP)
-    oci.create(b, "p1")
-    assert oci("pause", "p1").returncode != 0  # created, not running
-    assert oci("start", "p1").returncode == 0
-    assert oci("pause", "p1").returncode == 0
-    assert oci.state("p1")["status"] == "paused"
-    assert oci("resume", "p1").returncode == 0
-    assert oci.state("p1")["status"] == "running"
-    assert oci("pause", "p1").returncode == 0
-    pid = oci.state("p1")["pid"]
-    assert oci("delete", "--force", "p1").returncode == 0  # thaws, kills
+    oci.create(b, cid)
+    assert oci("pause", cid).returncode != 0  # created, not running
+    assert oci("start", cid).returncode == 0
+    assert oci("pause", cid).returncode == 0
+    assert oci.state(cid)["status"] == "paused"
+    assert oci("resume", cid).returncode == 0
+    assert oci.state(cid)["status"] == "running"
+    assert oci("pause", cid).returncode == 0
+    pid = oci.state(cid)["pid"]
+    assert oci("delete", "--force", cid).returncode == 0  # thaws, kills
     wait_exit(pid)
 
 
 def test_create_twice_and_bad_ids(oci):
+    cid = unique_id("dup")
     b = oci.bundle(LOOP)
-    r, _ = oci.create(b, "dup")
+    r, _ = oci.create(b, cid)
     assert r.returncode == 0
-    r, out = oci.create(b, "dup")
+    r, out = oci.create(b, cid)
     assert r.returncode != 0 and "already exists" in out.read_text()
-    assert oci.state("dup")["status"] == "created"  # the first one is untouched
+    assert oci.state(cid)["status"] == "created"  # the first one is untouched
     for bad in ["../x", "a/b", ".."]:
         r = oci("create", "--bundle", b, bad)
         assert r.returncode != 0 and "invalid container id" in r.stderr
@@ -277,7 +293,7 @@ def test_concurrent_start_and_delete(oci):
     is left running and the state is consistent."""
     b = oci.bundle(LOOP)
     for i in range(5):
-        cid = f"race{i}"
+        cid = unique_id(f"race{i}")
         r, _ = oci.create(b, cid)
         assert r.returncode == 0
         pid = oci.state(cid)["pid"]
@@ -320,6 +336,7 @@ def test_log_json(oci, tmp_path):
 
 
 def test_spec_output_runs_and_features(oci, tmp_path, hull, rootfs):
+    cid = unique_id("s1")
     b = tmp_path / "specb"
     b.mkdir()
     r = subprocess.run([hull, "spec", "--rootfs", rootfs], cwd=b, capture_output=True,
@@ -329,7 +346,7 @@ def test_spec_output_runs_and_features(oci, tmp_path, hull, rootfs):
     r = subprocess.run([hull, "spec", "--rootfs", rootfs], cwd=b, capture_output=True,
                        text=True, timeout=T)
     assert r.returncode != 0 and "exists" in r.stderr  # never overwritten
-    r = oci("run", "--bundle", str(b), "s1", input="echo from-stdin; exit 4\n")
+    r = oci("run", "--bundle", str(b), cid, input="echo from-stdin; exit 4\n")
     assert r.returncode == 4 and r.stdout == "from-stdin\n"
     f = json.loads(oci("features").stdout)
     assert "mount" in f["linux"]["namespaces"] and "rbind" in f["mountOptions"]
@@ -337,16 +354,18 @@ def test_spec_output_runs_and_features(oci, tmp_path, hull, rootfs):
 
 
 def test_list_json(oci):
+    cid = unique_id("l1")
     b = oci.bundle(LOOP)
-    oci.create(b, "l1")
+    oci.create(b, cid)
     r = oci("list", "--format", "json")
     assert r.returncode == 0
     (entry,) = json.loads(r.stdout)
-    assert entry["id"] == "l1" and entry["status"] == "created"
-    assert "l1" in oci("list").stdout
+    assert entry["id"] == cid and entry["status"] == "created"
+    assert cid in oci("list").stdout
 
 
 def test_config_fields_reach_the_container(oci, tmp_path):
+    cid = unique_id("f1")
     host = tmp_path / "share"
     host.mkdir()
     (host / "f").write_text("from-host\n")
@@ -370,7 +389,7 @@ def test_config_fields_reach_the_container(oci, tmp_path):
     cfg["process"]["env"].append("FOO=bar")
     cfg["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}
     Path(b, "config.json").write_text(json.dumps(cfg))
-    r = oci("run", "--bundle", b, "f1")
+    r = oci("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n") == ["from-host", "ro", "1", "512", "1000", "1000 5", "1",
                                     "oci-box", "bar", ""]
@@ -387,19 +406,20 @@ def other_runtime(name):
 
 @pytest.mark.parametrize("runtime", ["crun", "runc"])
 def test_same_bundle_as_other_runtimes(oci, runtime, tmp_path):
+    cid = unique_id("cmp")
     path = other_runtime(runtime)
     b = oci.bundle(["sh", "-c", "echo out; echo err >&2; hostname; cat /proc/1/cmdline | "
                     "tr '\\0' ' '; echo; ls /dev | tr '\\n' ' '; echo; exit 5"])
-    ours = oci("run", "--bundle", b, "cmp")
+    ours = oci("run", "--bundle", b, cid)
     state = str(tmp_path / f"{runtime}-state")
     # This host's cgroup2 mount has no controllers, which crun refuses:
     # hide it in a mount namespace of the runtime's own.
     theirs = subprocess.run(
         ["unshare", "-m", "sh", "-c",
          'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', "sh", path, "--root", state,
-         "run", "--bundle", b, "cmp"],
+         "run", "--bundle", b, cid],
         capture_output=True, text=True, timeout=T, stdin=subprocess.DEVNULL)
-    subprocess.run([path, "--root", state, "delete", "--force", "cmp"], capture_output=True,
+    subprocess.run([path, "--root", state, "delete", "--force", cid], capture_output=True,
                    timeout=T)
     assert theirs.returncode == 5, theirs.stderr
     assert ours.returncode == theirs.returncode

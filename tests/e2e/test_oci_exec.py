@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from test_oci import LOOP, T, Oci, wait_exit  # noqa: F401 (fixture helpers)
+from test_oci import LOOP, T, Oci, unique_id, wait_exit  # noqa: F401 (fixture helpers)
 
 
 @pytest.fixture
@@ -43,13 +43,14 @@ def process_file(tmp_path, args, **fields):
 
 
 def test_exec_sees_the_containers_world(oci, tmp_path):
-    running(oci, "e1")
+    cid = unique_id("e1")
+    running(oci, cid)
     host_ns = os.readlink("/proc/self/ns/pid")
-    st = oci.state("e1")
+    st = oci.state(cid)
     script = ("echo pid=$$; hostname; pwd; readlink /proc/self/ns/pid;"
               " tr '\\0' ' ' < /proc/1/cmdline; echo; grep -c ' / ' /proc/self/mountinfo")
     proc = process_file(tmp_path, ["sh", "-c", script], cwd="/etc")
-    r = oci("exec", "--process", proc, "e1")
+    r = oci("exec", "--process", proc, cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] != "pid=1" and lines[0].startswith("pid=")
@@ -59,72 +60,77 @@ def test_exec_sees_the_containers_world(oci, tmp_path):
     assert lines[4].startswith("sh -c trap")  # the container's init is 1
     assert int(lines[5]) >= 1  # the container's root mount
     # The runc form: command after the id, the config's cwd.
-    r = oci("exec", "e1", "pwd")
+    r = oci("exec", cid, "pwd")
     assert (r.returncode, r.stdout) == (0, "/tmp\n"), r.stderr
 
 
 def test_exec_mounts_are_the_containers(oci, tmp_path):
-    running(oci, "e2")
-    r = oci("exec", "e2", "ls", "/")
+    cid = unique_id("e2")
+    running(oci, cid)
+    r = oci("exec", cid, "ls", "/")
     assert r.returncode == 0, r.stderr
     assert sorted(r.stdout.split()) == sorted(os.listdir(oci.rootfs))
-    r = oci("exec", "e2", "sh", "-c", "echo x > /tmp/seen")
+    r = oci("exec", cid, "sh", "-c", "echo x > /tmp/seen")
     assert r.returncode == 0, r.stderr
-    r = oci("exec", "e2", "cat", "/tmp/seen")
+    r = oci("exec", cid, "cat", "/tmp/seen")
     assert r.stdout == "x\n"
 
 
 @pytest.mark.parametrize("code", [0, 3, 42])
 def test_exec_exit_codes_pass_through(oci, tmp_path, code):
-    running(oci, "e3")
+    cid = unique_id("e3")
+    running(oci, cid)
     proc = process_file(tmp_path, ["sh", "-c", f"exit {code}"])
-    r = oci("exec", "--process", proc, "e3")
+    r = oci("exec", "--process", proc, cid)
     assert r.returncode == code, r.stderr
 
 
 def test_exec_not_found_and_stopped(oci, tmp_path):
-    running(oci, "e4")
-    r = oci("exec", "e4", "no-such-command")
+    cid = unique_id("e4")
+    running(oci, cid)
+    r = oci("exec", cid, "no-such-command")
     assert r.returncode == 127
     assert "no-such-command" in r.stderr
-    st = oci.state("e4")
-    assert oci("kill", "e4", "KILL").returncode == 0
+    st = oci.state(cid)
+    assert oci("kill", cid, "KILL").returncode == 0
     wait_exit(st["pid"])
-    r = oci("exec", "e4", "true")
+    r = oci("exec", cid, "true")
     assert r.returncode == 1 and "it is stopped" in r.stderr
     r = oci("exec", "nope", "true")
     assert r.returncode == 1
-    r = oci("exec", "e4")
+    r = oci("exec", cid)
     assert r.returncode == 1 and "needs --process" in r.stderr
 
 
 def test_exec_detach_writes_pid_file(oci, tmp_path):
-    running(oci, "e5")
+    cid = unique_id("e5")
+    running(oci, cid)
     pid_file = tmp_path / "exec.pid"
     proc = process_file(tmp_path, ["sleep", "30"])
     # The detached process keeps exec's stdio: files, not pipes.
     err = tmp_path / "exec.err"
     with open(err, "w") as e:
-        r = oci("exec", "--process", proc, "--detach", "--pid-file", str(pid_file), "e5",
+        r = oci("exec", "--process", proc, "--detach", "--pid-file", str(pid_file), cid,
                 stdin=subprocess.DEVNULL, stdout=e, stderr=e, capture_output=False)
     assert r.returncode == 0, err.read_text()
     pid = int(pid_file.read_text())
-    st = oci.state("e5")
+    st = oci.state(cid)
     assert os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{st['pid']}/ns/pid")
     assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink(f"/proc/{st['pid']}/ns/mnt")
     with open(f"/proc/{pid}/cgroup") as f1, open(f"/proc/{st['pid']}/cgroup") as f2:
         assert f1.read() == f2.read()  # joined the container's cgroup
     # delete --force kills the whole cgroup, the exec'd process with it.
-    assert oci("delete", "--force", "e5").returncode == 0
+    assert oci("delete", "--force", cid).returncode == 0
     wait_exit(pid)
 
 
 def test_exec_user_and_env(oci, tmp_path):
-    running(oci, "e6")
+    cid = unique_id("e6")
+    running(oci, cid)
     proc = process_file(tmp_path, ["sh", "-c", "id -u; id -g; echo $FOO"],
                         user={"uid": 1000, "gid": 1001}, env=["PATH=/bin", "FOO=bar"],
                         noNewPrivileges=True)
-    r = oci("exec", "--process", proc, "e6")
+    r = oci("exec", "--process", proc, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["1000", "1001", "bar"]
 
@@ -141,12 +147,15 @@ SECCOMP = {
 
 
 def test_seccomp_denied_syscall_returns_its_errno(oci, tmp_path):
+    s1 = unique_id("s1")
+    s2 = unique_id("s2")
+    s3 = unique_id("s3")
     b = oci.bundle(["sh", "-c", "mkdir /tmp/d; chmod 700 /tmp; ls /tmp/d; echo done"])
     cfg_path = os.path.join(b, "config.json")
     cfg = json.load(open(cfg_path))
     cfg["linux"]["seccomp"] = SECCOMP
     json.dump(cfg, open(cfg_path, "w"))
-    r = oci("run", "--bundle", b, "s1")
+    r = oci("run", "--bundle", b, s1)
     assert r.returncode == 0, r.stderr
     assert "Permission denied" in r.stderr  # mkdir: errnoRet 13 (EACCES)
     assert "Operation not permitted" in r.stderr  # chmod: EPERM by default
@@ -154,15 +163,15 @@ def test_seccomp_denied_syscall_returns_its_errno(oci, tmp_path):
     # exec gets the container's filter too.
     cfg["process"]["args"] = LOOP
     json.dump(cfg, open(cfg_path, "w"))
-    r, out = oci.create(b, "s2")
+    r, out = oci.create(b, s2)
     assert r.returncode == 0, out.read_text()
-    assert oci("start", "s2").returncode == 0
-    r = oci("exec", "s2", "mkdir", "/tmp/x")
+    assert oci("start", s2).returncode == 0
+    r = oci("exec", s2, "mkdir", "/tmp/x")
     assert r.returncode == 1 and "Permission denied" in r.stderr
     # An unknown action is refused by field.
     cfg["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_MAYBE"
     json.dump(cfg, open(cfg_path, "w"))
-    r = oci("run", "--bundle", b, "s3")
+    r = oci("run", "--bundle", b, s3)
     assert r.returncode != 0
     assert "unsupported seccomp action 'SCMP_ACT_MAYBE' in 'linux.seccomp.defaultAction'" \
         in r.stderr

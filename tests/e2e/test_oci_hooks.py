@@ -9,7 +9,8 @@ import os
 import time
 from pathlib import Path
 
-from test_oci import LOOP, Oci, cgroup_dirs, oci, trap_installed, wait_exit  # noqa: F401
+from test_oci import (LOOP, Oci, cgroup_dirs, oci, trap_installed,  # noqa: F401
+                      unique_id, wait_exit)
 
 T = 20
 
@@ -43,99 +44,106 @@ def bundle_with_hooks(oci, name, args, hooks):
 
 
 def test_hooks_in_order_with_the_state_on_stdin(oci, tmp_path):
+    cid = unique_id("h1")
     logs = {k: tmp_path / f"{k}.log" for k in ("prestart", "createRuntime", "poststart",
                                                 "poststop")}
     order = tmp_path / "order"
     hooks = {k: [hook(v, f"; echo {k} >> {order}")] for k, v in logs.items()}
     b = bundle_with_hooks(oci, "bh", LOOP, hooks)
-    r, out = oci.create(b, "h1")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
-    pid = oci.state("h1")["pid"]
+    pid = oci.state(cid)["pid"]
     for k in ("prestart", "createRuntime"):
         (s,) = states(logs[k])
         # "created": after the lifecycle's step 2 (what `hull state` says then too)
-        assert s["id"] == "h1" and s["status"] == "created" and s["pid"] == pid, s
+        assert s["id"] == cid and s["status"] == "created" and s["pid"] == pid, s
     assert not logs["poststart"].exists()
-    assert oci("start", "h1").returncode == 0
+    assert oci("start", cid).returncode == 0
     (s,) = states(logs["poststart"])  # before start returned
     assert s["status"] == "running" and s["pid"] == pid
     trap_installed(out)
-    assert oci("kill", "h1", "KILL").returncode == 0
+    assert oci("kill", cid, "KILL").returncode == 0
     wait_exit(pid)
     assert not logs["poststop"].exists()
-    r = oci("delete", "h1")
+    r = oci("delete", cid)
     assert r.returncode == 0, r.stderr
     (s,) = states(logs["poststop"])
-    assert s["status"] == "stopped" and s["id"] == "h1"
+    assert s["status"] == "stopped" and s["id"] == cid
     assert order.read_text().split() == ["prestart", "createRuntime", "poststart", "poststop"]
 
 
 def test_config_changed_after_create_has_no_effect(oci, tmp_path):
+    cid = unique_id("h2")
     log = tmp_path / "poststart.log"
     b = bundle_with_hooks(oci, "bc", LOOP, {"poststart": [hook(log)]})
-    r, out = oci.create(b, "h2")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
     (Path(b) / "config.json").write_text("{}")
-    assert oci("start", "h2").returncode == 0
-    assert states(log)[0]["id"] == "h2"
+    assert oci("start", cid).returncode == 0
+    assert states(log)[0]["id"] == cid
 
 
 def test_failing_create_hook_leaves_nothing(oci, tmp_path):
+    cid = unique_id("h3")
     b = bundle_with_hooks(oci, "bf", LOOP, {"createRuntime": [
         {"path": "/bin/sh", "args": ["sh", "-c", f"echo $$ > {tmp_path / 'ran'}; exit 3"]}]})
-    r, out = oci.create(b, "h3")
+    r, out = oci.create(b, cid)
     assert r.returncode == 1
     assert "createRuntime hook #0 '/bin/sh' failed (exit status 3)" in out.read_text()
     assert (tmp_path / "ran").exists()
-    assert oci("state", "h3").returncode == 1
-    assert cgroup_dirs("hull-oci", "h3") == []
+    assert oci("state", cid).returncode == 1
+    assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_hanging_hook_times_out_and_leaves_nothing(oci, tmp_path):
+    cid = unique_id("h4")
     b = bundle_with_hooks(oci, "bt", LOOP, {"prestart": [
         {"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]})
     t0 = time.monotonic()
-    r, out = oci.create(b, "h4")
+    r, out = oci.create(b, cid)
     assert r.returncode == 1
     assert time.monotonic() - t0 < 10
     assert "prestart hook #0 '/bin/sleep' timed out after 1 s" in out.read_text()
-    assert oci("state", "h4").returncode == 1
-    assert cgroup_dirs("hull-oci", "h4") == []
+    assert oci("state", cid).returncode == 1
+    assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_failing_poststart_is_a_warning(oci, tmp_path):
+    cid = unique_id("h5")
     log = tmp_path / "log.json"
     b = bundle_with_hooks(oci, "bp", LOOP, {"poststart": [{"path": "/bin/false"},
                                                           hook(tmp_path / "second")]})
-    r, out = oci.create(b, "h5")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
-    r = oci("--log", str(log), "--log-format", "json", "start", "h5")
+    r = oci("--log", str(log), "--log-format", "json", "start", cid)
     assert r.returncode == 0, r.stderr
     assert "hull: warning: poststart hook #0 '/bin/false' failed" in r.stderr
     assert json.loads(log.read_text().splitlines()[-1])["level"] == "warning"
     assert states(tmp_path / "second")[0]["status"] == "running"  # the rest still ran
-    assert oci.state("h5")["status"] == "running"
+    assert oci.state(cid)["status"] == "running"
 
 
 def test_failing_poststop_is_a_warning_and_delete_removes(oci):
+    cid = unique_id("h6")
     b = bundle_with_hooks(oci, "bs", ["true"], {"poststop": [{"path": "/bin/false"}]})
-    r, out = oci.create(b, "h6")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
-    pid = oci.state("h6")["pid"]
-    assert oci("start", "h6").returncode == 0
+    pid = oci.state(cid)["pid"]
+    assert oci("start", cid).returncode == 0
     wait_exit(pid)
-    r = oci("delete", "h6")
+    r = oci("delete", cid)
     assert r.returncode == 0 and "warning: poststop hook #0 '/bin/false' failed" in r.stderr
-    assert oci("state", "h6").returncode == 1
-    assert cgroup_dirs("hull-oci", "h6") == []
+    assert oci("state", cid).returncode == 1
+    assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_run_bundle_runs_the_hooks_around_the_process(oci, tmp_path):
+    cid = unique_id("h7")
     order = tmp_path / "order"
     hooks = {k: [{"path": "/bin/sh", "args": ["sh", "-c", f"echo {k} >> {order}"]}]
              for k in ("prestart", "createRuntime", "poststart", "poststop")}
     b = bundle_with_hooks(oci, "br", ["sh", "-c", "exit 4"], hooks)
-    r = oci("run", "--bundle", b, "h7")
+    r = oci("run", "--bundle", b, cid)
     assert r.returncode == 4, r.stderr
     assert "warning" not in r.stderr
     assert order.read_text().split() == ["prestart", "createRuntime", "poststart", "poststop"]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from hostutil import wait_until
-from test_oci import LOOP, Oci, cgroup_dirs, oci, trap_installed, wait_exit  # noqa: F401
+from test_oci import (LOOP, Oci, cgroup_dirs, oci, trap_installed,  # noqa: F401
+                      unique_id, wait_exit)
 
 T = 20
 NAMESPACES = [{"type": t} for t in ("pid", "mount", "uts", "ipc")]
@@ -40,32 +41,34 @@ def v1_dir(controller, cid):
 
 
 def test_ps_json_and_table(oci):
-    pid, _ = start(oci, "ps1", ["sh", "-c", "sleep 100 & sleep 100 & wait"])
-    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", "ps1").stdout)) == 3,
+    cid = unique_id("ps1")
+    pid, _ = start(oci, cid, ["sh", "-c", "sleep 100 & sleep 100 & wait"])
+    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", cid).stdout)) == 3,
                       10)
-    r = oci("ps", "--format", "json", "ps1")
+    r = oci("ps", "--format", "json", cid)
     assert r.returncode == 0, r.stderr
     pids = json.loads(r.stdout)
     assert pid in pids and len(pids) == 3 and pids == sorted(pids)
-    r = oci("ps", "ps1")  # table is the default, as runc's
+    r = oci("ps", cid)  # table is the default, as runc's
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert "PID" in lines[0].split()
     assert sorted(int(line.split()[1]) for line in lines[1:]) == pids
     r = oci("ps", "--format", "json", "nosuch")
     assert r.returncode == 1 and "does not exist" in r.stderr
-    r = oci("ps", "--format", "yaml", "ps1")
+    r = oci("ps", "--format", "yaml", cid)
     assert r.returncode == 1 and "invalid format 'yaml'" in r.stderr
 
 
 def test_update_resources(oci, tmp_path):
-    start(oci, "up1", linux={"namespaces": NAMESPACES,
+    cid = unique_id("up1")
+    start(oci, cid, linux={"namespaces": NAMESPACES,
                              "resources": {"memory": {"limit": 64 << 20}}})
-    mem, cpu, pids = v1_dir("memory", "up1"), v1_dir("cpu", "up1"), v1_dir("pids", "up1")
+    mem, cpu, pids = v1_dir("memory", cid), v1_dir("cpu", cid), v1_dir("pids", cid)
     res = {"memory": {"limit": 128 << 20}, "cpu": {"shares": 512, "quota": 20000,
                                                   "period": 100000},
            "pids": {"limit": 50}}
-    r = oci("update", "--resources", "-", "up1", input=json.dumps(res))
+    r = oci("update", "--resources", "-", cid, input=json.dumps(res))
     assert r.returncode == 0, r.stderr
     assert int((mem / "memory.limit_in_bytes").read_text()) == 128 << 20
     assert int((cpu / "cpu.shares").read_text()) == 512
@@ -73,7 +76,7 @@ def test_update_resources(oci, tmp_path):
     assert (pids / "pids.max").read_text().strip() == "50"
     f = tmp_path / "res.json"
     f.write_text(json.dumps({"memory": {"limit": 96 << 20}}))
-    r = oci("update", "--resources", str(f), "up1")
+    r = oci("update", "--resources", str(f), cid)
     assert r.returncode == 0, r.stderr
     assert int((mem / "memory.limit_in_bytes").read_text()) == 96 << 20
     assert int((cpu / "cpu.shares").read_text()) == 512  # left out: left alone
@@ -81,10 +84,10 @@ def test_update_resources(oci, tmp_path):
     for text, words in [("{\"memory\": ", "cannot parse '<stdin>'"),
                         ("{\"blockIO\": {\"weight\": 10}}", "'linux.resources.blockIO'"),
                         ("{\"cpu\": {\"shares\": 1}}", "'linux.resources.cpu.shares'")]:
-        r = oci("update", "--resources", "-", "up1", input=text)
+        r = oci("update", "--resources", "-", cid, input=text)
         assert r.returncode == 1 and words in r.stderr, (text, r.stderr)
     assert int((mem / "memory.limit_in_bytes").read_text()) == 96 << 20
-    r = oci("update", "--memory", "1g", "up1")
+    r = oci("update", "--memory", "1g", cid)
     assert r.returncode == 1 and "--resources" in r.stderr
 
 
@@ -106,53 +109,56 @@ def test_kernel_memory_v1(oci):
 
 
 def test_kill_texts_the_shim_understands(oci):
-    pid, _ = start(oci, "k1")
-    r = oci("kill", "k1", "KILL")
+    cid = unique_id("k1")
+    pid, _ = start(oci, cid)
+    r = oci("kill", cid, "KILL")
     assert r.returncode == 0, r.stderr
     wait_exit(pid)
-    assert oci.state("k1")["status"] == "stopped"
-    r = oci("kill", "k1", "9")
+    assert oci.state(cid)["status"] == "stopped"
+    r = oci("kill", cid, "9")
     assert r.returncode == 1 and "container not running" in r.stderr
-    r = oci("kill", "--all", "k1", "9")  # what the shim sends after every exit
+    r = oci("kill", "--all", cid, "9")  # what the shim sends after every exit
     assert r.returncode == 0, r.stderr
     r = oci("kill", "nosuch", "9")
     assert r.returncode == 1 and "does not exist" in r.stderr
 
 
 def test_kill_all_reaches_children_and_paused(oci):
-    start(oci, "ka", ["sh", "-c", "sleep 100 & sleep 100 & wait"])
-    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", "ka").stdout)) == 3,
+    cid = unique_id("ka")
+    start(oci, cid, ["sh", "-c", "sleep 100 & sleep 100 & wait"])
+    assert wait_until(lambda: len(json.loads(oci("ps", "--format", "json", cid).stdout)) == 3,
                       10)
-    children = json.loads(oci("ps", "--format", "json", "ka").stdout)
-    assert oci("pause", "ka").returncode == 0
-    r = oci("kill", "--all", "ka", "KILL")
+    children = json.loads(oci("ps", "--format", "json", cid).stdout)
+    assert oci("pause", cid).returncode == 0
+    r = oci("kill", "--all", cid, "KILL")
     assert r.returncode == 0, r.stderr
     for p in children:
         wait_exit(p)
-    assert oci.state("ka")["status"] == "stopped"
+    assert oci.state(cid)["status"] == "stopped"
 
 
 @pytest.mark.parametrize("state", ["created", "running", "paused", "stopped"])
 def test_delete_force_in_every_state(oci, state):
+    cid = unique_id("df")
     b = oci.bundle(LOOP, name="bd")
-    r, out = oci.create(b, "df")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
-    pid = oci.state("df")["pid"]
+    pid = oci.state(cid)["pid"]
     if state != "created":
-        assert oci("start", "df").returncode == 0
+        assert oci("start", cid).returncode == 0
         trap_installed(out)
     if state == "paused":
-        assert oci("pause", "df").returncode == 0
+        assert oci("pause", cid).returncode == 0
     if state == "stopped":
-        assert oci("kill", "df", "KILL").returncode == 0
+        assert oci("kill", cid, "KILL").returncode == 0
         wait_exit(pid)
-    assert oci.state("df")["status"] == state
-    r = oci("delete", "--force", "df")
+    assert oci.state(cid)["status"] == state
+    r = oci("delete", "--force", cid)
     assert r.returncode == 0, r.stderr
     wait_exit(pid)
-    assert oci("state", "df").returncode == 1
-    assert cgroup_dirs("hull-oci", "df") == []
-    r = oci("delete", "--force", "df")  # gone already: as runc, no error
+    assert oci("state", cid).returncode == 1
+    assert cgroup_dirs("hull-oci", cid) == []
+    r = oci("delete", "--force", cid)  # gone already: as runc, no error
     assert r.returncode == 0, r.stderr
 
 
@@ -161,20 +167,22 @@ SYSTEMD = os.path.exists("/run/systemd/system")
 
 @pytest.mark.skipif(not SYSTEMD, reason="systemd is not the init here: the flag is accepted")
 def test_systemd_cgroup_refused_where_systemd_runs(oci, tmp_path):
+    cid = unique_id("sd1")
     log = tmp_path / "log.json"
     b = oci.bundle(["true"])
     r = oci("--log", str(log), "--log-format", "json", "--systemd-cgroup", "create",
-            "--bundle", b, "sd1")
+            "--bundle", b, cid)
     assert r.returncode == 1
     assert "--systemd-cgroup is not supported where systemd runs" in r.stderr
     entry = json.loads(log.read_text().splitlines()[-1])
     assert entry["level"] == "error" and "--systemd-cgroup" in entry["msg"]
-    assert not os.path.exists(os.path.join(oci.root, "sd1"))
+    assert not os.path.exists(os.path.join(oci.root, cid))
 
 
 def test_events_and_checkpoint_refused(oci):
+    cid = unique_id("sd1")
     for cmd in ("events", "checkpoint"):
-        r = oci(cmd, "sd1")
+        r = oci(cmd, cid)
         assert r.returncode == 1 and f"'{cmd}' is not supported" in r.stderr
 
 
@@ -184,50 +192,54 @@ def test_systemd_cgroup_without_systemd_uses_the_units_path(oci, tmp_path):
     --systemd-cgroup and cgroupsPath is slice:prefix:name. Without systemd
     the cgroup is where systemd would have put the unit: the slice
     expanded, prefix-name.scope."""
+    cid = unique_id(cid)
     slice_dirs = [h / "hulle2e.slice" for h in Path("/sys/fs/cgroup").iterdir()]
     existed = [d for d in slice_dirs if d.exists()]
     b = oci.bundle(LOOP, linux={"namespaces": NAMESPACES,
-                                "cgroupsPath": "hulle2e-sub.slice:e2e:sd2"})
+                                "cgroupsPath": f"hulle2e-sub.slice:e2e:{cid}"})
     sd = ["--systemd-cgroup"]
     try:
-        oci.ids.add("sd2")
-        out = tmp_path / "sd2.out"
+        oci.ids.add(cid)
+        out = tmp_path / f"{cid}.out"
         with open(out, "w") as o:
             r = subprocess.run(
-                [oci.hull, "--root", oci.root, *sd, "create", "--bundle", b, "sd2"],
+                [oci.hull, "--root", oci.root, *sd, "create", "--bundle", b, cid],
                 stdin=subprocess.DEVNULL, stdout=o,
                 stderr=subprocess.STDOUT, timeout=T)
         assert r.returncode == 0, out.read_text()
-        assert oci(*sd, "start", "sd2").returncode == 0
+        assert oci(*sd, "start", cid).returncode == 0
         trap_installed(out)
-        pid = oci.state("sd2")["pid"]
-        dirs = cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", "e2e-sd2.scope")
+        pid = oci.state(cid)["pid"]
+        dirs = cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", f"e2e-{cid}.scope")
         assert dirs, "no cgroup at the unit's path"
         for d in dirs:
             assert str(pid) in (d / "cgroup.procs").read_text().split()
-        r = oci(*sd, "ps", "--format", "json", "sd2")
+        r = oci(*sd, "ps", "--format", "json", cid)
         assert r.returncode == 0 and pid in json.loads(r.stdout), r.stderr
-        assert oci(*sd, "kill", "--all", "sd2", "KILL").returncode == 0
+        assert oci(*sd, "kill", "--all", cid, "KILL").returncode == 0
         wait_exit(pid)
-        r = oci(*sd, "delete", "sd2")
+        r = oci(*sd, "delete", cid)
         assert r.returncode == 0, r.stderr
-        assert cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", "e2e-sd2.scope") == []
+        assert cgroup_dirs("hulle2e.slice/hulle2e-sub.slice", f"e2e-{cid}.scope") == []
         b2 = oci.bundle(["true"], name="b-sd3", linux={"namespaces": NAMESPACES,
                                                       "cgroupsPath": "hulle2e.slice:x"})
-        r = oci(*sd, "run", "--bundle", b2, "sd3")
+        r = oci(*sd, "run", "--bundle", b2, unique_id("sd3"))
         assert r.returncode != 0 and "slice:prefix:name" in r.stderr
     finally:
-        oci("delete", "--force", "sd2")
-        for d in slice_dirs:  # the slices the test made, once empty
-            if d not in existed and d.exists():
-                for sub in sorted(d.rglob("*.slice"), reverse=True):
-                    sub.rmdir()
-                d.rmdir()
+        oci("delete", "--force", cid)
+        for d in slice_dirs:  # the slices the test made, once empty (another
+            if d not in existed and d.exists():  # suite's scope may be in them)
+                for sub in [*sorted(d.rglob("*.slice"), reverse=True), d]:
+                    try:
+                        sub.rmdir()
+                    except OSError:
+                        pass
 
 
 def test_device_rules_and_nodes(oci):
     """containerd --privileged and --device: nodes made in /dev with the
     config's numbers and mode; the device cgroup denies what is not allowed."""
+    cid = unique_id("dev1")
     linux = {"namespaces": NAMESPACES,
              "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
                           "fileMode": 0o640, "uid": 0, "gid": 0},
@@ -238,8 +250,8 @@ def test_device_rules_and_nodes(oci):
     b = oci.bundle(["sh", "-c", "ls -ln /dev/fuse /dev/net/tun; (: < /dev/fuse) && echo fuse;"
                     " (: < /dev/net/tun) && echo tun; (: < /dev/null) && echo null; exit 0"],
                    name="bdev", linux=linux)
-    r = oci("run", "--bundle", b, "dev1")
-    oci.ids.add("dev1")
+    r = oci("run", "--bundle", b, cid)
+    oci.ids.add(cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].startswith("crw-r-----") and "10, 229" in lines[0], lines
@@ -249,19 +261,21 @@ def test_device_rules_and_nodes(oci):
 
 
 def test_device_outside_dev_refused(oci):
+    cid = unique_id("out1")
     linux = {"namespaces": [{"type": "mount"}],
              "devices": [{"path": "/etc/fuse", "type": "c", "major": 10, "minor": 229}]}
     b = oci.bundle(["true"], name="bout", linux=linux)
-    r, out = oci.create(b, "out1")
+    r, out = oci.create(b, cid)
     assert r.returncode == 1
     assert "'linux.devices[0].path'" in out.read_text()
-    assert oci("state", "out1").returncode == 1
+    assert oci("state", cid).returncode == 1
     assert not (Path(oci.rootfs) / "etc" / "fuse").exists()
 
 
 def test_non_root_user_keeps_its_capabilities(oci):
     """process_user of runtime-tools: uid 1000 with the bounding set as its
     effective and permitted sets (kept across setuid, as runc does)."""
+    cid = unique_id("caps1")
     caps = ["CAP_NET_BIND_SERVICE", "CAP_KILL"]
     b = oci.bundle(["sh", "-c", "id -u; id -G; grep -E '^Cap(Eff|Prm|Amb):' /proc/self/status"],
                    name="bcaps")
@@ -270,8 +284,8 @@ def test_non_root_user_keeps_its_capabilities(oci):
     cfg["process"]["capabilities"] = {k: caps for k in
                                       ("bounding", "effective", "permitted", "ambient")}
     (Path(b) / "config.json").write_text(json.dumps(cfg))
-    r = oci("run", "--bundle", b, "caps1")
-    oci.ids.add("caps1")
+    r = oci("run", "--bundle", b, cid)
+    oci.ids.add(cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.split("\n")
     want = (1 << 10) | (1 << 5)  # CAP_NET_BIND_SERVICE, CAP_KILL
@@ -283,6 +297,7 @@ def test_non_root_user_keeps_its_capabilities(oci):
 def test_mount_and_uts_namespaces_joined_by_path(oci, spawn):
     """linux.namespaces with a path for mnt and uts: the container lives in
     the holder's namespaces (its hostname lands there)."""
+    cid = unique_id("join1")
     import shutil
     import subprocess
     if not shutil.which("unshare"):
@@ -295,8 +310,8 @@ def test_mount_and_uts_namespaces_joined_by_path(oci, spawn):
           {"type": "uts", "path": f"/proc/{holder.pid}/ns/uts"}]
     b = oci.bundle(["sh", "-c", "readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts"],
                    name="bjoin", linux={"namespaces": ns}, hostname="joined")
-    r = oci("run", "--bundle", b, "join1")
-    oci.ids.add("join1")
+    r = oci("run", "--bundle", b, cid)
+    oci.ids.add(cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == [os.readlink(f"/proc/{holder.pid}/ns/{t}") for t in ("mnt", "uts")]
     r = subprocess.run(["nsenter", "-t", str(holder.pid), "-u", "hostname"],
@@ -321,8 +336,9 @@ def test_rootfs_propagation_stays_in_the_container(oci, prop):
     cfg["process"]["capabilities"] = {k: ["CAP_SYS_ADMIN"] for k in
                                       ("bounding", "effective", "permitted")}
     (Path(b) / "config.json").write_text(json.dumps(cfg))
-    r = oci("run", "--bundle", b, f"prop-{prop}")
-    oci.ids.add(f"prop-{prop}")
+    cid = unique_id(f"prop-{prop}")
+    r = oci("run", "--bundle", b, cid)
+    oci.ids.add(cid)
     assert r.returncode == 0, r.stderr
     root = r.stdout.strip()
     if prop.endswith("shared"):

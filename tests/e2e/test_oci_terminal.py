@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from test_oci import T, Oci, wait_exit
+from test_oci import T, Oci, unique_id, wait_exit
 
 
 @pytest.fixture
@@ -69,20 +69,21 @@ def tty_bundle(oci, args):
 
 
 def test_create_with_terminal_sends_the_master(oci, tmp_path):
+    cid = unique_id("t1")
     sock = str(tmp_path / "console.sock")
     srv = listen(sock)
     b = tty_bundle(oci, ["sh"])
-    r, out = oci.create(b, "t1", "--console-socket", sock)
+    r, out = oci.create(b, cid, "--console-socket", sock)
     assert r.returncode == 0, out.read_text()
     master, name = receive_fd(srv)
     srv.close()
     try:
         assert name.startswith("/dev/pts/")  # the container's own devpts
-        assert oci("start", "t1").returncode == 0
+        assert oci("start", cid).returncode == 0
         os.write(master, b"tty; echo hi-$((1+2)); [ -t 0 ] && echo tty-$((2*2))\n")
         text = read_until(master, "tty-4")
         assert "hi-3" in text and "/dev/pts/0" in text
-        pid = oci.state("t1")["pid"]
+        pid = oci.state(cid)["pid"]
         os.write(master, b"exit 5\n")
         wait_exit(pid)
     finally:
@@ -90,24 +91,26 @@ def test_create_with_terminal_sends_the_master(oci, tmp_path):
 
 
 def test_terminal_needs_console_socket(oci):
+    cid = unique_id("t2")
     b = tty_bundle(oci, ["sh"])
-    r, out = oci.create(b, "t2")
+    r, out = oci.create(b, cid)
     assert r.returncode != 0
     assert "process.terminal needs --console-socket" in out.read_text()
 
 
 def test_exec_tty(oci, tmp_path):
+    cid = unique_id("t3")
     b = oci.bundle(["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.05; done"])
-    r, out = oci.create(b, "t3")
+    r, out = oci.create(b, cid)
     assert r.returncode == 0, out.read_text()
-    assert oci("start", "t3").returncode == 0
+    assert oci("start", cid).returncode == 0
     sock = str(tmp_path / "exec.sock")
     srv = listen(sock)
     proc = tmp_path / "p.json"
     proc.write_text(json.dumps({"args": ["sh"], "cwd": "/", "terminal": True,
                                 "env": ["PATH=/bin:/usr/bin"], "user": {"uid": 0, "gid": 0}}))
     p = subprocess.Popen([oci.hull, "--root", oci.root, "exec", "--tty", "--console-socket",
-                          sock, "--process", str(proc), "t3"],
+                          sock, "--process", str(proc), cid],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     try:
