@@ -7,6 +7,7 @@ consistency between numbers of the same run, and exact identities."""
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -174,9 +175,14 @@ def test_phases_are_monotonic_and_add_up(harness, rootfs, tmp_path):
             to_entry = sum(c["samples_ns"][i] for c in chain if c["in_start"])
             assert to_entry == run["entry"]["samples_ns"][i]
             assert sum(durations) == run["round_trip"]["samples_ns"][i]
-        # Medians do not add exactly; within a generous tolerance they do.
-        assert variant["sum_of_medians_to_entry_ns"] == pytest.approx(
-            variant["entry_median_ns"], rel=0.35)
+        # Medians do not add up: on a loaded machine each start is delayed
+        # in a different phase, and the sum of the phase medians fell to 0.4
+        # of the entry median with four busy loops running. What the report
+        # claims is that both are the medians of the samples it lists.
+        in_start = [statistics.median(c["samples_ns"]) for c in chain if c["in_start"]]
+        assert abs(variant["sum_of_medians_to_entry_ns"] - sum(in_start)) <= 1
+        assert abs(variant["entry_median_ns"] -
+                   statistics.median(run["entry"]["samples_ns"])) <= 1
 
 
 def test_trace_marks_from_hull_are_monotonic(hull, rootfs):

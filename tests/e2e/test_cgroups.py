@@ -1,6 +1,7 @@
 """Resource limits through cgroups: each limit bites, the host is not
 affected, and no cgroup outlives its container — on this host's hybrid
 layout (v1 controllers + a unified tree without them)."""
+import concurrent.futures
 import glob
 import json
 import os
@@ -9,7 +10,7 @@ import subprocess
 
 import pytest
 
-from hostutil import descendants_of, read_line, wait_gone
+from hostutil import descendants_of, read_line, start_time, wait_gone
 
 
 def cgroup_mounts():
@@ -40,11 +41,21 @@ def hull_cgroups(parent="hull"):
     return dirs
 
 
+def run_by_another_suite(cgroup):
+    """True when cgroup's hull (its name: PID-STARTTIME) still runs and is
+    not ours: another suite's container, running at the same time."""
+    try:
+        pid, start = map(int, os.path.basename(cgroup).split("-", 1))
+    except ValueError:
+        return False
+    return start_time(pid) == start and pid not in descendants_of(os.getpid())
+
+
 @pytest.fixture(autouse=True)
 def no_cgroup_left(hull):
     before = hull_cgroups()
     yield
-    left = hull_cgroups() - before
+    left = {d for d in hull_cgroups() - before if not run_by_another_suite(d)}
     if left:  # clean up for the next test, then fail this one
         subprocess.run([hull, "gc"], capture_output=True, timeout=30)
     assert not left, f"cgroups left behind: {sorted(left)}"
@@ -125,13 +136,29 @@ def cpu_share(hull, rootfs, opts):
 
 
 def test_cpu_quota_holds_a_busy_loop_near_the_limit(hull, rootfs):
-    # CFS enforces 20 ms per 100 ms period: ~0.2 CPU-seconds per second.
-    # Tolerance 0.1-0.3, wide enough for scheduling noise on a loaded
-    # 2-core machine, narrow enough to tell 0.2 from no limit (~1).
-    limited = cpu_share(hull, rootfs, ["--cpus", "0.2"])
-    assert 0.1 <= limited <= 0.3, limited
-    free = cpu_share(hull, rootfs, [])
-    assert free >= 0.35, free
+    # CFS enforces 10 ms per 100 ms period: ~0.1 CPU-seconds per second. A
+    # loaded machine only lowers a share, so the cap (with 50 % for
+    # scheduling slop) holds whatever the load. Whether the loop got its 0.1,
+    # and whether it would have got more without the cap, depends on the
+    # load: an unlimited loop run at the same time shows it. When that one
+    # gets well above the cap's bound (2.5 x the cap), so would the limited
+    # loop without its quota, and the limited loop must get near its cap
+    # (not a too small quota). Below that the machine is too busy to tell
+    # a cap from none (one unlimited loop got 0.13 with four busy loops and
+    # other suites on 2 cores: every container shares hull's cgroup's weight).
+    cap = 0.1
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            limited = pool.submit(cpu_share, hull, rootfs, ["--cpus", str(cap)])
+            free = pool.submit(cpu_share, hull, rootfs, [])
+            limited, free = limited.result(), free.result()
+            assert 0 < limited <= 1.5 * cap, (limited, free)
+            if free >= 2.5 * cap:
+                break
+        else:
+            pytest.skip(f"machine too busy: an unlimited busy loop got {free:.2f} "
+                        f"CPU-s/s, too little to tell a {cap} cap from none")
+    assert limited >= cap / 2, (limited, free)
 
 
 def test_cgroup_namespace_sees_its_own_cgroup_as_root(run):

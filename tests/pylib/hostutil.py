@@ -18,6 +18,20 @@ def mountinfo():
     return out
 
 
+def mountinfo_roots():
+    """The calling process's mount table as (mount point, root, source, fs
+    type) tuples; root is the path within its filesystem a mount shows (for
+    a bind mount, where it was bound from)."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            fs, source = post.split()[:2]
+            fields = pre.split()
+            out.append((fields[4], fields[3], source, fs))
+    return out
+
+
 def host_mounts():
     """The mount table, sorted: compare before and after a test."""
     return sorted(mountinfo())
@@ -42,6 +56,18 @@ def proc_stat(pid):
     # The comm field may hold spaces and parentheses: fields follow the last ')'.
     rest = data[data.rindex(")") + 2:].split()
     return rest[0], int(rest[1])
+
+
+def start_time(pid):
+    """pid's start time (clock ticks since boot, /proc/<pid>/stat field 22),
+    or None when it is gone or a zombie: with the pid, names one process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    rest = data[data.rindex(")") + 2:].split()
+    return None if rest[0] in ("Z", "X") else int(rest[19])
 
 
 def children_of(pid):
