@@ -46,28 +46,29 @@ def cgroup_mount_points():
     return sorted({point for point, _, fs in mountinfo() if fs in ("cgroup", "cgroup2")})
 
 
-def proc_stat(pid):
-    """(state, ppid) of pid from /proc/<pid>/stat, or None when it is gone."""
+def stat_fields(pid):
+    """The fields of /proc/<pid>/stat from the state on (field 3 first), or
+    None when pid is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             data = f.read()
     except OSError:
         return None
     # The comm field may hold spaces and parentheses: fields follow the last ')'.
-    rest = data[data.rindex(")") + 2:].split()
-    return rest[0], int(rest[1])
+    return data[data.rindex(")") + 2:].split()
+
+
+def proc_stat(pid):
+    """(state, ppid) of pid from /proc/<pid>/stat, or None when it is gone."""
+    rest = stat_fields(pid)
+    return rest and (rest[0], int(rest[1]))
 
 
 def start_time(pid):
     """pid's start time (clock ticks since boot, /proc/<pid>/stat field 22),
     or None when it is gone or a zombie: with the pid, names one process."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            data = f.read()
-    except OSError:
-        return None
-    rest = data[data.rindex(")") + 2:].split()
-    return None if rest[0] in ("Z", "X") else int(rest[19])
+    rest = stat_fields(pid)
+    return None if not rest or rest[0] in ("Z", "X") else int(rest[19])
 
 
 def children_of(pid):
