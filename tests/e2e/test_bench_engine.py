@@ -65,6 +65,7 @@ def test_containerd_row_or_its_reason(tmp_path):
             assert rep["ratios"][f"hull/{other}"] == pytest.approx(
                 rows["hull"]["median_ns"] / rows[other]["median_ns"])
     # The private containerd and its shims took their cgroups and mounts along.
-    assert not list(Path("/sys/fs/cgroup").glob("*/hull-bench-ctr/*"))
+    # (the parent itself may stay: one that existed before is not removed)
+    assert not [d for d in Path("/sys/fs/cgroup").glob("*/hull-bench-ctr/*") if d.is_dir()]
     with open("/proc/self/mounts") as f:
         assert "hull-bench-ctr-" not in f.read()

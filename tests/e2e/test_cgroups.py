@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from hostutil import descendants_of, read_line, start_time, wait_gone
+from hostutil import descendants_of, read_line, run_by_another_suite, wait_gone
 
 
 def cgroup_mounts():
@@ -39,16 +39,6 @@ def hull_cgroups(parent="hull"):
     for point in set(MOUNTS.values()):
         dirs.update(d for d in glob.glob(f"{point}/{parent}/*") if os.path.isdir(d))
     return dirs
-
-
-def run_by_another_suite(cgroup):
-    """True when cgroup's hull (its name: PID-STARTTIME) still runs and is
-    not ours: another suite's container, running at the same time."""
-    try:
-        pid, start = map(int, os.path.basename(cgroup).split("-", 1))
-    except ValueError:
-        return False
-    return start_time(pid) == start and pid not in descendants_of(os.getpid())
 
 
 @pytest.fixture(autouse=True)

@@ -192,7 +192,7 @@ def test_systemd_cgroup_without_systemd_uses_the_units_path(oci, tmp_path):
     --systemd-cgroup and cgroupsPath is slice:prefix:name. Without systemd
     the cgroup is where systemd would have put the unit: the slice
     expanded, prefix-name.scope."""
-    cid = unique_id(cid)
+    cid = unique_id("sd2")
     slice_dirs = [h / "hulle2e.slice" for h in Path("/sys/fs/cgroup").iterdir()]
     existed = [d for d in slice_dirs if d.exists()]
     b = oci.bundle(LOOP, linux={"namespaces": NAMESPACES,

@@ -71,6 +71,19 @@ def start_time(pid):
     return None if not rest or rest[0] in ("Z", "X") else int(rest[19])
 
 
+def run_by_another_suite(cgroup):
+    """True when a hull container cgroup (named PID-STARTTIME after its
+    hull) belongs to a hull that still runs and is not this process's
+    descendant: another test suite's container, running at the same time.
+    Leftover checks skip those; a cgroup of ours (its hull has ended) or of
+    a hull that is gone still counts."""
+    try:
+        pid, start = map(int, os.path.basename(cgroup.rstrip("/")).split("-", 1))
+    except ValueError:
+        return False
+    return start_time(pid) == start and pid not in descendants_of(os.getpid())
+
+
 def children_of(pid):
     """{child pid: state} of pid's direct children, found by scanning
     /proc/*/stat (this kernel has no /proc/<pid>/task/<tid>/children)."""
