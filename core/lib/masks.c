@@ -64,11 +64,14 @@ static bool missing(const char *path, struct stat *st)
 /* An empty read-only directory on path: one tmpfs serves every masked
  * directory; the first gets it, the others a bind of it (which keeps its
  * read-only, nosuid, nodev, noexec), ~4 us instead of ~15 us for a tmpfs
- * of its own. */
+ * of its own. The bind finds the first by its path, which a later mask
+ * of one of its parents covers (maskedPaths /proc/acpi, /proc, ...): then
+ * the lookup fails, before the kernel copies anything, and this directory
+ * gets a tmpfs of its own that serves the next ones. */
 static int mask_dir(const char *path, const char **empty_dir)
 {
-	if (*empty_dir)
-		return mount(*empty_dir, path, NULL, MS_BIND, NULL);
+	if (*empty_dir && mount(*empty_dir, path, NULL, MS_BIND, NULL) == 0)
+		return 0;
 	if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=0,mode=555") < 0)
 		return -1;

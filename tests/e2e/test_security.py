@@ -2,6 +2,7 @@
 static tool in the rootfs that tries one thing per argument). Every denial
 is also run under --privileged, where the same attempt is not stopped by
 the profile: the test would fail on a build without the protection."""
+import json
 import os
 import shutil
 import subprocess
@@ -351,3 +352,29 @@ def test_api_mountpoints_are_made_or_refused(hull, rootfs, tmp_path, case):
         assert r.returncode == 125, r.stderr
         assert "hull: cannot use mountpoint '/dev'" in r.stderr
         assert list(tmp_path.iterdir()) == [root]  # nothing made through the link
+
+
+def test_masked_directories_under_a_masked_parent(hull, rootfs, tmp_path):
+    # maskedPaths /proc/acpi, then /proc itself, then /sys/firmware: the
+    # later masks must not depend on the first one's path, which the mask
+    # of /proc covers.
+    if not os.path.isdir("/sys/firmware"):
+        pytest.skip("no /sys/firmware on this kernel")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    r = subprocess.run([hull, "spec", "--bundle", str(bundle), "--rootfs", rootfs],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    cfg = json.loads((bundle / "config.json").read_text())
+    cfg["process"]["terminal"] = False
+    cfg["process"]["args"] = ["sh", "-c", "ls -A /proc /sys/firmware | wc -l; "
+                              "touch /proc/x /sys/firmware/x 2>&1; exit 0"]
+    cfg["linux"]["maskedPaths"] = ["/proc/acpi", "/proc", "/sys/firmware"]
+    (bundle / "config.json").write_text(json.dumps(cfg))
+    r = subprocess.run([hull, "--root", str(tmp_path / "state"), "run", "--bundle", str(bundle),
+                        "masks"], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "3"  # two headers and the blank line between: both empty
+    assert lines[1:] == ["touch: /proc/x: Read-only file system",
+                         "touch: /sys/firmware/x: Read-only file system"], r.stdout
