@@ -55,8 +55,25 @@ static bool owns_dir(const struct hull_cgroup *cg, int c)
 	return true;
 }
 
+/* blkio, hugetlb and rdma hierarchies are not among the v1 backend's
+ * controllers (core/lib/cgroup.c's table): refused, never ignored. */
+static int refuse_v2_only(const struct hull_limits *l, struct hull_err *err)
+{
+	if (!hull_limits_v2_only(l))
+		return 0;
+	return hull_fail(err, EOPNOTSUPP,
+			 "cannot set %s limits: hull writes them on cgroup v2 only",
+			 l->blkio_weight || l->n_io_devs ? "block I/O"
+			 : l->n_hugetlb			 ? "hugetlb"
+							 : "RDMA");
+}
+
 static int v1_check(struct hull_cgroup *cg, struct hull_err *err)
 {
+	int ret = refuse_v2_only(cg->limits, err);
+
+	if (ret < 0)
+		return ret;
 	for (int c = 0; c < HULL_CTRL_COUNT; c++)
 		if (required(cg, c) && !cg->mounts.v1[c][0])
 			return hull_fail(
@@ -256,6 +273,10 @@ static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
 
 static int v1_update(struct hull_cgroup *cg, struct hull_err *err)
 {
+	int ret = refuse_v2_only(cg->limits, err);
+
+	if (ret < 0)
+		return ret;
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		if (!cg->made[c]) {
 			if (required(cg, c))
@@ -264,8 +285,7 @@ static int v1_update(struct hull_cgroup *cg, struct hull_err *err)
 						 hull_cg_ctrl_names[c]);
 			continue;
 		}
-		int ret = write_limits(cg, c, err);
-		if (ret < 0)
+		if ((ret = write_limits(cg, c, err)) < 0)
 			return ret;
 	}
 	return 0;

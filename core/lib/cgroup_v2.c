@@ -16,9 +16,11 @@
 
 static const char *needed_controllers(const struct hull_limits *l, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", l->memory || l->memory_reservation ? " +memory" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s%s", l->memory || l->memory_reservation ? " +memory" : "",
 		 l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ? " +cpu" : "",
-		 l->pids ? " +pids" : "", l->cpuset || l->cpuset_mems ? " +cpuset" : "");
+		 l->pids ? " +pids" : "", l->cpuset || l->cpuset_mems ? " +cpuset" : "",
+		 l->blkio_weight || l->n_io_devs ? " +io" : "", l->n_hugetlb ? " +hugetlb" : "",
+		 l->n_rdma ? " +rdma" : "");
 	return buf[0] ? buf + 1 : buf;
 }
 
@@ -41,7 +43,10 @@ static int v2_check(struct hull_cgroup *cg, struct hull_err *err)
 	const char *want[] = { l->memory || l->memory_reservation ? "memory" : NULL,
 			       l->cpu_quota_us || l->cpu_shares || l->cpu_period_us ? "cpu" : NULL,
 			       l->pids ? "pids" : NULL,
-			       l->cpuset || l->cpuset_mems ? "cpuset" : NULL };
+			       l->cpuset || l->cpuset_mems ? "cpuset" : NULL,
+			       l->blkio_weight || l->n_io_devs ? "io" : NULL,
+			       l->n_hugetlb ? "hugetlb" : NULL,
+			       l->n_rdma ? "rdma" : NULL };
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->mounts.v2);
 	if (hull_read_file(path, have, sizeof(have), err) < 0)
@@ -121,6 +126,62 @@ static int v2_create(struct hull_cgroup *cg, struct hull_err *err)
 	return 0;
 }
 
+/* Block I/O (io.weight with runc's conversion of the v1 weight, io.max),
+ * hugetlb.<size>.max and rdma.max: one write per device or size. */
+static int write_io_hugetlb_rdma(struct hull_cgroup *cg, struct hull_err *err)
+{
+	const struct hull_limits *l = cg->limits;
+	char v[160], file[48];
+	int ret, n;
+
+	if (l->blkio_weight) {
+		snprintf(v, sizeof(v), "default %llu",
+			 (unsigned long long)hull_blkio_weight_to_io(l->blkio_weight));
+		if ((ret = hull_cg_write(cg->dir[0], "io.weight", v, err)) < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < l->n_io_devs; i++) {
+		const struct hull_io_dev *d = &l->io_devs[i];
+		if (d->weight) {
+			snprintf(v, sizeof(v), "%lld:%lld %llu", (long long)d->major,
+				 (long long)d->minor,
+				 (unsigned long long)hull_blkio_weight_to_io(d->weight));
+			if ((ret = hull_cg_write(cg->dir[0], "io.weight", v, err)) < 0)
+				return ret;
+		}
+		if (!d->rbps && !d->wbps && !d->riops && !d->wiops)
+			continue;
+		n = snprintf(v, sizeof(v), "%lld:%lld", (long long)d->major, (long long)d->minor);
+		const uint64_t vals[] = { d->rbps, d->wbps, d->riops, d->wiops };
+		const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+		for (size_t k = 0; k < 4; k++)
+			if (vals[k])
+				n += snprintf(v + n, sizeof(v) - (size_t)n, " %s=%llu", keys[k],
+					      (unsigned long long)vals[k]);
+		if ((ret = hull_cg_write(cg->dir[0], "io.max", v, err)) < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < l->n_hugetlb; i++) {
+		snprintf(file, sizeof(file), "hugetlb.%s.max", l->hugetlb[i].size);
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->hugetlb[i].limit);
+		if ((ret = hull_cg_write(cg->dir[0], file, v, err)) < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < l->n_rdma; i++) {
+		const struct hull_rdma *r = &l->rdma[i];
+		n = snprintf(v, sizeof(v), "%s", r->device);
+		if (r->hca_handles >= 0)
+			n += snprintf(v + n, sizeof(v) - (size_t)n, " hca_handle=%lld",
+				      (long long)r->hca_handles);
+		if (r->hca_objects >= 0)
+			snprintf(v + n, sizeof(v) - (size_t)n, " hca_object=%lld",
+				 (long long)r->hca_objects);
+		if ((ret = hull_cg_write(cg->dir[0], "rdma.max", v, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* The limits into an existing cgroup (at create, and for OCI update: what
  * is unset in l is left as it is). */
 static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err)
@@ -178,6 +239,8 @@ static int v2_write_limits(struct hull_cgroup *cg, struct hull_err *err)
 		if ((ret = hull_cg_write(cg->dir[0], "cpu.weight", v, err)) < 0)
 			return ret;
 	}
+	if ((ret = write_io_hugetlb_rdma(cg, err)) < 0)
+		return ret;
 	if (l->n_dev_rules) {
 		/* BPF_PROG_ATTACH takes no O_PATH fd. */
 		int fd = open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);

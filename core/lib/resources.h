@@ -22,6 +22,27 @@ struct hull_dev_rule {
 	char access[4]; /* some of "rwm" */
 };
 
+/* Block I/O of one device (OCI blockIO weightDevice / throttle*Device):
+ * 0 leaves a value unset. */
+struct hull_io_dev {
+	int64_t major, minor;
+	uint64_t weight; /* 10..1000 (v2: io.weight, converted) */
+	uint64_t rbps, wbps, riops, wiops;
+};
+
+/* A hugetlb limit (OCI hugepageLimits): page size as the kernel names it
+ * in file names ("2MB", "1GB"). */
+struct hull_hugetlb {
+	char size[16];
+	uint64_t limit;
+};
+
+/* An RDMA device's limits (OCI rdma): -1 leaves one unset. */
+struct hull_rdma {
+	char device[64];
+	int64_t hca_handles, hca_objects;
+};
+
 struct hull_limits {
 	int64_t memory;		 /* bytes; 0: no limit */
 	int64_t memory_swap;	 /* memory + swap in bytes; 0: default (2x memory), -1: unlimited */
@@ -37,9 +58,16 @@ struct hull_limits {
 	int64_t memory_reservation; /* soft limit (v2 memory.low); 0: unset */
 	int swappiness;		    /* v1 memory.swappiness when swappiness_set */
 	bool swappiness_set;
-	bool disable_oom_killer;	       /* v1 memory.oom_control = 1 */
-	int64_t memory_kernel;		       /* v1 memory.kmem.limit_in_bytes; 0: unset */
-	int64_t memory_kernel_tcp;	       /* v1 memory.kmem.tcp.limit_in_bytes; 0: unset */
+	bool disable_oom_killer;	   /* v1 memory.oom_control = 1 */
+	int64_t memory_kernel;		   /* v1 memory.kmem.limit_in_bytes; 0: unset */
+	int64_t memory_kernel_tcp;	   /* v1 memory.kmem.tcp.limit_in_bytes; 0: unset */
+	uint64_t blkio_weight;		   /* 10..1000 (v2 io.weight "default", converted); 0 */
+	const struct hull_io_dev *io_devs; /* per device; v2 io.weight / io.max */
+	size_t n_io_devs;
+	const struct hull_hugetlb *hugetlb; /* v2 hugetlb.<size>.max */
+	size_t n_hugetlb;
+	const struct hull_rdma *rdma; /* v2 rdma.max */
+	size_t n_rdma;
 	const struct hull_dev_rule *dev_rules; /* in order; none: the device cgroup untouched */
 	size_t n_dev_rules;
 };
@@ -54,6 +82,18 @@ static inline uint64_t hull_cpu_shares_to_weight(uint64_t shares)
 	if (shares > 262144)
 		shares = 262144;
 	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* runc's conversion of a v1 blkio weight [10, 1000] to v2 io.weight [1, 10000]. */
+static inline uint64_t hull_blkio_weight_to_io(uint64_t weight)
+{
+	return weight ? 1 + ((weight - 10) * 9999) / 990 : 0;
+}
+
+/* Whether the limits ask for block I/O, hugetlb or RDMA (cgroup v2 only). */
+static inline bool hull_limits_v2_only(const struct hull_limits *l)
+{
+	return l->blkio_weight || l->n_io_devs || l->n_hugetlb || l->n_rdma;
 }
 
 /* "64m", "1G", "4096", "512k", "2g": bytes (suffixes b k m g, either case). */

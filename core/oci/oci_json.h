@@ -58,6 +58,10 @@ int hull_oci_own(struct oci_ctx *c, char *s);
 
 /* linux.resources (oci_resources.c) onto l. */
 int hull_oci_parse_resources(struct oci_ctx *c, json_object *o, struct hull_limits *l);
+/* blockIO, hugepageLimits, rdma (oci_blkio.c) onto l. */
+int hull_oci_parse_blkio(struct oci_ctx *c, json_object *o, struct hull_limits *l);
+int hull_oci_parse_hugetlb(struct oci_ctx *c, json_object *list, struct hull_limits *l);
+int hull_oci_parse_rdma(struct oci_ctx *c, json_object *o, struct hull_limits *l);
 /* linux.devices (oci_devices.c) onto spec->devices. */
 int hull_oci_parse_devices(struct oci_ctx *c, json_object *list, struct hull_spec *spec);
 

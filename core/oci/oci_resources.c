@@ -185,7 +185,8 @@ static int parse_devices(struct oci_ctx *c, json_object *list, struct hull_limit
 
 int hull_oci_parse_resources(struct oci_ctx *c, json_object *o, struct hull_limits *l)
 {
-	static const char *const known[] = { "memory", "cpu", "pids", "devices", NULL };
+	static const char *const known[] = { "memory",	       "cpu",  "pids", "devices", "blockIO",
+					     "hugepageLimits", "rdma", NULL };
 	static const char *const pids_known[] = { "limit", NULL };
 	json_object *v;
 	int64_t pids = 0;
@@ -203,6 +204,14 @@ int hull_oci_parse_resources(struct oci_ctx *c, json_object *o, struct hull_limi
 	    (ret = hull_oci_get(c, o, "devices", json_type_array, "linux.resources.devices", &v)) <
 		    0 ||
 	    (ret = parse_devices(c, v, l)) < 0 ||
+	    (ret = hull_oci_get(c, o, "blockIO", json_type_object, "linux.resources.blockIO", &v)) <
+		    0 ||
+	    (ret = hull_oci_parse_blkio(c, v, l)) < 0 ||
+	    (ret = hull_oci_get(c, o, "hugepageLimits", json_type_array,
+				"linux.resources.hugepageLimits", &v)) < 0 ||
+	    (ret = hull_oci_parse_hugetlb(c, v, l)) < 0 ||
+	    (ret = hull_oci_get(c, o, "rdma", json_type_object, "linux.resources.rdma", &v)) < 0 ||
+	    (ret = hull_oci_parse_rdma(c, v, l)) < 0 ||
 	    (ret = hull_oci_get(c, o, "pids", json_type_object, "linux.resources.pids", &v)) < 0)
 		return ret;
 	if (v &&

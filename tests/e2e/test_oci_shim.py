@@ -82,7 +82,9 @@ def test_update_resources(oci, tmp_path):
     assert int((cpu / "cpu.shares").read_text()) == 512  # left out: left alone
     # Bad input: one line naming what is wrong, nothing changed.
     for text, words in [("{\"memory\": ", "cannot parse '<stdin>'"),
-                        ("{\"blockIO\": {\"weight\": 10}}", "'linux.resources.blockIO'"),
+                        ("{\"network\": {\"classID\": 10}}", "'linux.resources.network'"),
+                        ("{\"blockIO\": {\"weight\": 10}}", "block I/O limits: hull writes "
+                         "them on cgroup v2 only"),
                         ("{\"cpu\": {\"shares\": 1}}", "'linux.resources.cpu.shares'")]:
         r = oci("update", "--resources", "-", cid, input=text)
         assert r.returncode == 1 and words in r.stderr, (text, r.stderr)
@@ -106,6 +108,23 @@ def test_kernel_memory_v1(oci):
             input=json.dumps({"memory": {"kernelTCP": 32 << 20}}))
     assert r.returncode == 0, r.stderr
     assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 32 << 20
+
+
+@pytest.mark.parametrize("res,words", [
+    ({"blockIO": {"weight": 500}}, "block I/O"),
+    ({"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}, "hugetlb"),
+    ({"rdma": {"mlx5_1": {"hcaHandles": 3}}}, "RDMA")], ids=["blkio", "hugetlb", "rdma"])
+def test_v2_only_resources_refused_on_v1(oci, res, words):
+    """cgroup v2's io, hugetlb and rdma (vm/guest/oci.sh checks them there):
+    the v1 backend does not write them, so create refuses, leaving nothing."""
+    if not Path("/sys/fs/cgroup/memory").is_dir():
+        pytest.skip("not a cgroup v1 host")
+    b = oci.bundle(LOOP, name="b-v2only", linux={"namespaces": NAMESPACES, "resources": res})
+    r, out = oci.create(b, "v2o")
+    assert r.returncode == 1
+    assert f"cannot set {words} limits: hull writes them on cgroup v2 only" in out.read_text()
+    assert oci("state", "v2o").returncode == 1
+    assert cgroup_dirs("hull-oci", "v2o") == []
 
 
 def test_kill_texts_the_shim_understands(oci):

@@ -121,13 +121,24 @@ other_resource() {
 	fi
 }
 
+# other_resource_maps NAME JSON FILE WANT: as other_resource, but a refusal
+# fails the check (hull writes this one on v2).
+other_resource_maps() {
+	b=/tmp/vmtest/oci_other_resources/$1
+	make_bundle $b "$2"
+	oci_create o1 $b || fail "$1 refused: $(cat $b.err)"
+	got=$(cat $CG/hull-oci/o1/$3 2>&1)
+	oci delete --force o1 > /dev/null 2>&1
+	expect_eq "$1: $3" "$got" "$4"
+}
+
 check_oci_other_resources() {
 	# Expected values as runc/crun convert them for v2.
 	other_resource cpu.shares '{"cpu": {"shares": 1024}}' cpu.weight 39
 	other_resource cpu.mems '{"cpu": {"mems": "0"}}' cpuset.mems 0
 	other_resource memory.reservation '{"memory": {"reservation": 33554432}}' memory.low 33554432
-	other_resource blockIO.weight '{"blockIO": {"weight": 500}}' io.weight "default 4950"
-	other_resource hugepageLimits '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' \
+	other_resource_maps blockIO.weight '{"blockIO": {"weight": 500}}' io.weight "default 4950"
+	other_resource_maps hugepageLimits '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' \
 		hugetlb.2MB.max 4194304
 	other_resource unified '{"unified": {"memory.high": "50331648"}}' memory.high 50331648
 	other_resource memory.kernelTCP '{"memory": {"kernelTCP": 50593792}}' memory.kmem.tcp.limit_in_bytes \

@@ -137,9 +137,10 @@ static const char *get(const char *rel)
 int __real_mkdir(const char *path, mode_t mode);
 int __wrap_mkdir(const char *path, mode_t mode)
 {
-	static const char *const files[] = { "memory.max", "memory.swap.max", "cpu.max",
-					     "pids.max",   "cpuset.cpus",     "cgroup.procs",
-					     "cgroup.kill" };
+	static const char *const files[] = { "memory.max",	"memory.swap.max", "cpu.max",
+					     "pids.max",	"cpuset.cpus",	   "cgroup.procs",
+					     "cgroup.kill",	"io.weight",	   "io.max",
+					     "hugetlb.2MB.max", "rdma.max" };
 	char ctr[128];
 	int ret = __real_mkdir(path, mode);
 
@@ -270,6 +271,50 @@ static void test_v2_update_enables_a_new_controller(void **state)
 	assert_non_null(strstr(err.msg, "controller 'cpu' is not available"));
 	put("cgroup.controllers", "cpuset cpu io memory pids\n");
 	hull_cgroup_destroy(&cg, &err);
+}
+
+/* blockIO, hugepageLimits and rdma onto io.weight, io.max,
+ * hugetlb.<size>.max and rdma.max; v1 refuses them. */
+static void test_v2_io_hugetlb_rdma(void **state)
+{
+	(void)state;
+	struct hull_cg_mounts m = { .layout = HULL_CG_V2 };
+	const struct hull_io_dev devs[] = { { .major = 8, .minor = 0, .rbps = 1024, .wiops = 9 } };
+	const struct hull_hugetlb huge[] = { { .size = "2MB", .limit = 4194304 } };
+	const struct hull_rdma rdma[] = {
+		{ .device = "mlx5_1", .hca_handles = 3, .hca_objects = -1 }
+	};
+	struct hull_limits l = { .blkio_weight = 500,
+				 .io_devs = devs,
+				 .n_io_devs = 1,
+				 .hugetlb = huge,
+				 .n_hugetlb = 1,
+				 .rdma = rdma,
+				 .n_rdma = 1,
+				 .parent = "ctr" };
+	struct hull_cgroup cg;
+	struct hull_err err;
+
+	snprintf(m.v2, sizeof(m.v2), "%s", root);
+	put("cgroup.controllers", "cpuset cpu io memory pids hugetlb rdma\n");
+	assert_int_equal(hull_cgroup_init(&cg, &l, &m, "box", &err), 0);
+	assert_int_equal(hull_cgroup_create(&cg, &err), 0);
+	assert_string_equal(get("ctr/cgroup.subtree_control"), "+io +hugetlb +rdma");
+	assert_string_equal(get("ctr/box/io.weight"), "default 4950");
+	assert_string_equal(get("ctr/box/io.max"), "8:0 rbps=1024 wiops=9");
+	assert_string_equal(get("ctr/box/hugetlb.2MB.max"), "4194304");
+	assert_string_equal(get("ctr/box/rdma.max"), "mlx5_1 hca_handle=3");
+	hull_cgroup_destroy(&cg, &err);
+	put("cgroup.controllers", "cpuset cpu io memory pids\n");
+	/* Without the controller on the host: one clear error. */
+	assert_true(hull_cgroup_init(&cg, &l, &m, "box2", &err) < 0);
+	assert_non_null(strstr(err.msg, "controller 'hugetlb' is not available"));
+	/* The v1 backend does not write them: refused, never ignored. */
+	struct hull_cg_mounts m1 = { .layout = HULL_CG_V1 };
+	snprintf(m1.v1[HULL_CTRL_MEMORY], sizeof(m1.v1[0]), "%s", root);
+	assert_true(hull_cgroup_init(&cg, &l, &m1, "box3", &err) < 0);
+	assert_string_equal(err.msg, "cannot set block I/O limits: hull writes them on cgroup v2 "
+				     "only: Operation not supported");
 }
 
 static void test_v2_swap_options(void **state)
@@ -525,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, make_tree, remove_tree),
 		cmocka_unit_test_setup_teardown(test_v2_update_enables_a_new_controller, make_tree,
 						remove_tree),
+		cmocka_unit_test_setup_teardown(test_v2_io_hugetlb_rdma, make_tree, remove_tree),
 		cmocka_unit_test_setup_teardown(test_v2_swap_options, make_tree, remove_tree),
 		cmocka_unit_test(test_self_name),
 		cmocka_unit_test_setup_teardown(test_create_marks_what_it_made, make_tree,

@@ -249,8 +249,42 @@ static void test_resources_and_cgroups_path(void **state)
 	assert_string_equal(p->spec.limits.parent, "machine.slice");
 	assert_string_equal(p->spec.cgroup_name, "libpod-abc");
 
-	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 10}}}",
-		       "linux.resources.blockIO");
+	/* blockIO, hugepageLimits, rdma (cgroup v2's io, hugetlb, rdma). */
+	p = parse_with(
+		"\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 500, "
+		"\"weightDevice\": [{\"major\": 8, \"minor\": 0, \"weight\": 300}], "
+		"\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 1024}], "
+		"\"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 16, \"rate\": 9}]}, "
+		"\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}], "
+		"\"rdma\": {\"mlx5_1\": {\"hcaHandles\": 3}}}}");
+	assert_int_equal(p->ret, 0);
+	const struct hull_limits *lim = &p->spec.limits;
+	assert_int_equal(lim->blkio_weight, 500);
+	assert_int_equal(lim->n_io_devs, 2); /* one entry per device */
+	assert_int_equal(lim->io_devs[0].weight, 300);
+	assert_int_equal(lim->io_devs[0].rbps, 1024);
+	assert_int_equal(lim->io_devs[1].minor, 16);
+	assert_int_equal(lim->io_devs[1].wiops, 9);
+	assert_int_equal(lim->n_hugetlb, 1);
+	assert_string_equal(lim->hugetlb[0].size, "2MB");
+	assert_int_equal(lim->n_rdma, 1);
+	assert_string_equal(lim->rdma[0].device, "mlx5_1");
+	assert_int_equal(lim->rdma[0].hca_handles, 3);
+	assert_int_equal(lim->rdma[0].hca_objects, -1);
+	assert_true(hull_limits_v2_only(lim));
+	assert_int_equal(hull_blkio_weight_to_io(500), 4950);
+	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"leafWeight\": 10}}}",
+		       "linux.resources.blockIO.leafWeight");
+	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}",
+		       "linux.resources.blockIO.weight");
+	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": "
+		       "[{\"major\": 8, \"rate\": 1}]}}}",
+		       "linux.resources.blockIO.throttleReadBpsDevice[0]");
+	assert_refused("\"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": "
+		       "\"2M/../x\", \"limit\": 1}]}}",
+		       "linux.resources.hugepageLimits[0]");
+	assert_refused("\"linux\": {\"resources\": {\"network\": {\"classID\": 1}}}",
+		       "linux.resources.network");
 	p = parse_with("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}, \"memory\": "
 		       "{\"reservation\": 4096, \"swappiness\": 10, \"disableOOMKiller\": true}}}");
 	assert_int_equal(p->ret, 0);
@@ -347,9 +381,9 @@ static void test_update_resources(void **state)
 	assert_int_equal(l.n_dev_rules, 0); /* checked, never changed by update */
 	hull_oci_config_free(&cfg);
 	memset(&l, 0, sizeof(l));
-	assert_true(hull_oci_resources_parse("{\"blockIO\": {\"weight\": 10}}", "<stdin>", &cfg, &l,
-					     &err) < 0);
-	assert_non_null(strstr(err.msg, "'linux.resources.blockIO'"));
+	assert_true(hull_oci_resources_parse("{\"network\": {\"classID\": 10}}", "<stdin>", &cfg,
+					     &l, &err) < 0);
+	assert_non_null(strstr(err.msg, "'linux.resources.network'"));
 	hull_oci_config_free(&cfg);
 	assert_true(hull_oci_resources_parse("[1]", "<stdin>", &cfg, &l, &err) < 0);
 	hull_oci_config_free(&cfg);
