@@ -63,6 +63,7 @@ def plot_phases(rep, outdir):
                 order.append(p["phase"])
     fig, ax = plt.subplots(figsize=(8, 0.7 * len(variants) + 2.6))
     cmap = plt.get_cmap("tab20")
+    labelled = set()  # a phase only a later variant has (the pool's) is labelled too
     for vi, v in enumerate(variants):
         left = 0.0
         by = {p["phase"]: p for p in v["chain"] if p["in_start"]}
@@ -71,7 +72,9 @@ def plot_phases(rep, outdir):
                 continue
             w = by[name]["median_ns"] / MS
             ax.barh(vi, w, left=left, color=cmap(pi % 20),
-                    label=name if vi == 0 else None, edgecolor="white", linewidth=0.5)
+                    label=None if name in labelled else name, edgecolor="white",
+                    linewidth=0.5)
+            labelled.add(name)
             left += w
         ax.text(left, vi, f" {v['entry_median_ns'] / MS:.2f} ms (end to end)",
                 va="center", fontsize=8)

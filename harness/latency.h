@@ -31,6 +31,10 @@ enum hh_lat_mark {
 	HH_LAT_SPAWN,
 	HH_LAT_START,
 	HH_LAT_PARSED,
+	HH_LAT_CONNECTED,    /* hull run --pool: the client's and the slot's marks */
+	HH_LAT_REQUEST_SENT, /* (the slot's side needs the 4th fd of the request) */
+	HH_LAT_SLOT_WOKEN,
+	HH_LAT_REQUEST_READ,
 	HH_LAT_CGROUP, /* only with limits */
 	HH_LAT_CHILD,
 	HH_LAT_PRIVATE,
@@ -71,6 +75,10 @@ int hh_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *err)
 /* Present marks must not go back in time: -ERANGE names the first pair
  * that does. */
 int hh_lat_marks_check(const struct hh_lat_marks *m, struct hull_err *err);
+
+/* The name a report gives the phase ending at mark i: hull's trace name,
+ * "probe_entry" or "return"; NULL for the spawn. */
+const char *hh_lat_mark_until(int i);
 
 /* Bit i set when mark i is present. */
 uint32_t hh_lat_marks_present(const struct hh_lat_marks *m);

@@ -106,13 +106,9 @@ static json_object *phases_json(const struct variant *v)
 		if (!(v->present & (1u << i)) || v->phase[i].n == 0)
 			continue;
 		json_object *p = hh_report_series(v->phase[i].v, v->phase[i].n, 1);
-		const char *mark = hh_lat_marks_info[i].trace_name;
 		json_object_object_add(p, "phase",
 				       json_object_new_string(hh_lat_marks_info[i].phase));
-		json_object_object_add(p, "until",
-				       json_object_new_string(mark		  ? mark
-							      : i == HH_LAT_ENTRY ? "probe_entry"
-										  : "return"));
+		json_object_object_add(p, "until", json_object_new_string(hh_lat_mark_until(i)));
 		json_object_object_add(p, "in_start", json_object_new_boolean(i <= HH_LAT_ENTRY));
 		json_object_array_add(chain, p);
 		if (i <= HH_LAT_ENTRY)

@@ -242,62 +242,42 @@ static void phases_section(json_object *r, FILE *out)
 	align[ncols] = '\0';
 	hh_md_table_head(out, ncols, head, align);
 
-	/* Rows in chain order, the union over variants: the longest chain
-	 * first, so an optional phase (the cgroup step) sits in its place. */
-	size_t order[8], n_order = nv < 8 ? nv : 8;
-	for (size_t k = 0; k < n_order; k++)
-		order[k] = k;
-	for (size_t a = 0; a < n_order; a++)
-		for (size_t b = a + 1; b < n_order; b++)
-			if (arr_len(hh_json_get(arr_at(ph, order[b]), "chain")) >
-			    arr_len(hh_json_get(arr_at(ph, order[a]), "chain"))) {
-				size_t t = order[a];
-				order[a] = order[b];
-				order[b] = t;
-			}
-	json_object *seen = json_object_new_object();
-	for (size_t kk = 0; kk < n_order; kk++) {
-		size_t k = order[kk];
-		json_object *chain = hh_json_get(arr_at(ph, k), "chain");
-		for (size_t i = 0; i < arr_len(chain); i++) {
-			const char *until = hh_json_get_string(arr_at(chain, i), "until", "");
-			if (hh_json_get(seen, until))
-				continue;
-			json_object_object_add(seen, until, json_object_new_boolean(1));
-			char cells_buf[8][32], share[32];
-			const char *cells[2 + 8 + 1];
-			size_t c = 0;
-			cells[c++] = hh_json_get_string(arr_at(chain, i), "phase", "?");
-			cells[c++] = until;
-			for (size_t j = 0; j < nv && j < 8; j++) {
-				json_object *p = phase_of(arr_at(ph, j), until);
-				if (p)
-					dur(p, "median_ns", cells_buf[j], sizeof(cells_buf[j]));
-				else
-					snprintf(cells_buf[j], sizeof(cells_buf[j]), "-");
-				cells[c++] = cells_buf[j];
-			}
-			/* The share is of the first variant's start; a phase only
-			 * another variant has is judged in that variant. */
-			json_object *p0 = phase_of(first, until);
-			bool in_start = p0 && json_object_get_boolean(hh_json_get(p0, "in_start"));
-			if (!p0)
-				for (size_t j = 0; j < nv && j < 8 && !p0; j++)
-					if ((p0 = phase_of(arr_at(ph, j), until)))
-						in_start = json_object_get_boolean(
-							hh_json_get(p0, "in_start"));
-			if (p0 && in_start && phase_of(first, until) && entry > 0)
-				snprintf(share, sizeof(share), "%.0f%%",
-					 100 * hh_json_get_double(p0, "median_ns", 0) / entry);
-			else if (!phase_of(first, until))
-				snprintf(share, sizeof(share), "-"); /* not in the first variant */
+	/* Rows in chain order (the marks' order), the union over variants:
+	 * an optional phase (the cgroup step, the pool's hand-over) sits in
+	 * its place. */
+	for (int m = HH_LAT_SPAWN + 1; m < HH_LAT_N_MARKS; m++) {
+		const char *until = hh_lat_mark_until(m);
+		json_object *row = NULL;
+		for (size_t j = 0; j < nv && j < 8 && !row; j++)
+			row = phase_of(arr_at(ph, j), until);
+		if (!row)
+			continue;
+		char cells_buf[8][32], share[32];
+		const char *cells[2 + 8 + 1];
+		size_t c = 0;
+		cells[c++] = hh_json_get_string(row, "phase", "?");
+		cells[c++] = until;
+		for (size_t j = 0; j < nv && j < 8; j++) {
+			json_object *p = phase_of(arr_at(ph, j), until);
+			if (p)
+				dur(p, "median_ns", cells_buf[j], sizeof(cells_buf[j]));
 			else
-				snprintf(share, sizeof(share), "after start");
-			cells[c++] = share;
-			hh_md_table_row(out, c, cells);
+				snprintf(cells_buf[j], sizeof(cells_buf[j]), "-");
+			cells[c++] = cells_buf[j];
 		}
+		/* The share is of the first variant's start; a phase it does
+		 * not have gets none. */
+		json_object *p0 = phase_of(first, until);
+		if (!p0)
+			snprintf(share, sizeof(share), "-");
+		else if (json_object_get_boolean(hh_json_get(p0, "in_start")) && entry > 0)
+			snprintf(share, sizeof(share), "%.0f%%",
+				 100 * hh_json_get_double(p0, "median_ns", 0) / entry);
+		else
+			snprintf(share, sizeof(share), "after start");
+		cells[c++] = share;
+		hh_md_table_row(out, c, cells);
 	}
-	json_object_put(seen);
 
 	/* Totals: medians do not add up exactly; show how close they are. */
 	char buf[8][32];

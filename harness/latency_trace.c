@@ -11,6 +11,10 @@ const struct hh_lat_mark_info hh_lat_marks_info[HH_LAT_N_MARKS] = {
 	[HH_LAT_SPAWN] = { NULL, NULL },
 	[HH_LAT_START] = { "start", "exec hull" },
 	[HH_LAT_PARSED] = { "parsed", "parse + validate" },
+	[HH_LAT_CONNECTED] = { "connected", "connect to the pool's supervisor" },
+	[HH_LAT_REQUEST_SENT] = { "request_sent", "send the request (argv, env, stdio)" },
+	[HH_LAT_SLOT_WOKEN] = { "slot_woken", "hand-over: supervisor -> slot" },
+	[HH_LAT_REQUEST_READ] = { "request_read", "slot reads the request" },
 	[HH_LAT_CGROUP] = { "cgroup_created", "cgroup: create, write limits" },
 	[HH_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
 	[HH_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
@@ -79,6 +83,15 @@ int hh_lat_parse_stamp(const char *buf, uint64_t *t_entry, struct hull_err *err)
 		return hull_fail(err, EPROTO, "no probe stamp in '%.80s'", buf ? buf : "");
 	*t_entry = (uint64_t)t;
 	return 0;
+}
+
+const char *hh_lat_mark_until(int i)
+{
+	if (i <= HH_LAT_SPAWN || i >= HH_LAT_N_MARKS)
+		return NULL;
+	if (hh_lat_marks_info[i].trace_name)
+		return hh_lat_marks_info[i].trace_name;
+	return i == HH_LAT_ENTRY ? "probe_entry" : "return";
 }
 
 uint32_t hh_lat_marks_present(const struct hh_lat_marks *m)

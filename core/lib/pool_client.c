@@ -311,11 +311,14 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 	 * (it holds the fd close-on-exec: the command never sees it). */
 	if (hull_trace_fd >= 0)
 		h.flags |= HULL_POOL_TRACE;
+	/* Stamped as it goes out: the slot may wake and mark before this
+	 * process gets back from sendmsg. */
+	uint64_t t_send = hull_now_ns();
 	ret = hull_pool_send(r.conn, &h, buf, len, stdio, hull_trace_fd >= 0 ? 4 : 3);
 	for (int i = 0; i < 3; i++)
 		if (opened[i] >= 0)
 			close(opened[i]);
-	hull_trace_mark("request_sent");
+	hull_trace_mark_at("request_sent", t_send);
 	if (ret < 0) {
 		ret = hull_fail(err, -ret, "cannot send the command to pool '%s'", rq->name);
 		goto out;

@@ -116,3 +116,29 @@ def test_pool_suite_follows_the_runtimes_list(harness, rootfs, tmp_path):
     (level,) = pool["sustained"]["levels"]
     assert "hull-pool" not in level and level["hull"]["containers"] == 3
     assert pool["memory"]["idle_slot_pss_kib"] is None
+
+
+def test_phase_table_shows_the_pool_request_path(harness, rootfs, tmp_path):
+    """make bench's per-phase table: hull-pool's chain is the client's and
+    the slot's marks, they telescope to its start exactly, and its rows
+    sit in chain order next to hull's."""
+    out, md = tmp_path / "l.json", tmp_path / "l.md"
+    r = subprocess.run([harness, "latency", "--suites", "runtimes", "--runtimes",
+                        "hull,hull-pool", "-n", "6", "-w", "1", "-q", "--rootfs", rootfs,
+                        "--json", str(out), "--markdown", str(md)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(out.read_text())
+    pool = next(v for v in rep["phases"] if v["name"] == "hull-pool")
+    assert [c["until"] for c in pool["chain"]] == [
+        "start", "parsed", "connected", "request_sent", "slot_woken", "request_read", "exec",
+        "probe_entry", "exited", "return"]
+    run = next(x for x in rep["runtimes"] if x["name"] == "hull-pool")
+    assert run["starts"] == 6, run.get("first_error")
+    for i in range(6):
+        to_entry = sum(c["samples_ns"][i] for c in pool["chain"] if c["in_start"])
+        assert to_entry == run["entry"]["samples_ns"][i]
+    untils = [line.split(" | ")[1] for line in md.read_text().splitlines()
+              if line.startswith("| ") and " | " in line]
+    assert untils.index("parsed") < untils.index("connected") < untils.index("slot_woken") \
+        < untils.index("child_entered") < untils.index("exec")
