@@ -315,14 +315,22 @@ def test_harness_isolate_in_pool_mode_gives_hulls_verdicts(harness, args):
     with the config's namespaces, stopped after) against -r hull."""
     verdicts = {}
     for runtime in ("hull", "hull-pool"):
-        r = subprocess.run([harness, "isolate", "--json", "-r", runtime, *args],
-                           capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stdout + r.stderr
-        out = json.loads(r.stdout)
+        p = subprocess.Popen([harness, "isolate", "--json", "-r", runtime, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            stdout, stderr = p.communicate(timeout=120)
+        finally:
+            p.kill()
+            p.wait()
+        assert p.returncode == 0, stdout + stderr
+        out = json.loads(stdout)
         assert out["started"], out
         verdicts[runtime] = {k: v["verdict"] for k, v in out["properties"].items()}
+        # The pool the harness started (hh-<its pid>-N) is gone again.
+        left = [d.name for d in POOL_ROOT.iterdir()
+                if d.name.startswith(f"hh-{p.pid}-")] if POOL_ROOT.exists() else []
+        assert left == []
     assert verdicts["hull-pool"] == verdicts["hull"]
-    assert not [p for p in POOL_ROOT.iterdir() if p.name.startswith("hh-")] if POOL_ROOT.exists() else True
 
 
 # ---- lifecycle and leftovers -----------------------------------------------

@@ -11,23 +11,28 @@ import pytest
 POOL_ROOT = Path("/run/hull/pool")
 
 
-def harness_pools():
-    return sorted(p.name for p in POOL_ROOT.iterdir() if p.name.startswith("hh-")) \
+def pools_of(pid):
+    """The pools a harness process named (hh-<its pid>-N), left behind."""
+    return sorted(p.name for p in POOL_ROOT.iterdir() if p.name.startswith(f"hh-{pid}-")) \
         if POOL_ROOT.exists() else []
 
 
 @pytest.fixture(scope="module")
 def pool_report(harness, rootfs, tmp_path_factory):
-    before = harness_pools()
     out = tmp_path_factory.mktemp("poolbench")
-    r = subprocess.run([harness, "latency", "--suites", "pool", "-w", "1", "-q",
-                        "--pool-burst", "8", "--pool-bursts", "2", "--pool-levels", "1,2",
-                        "--pool-per-level", "6", "--rootfs", rootfs,
-                        "--json", str(out / "l.json"), "--markdown", str(out / "l.md")],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return (json.loads((out / "l.json").read_text()), (out / "l.md").read_text(), r,
-            before)
+    p = subprocess.Popen([harness, "latency", "--suites", "pool", "-w", "1", "-q",
+                          "--pool-burst", "8", "--pool-bursts", "2", "--pool-levels", "1,2",
+                          "--pool-per-level", "6", "--rootfs", rootfs,
+                          "--json", str(out / "l.json"), "--markdown", str(out / "l.md")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = p.communicate(timeout=300)
+    finally:
+        p.kill()
+        p.wait()
+    assert p.returncode == 0, stdout + stderr
+    return (json.loads((out / "l.json").read_text()), (out / "l.md").read_text(), None,
+            p.pid)
 
 
 def test_burst_rows_are_counted_and_consistent(pool_report):
@@ -76,18 +81,22 @@ def test_memory_per_idle_slot_of_the_full_pool(pool_report):
 
 
 def test_markdown_section_and_no_pool_left(pool_report):
-    _, md, _, before = pool_report
+    _, md, _, pid = pool_report
     section = md.split("## Pool mode (hull run --pool against hull run)", 1)[1]
     assert "| hull-pool |" in section and "| hull |" in section
     assert "Memory per idle slot: " in section and " KiB (" in section
     # Both pools the suite started were stopped again.
-    assert harness_pools() == before
+    assert pools_of(pid) == []
 
 
 def test_pool_phases_script_splits_the_request_path(hull, rootfs):
     """bench/pool_phases.py: every phase of the chain in its table, and its
     pool stopped again."""
-    before = sorted(p.name for p in POOL_ROOT.iterdir()) if POOL_ROOT.exists() else []
+    def mine():  # the script's own pools: phases-<hex>
+        return {p.name for p in POOL_ROOT.iterdir() if p.name.startswith("phases-")} \
+            if POOL_ROOT.exists() else set()
+
+    before = mine()
     script = Path(__file__).resolve().parents[2] / "bench" / "pool_phases.py"
     r = subprocess.run(["/usr/bin/python3", str(script), hull, rootfs, "--runs", "3",
                         "--warmup", "1"], capture_output=True, text=True, timeout=120)
@@ -97,8 +106,7 @@ def test_pool_phases_script_splits_the_request_path(hull, rootfs):
     assert rows == ["start", "parsed", "connected", "request_sent", "slot_woken",
                     "request_read", "exec", "entry"], r.stdout
     assert "x bare)" in r.stdout
-    after = sorted(p.name for p in POOL_ROOT.iterdir()) if POOL_ROOT.exists() else []
-    assert after == before
+    assert mine() <= before
 
 
 def test_pool_suite_follows_the_runtimes_list(harness, rootfs, tmp_path):

@@ -11,19 +11,24 @@ import pytest
 POOL_ROOT = Path("/run/hull/pool")
 
 
-def harness_pools():
-    return sorted(p.name for p in POOL_ROOT.iterdir() if p.name.startswith("hh-")) \
+def pools_of(pid):
+    """The pools a harness process named (hh-<its pid>-N), left behind."""
+    return sorted(p.name for p in POOL_ROOT.iterdir() if p.name.startswith(f"hh-{pid}-")) \
         if POOL_ROOT.exists() else []
 
 
 @pytest.fixture(scope="module")
 def matrix(harness):
-    before = harness_pools()
-    r = subprocess.run([harness, "matrix", "-q", "--json", "-r", "hull,hull-pool"],
-                       capture_output=True, text=True, timeout=600)
+    p = subprocess.Popen([harness, "matrix", "-q", "--json", "-r", "hull,hull-pool"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=600)
+    finally:
+        p.kill()
+        p.wait()
     # 0: every cell, hull's and the pool's, as the rules say.
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    return json.loads(r.stdout), before
+    assert p.returncode == 0, out[-3000:] + err[-3000:]
+    return json.loads(out), p.pid
 
 
 def test_pool_cells_are_the_sets_with_mnt_and_pid(matrix):
@@ -59,8 +64,8 @@ def test_pool_verdicts_equal_a_normal_start(matrix):
 
 
 def test_matrix_stops_every_pool_it_started(matrix):
-    _, before = matrix
-    assert harness_pools() == before
+    _, pid = matrix
+    assert pools_of(pid) == []
 
 
 def test_isolate_expects_the_refusal(harness):
