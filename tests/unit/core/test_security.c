@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -136,6 +137,41 @@ static void test_default_filter_embedded_matches_the_list(void **state)
 	assert_null(built.bpf);
 }
 
+/* Jumps "if A > k" over the syscall number: a linear filter has none. */
+static int count_jgt(const struct hull_seccomp *f)
+{
+	const struct sock_filter *insn = f->bpf;
+	int n = 0;
+
+	for (size_t i = 0; i < f->len / sizeof(*insn); i++)
+		n += insn[i].code == (BPF_JMP | BPF_JGT | BPF_K);
+	return n;
+}
+
+static void test_deny_lists_are_binary_trees(void **state)
+{
+	(void)state;
+	struct hull_seccomp f;
+	struct hull_err err;
+	char path[] = "/tmp/hull-seccomp-tree-XXXXXX";
+	int fd = mkstemp(path);
+	static const char list[] = "mount\nreboot\nbpf\nkeyctl\nptrace\nacct\nswapon\n"
+				   "syslog\nuselib\nsetns\nkcmp\nsysfs\n";
+
+	/* The kernel runs a new filter once per syscall number at the install
+	 * (its cache of always-allowed calls): a tree keeps that short. */
+	assert_int_equal(hull_seccomp_default(&f, &err), 0);
+	assert_true(count_jgt(&f) >= 4);
+	hull_seccomp_free(&f);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, list, sizeof(list) - 1), (ssize_t)sizeof(list) - 1);
+	close(fd);
+	assert_int_equal(hull_seccomp_from_denylist(path, &f, &err), 0);
+	assert_true(count_jgt(&f) >= 1);
+	hull_seccomp_free(&f);
+	unlink(path);
+}
+
 static void test_profile_file(void **state)
 {
 	(void)state;
@@ -180,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_idmap_parse),
 		cmocka_unit_test(test_idmap_default),
 		cmocka_unit_test(test_default_filter_embedded_matches_the_list),
+		cmocka_unit_test(test_deny_lists_are_binary_trees),
 		cmocka_unit_test(test_profile_file),
 		cmocka_unit_test(test_denied_list_names_resolve),
 	};
