@@ -22,6 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(hull_cpu_shares_to_weight(l.cpu_shares) <= 10000);
 		FUZZ_ASSERT(!l.swappiness_set || (l.swappiness >= 0 && l.swappiness <= 100));
 		FUZZ_ASSERT(l.n_dev_rules == 0); /* update never changes device rules */
+		FUZZ_ASSERT(l.blkio_weight == 0 ||
+			    (l.blkio_weight >= 10 && l.blkio_weight <= 1000));
+		FUZZ_ASSERT(hull_blkio_weight_to_io(l.blkio_weight) <= 10000);
+		for (size_t i = 0; i < l.n_io_devs; i++)
+			FUZZ_ASSERT(l.io_devs[i].major >= 0 && l.io_devs[i].minor >= 0 &&
+				    (l.io_devs[i].weight == 0 || l.io_devs[i].weight >= 10));
+		for (size_t i = 0; i < l.n_hugetlb; i++)
+			FUZZ_ASSERT(l.hugetlb[i].size[0] && !strchr(l.hugetlb[i].size, '/'));
+		for (size_t i = 0; i < l.n_rdma; i++)
+			FUZZ_ASSERT(l.rdma[i].device[0] && !strpbrk(l.rdma[i].device, " \n=/"));
 	}
 	hull_oci_config_free(&cfg);
 
