@@ -1,6 +1,7 @@
 /* cgroup_v1.c — the backend for v1 and hybrid hosts: one directory per
- * controller tree (memory, cpu, cpuacct, pids, cpuset), the parent writes
- * the container's pid into each before it lets the child go on. */
+ * controller tree (memory, cpu, cpuacct, pids, cpuset). The container's
+ * process joins them itself (cgroup_self_join.h); attach, a move by pid,
+ * is the fallback. */
 #include "cgroup.h"
 #include "fileio.h"
 
