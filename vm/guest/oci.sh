@@ -4,7 +4,8 @@
 # resource field either mapped to its v2 file or refused with a message —
 # never accepted and silently dropped.
 
-OCI_CHECKS="oci_resources oci_lifecycle oci_update oci_other_resources oci_device_rules"
+OCI_CHECKS="oci_resources oci_lifecycle oci_clone_into_cgroup oci_update oci_other_resources
+oci_device_rules"
 OCIROOT=/run/hull-vmtest
 
 oci() { $HULL --root $OCIROOT "$@"; }
@@ -74,6 +75,38 @@ check_oci_lifecycle() {
 	oci kill l1 KILL || fail "kill failed"
 	oci delete --force l1 || fail "delete failed"
 	[ ! -e $c ] || fail "$c still there after delete"
+}
+
+# The engine path on v2: hull create clones the container's process into
+# the cgroup at cgroupsPath (CLONE_INTO_CGROUP), it is never migrated there
+# (no cgroup_attach_task into it; a control migration shows the tracepoint
+# works). On v1 it moves itself in (cgroup_self_join.h): no v2 equivalent.
+check_oci_clone_into_cgroup() {
+	d=/tmp/vmtest/oci_cic
+	ev=$TRACING/events/cgroup
+	make_bundle $d/b '{"pids": {"limit": 20}}' /vmtest-oci/cic
+	echo 0 > $TRACING/tracing_on
+	echo > $TRACING/trace
+	echo 1 > $ev/cgroup_attach_task/enable
+	echo 1 > $TRACING/tracing_on
+	mkdir $CG/vmtest-control
+	sh -c "echo \$\$ > $CG/vmtest-control/cgroup.procs"
+	oci_create cic $d/b
+	rc=$?
+	echo 0 > $TRACING/tracing_on
+	echo 0 > $ev/cgroup_attach_task/enable
+	rmdir $CG/vmtest-control
+	cat $TRACING/trace > $d/trace
+	expect_eq "create's exit status ($(cat $d/b.err))" $rc 0
+	expect_eq "cgroup.procs at cgroupsPath" "$(cat $CG/vmtest-oci/cic/cgroup.procs)" "$(oci_pid cic)"
+	grep -q "cgroup_attach_task:.*dst_path=/vmtest-control " $d/trace ||
+		fail "the control migration is not in the trace: $(cat $d/trace)"
+	if grep "cgroup_attach_task:.*dst_path=/vmtest-oci/cic " $d/trace; then
+		fail "create migrated its process into /vmtest-oci/cic: CLONE_INTO_CGROUP not used"
+	fi
+	oci delete --force cic || fail "delete --force cic failed"
+	[ ! -e $CG/vmtest-oci/cic ] || fail "cgroupsPath cgroup still there after delete"
+	rmdir $CG/vmtest-oci
 }
 
 # update --resources on a running container rewrites the v2 files; what it
