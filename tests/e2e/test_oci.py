@@ -194,7 +194,7 @@ def test_start_returns_once_the_process_let_go_of_the_fifo(oci):
     no handler would lose it (runtime-tools killsig)."""
     b = oci.bundle(["sleep", "100"])
     for i in range(5):
-        cid = f"f{i}"
+        cid = unique_id(f"f{i}")
         r, _ = oci.create(b, cid)
         assert r.returncode == 0
         pid = oci.state(cid)["pid"]

@@ -167,14 +167,15 @@ def test_start_container_hook_runs_inside_the_container(oci, tmp_path):
     hooks = {"startContainer": [{"path": "/bin/sh", "args": [
         "sh", "-c", "cat > /out/state; hostname > /out/host; test -d /out && echo in > /out/mnt"]}]}
     b = bundle_with_out_mount(oci, "bsc", LOOP, hooks, out)
-    r, log = oci.create(b, "h8")
+    h8 = unique_id("h8")
+    r, log = oci.create(b, h8)
     assert r.returncode == 0, log.read_text()
-    pid = oci.state("h8")["pid"]
+    pid = oci.state(h8)["pid"]
     assert not (out / "state").exists()  # not by create
-    r = oci("start", "h8")
+    r = oci("start", h8)
     assert r.returncode == 0, r.stderr
     (s,) = states(out / "state")
-    assert s["id"] == "h8" and s["status"] == "created" and s["pid"] == pid, s
+    assert s["id"] == h8 and s["status"] == "created" and s["pid"] == pid, s
     assert (out / "host").read_text().strip() == "hull"  # the container's uts namespace
     assert (out / "mnt").read_text().strip() == "in"
     trap_installed(log)
@@ -185,17 +186,18 @@ def test_failing_start_container_hook_fails_start_and_stops(oci, tmp_path):
     out.mkdir()
     hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 5"]}]}
     b = bundle_with_out_mount(oci, "bsf", LOOP, hooks, out)
-    r, log = oci.create(b, "h9")
+    h9 = unique_id("h9")
+    r, log = oci.create(b, h9)
     assert r.returncode == 0, log.read_text()
-    pid = oci.state("h9")["pid"]
-    r = oci("start", "h9")
+    pid = oci.state(h9)["pid"]
+    r = oci("start", h9)
     assert r.returncode == 1
     assert "startContainer hook #0 '/bin/sh' failed (exit status 5)" in r.stderr
     wait_exit(pid)
-    assert oci.state("h9")["status"] == "stopped"
+    assert oci.state(h9)["status"] == "stopped"
     assert "ready" not in log.read_text()  # the process never went on
-    assert oci("delete", "h9").returncode == 0
-    assert cgroup_dirs("hull-oci", "h9") == []
+    assert oci("delete", h9).returncode == 0
+    assert cgroup_dirs("hull-oci", h9) == []
 
 
 def test_run_bundle_runs_start_container_before_the_process(oci, tmp_path):
@@ -203,12 +205,32 @@ def test_run_bundle_runs_start_container_before_the_process(oci, tmp_path):
     out.mkdir()
     hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo hooked > /out/ran"]}]}
     b = bundle_with_out_mount(oci, "bsr", ["sh", "-c", "cat /out/ran"], hooks, out)
-    r = oci("run", "--bundle", b, "h10")
+    h10, h11 = unique_id("h10"), unique_id("h11")
+    r = oci("run", "--bundle", b, h10)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "hooked\n"
     hooks["startContainer"][0]["args"] = ["sh", "-c", "exit 6"]
     b = bundle_with_out_mount(oci, "bsr2", ["sh", "-c", "echo ran > /out/proc"], hooks, out)
-    r = oci("run", "--bundle", b, "h11")
+    r = oci("run", "--bundle", b, h11)
     assert r.returncode != 0 and "startContainer hook #0" in r.stderr
     assert not (out / "proc").exists()
-    assert not os.path.exists(os.path.join(oci.root, "h11"))
+    assert not os.path.exists(os.path.join(oci.root, h11))
+
+
+def test_hanging_start_container_hook_times_out(oci, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    hooks = {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]}
+    b = bundle_with_out_mount(oci, "bst", LOOP, hooks, out)
+    h12 = unique_id("h12")
+    r, log = oci.create(b, h12)
+    assert r.returncode == 0, log.read_text()
+    pid = oci.state(h12)["pid"]
+    t0 = time.monotonic()
+    r = oci("start", h12)
+    assert r.returncode == 1
+    assert time.monotonic() - t0 < 10
+    assert "startContainer hook #0 '/bin/sleep' timed out after 1 s" in r.stderr
+    wait_exit(pid)
+    assert oci.state(h12)["status"] == "stopped"
+    assert oci("delete", h12).returncode == 0

@@ -97,14 +97,15 @@ def test_kernel_memory_v1(oci):
     """memory.kernelTCP and memory.kernel onto v1's kmem files (the kernel
     decides what they still do: kmem.limit_in_bytes takes the value and,
     since 5.16, ignores it); update too."""
-    start(oci, "km1", linux={"namespaces": NAMESPACES,
+    cid = unique_id("km1")
+    start(oci, cid, linux={"namespaces": NAMESPACES,
                              "resources": {"memory": {"kernelTCP": 48 << 20,
                                                       "kernel": 48 << 20}}})
-    mem = v1_dir("memory", "km1")
+    mem = v1_dir("memory", cid)
     if not (mem / "memory.kmem.tcp.limit_in_bytes").exists():
         pytest.skip("this kernel has no memory.kmem.tcp.limit_in_bytes")
     assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 48 << 20
-    r = oci("update", "--resources", "-", "km1",
+    r = oci("update", "--resources", "-", cid,
             input=json.dumps({"memory": {"kernelTCP": 32 << 20}}))
     assert r.returncode == 0, r.stderr
     assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 32 << 20
@@ -120,11 +121,12 @@ def test_v2_only_resources_refused_on_v1(oci, res, words):
     if not Path("/sys/fs/cgroup/memory").is_dir():
         pytest.skip("not a cgroup v1 host")
     b = oci.bundle(LOOP, name="b-v2only", linux={"namespaces": NAMESPACES, "resources": res})
-    r, out = oci.create(b, "v2o")
+    cid = unique_id("v2o")
+    r, out = oci.create(b, cid)
     assert r.returncode == 1
     assert f"cannot set {words} limits: hull writes them on cgroup v2 only" in out.read_text()
-    assert oci("state", "v2o").returncode == 1
-    assert cgroup_dirs("hull-oci", "v2o") == []
+    assert oci("state", cid).returncode == 1
+    assert cgroup_dirs("hull-oci", cid) == []
 
 
 def test_kill_texts_the_shim_understands(oci):
