@@ -4,4 +4,4 @@
 # test_containerd_leaks.py). make test runs the short form (32 runs).
 .PHONY: containerd-leaks
 containerd-leaks: all rootfs
-	HULL_BUILD=$(BUILD) HULL_CTR_LEAK_RUNS=1000 $(PYTHON) -m pytest -q tests/e2e/test_containerd_leaks.py
+	HULL_BUILD=$(BUILD) HULL_CTR_LEAK_RUNS=1000 $(PYTHON) -m pytest -q -s tests/e2e/test_containerd_leaks.py
