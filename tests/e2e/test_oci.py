@@ -350,7 +350,7 @@ def test_spec_output_runs_and_features(oci, tmp_path, hull, rootfs):
     assert r.returncode == 4 and r.stdout == "from-stdin\n"
     f = json.loads(oci("features").stdout)
     assert "mount" in f["linux"]["namespaces"] and "rbind" in f["mountOptions"]
-    assert f["hooks"] == ["prestart", "createRuntime", "poststart", "poststop"]
+    assert f["hooks"] == ["prestart", "createRuntime", "startContainer", "poststart", "poststop"]
 
 
 def test_list_json(oci):
