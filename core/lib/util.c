@@ -30,7 +30,11 @@ int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err)
 			continue;
 		char c = *p;
 		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		/* As mkdir -p -m: the mode is the path's own; a parent made on the
+		 * way is 0755, so that /run/hull, made by whichever verb comes first
+		 * on a fresh machine, lets every user reach what is meant to be
+		 * found below it (a pool's owner, /run/hull/pool 0755). */
+		if (mkdir(buf, c == '\0' ? mode : 0755) < 0 && errno != EEXIST)
 			return hull_fail(err, errno, "cannot create directory '%s'", buf);
 		*p = c;
 		if (c == '\0')

@@ -14,7 +14,7 @@
 /* CLOCK_MONOTONIC in nanoseconds: the clock of every mark and sample. */
 uint64_t hull_now_ns(void);
 
-/* mkdir -p: path and every missing parent, each with mode. */
+/* mkdir -p -m mode: path with mode, every missing parent with 0755. */
 int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err);
 
 /* rm -r of a directory tree hull made: symlinks are removed, never

@@ -480,6 +480,45 @@ def test_pool_of_another_user(pool, hull):
     assert p.status()["ready"] == 1
 
 
+def test_another_user_is_told_whose_pool_on_a_fresh_run(hull, rootfs, tmp_path):
+    """On a fresh machine whichever verb comes first makes /run/hull: a
+    network lease (/run/hull/net, private) made it 0700 and another user
+    could no longer be told whose a pool is, so test_pool_of_another_user
+    depended on the test order. Here, in a mount + net namespace of the
+    test's own with an empty /run: a --network veth run first, then a pool,
+    then another user's client."""
+    from test_pool_full_disk import Namespace
+    setpriv = shutil.which("setpriv")
+    if not setpriv or not shutil.which("nsenter") or not shutil.which("unshare"):
+        pytest.skip("setpriv, nsenter and unshare (util-linux) are needed")
+    ns = Namespace()
+    name = "fresh" + uuid.uuid4().hex[:8]
+    parent = "hull-pooltest-" + name
+    try:
+        run_dir = tmp_path / "run"
+        run_dir.mkdir()
+        r = ns.run("sh", "-c", f"mount -t tmpfs -o size=1m,mode=0755 hull-fresh-run {run_dir}"
+                   f" && mount --bind {run_dir} /run")
+        assert r.returncode == 0, r.stderr
+        r = ns.run(hull, "run", "--network", "veth", rootfs, "true")
+        assert r.returncode == 0, r.stderr
+        assert ns.run("stat", "-c", "%a", "/run/hull").stdout == "755\n"
+        r = ns.run(hull, "pool", "start", name, "--size", "1", "--cgroup-parent", parent,
+                   rootfs, timeout=90)
+        assert r.returncode == 0, r.stderr
+        os.chmod(tmp_path, 0o755)  # the copy of hull another user runs
+        h = tmp_path / "hull"
+        shutil.copy(hull, h)
+        os.chmod(h, 0o755)
+        r = ns.run(setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                   str(h), "run", "--pool", name, "--", "true")
+        assert r.returncode == 125
+        assert r.stderr == f"hull: cannot use pool '{name}': it belongs to uid 0: Permission denied\n"
+    finally:
+        ns.run(hull, "pool", "stop", name, timeout=60)
+        ns.close()
+
+
 def test_refill_failure_empty_pool_wait_and_fallback(pool, hull, spawn):
     """The supervisor runs in a cgroup whose pids limit fits it and two
     slots (keeper + container each): both get taken, the refill fails, the

@@ -52,6 +52,11 @@ static void test_mkdir_p_makes_every_level(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_true(S_ISDIR(sb.st_mode));
 	assert_int_equal(sb.st_mode & 0777, 0700);
+	/* A parent made on the way is reachable by every user (/run/hull). */
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0755);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
 	/* Existing directories are fine. */
 	assert_int_equal(hull_mkdir_p(path, 0700, &err), 0);
 
