@@ -17,8 +17,46 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 # The host-side helpers the soak shares (tests/pylib/hostutil.py).
 sys.path.insert(0, str(REPO / "tests" / "pylib"))
-from hostutil import host_mounts  # noqa: E402  (re-exported to the tests)
+import hostutil  # noqa: E402
 BUILD = Path(os.environ.get("HULL_BUILD", REPO / "build")).resolve()
+
+# Other suites run on this machine at the same time (other checkouts' make
+# test, benches): their mounts come and go under their own temp dirs. The
+# before/after mount comparisons leave those out; whatever a test of this
+# session leaks lands below this checkout, this session's pytest temp dir,
+# a temp dir it made itself or a host path, all still compared.
+OWN_TMP = []  # this session's pytest base temp dir (set by the fixture below)
+
+
+def foreign_mount(point):
+    """True for a mount point under another suite's temp area: another
+    pytest session's base temp dir, a shell mktemp -d dir (/tmp/tmp.*, which
+    no test here makes), containerd's transient mounts, the isolation
+    harness's marker dirs, another checkout beside this one."""
+    p = Path(point)
+    if any(p == own or own in p.parents for own in [REPO, *OWN_TMP]):
+        return False
+    parts = p.parts
+    if len(parts) >= 3 and parts[1] == "tmp":
+        top = parts[2]
+        if top.startswith("pytest-of-") or top.startswith(("tmp.", "containerd-mount",
+                                                            "hull-iso-")):
+            return True
+    if len(parts) >= 3 and parts[1] == "run" and parts[2].startswith("hull-iso-"):
+        return True
+    return REPO.parent != Path("/") and REPO.parent in p.parents and p != REPO.parent
+
+
+def host_mounts():
+    """The mount table, sorted, without other suites' mounts (foreign_mount):
+    compare before and after a test."""
+    return [m for m in hostutil.host_mounts() if not foreign_mount(m[0])]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_tmp(tmp_path_factory):
+    OWN_TMP.append(tmp_path_factory.getbasetemp().resolve())
+    yield
 
 
 # hull makes these base directories on demand (address leases, pools);
