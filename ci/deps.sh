@@ -7,7 +7,7 @@ PACKAGES="
   gcc make libc6-dev pkg-config
   libcmocka-dev python3-pytest
   busybox-static
-  libjson-c-dev libseccomp-dev libcap-dev libnl-route-3-dev
+  libjson-c-dev libseccomp-dev libcap-dev libnl-route-3-dev nettle-dev
   containernetworking-plugins iperf3
   util-linux iproute2 procps
   hyperfine crun runc bubblewrap

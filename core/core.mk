@@ -13,10 +13,10 @@ HULL_LIB      := $(BUILD)/lib/libhull.a
 # What a user of libhull (the CLI, the harness, bench, tests) puts on its
 # command line to find libhull's headers.
 HULL_INCLUDES := -Icore/lib -Icore/oci
-# Debian's libseccomp, libcap, json-c (config.json) and libnl-route-3
-# (rtnetlink for --network; Debian ships no static libmnl), linked
-# statically into hull.
-HULL_LDLIBS   := -lseccomp -lcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
+# Debian's libseccomp, libcap, json-c (config.json), libnl-route-3
+# (rtnetlink for --network; Debian ships no static libmnl) and nettle
+# (SHA-256 for the seccomp cache's keys), linked statically into hull.
+HULL_LDLIBS   := -lseccomp -lcap -ljson-c -lnl-route-3 -lnl-3 -lnettle -lpthread
 HULL_NL_CFLAGS := -I/usr/include/libnl3
 CORE_CFLAGS_EXTRA ?=
 
@@ -38,10 +38,11 @@ $(OBJ)/core/cli/main.o: $(HULL_VERSION_STAMP)
 
 # The default seccomp filter, compiled once here instead of at every start.
 SECCOMP_GEN_OBJS := $(OBJ)/core/lib/gen/gen_seccomp_bpf.o $(OBJ)/core/lib/seccomp_filter.o \
+                    $(OBJ)/core/lib/seccomp_cache.o $(OBJ)/core/lib/util.o \
                     $(OBJ)/core/lib/error.o $(OBJ)/core/lib/fileio.o
 $(BUILD)/gen/gen_seccomp_bpf: $(SECCOMP_GEN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lseccomp
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lseccomp -lnettle
 $(BUILD)/gen/seccomp_bpf.c: $(BUILD)/gen/gen_seccomp_bpf
 	$< > $@.tmp && mv $@.tmp $@
 $(OBJ)/gen/seccomp_bpf.o: $(BUILD)/gen/seccomp_bpf.c

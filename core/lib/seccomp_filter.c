@@ -5,6 +5,7 @@
  * container starts). */
 #include "seccomp_filter.h"
 #include "fileio.h"
+#include "seccomp_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -287,20 +288,19 @@ static int add_syscall(scmp_filter_ctx ctx, const struct hull_seccomp_rule *r, i
 	return 0;
 }
 
-int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
-			      struct hull_err *err)
+int hull_seccomp_build_profile(const struct hull_seccomp_profile *p, bool tree,
+			       struct hull_seccomp *out, struct hull_err *err)
 {
 	scmp_filter_ctx ctx;
 	int ret = 0;
 
-	/* Linear, not binary_tree(): for an allow list of ~330 syscalls the
-	 * tree took libseccomp ~4.8 ms longer to build here than it saved
-	 * at the install (~0.75 ms), and this one is built at every start. */
 	*out = (struct hull_seccomp){ .flags = p->flags };
 	ctx = seccomp_init(p->default_action);
 	if (!ctx)
 		return hull_fail(err, EINVAL, "cannot create a seccomp filter");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* hull sets no_new_privs itself */
+	if (tree)
+		ret = binary_tree(ctx, err);
 	for (size_t i = 0; i < p->n_arches && ret == 0; i++) {
 		ret = seccomp_arch_add(ctx, p->arches[i]);
 		if (ret == -EEXIST)
@@ -322,6 +322,16 @@ int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_
 		ret = export_bpf(ctx, out, err);
 	seccomp_release(ctx);
 	return ret;
+}
+
+int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
+			      struct hull_err *err)
+{
+	/* Linear, not binary_tree(): for an allow list of ~330 syscalls the
+	 * tree took libseccomp ~4.8 ms longer to build here than it saved
+	 * at the install (~0.75 ms). With the cache (seccomp_cache.h) it is
+	 * built once and is worth it. */
+	return hull_seccomp_build_profile(p, false, out, err);
 }
 
 /* ---- entry points --------------------------------------------------- */
@@ -359,7 +369,7 @@ int hull_seccomp_prepare(enum hull_seccomp_mode mode, const char *file,
 	case HULL_SECCOMP_FILE:
 		return hull_seccomp_from_denylist(file, out, err);
 	case HULL_SECCOMP_PROFILE:
-		return hull_seccomp_from_profile(profile, out, err);
+		return hull_seccomp_cached_profile(profile, out, err);
 	case HULL_SECCOMP_OFF:
 		break;
 	}

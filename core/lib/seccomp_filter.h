@@ -26,6 +26,7 @@
 
 #include "error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,12 +80,18 @@ int hull_seccomp_from_denylist(const char *path, struct hull_seccomp *out, struc
 /* Check a deny-list file (every name known) without building anything. */
 int hull_seccomp_check_denylist(const char *path, struct hull_err *err);
 
-/* An OCI profile compiled with libseccomp. */
+/* An OCI profile compiled with libseccomp, as a linear filter. */
 int hull_seccomp_from_profile(const struct hull_seccomp_profile *p, struct hull_seccomp *out,
 			      struct hull_err *err);
 
+/* The same, as a binary search over the syscall numbers (tree) or as a
+ * linear list. */
+int hull_seccomp_build_profile(const struct hull_seccomp_profile *p, bool tree,
+			       struct hull_seccomp *out, struct hull_err *err);
+
 /* The filter for mode (a spec's seccomp_mode, seccomp_file and
- * seccomp_profile): one of the three above, or none for OFF. */
+ * seccomp_profile): one of the three above (an OCI profile through the
+ * cache of seccomp_cache.h), or none for OFF. */
 int hull_seccomp_prepare(enum hull_seccomp_mode mode, const char *file,
 			 const struct hull_seccomp_profile *profile, struct hull_seccomp *out,
 			 struct hull_err *err);
