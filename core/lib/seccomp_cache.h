@@ -36,7 +36,7 @@
 #include <stdbool.h>
 
 #define HULL_SECCOMP_CACHE_KEY_LEN 32
-#define HULL_SECCOMP_CACHE_MAX 64
+#define HULL_SECCOMP_CACHE_MAX	   64
 
 /* The cache key of profile p (see above). */
 void hull_seccomp_cache_key(const struct hull_seccomp_profile *p,

@@ -76,6 +76,21 @@ def run_bases_left_as_found():
                 pass
 
 
+@pytest.fixture(scope="session", autouse=True)
+def seccomp_cache_in_a_temp_dir():
+    """hull keeps compiled OCI seccomp filters in /var/cache/hull/seccomp;
+    the tests' hull processes use a directory of their own instead."""
+    d = tempfile.mkdtemp(prefix="hull-e2e-seccomp-cache-")
+    old = os.environ.get("HULL_SECCOMP_CACHE_DIR")
+    os.environ["HULL_SECCOMP_CACHE_DIR"] = d
+    yield
+    if old is None:
+        os.environ.pop("HULL_SECCOMP_CACHE_DIR", None)
+    else:
+        os.environ["HULL_SECCOMP_CACHE_DIR"] = old
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.geteuid() != 0:
         skip = pytest.mark.skip(reason="needs root (namespaces, mounts)")

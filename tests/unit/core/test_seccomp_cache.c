@@ -115,14 +115,14 @@ static void test_key_covers_every_part(void **state)
 	hull_seccomp_cache_key(&fx.p, k);
 	assert_memory_equal(base, k, sizeof(k)); /* deterministic */
 
-#define ASSERT_KEY_CHANGES(change, undo)                               \
-	do {                                                           \
-		change;                                                \
-		hull_seccomp_cache_key(&fx.p, k);                      \
-		undo;                                                  \
-		assert_memory_not_equal(base, k, sizeof(k));           \
-		hull_seccomp_cache_key(&fx.p, k);                      \
-		assert_memory_equal(base, k, sizeof(k));               \
+#define ASSERT_KEY_CHANGES(change, undo)                                                           \
+	do {                                                                                       \
+		change;                                                                            \
+		hull_seccomp_cache_key(&fx.p, k);                                                  \
+		undo;                                                                              \
+		assert_memory_not_equal(base, k, sizeof(k));                                       \
+		hull_seccomp_cache_key(&fx.p, k);                                                  \
+		assert_memory_equal(base, k, sizeof(k));                                           \
 	} while (0)
 	ASSERT_KEY_CHANGES(fx.rules[0].names = other, fx.rules[0].names = allowed);
 	ASSERT_KEY_CHANGES(fx.rules[0].n_names = 5, fx.rules[0].n_names = 6);
@@ -135,8 +135,7 @@ static void test_key_covers_every_part(void **state)
 	ASSERT_KEY_CHANGES(fx.p.default_action = SCMP_ACT_KILL_PROCESS,
 			   fx.p.default_action = SCMP_ACT_ERRNO(ENOSYS));
 	ASSERT_KEY_CHANGES(fx.p.flags = SECCOMP_FILTER_FLAG_LOG, fx.p.flags = 0);
-	ASSERT_KEY_CHANGES((fx.p.arches[0] = SCMP_ARCH_X86, fx.p.n_arches = 1),
-			   fx.p.n_arches = 0);
+	ASSERT_KEY_CHANGES((fx.p.arches[0] = SCMP_ARCH_X86, fx.p.n_arches = 1), fx.p.n_arches = 0);
 	ASSERT_KEY_CHANGES(fx.p.n_rules = 2, fx.p.n_rules = 3);
 #undef ASSERT_KEY_CHANGES
 }
