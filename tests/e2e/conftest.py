@@ -79,7 +79,11 @@ def run_bases_left_as_found():
 @pytest.fixture(scope="session", autouse=True)
 def seccomp_cache_in_a_temp_dir():
     """hull keeps compiled OCI seccomp filters in /var/cache/hull/seccomp;
-    the tests' hull processes use a directory of their own instead."""
+    the tests' hull processes use a directory of their own instead. hull
+    started by podman or containerd does not see this environment: the
+    default directory, when this session made it, is removed again."""
+    default = Path("/var/cache/hull")
+    existed = default.exists()
     d = tempfile.mkdtemp(prefix="hull-e2e-seccomp-cache-")
     old = os.environ.get("HULL_SECCOMP_CACHE_DIR")
     os.environ["HULL_SECCOMP_CACHE_DIR"] = d
@@ -89,6 +93,8 @@ def seccomp_cache_in_a_temp_dir():
     else:
         os.environ["HULL_SECCOMP_CACHE_DIR"] = old
     shutil.rmtree(d, ignore_errors=True)
+    if not existed:
+        shutil.rmtree(default, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
