@@ -121,8 +121,10 @@ static int default_dir(char *buf, size_t cap)
 	const char *base;
 	int n;
 
-	if (dir && *dir)
+	if (dir && *dir == '/')
 		n = snprintf(buf, cap, "%s", dir);
+	else if (dir && *dir)
+		return -1; /* relative: not where it was meant to be */
 	else if (geteuid() == 0)
 		n = snprintf(buf, cap, "/var/cache/hull/seccomp");
 	else if ((base = getenv("XDG_CACHE_HOME")) && *base == '/')
@@ -287,7 +289,10 @@ int hull_seccomp_cache_store(int dirfd, const unsigned char key[HULL_SECCOMP_CAC
 	memcpy(hdr.key, key, sizeof(hdr.key));
 	bpf_sum(f->bpf, f->len, hdr.sum);
 	key_name(key, name);
-	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
+	/* pid and clock: unique among writers, also across pid namespaces
+	 * sharing the directory or a pid reused after a crashed writer. */
+	snprintf(tmp, sizeof(tmp), ".tmp-%.16s-%ld-%llx", name, (long)getpid(),
+		 (unsigned long long)hull_now_ns());
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return hull_fail(err, errno, "cannot write seccomp cache entry '%s'", tmp);

@@ -24,8 +24,8 @@
  * Entries are written to a temporary name and renamed; a hit refreshes
  * the mtime and past HULL_SECCOMP_CACHE_MAX entries the oldest go.
  *
- * Where: $HULL_SECCOMP_CACHE_DIR, else /var/cache/hull/seccomp for root,
- * else $XDG_CACHE_HOME/hull/seccomp or ~/.cache/hull/seccomp.
+ * Where: $HULL_SECCOMP_CACHE_DIR (absolute; a relative one disables it), else
+ * /var/cache/hull/seccomp for root, else $XDG_CACHE_HOME/hull/seccomp or ~/.cache/hull/seccomp.
  * HULL_SECCOMP_CACHE=off (or 0, no) disables it: every start builds a
  * linear filter, as before the cache. */
 #ifndef HULL_SECCOMP_CACHE_H

@@ -300,6 +300,10 @@ static void test_disabled(void **state)
 	hull_seccomp_free(&f);
 	hull_seccomp_free(&linear);
 	assert_int_equal(load(&fx.p, &f), 0); /* nothing stored */
+	/* A relative directory would depend on where hull was started. */
+	setenv("HULL_SECCOMP_CACHE_DIR", "relative/cache", 1);
+	assert_int_equal(hull_seccomp_cache_open_dir(), -1);
+	setenv("HULL_SECCOMP_CACHE_DIR", fx.dir, 1);
 }
 
 static void test_oldest_evicted(void **state)
