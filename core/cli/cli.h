@@ -38,6 +38,30 @@ const char *cli_one_id(int argc, char **argv, const struct cli_globals *g);
 
 void cli_usage_oci(FILE *out);
 
+/* The options runc's create and exec share: --pid-file F, --console-socket
+ * S, --no-new-keyring (accepted: hull never makes a session keyring) and
+ * --preserve-fds 0 (no other number). A verb lists CLI_PROCESS_OPTIONS in
+ * its getopt_long table, numbers its own long options from CLI_OPT_VERB
+ * and hands every result it does not handle itself to cli_process_option. */
+enum {
+	CLI_OPT_PID_FILE = 256,
+	CLI_OPT_CONSOLE,
+	CLI_OPT_NO_KEYRING,
+	CLI_OPT_PRESERVE,
+	CLI_OPT_VERB
+};
+/* clang-format off */
+#define CLI_PROCESS_OPTIONS                                               \
+	{ "pid-file", required_argument, NULL, CLI_OPT_PID_FILE },        \
+	{ "console-socket", required_argument, NULL, CLI_OPT_CONSOLE },   \
+	{ "no-new-keyring", no_argument, NULL, CLI_OPT_NO_KEYRING },      \
+	{ "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE }
+/* clang-format on */
+/* getopt_long's result c (with "+:" optstrings): a shared option is stored
+ * (0); a missing argument or an unknown option is reported (CLI_EXIT_FAIL). */
+int cli_process_option(int c, char **argv, const char **pid_file, const char **console_socket,
+		       const struct cli_globals *g);
+
 /* The verbs: argv[0] is the verb; each returns hull's exit status. */
 typedef int cli_verb(int argc, char **argv, const struct cli_globals *g);
 cli_verb cli_run, cli_gc, cli_pool, cli_create, cli_start, cli_state, cli_kill, cli_delete,

@@ -1,10 +1,13 @@
-/* common.c — printing errors the way every verb does; see cli.h. */
+/* common.c — printing errors the way every verb does, and the options
+ * create and exec share; see cli.h. */
 #include "cli.h"
 #include "oci.h"
 
+#include <getopt.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* One line on stderr and into --log, at level ("error" or "warning"). */
 static void report(const struct cli_globals *g, const char *level, const char *msg)
@@ -61,4 +64,28 @@ const char *cli_one_id(int argc, char **argv, const struct cli_globals *g)
 	else
 		cli_error(g, "%s needs exactly one container id", argv[0]);
 	return NULL;
+}
+
+int cli_process_option(int c, char **argv, const char **pid_file, const char **console_socket,
+		       const struct cli_globals *g)
+{
+	switch (c) {
+	case CLI_OPT_PID_FILE:
+		*pid_file = optarg;
+		return 0;
+	case CLI_OPT_CONSOLE:
+		*console_socket = optarg;
+		return 0;
+	case CLI_OPT_NO_KEYRING:
+		return 0;
+	case CLI_OPT_PRESERVE:
+		if (strcmp(optarg, "0") != 0)
+			return cli_error(g, "unsupported option '--preserve-fds %s' to %s", optarg,
+					 argv[0]);
+		return 0;
+	case ':':
+		return cli_error(g, "option '%s' requires an argument", argv[optind - 1]);
+	default:
+		return cli_error(g, "unknown option '%s' to %s", argv[optind - 1], argv[0]);
+	}
 }

@@ -10,17 +10,13 @@
 static int parse_exec(int argc, char **argv, struct hull_oci_exec_opts *o,
 		      const struct cli_globals *g)
 {
-	enum { OPT_PROCESS = 256, OPT_PID_FILE, OPT_CONSOLE, OPT_CWD, OPT_IGNORED, OPT_PRESERVE };
 	static const struct option opts[] = {
 		{ "process", required_argument, NULL, 'p' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
-		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-		{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-		{ "cwd", required_argument, NULL, OPT_CWD },
-		{ "no-new-keyring", no_argument, NULL, OPT_IGNORED },
-		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+		{ "cwd", required_argument, NULL, CLI_OPT_VERB },
+		CLI_PROCESS_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -46,27 +42,12 @@ static int parse_exec(int argc, char **argv, struct hull_oci_exec_opts *o,
 						 HULL_MAX_ENV);
 			o->env[o->n_env++] = optarg;
 			break;
-		case OPT_PID_FILE:
-			o->pid_file = optarg;
-			break;
-		case OPT_CONSOLE:
-			o->console_socket = optarg;
-			break;
-		case OPT_CWD:
+		case CLI_OPT_VERB: /* --cwd */
 			o->cwd = optarg;
 			break;
-		case OPT_IGNORED:
-			break;
-		case OPT_PRESERVE:
-			if (strcmp(optarg, "0") != 0)
-				return cli_error(g,
-						 "unsupported option '--preserve-fds %s' to exec",
-						 optarg);
-			break;
-		case ':':
-			return cli_error(g, "option '%s' requires an argument", argv[optind - 1]);
 		default:
-			return cli_error(g, "unknown option '%s' to exec", argv[optind - 1]);
+			if (cli_process_option(c, argv, &o->pid_file, &o->console_socket, g) != 0)
+				return CLI_EXIT_FAIL;
 		}
 	}
 	if (optind >= argc)

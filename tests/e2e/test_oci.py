@@ -152,7 +152,8 @@ def test_create_start_state_kill_delete(oci, tmp_path):
     cid = unique_id("c1")
     b = oci.bundle(LOOP)
     pid_file = tmp_path / "pid"
-    r, out = oci.create(b, cid, "--pid-file", str(pid_file))
+    r, out = oci.create(b, cid, "--pid-file", str(pid_file), "--no-new-keyring",
+                        "--preserve-fds", "0")
     assert r.returncode == 0
     st = oci.state(cid)
     assert st["status"] == "created"
@@ -315,6 +316,14 @@ def test_unknown_commands_and_options(oci, hull):
     assert r.returncode != 0 and "unknown option '--frob'" in r.stderr
     r = oci("kill", "--frob", "x")
     assert r.returncode != 0 and "unknown option" in r.stderr
+    # The options create and exec share (cli_process_option), refused alike.
+    for verb in ("create", "exec"):
+        r = oci(verb, "--preserve-fds", "3", "x", "true")
+        assert r.returncode != 0 and f"unsupported option '--preserve-fds 3' to {verb}" in r.stderr
+        r = oci(verb, "--frob", "x")
+        assert r.returncode != 0 and f"unknown option '--frob' to {verb}" in r.stderr
+        r = oci(verb, "--console-socket")
+        assert r.returncode != 0 and "option '--console-socket' requires an argument" in r.stderr
     r = oci("state")
     assert r.returncode != 0
     r = oci("state", "nope")

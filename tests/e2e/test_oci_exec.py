@@ -60,7 +60,7 @@ def test_exec_sees_the_containers_world(oci, tmp_path):
     assert lines[4].startswith("sh -c trap")  # the container's init is 1
     assert int(lines[5]) >= 1  # the container's root mount
     # The runc form: command after the id, the config's cwd.
-    r = oci("exec", cid, "pwd")
+    r = oci("exec", "--no-new-keyring", "--preserve-fds", "0", cid, "pwd")
     assert (r.returncode, r.stdout) == (0, "/tmp\n"), r.stderr
 
 
