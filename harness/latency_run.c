@@ -255,21 +255,28 @@ void hh_lat_release_all(struct bench *b)
 
 /* ---- suites ---------------------------------------------------------- */
 
-/* Warm-up rounds, then iterations rounds, each starting every available
- * variant of the suite once, in order. */
-void hh_lat_run_interleaved(struct bench *b, int suite)
+/* Warm-up rounds, then `rounds` recorded ones, each running one(v) for
+ * every available variant of the suite once, in order: the variants
+ * interleave, so a drift of the machine reaches them alike. */
+static void run_rounds(struct bench *b, int suite, int rounds,
+		       void (*one)(struct variant *v, bool record))
 {
 	b->suite_now = hh_lat_suite_names[suite];
-	for (int round = -b->o.warmup; round < b->o.iterations; round++) {
+	for (int round = -b->o.warmup; round < rounds; round++) {
 		for (size_t i = 0; i < b->nv; i++) {
 			struct variant *v = &b->v[i];
 			if (v->suite != suite || !v->available)
 				continue;
-			start_one(v, round >= 0);
+			one(v, round >= 0);
 			b->done++;
 			hh_lat_progress(b, v->label, false);
 		}
 	}
+}
+
+void hh_lat_run_interleaved(struct bench *b, int suite)
+{
+	run_rounds(b, suite, b->o.iterations, start_one);
 }
 
 /* VmHWM of a live process, in KiB; -1 if unreadable. */
@@ -533,16 +540,6 @@ static void remove_lifecycle_cgroups(struct bench *b)
 
 void hh_lat_run_lifecycle(struct bench *b)
 {
-	b->suite_now = hh_lat_suite_names[SUITE_LIFECYCLE];
-	for (int round = -b->o.warmup; round < b->o.lifecycle_rounds; round++) {
-		for (size_t i = 0; i < b->nv; i++) {
-			struct variant *v = &b->v[i];
-			if (v->suite != SUITE_LIFECYCLE || !v->available)
-				continue;
-			lifecycle_one(v, round >= 0);
-			b->done++;
-			hh_lat_progress(b, v->label, false);
-		}
-	}
+	run_rounds(b, SUITE_LIFECYCLE, b->o.lifecycle_rounds, lifecycle_one);
 	remove_lifecycle_cgroups(b);
 }
