@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="
-  gcc make libc6-dev pkg-config
+  gcc make libc6-dev pkg-config musl-tools
   libcmocka-dev python3-pytest
   busybox-static
   libjson-c-dev libseccomp-dev libcap-dev libnl-route-3-dev nettle-dev

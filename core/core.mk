@@ -54,6 +54,8 @@ $(HULL_LIB): $(HULL_LIB_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/seccomp_bpf.o
 	rm -f $@
 	ar rcs $@ $^
 
+include core/pool-run/pool-run.mk
+
 # Static: the dynamic loader alone costs ~0.5 ms per container start.
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB)
 	@mkdir -p $(dir $@)

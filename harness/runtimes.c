@@ -183,6 +183,31 @@ static int build_oci(struct hh_argv *a, struct hh_launch *l, struct hull_err *er
 /* ---- the table ---------------------------------------------------------- */
 
 static const char *const opts_privileged[] = { "--privileged", NULL };
+/* hull-pool, hull-pool-limits: the request goes through hull-pool-run,
+ * hull's static musl client (core/pool-run/), where it was built next to
+ * hull: the same arguments as `hull run --pool` without "run", and no
+ * glibc startup (cpuid probing) in the sample. Without it, hull run
+ * --pool. The pool itself is started and stopped by hull either way. */
+static int build_hull_pool(struct hh_argv *a, struct hh_launch *l, struct hull_err *err)
+{
+	size_t base = a->n;
+	int ret = hh_build_hull_pool(a, l, err);
+	const char *slash = strrchr(l->runtime_bin, '/');
+	char client[PATH_MAX], *dup;
+
+	if (ret < 0 || a->oom || a->n < base + 2 || !slash ||
+	    !hh_pathf(client, sizeof(client), "%.*s/hull-pool-run", (int)(slash - l->runtime_bin),
+		      l->runtime_bin) ||
+	    !hh_is_executable(client) || !(dup = strdup(client)))
+		return ret;
+	free(a->v[base]);
+	free(a->v[base + 1]); /* "run" */
+	a->v[base] = dup;
+	memmove(&a->v[base + 1], &a->v[base + 2], (a->n - base - 1) * sizeof(char *));
+	a->n--;
+	return 0;
+}
+
 static const char *const opts_limits[] = {
 	"--memory", "1g", "--pids", "4096", "--cpus", "1", NULL
 };
@@ -221,24 +246,26 @@ static const struct hh_runtime_info builtin[] = {
 	  .options = opts_limits,
 	  .build_argv = build_hull },
 	{ .name = "hull-pool",
-	  .what = "hull run --pool: a slot prepared before the request (mnt and pid needed)",
+	  .what = "hull run --pool: a slot prepared before the request (mnt and pid needed), "
+		  "asked by hull-pool-run (musl) where built",
 	  HH_RUNTIME,
 	  .root_choosable = false,
 	  .ns_required = CLONE_NEWNS | CLONE_NEWPID,
 	  .drops_caps = true,
 	  .bench_only = true,
-	  .build_argv = hh_build_hull_pool,
+	  .build_argv = build_hull_pool,
 	  .setup = hh_setup_hull_pool,
 	  .teardown = hh_teardown_hull_pool },
 	{ .name = "hull-pool-limits",
-	  .what = "hull run --pool, its slots with hull-limits' cgroup limits",
+	  .what = "hull run --pool, its slots with hull-limits' cgroup limits, "
+		  "asked by hull-pool-run (musl) where built",
 	  HH_RUNTIME,
 	  .root_choosable = false,
 	  .ns_required = CLONE_NEWNS | CLONE_NEWPID,
 	  .drops_caps = true,
 	  .bench_only = true,
 	  .options = opts_limits,
-	  .build_argv = hh_build_hull_pool,
+	  .build_argv = build_hull_pool,
 	  .setup = hh_setup_hull_pool,
 	  .teardown = hh_teardown_hull_pool },
 	{ .name = "seed",

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "spec.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -57,6 +58,8 @@ struct hull_pool_request {
 	size_t envc;
 	uint32_t flags; /* HULL_POOL_WAIT, HULL_POOL_TIMEOUT */
 	uint64_t timeout_ns, kill_after_ns;
+	bool *sent; /* if set: made true once the request went out (a
+		     * client may retry elsewhere only before that) */
 };
 
 #define HULL_POOL_RUN_EMPTY 1 /* hull_pool_run: no slot ready (no WAIT) */

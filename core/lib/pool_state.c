@@ -19,15 +19,6 @@
 
 static const char *const state_files[] = { "sock", "args", "owner", NULL };
 
-int hull_pool_path(const char *name, const char *file, char *buf, size_t len, struct hull_err *err)
-{
-	int n = file ? snprintf(buf, len, "%s/%s/%s", HULL_POOL_ROOT, name, file)
-		     : snprintf(buf, len, "%s/%s", HULL_POOL_ROOT, name);
-	if (n < 0 || (size_t)n >= len)
-		return hull_fail(err, ENAMETOOLONG, "pool path of '%s' is too long", name);
-	return 0;
-}
-
 /* "<pid>-<start>" alive: that pid exists and started at that time. */
 static bool process_alive(const char *marker)
 {
@@ -156,40 +147,6 @@ fail:
 		hull_fail(err, -ret, "cannot write the state of pool '%s'", c->name);
 	hull_pool_state_remove(c->name);
 	return ret;
-}
-
-int hull_pool_connect(const char *name, struct hull_err *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char dir[PATH_MAX];
-	struct stat st;
-	int fd, ret;
-
-	if ((ret = hull_pool_check_name(name, err)) < 0 ||
-	    (ret = hull_pool_path(name, "sock", addr.sun_path, sizeof(addr.sun_path), err)) < 0 ||
-	    (ret = hull_pool_path(name, NULL, dir, sizeof(dir), err)) < 0)
-		return ret;
-	if (stat(dir, &st) < 0)
-		return hull_fail(err, errno == ENOENT ? 0 : errno,
-				 errno == ENOENT ? "unknown pool '%s'" : "cannot use pool '%s'",
-				 name);
-	if (st.st_uid != geteuid() && geteuid() != 0)
-		return hull_fail(err, EACCES, "cannot use pool '%s': it belongs to uid %u", name,
-				 (unsigned)st.st_uid);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hull_fail(err, errno, "cannot create a socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == ENOENT || e == ECONNREFUSED)
-			return hull_fail(err, 0,
-					 "pool '%s' is not running (its supervisor is gone; "
-					 "'hull gc' removes what is left)",
-					 name);
-		return hull_fail(err, e, "cannot connect to pool '%s'", name);
-	}
-	return fd;
 }
 
 int hull_pool_read_args(const char *name, char ***args, size_t *nargs, struct hull_err *err)

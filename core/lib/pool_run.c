@@ -1,0 +1,220 @@
+/* pool_run.c — the request path of `hull run --pool` (POOL.md): find
+ * the pool's socket, connect, send the request with the caller's stdio,
+ * relay signals, return the exit status.
+ *
+ * Only libc and the kernel's headers: both the hull binary (glibc) and
+ * hull-pool-run (musl, core/pool-run/) compile this file, so the two
+ * clients cannot drift apart. */
+#include "pool_internal.h"
+#include "pool_proto.h"
+#include "supervise.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* The raw call: musl has no pidfd_send_signal wrapper. */
+static int send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int hull_pool_path(const char *name, const char *file, char *buf, size_t len, struct hull_err *err)
+{
+	int n = file ? snprintf(buf, len, "%s/%s/%s", HULL_POOL_ROOT, name, file)
+		     : snprintf(buf, len, "%s/%s", HULL_POOL_ROOT, name);
+	if (n < 0 || (size_t)n >= len)
+		return hull_fail(err, ENAMETOOLONG, "pool path of '%s' is too long", name);
+	return 0;
+}
+
+int hull_pool_connect(const char *name, struct hull_err *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd, ret;
+
+	if ((ret = hull_pool_check_name(name, err)) < 0 ||
+	    (ret = hull_pool_path(name, "sock", addr.sun_path, sizeof(addr.sun_path), err)) < 0 ||
+	    (ret = hull_pool_path(name, NULL, dir, sizeof(dir), err)) < 0)
+		return ret;
+	if (stat(dir, &st) < 0)
+		return hull_fail(err, errno == ENOENT ? 0 : errno,
+				 errno == ENOENT ? "unknown pool '%s'" : "cannot use pool '%s'",
+				 name);
+	if (st.st_uid != geteuid() && geteuid() != 0)
+		return hull_fail(err, EACCES, "cannot use pool '%s': it belongs to uid %u", name,
+				 (unsigned)st.st_uid);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hull_fail(err, errno, "cannot create a socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == ENOENT || e == ECONNREFUSED)
+			return hull_fail(err, 0,
+					 "pool '%s' is not running (its supervisor is gone; "
+					 "'hull gc' removes what is left)",
+					 name);
+		return hull_fail(err, e, "cannot connect to pool '%s'", name);
+	}
+	return fd;
+}
+
+/* ---- run ---------------------------------------------------------- */
+
+struct relay {
+	int conn, sig_fd, keeper; /* keeper: its pidfd once started */
+	sigset_t pending;	  /* signals that came before it started */
+};
+
+static void relay_signal(struct relay *r, int sig)
+{
+	if (r->keeper < 0)
+		sigaddset(&r->pending, sig);
+	else
+		send_signal(r->keeper, sig);
+}
+
+static void relay_started(struct relay *r, int pidfd)
+{
+	r->keeper = pidfd;
+	for (int i = 0; i < hull_forwarded_signals_count; i++)
+		if (sigismember(&r->pending, hull_forwarded_signals[i]))
+			send_signal(pidfd, hull_forwarded_signals[i]);
+}
+
+/* Until the exit status (0), EMPTY (HULL_POOL_RUN_EMPTY) or an error. */
+static int relay(struct relay *r, int *status, struct hull_err *err)
+{
+	char msg[sizeof(err->msg)];
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = r->conn, .events = POLLIN },
+					 { .fd = r->sig_fd, .events = POLLIN } };
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return hull_fail(err, errno, "cannot wait for the pool slot");
+		}
+		struct signalfd_siginfo si;
+		while (pfd[1].revents && read(r->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			relay_signal(r, (int)si.ssi_signo);
+		if (!pfd[0].revents)
+			continue;
+		struct hull_pool_hdr h;
+		int fd = -1;
+		ssize_t n = hull_pool_recv(r->conn, &h, msg, sizeof(msg) - 1, &fd, 1);
+		if (n < 0)
+			return hull_fail(err, n == -EPIPE ? 0 : (int)-n,
+					 "pool slot ended without an exit status");
+		msg[n] = '\0';
+		switch (h.type) {
+		case HULL_POOL_STARTED:
+			hull_trace_mark("started");
+			if (fd >= 0 && r->keeper < 0)
+				relay_started(r, fd);
+			else if (fd >= 0)
+				close(fd);
+			break;
+		case HULL_POOL_EXIT:
+			hull_trace_mark("exited");
+			*status = h.value;
+			return 0;
+		case HULL_POOL_EMPTY:
+			return HULL_POOL_RUN_EMPTY;
+		case HULL_POOL_ERROR:
+			return hull_fail_exit(err, h.value ? h.value : HULL_EXIT_RUNTIME, 0, "%s",
+					      msg);
+		default:
+			if (fd >= 0)
+				close(fd);
+			return hull_fail(err, EPROTO, "unexpected message from the pool");
+		}
+	}
+}
+
+int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct hull_err *err)
+{
+	struct relay r = { .conn = -1, .sig_fd = -1, .keeper = -1 };
+	struct hull_pool_hdr h = { .flags = rq->flags,
+				   .timeout_ns = rq->timeout_ns,
+				   .kill_after_ns = rq->kill_after_ns };
+	sigset_t set, saved;
+	char *buf = malloc(HULL_POOL_MAX_PAYLOAD);
+	size_t len;
+	int ret;
+
+	if (!buf)
+		return hull_fail(err, ENOMEM, "cannot build the pool request");
+	ret = hull_pool_encode_run(&h, rq->cwd, rq->argv, rq->env, rq->envc, buf,
+				   HULL_POOL_MAX_PAYLOAD, &len, err);
+	if (ret < 0)
+		goto out_free;
+	/* Blocked before the request goes out, so none is lost. */
+	sigemptyset(&set);
+	sigemptyset(&r.pending);
+	for (int i = 0; i < hull_forwarded_signals_count; i++)
+		sigaddset(&set, hull_forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, &saved);
+	r.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (r.sig_fd < 0) {
+		ret = hull_fail(err, errno, "cannot create a signalfd");
+		goto out;
+	}
+	if ((r.conn = hull_pool_connect(rq->name, err)) < 0) {
+		ret = r.conn;
+		goto out;
+	}
+	hull_trace_mark("connected");
+	/* A closed stdin, stdout or stderr becomes /dev/null for the command:
+	 * SCM_RIGHTS cannot pass a closed fd. */
+	int stdio[4] = { 0, 1, 2, hull_trace_fd }, opened[3] = { -1, -1, -1 };
+	for (int i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0)
+			stdio[i] = opened[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* With --trace-fd the slot marks its side of the request path there
+	 * (it holds the fd close-on-exec: the command never sees it). */
+	if (hull_trace_fd >= 0)
+		h.flags |= HULL_POOL_TRACE;
+	/* Stamped as it goes out: the slot may wake and mark before this
+	 * process gets back from sendmsg. */
+	uint64_t t_send = hull_now_ns();
+	ret = hull_pool_send(r.conn, &h, buf, len, stdio, hull_trace_fd >= 0 ? 4 : 3);
+	for (int i = 0; i < 3; i++)
+		if (opened[i] >= 0)
+			close(opened[i]);
+	hull_trace_mark_at("request_sent", t_send);
+	if (ret < 0) {
+		ret = hull_fail(err, -ret, "cannot send the command to pool '%s'", rq->name);
+		goto out;
+	}
+	if (rq->sent)
+		*rq->sent = true;
+	ret = relay(&r, exit_status, err);
+out:
+	if (r.conn >= 0)
+		close(r.conn);
+	if (r.keeper >= 0)
+		close(r.keeper);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
+	/* Signals that came at the very end stay pending and hit us now,
+	 * as for hull run after its container ended. */
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+out_free:
+	free(buf);
+	return ret;
+}
