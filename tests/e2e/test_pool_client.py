@@ -23,7 +23,8 @@ def client(build_dir):
 
 
 def both(hull, client, args, **kw):
-    """The same pool run through hull and through hull-pool-run."""
+    """The same pool run through hull and through hull-pool-run (the tests
+    pass --wait: a slot, never the fallback, whatever the refill's pace)."""
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)
     kw.setdefault("timeout", TIMEOUT)
@@ -38,8 +39,8 @@ def same(results):
 
 def test_exit_status_stdio_env_cwd(pool, hull, client):
     p = pool()
-    r = same(both(hull, client, ["--pool", p.name, "--env", "FOO=bar", "--cwd", "/tmp", "--",
-                                 "sh", "-c",
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--env", "FOO=bar", "--cwd", "/tmp",
+                                 "--", "sh", "-c",
                                  'read x; echo "out:$x:$FOO:$(pwd)"; echo oops >&2; exit 7'],
                   input="hello\n"))
     assert (r.returncode, r.stdout, r.stderr) == (7, "out:hello:bar:/tmp\n", "oops\n")
@@ -51,19 +52,19 @@ def test_exit_status_stdio_env_cwd(pool, hull, client):
 
 def test_closed_stdin_and_command_errors(pool, hull, client):
     p = pool(size=1)
-    r = same(both(hull, client, ["--pool", p.name, "sh", "-c", "cat; echo ok"],
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "sh", "-c", "cat; echo ok"],
                   preexec_fn=lambda: os.close(0)))
     assert (r.returncode, r.stdout) == (0, "ok\n"), r.stderr
-    r = same(both(hull, client, ["--pool", p.name, "no-such-command"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "no-such-command"]))
     assert r.returncode == 127
     assert r.stderr.startswith("hull: cannot execute 'no-such-command'")
-    assert same(both(hull, client, ["--pool", p.name, "/etc"])).returncode == 126
+    assert same(both(hull, client, ["--pool", p.name, "--wait", "/etc"])).returncode == 126
 
 
 def test_timeout_is_honoured(pool, hull, client):
     p = pool(size=1)
-    r = same(both(hull, client, ["--pool", p.name, "--timeout", "0.3", "--kill-after", "0.3",
-                                 "--", "sleep", "100"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--timeout", "0.3",
+                                 "--kill-after", "0.3", "--", "sleep", "100"]))
     assert r.returncode == 124
 
 
@@ -76,7 +77,7 @@ def test_signal_reaches_the_command(pool, spawn, client):
         wait_for(lambda: "sleep" in commands_in_slots(p), what="sleep to run in the slot")
         proc.send_signal(sig)
         assert proc.wait(timeout=TIMEOUT) == 128 + sig
-    proc = spawn([client, "--pool", p.name, "--", "sh", "-c",
+    proc = spawn([client, "--pool", p.name, "--wait", "--", "sh", "-c",
                   "trap 'echo got-usr1; exit 3' USR1; echo ready; while :; do sleep 0.05; done"],
                  stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline() == "ready\n"
@@ -91,14 +92,14 @@ def test_what_the_pool_cannot_serve_is_hulls(pool, hull, client):
     p = pool(size=1)
     r = same(both(hull, client, ["--pool", "no-such-pool-x", "--", "true"]))
     assert (r.returncode, r.stderr) == (125, "hull: unknown pool 'no-such-pool-x'\n")
-    r = same(both(hull, client, ["--pool", p.name, "--memory", "64m", "--", "true"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--memory", "64m", "--", "true"]))
     assert r.returncode == 125 and "cannot be honoured by a prepared slot" in r.stderr
-    r = same(both(hull, client, ["--pool", p.name, "--cwd", "relative", "--", "true"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--cwd", "relative", "--", "true"]))
     assert r.returncode == 125 and "not an absolute path" in r.stderr
-    r = same(both(hull, client, ["--pool", p.name, "-v", "--", "echo", "hi"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "-v", "--", "echo", "hi"]))
     assert (r.returncode, r.stdout) == (0, "hi\n")
     assert "ran in a slot of pool" in r.stderr
-    r = same(both(hull, client, ["--pool", p.name, "--"]))
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--"]))
     assert r.returncode == 125 and "no command given" in r.stderr
 
 
@@ -109,8 +110,8 @@ def test_serves_without_hull_and_falls_back_to_its_sibling(pool, client, tmp_pat
     p = pool(size=1)
     alone = tmp_path / "hull-pool-run"
     shutil.copy(client, alone)
-    r = subprocess.run([str(alone), "--pool", p.name, "--", "sh", "-c", "echo in-slot; exit 5"],
-                       capture_output=True, text=True, timeout=TIMEOUT)
+    r = subprocess.run([str(alone), "--pool", p.name, "--wait", "--", "sh", "-c",
+                        "echo in-slot; exit 5"], capture_output=True, text=True, timeout=TIMEOUT)
     assert (r.returncode, r.stdout, r.stderr) == (5, "in-slot\n", "")
     r = subprocess.run([str(alone), "--pool", "no-such-pool-x", "--", "true"],
                        capture_output=True, text=True, timeout=TIMEOUT)
@@ -123,7 +124,7 @@ def test_trace_marks_the_request_path(pool, client):
     p = pool(size=1)
     r_fd, w_fd = os.pipe()
     try:
-        r = subprocess.run([client, "--pool", p.name, "--trace-fd", str(w_fd), "--",
+        r = subprocess.run([client, "--pool", p.name, "--wait", "--trace-fd", str(w_fd), "--",
                             "hull-probe"], capture_output=True, text=True, timeout=TIMEOUT,
                            pass_fds=(w_fd,))
         os.close(w_fd)
