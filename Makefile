@@ -5,7 +5,7 @@
 #   make run        interactive /bin/sh in a container on the default rootfs
 #   make rootfs     build the default rootfs into build/rootfs
 #   make deps       install missing Debian packages (apt-get, as root)
-#   make install    hull, hull-harness and their man pages into $(DESTDIR)$(PREFIX)
+#   make install    hull, hull-harness (hull-pool-run if built) and man pages into $(DESTDIR)$(PREFIX)
 #   make clean      remove build/
 #
 # Each part of the project adds its own targets in a *.mk fragment next to
@@ -62,6 +62,7 @@ run: all rootfs
 install: all
 	install -D -m 0755 $(BIN)/hull $(DESTDIR)$(PREFIX)/bin/hull
 	install -D -m 0755 $(BIN)/hull-harness $(DESTDIR)$(PREFIX)/bin/hull-harness
+	if [ -x $(BIN)/hull-pool-run ]; then install -D -m 0755 $(BIN)/hull-pool-run $(DESTDIR)$(PREFIX)/bin/hull-pool-run; fi
 	install -D -m 0644 core/cli/hull.1 $(DESTDIR)$(MANDIR)/man1/hull.1
 	install -D -m 0644 harness/hull-harness.1 $(DESTDIR)$(MANDIR)/man1/hull-harness.1
 
