@@ -77,3 +77,10 @@ def test_make_install_puts_binaries_and_man_pages_under_destdir(tmp_path):
     v = subprocess.run([str(tmp_path / "usr/bin/hull"), "--version"], capture_output=True,
                        text=True, timeout=10)
     assert v.returncode == 0 and v.stdout.startswith("hull ")
+    # The musl pool client goes next to hull (its fallback execs ./hull).
+    client = BUILD / "bin" / "hull-pool-run"
+    installed = tmp_path / "usr/bin/hull-pool-run"
+    assert installed.exists() == client.exists()
+    if client.exists():
+        assert installed.read_bytes() == client.read_bytes()
+        assert os.stat(installed).st_mode & 0o777 == 0o755
