@@ -17,6 +17,8 @@ import tarfile
 
 import pytest
 
+from conftest import host_mounts
+
 T = 60  # seconds per podman call (the first one sets up storage)
 IMAGE = "localhost/hull-e2e:latest"
 
@@ -27,8 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def mounts():
-    with open("/proc/self/mountinfo") as f:
-        return sorted(" ".join(line.split()[3:5]) for line in f)
+    """The mount table without other suites' mounts (conftest.host_mounts)."""
+    return host_mounts()
 
 
 class Podman:
