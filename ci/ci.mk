@@ -14,7 +14,9 @@ GATE_N         ?= $(if $(GATE_QUICK),100,300)
 GATE_BASELINE  ?= reports/baseline.json
 GATE_REPORTS   ?= reports
 BASELINE_N     ?= 500
-COVERAGE_BUILD ?= build/coverage
+# Empty: build/coverage, or a directory other users can reach when the
+# checkout is below a 0700 directory (ci/coverage.sh says which).
+COVERAGE_BUILD ?=
 COVERAGE_MIN   ?= 80
 
 .PHONY: gate baseline coverage coverage-check

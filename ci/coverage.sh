@@ -11,6 +11,18 @@ set -eu
 cd "$(dirname "$0")/.."
 
 B=${COVERAGE_BUILD:-build/coverage}
+# Tests run hull as other users (setpriv), and every process writes its
+# counters to paths under $B/obj: in a checkout below a 0700 directory (/root
+# on a fresh machine) those users cannot, gcov says so on stderr, and tests
+# that compare stderr fail. Such a checkout gets its coverage build in a
+# directory any user can reach, one per checkout.
+if [ -z "${COVERAGE_BUILD:-}" ] && command -v setpriv >/dev/null &&
+   ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$(pwd)" 2>/dev/null; then
+  B=/var/tmp/hull-coverage-$(pwd | sha256sum | cut -c1-12)
+  mkdir -p "$B"
+  chmod 0755 "$B"
+  echo "coverage: $(pwd) is not reachable by other users; coverage build in $B" >&2
+fi
 MIN=${COVERAGE_MIN:-80}
 REPORTS=${REPORTS:-reports}
 MAKE=${MAKE:-make}
