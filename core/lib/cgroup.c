@@ -273,17 +273,22 @@ static bool any_left(const struct hull_cg_mounts *m, const char *parent, const c
 	return false;
 }
 
-/* Drop the intent records of dead runs under parent whose directories are
- * all gone now. */
-static void gc_intents(const struct hull_cg_mounts *m, const char *parent)
+/* Drop the intent records of dead runs whose directories are all gone
+ * from the parent each record names (whichever parent this gc is for: a
+ * record of a run killed before its first mkdir names a parent nobody may
+ * ever collect again). Only under a parent these mounts have; a record
+ * whose directory is still there stays: it is that directory's only proof. */
+static void gc_intents(const struct hull_cg_mounts *m)
 {
+	char recorded[PATH_MAX];
 	DIR *d = opendir(HULL_CG_INTENT_DIR);
 
 	if (!d)
 		return;
 	for (struct dirent *e; (e = readdir(d));) {
-		if (dead_run(e->d_name) && hull_cg_intent_for(e->d_name, parent) &&
-		    !any_left(m, parent, e->d_name))
+		if (dead_run(e->d_name) &&
+		    hull_cg_intent_parent(e->d_name, recorded, sizeof(recorded)) == 0 &&
+		    any_left(m, recorded, "") && !any_left(m, recorded, e->d_name))
 			hull_cg_intent_end(e->d_name);
 	}
 	closedir(d);
@@ -302,7 +307,7 @@ int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hu
 		if (m->v1[c][0] && !seen)
 			removed += gc_tree(m->v1[c], parent, err);
 	}
-	gc_intents(m, parent);
+	gc_intents(m);
 	return removed;
 }
 

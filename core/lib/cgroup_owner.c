@@ -104,17 +104,27 @@ void hull_cg_intent_end(const char *name)
 	unlink(path);
 }
 
-bool hull_cg_intent_for(const char *name, const char *parent)
+int hull_cg_intent_parent(const char *name, char *buf, size_t len)
 {
-	char path[512], buf[PATH_MAX];
+	char path[512];
 	int fd;
 	ssize_t n;
 
 	intent_path(name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf));
+		return -errno;
+	n = read(fd, buf, len);
 	close(fd);
-	return n >= 0 && (size_t)n == strlen(parent) && memcmp(buf, parent, (size_t)n) == 0;
+	if (n < 0 || (size_t)n >= len)
+		return n < 0 ? -EIO : -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+bool hull_cg_intent_for(const char *name, const char *parent)
+{
+	char buf[PATH_MAX];
+
+	return hull_cg_intent_parent(name, buf, sizeof(buf)) == 0 && strcmp(buf, parent) == 0;
 }

@@ -54,6 +54,9 @@ int hull_cg_intent_begin(const char *name, const char *parent);
 /* Every directory is marked (or removed): drop the record. */
 void hull_cg_intent_end(const char *name);
 
+/* The parent the record for name names, into buf: 0 or -errno. */
+int hull_cg_intent_parent(const char *name, char *buf, size_t len);
+
 /* Whether the record for name exists and names parent. */
 bool hull_cg_intent_for(const char *name, const char *parent);
 

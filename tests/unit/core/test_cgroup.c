@@ -544,6 +544,20 @@ static void test_gc_collects_a_run_killed_before_marking(void **state)
 	assert_true(exists(rel));
 	assert_true(hull_cg_intent_for(self, "gcq"));
 
+	/* A dead run's record whose directory is gone goes with any gc, whatever
+	 * parent it names, when these mounts have that parent; under a parent
+	 * they do not have it stays. */
+	char gone[64], elsewhere[64];
+	snprintf(gone, sizeof(gone), "%ld-903", dead);
+	snprintf(elsewhere, sizeof(elsewhere), "%ld-904", dead);
+	make_dir("gcp2", NULL);
+	assert_int_equal(hull_cg_intent_begin(gone, "gcp2"), 0);
+	assert_int_equal(hull_cg_intent_begin(elsewhere, "no-such-parent"), 0);
+	assert_int_equal(hull_cgroup_gc(&m, "gcq", NULL), 0);
+	assert_false(hull_cg_intent_for(gone, "gcp2"));
+	assert_true(hull_cg_intent_for(elsewhere, "no-such-parent"));
+	hull_cg_intent_end(elsewhere);
+
 	/* A record does not make a foreign-marked directory hull's. */
 	assert_int_equal(hull_cg_intent_begin(killed, "gcq"), 0);
 	snprintf(rel, sizeof(rel), "gcq/%s", killed);
