@@ -59,9 +59,11 @@ def own_tmp(tmp_path_factory):
     yield
 
 
-# hull makes these base directories on demand (address leases, pools);
-# the ones this session made are removed again when they are empty.
-RUN_BASES = [Path("/run/hull/net/cni"), Path("/run/hull/net"), Path("/run/hull/pool")]
+# hull makes these base directories on demand (address leases, pools,
+# cgroup intent records, and /run/hull itself); the ones this session made
+# are removed again when they are empty, innermost first.
+RUN_BASES = [Path("/run/hull/net/cni"), Path("/run/hull/net"), Path("/run/hull/pool"),
+             Path("/run/hull/cgroups"), Path("/run/hull")]
 
 
 @pytest.fixture(scope="session", autouse=True)
