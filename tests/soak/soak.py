@@ -328,6 +328,9 @@ class Soak:
         self.figures, self.leaks = {}, 0
         n_seq, n_conc, n_kill = (3000, 400, 100) if self.short else (10000, 1000, 200)
         t0 = time.monotonic()
+        # hull makes its state directories on demand; those this soak made
+        # are removed at its end when empty (innermost first).
+        run_bases = [d for d in ("/run/hull/cgroups", "/run/hull") if not os.path.exists(d)]
         commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
                                 capture_output=True, text=True, timeout=10).stdout.strip()
         self.sequential(n_seq)
@@ -338,6 +341,11 @@ class Soak:
         for p in cgroup_mount_points():  # the soak's own (now empty) parent
             try:
                 os.rmdir(f"{p}/{PARENT}")
+            except OSError:
+                pass
+        for d in run_bases:
+            try:
+                os.rmdir(d)
             except OSError:
                 pass
         took = time.monotonic() - t0
