@@ -9,7 +9,7 @@ PACKAGES="
   busybox-static
   libjson-c-dev libseccomp-dev libcap-dev libnl-route-3-dev nettle-dev
   containernetworking-plugins iperf3
-  util-linux iproute2 procps
+  util-linux iproute2 procps strace
   hyperfine crun runc bubblewrap
   podman containerd
   g++ libbenchmark-dev python3-matplotlib

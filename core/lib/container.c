@@ -77,6 +77,13 @@
 
 /* ---- child ------------------------------------------------------------ */
 
+static void child_wait_go(struct start *st)
+{
+	if (hull_sync_wait_go(&st->sync) < 0)
+		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
+	hull_trace_mark("go_received");
+}
+
 /* Everything that does not depend on the command: namespaces, root,
  * hostname, cwd, fds, limits, privileges. A pool slot stops after it. */
 static void child_prepare(struct start *st)
@@ -97,11 +104,11 @@ static void child_prepare(struct start *st)
 	st->signals_defaulted = true;
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
 		hull_child_unshare_and_wait(st);
-	else if (hull_sync_wait_go(&st->sync) < 0)
-		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
+	else if (!st->go_late)
+		child_wait_go(st);
 
 	if (hull_child_join_namespaces(st, &err) < 0 || hull_child_become_ns_root(spec, &err) < 0 ||
-	    hull_child_bring_lo_up(spec, &err) < 0 || hull_child_enter_cgroup_ns(st, &err) < 0 ||
+	    hull_child_bring_lo_up(st, &err) < 0 || hull_child_enter_cgroup_ns(st, &err) < 0 ||
 	    hull_child_build_root(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
@@ -109,6 +116,9 @@ static void child_prepare(struct start *st)
 	    (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0) ||
 	    hull_child_finish(st, &err) < 0 || hull_child_drop_privileges(st, &err) < 0)
 		hull_child_fail(st, &err);
+	/* The parent's share (lo) is done too before anything runs here. */
+	if (st->go_late)
+		child_wait_go(st);
 }
 
 /* prepare, [OCI create: wait for start | pool slot: wait for the command],
@@ -194,7 +204,18 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 				   st->spec->seccomp_profile, &st->filter, err);
 	if (ret < 0)
 		return ret;
-	return parent_make_cgroup(st, err);
+	ret = parent_make_cgroup(st, err);
+	if (ret < 0)
+		return ret;
+	/* Id maps, a cgroup attach and the network must be there before the
+	 * child does anything; without them it need not wait for go first. lo
+	 * then comes up from here, while the child builds its root. A user
+	 * namespace's parent may not enter its net namespace (rootless). */
+	const struct hull_spec *spec = st->spec;
+	st->go_late = spec->spawn_mode == HULL_SPAWN_CLONE3 && !(spec->ns_flags & CLONE_NEWUSER) &&
+		      !st->use_cgroup && !hull_net_needs_setup(&spec->net);
+	st->parent_brings_lo_up = st->go_late && (clone_ns_flags(st) & CLONE_NEWNET);
+	return 0;
 }
 
 static int parent_spawn(struct start *st, struct hull_err *err)
@@ -212,6 +233,10 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 			.flags = clone_ns_flags(st),
 			.exit_signal = SIGCHLD,
 		};
+		if (st->parent_brings_lo_up) {
+			args.flags |= CLONE_PIDFD;
+			args.pidfd = (uint64_t)(uintptr_t)&st->pidfd;
+		}
 		int cg_fd = st->use_cgroup ? st->cg.ops->into_fd(&st->cg) : -1;
 		if (cg_fd >= 0) {
 			args.flags |= HULL_CLONE_INTO_CGROUP;
@@ -298,6 +323,30 @@ static int parent_network(struct start *st, struct hull_err *err)
 	return 0;
 }
 
+/* lo of the child's new net namespace, brought up from here while the
+ * child builds its root (go_late): hull enters that namespace for it and
+ * returns to its own. */
+static int parent_bring_lo_up(struct start *st, struct hull_err *err)
+{
+	int ret, own;
+
+	if (!st->parent_brings_lo_up)
+		return 0;
+	own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		return hull_fail(err, errno, "cannot open namespace '%s'", "/proc/self/ns/net");
+	if (setns(st->pidfd, CLONE_NEWNET) < 0) {
+		ret = hull_fail(err, errno, "cannot enter the container's net namespace");
+	} else {
+		ret = hull_net_lo_up(err);
+		/* Back, or hull's own later network work would land there. */
+		if (setns(own, CLONE_NEWNET) < 0 && ret == 0)
+			ret = hull_fail(err, errno, "cannot return to hull's net namespace");
+	}
+	close(own);
+	return ret;
+}
+
 /* Returns 0 once the command was executed, < 0 with the child's own error
  * when setup or exec failed. */
 static int parent_wait_exec(struct start *st, struct hull_err *err)
@@ -363,6 +412,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
 	st.own_pid_ns = -1;
+	st.pidfd = -1;
 	hull_cg_self_join_init(&st.self_join);
 	hull_net_init(&st.net, &spec->net);
 
@@ -379,6 +429,9 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	if (ret < 0)
 		goto out;
 	ret = parent_network(&st, err);
+	if (ret < 0)
+		goto out;
+	ret = parent_bring_lo_up(&st, err);
 	if (ret < 0)
 		goto out;
 	ret = hull_sync_send_go(&st.sync, err);
@@ -450,5 +503,7 @@ out:
 			close(st.ns_fds[i]);
 	if (st.own_pid_ns >= 0)
 		close(st.own_pid_ns);
+	if (st.pidfd >= 0)
+		close(st.pidfd);
 	return ret;
 }

@@ -115,12 +115,13 @@ int hull_child_join_namespaces(struct start *st, struct hull_err *err)
 
 /* A new net namespace starts with lo down; commands expect it up (crun
  * and runc bring it up too). Everything else on the network is the
- * parent's (parent_network). */
-int hull_child_bring_lo_up(const struct hull_spec *spec, struct hull_err *err)
+ * parent's (parent_network), and so is lo when the child does not wait
+ * for go before its setup (parent_bring_lo_up). */
+int hull_child_bring_lo_up(const struct start *st, struct hull_err *err)
 {
 	int ret;
 
-	if (!(spec->ns_flags & CLONE_NEWNET))
+	if (!(st->spec->ns_flags & CLONE_NEWNET) || st->parent_brings_lo_up)
 		return 0;
 	if ((ret = hull_net_lo_up(err)) < 0)
 		return ret;

@@ -34,6 +34,12 @@ struct start {
 	struct hull_net net;	/* --network veth/bridge/cni: what was built */
 	bool cwd_is_rootfs;	/* the child started in the rootfs (cwd_swap.h) */
 	bool signals_defaulted; /* the child reset the ignored signals already */
+	/* The parent has nothing to do before the child's setup (no id maps,
+	 * cgroup or network to build, not fork mode): the child sets up at once
+	 * and waits for go only before it reports or execs (container.c). */
+	bool go_late;
+	bool parent_brings_lo_up; /* go_late with a new net namespace */
+	int pidfd;		  /* the child's, for parent_bring_lo_up, or -1 */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -68,7 +74,7 @@ int hull_child_drop_privileges(struct start *st, struct hull_err *err);
 /* container_child.c: the child's steps before the last ones, in order. */
 int hull_child_become_ns_root(const struct hull_spec *spec, struct hull_err *err);
 int hull_child_join_namespaces(struct start *st, struct hull_err *err);
-int hull_child_bring_lo_up(const struct hull_spec *spec, struct hull_err *err);
+int hull_child_bring_lo_up(const struct start *st, struct hull_err *err);
 int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err);
 int hull_child_mount_api(const struct hull_spec *spec, struct hull_err *err);
 int hull_child_build_root(struct start *st, struct hull_err *err);

@@ -1,12 +1,15 @@
 """Exit statuses, signal forwarding, and the container's life bound to
 hull's."""
+import json
 import os
+import select
+import shutil
 import signal
 import subprocess
 
 import pytest
 
-from hostutil import deepest_descendant, descendants_of, read_line, wait_gone
+from hostutil import deepest_descendant, descendants_of, proc_stat, read_line, wait_gone
 
 SPAWNS = ["clone3", "fork"]
 
@@ -85,3 +88,50 @@ def spawn_proc(spawn):
         return spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE, text=True)
     return _spawn
+
+
+def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
+    """With nothing for hull to do first, its child sets up without waiting
+    and waits for go only before exec. strace holds hull's own share (its
+    setns into the child's net namespace, to bring lo up) for 2 s while the
+    child finishes; hull is killed there (it dies once strace lets go): the
+    command must never run, and the child must not outlive hull."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts)")
+    if not shutil.which("strace"):
+        pytest.skip("needs strace (apt install strace)")
+    r_fd, w_fd = os.pipe()
+    try:
+        p = spawn(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=setns",
+                   "-e", "inject=setns:delay_enter=2000000",
+                   hull, "run", "--trace-fd", str(w_fd), rootfs, "echo", "ran"],
+                  pass_fds=(w_fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(w_fd)
+        w_fd = -1
+        marks = []
+        with os.fdopen(r_fd, "rb", buffering=0) as trace:
+            r_fd = -1
+            buf = b""
+            while b'"seccomp_installed"' not in buf:
+                assert select.select([trace], [], [], 20)[0], buf
+                chunk = trace.read(4096)
+                assert chunk, buf
+                buf += chunk
+            # The child is at its last step before exec: waiting for go.
+            hull_pids = [pid for pid in descendants_of(p.pid) if proc_stat(pid)[1] == p.pid]
+            assert len(hull_pids) == 1
+            inside = descendants_of(hull_pids[0])
+            assert len(inside) == 1
+            os.kill(hull_pids[0], signal.SIGKILL)
+            assert wait_gone(inside, timeout=20) == []
+            assert select.select([trace], [], [], 20)[0]
+            while chunk := trace.read(4096):
+                buf += chunk
+            marks = [json.loads(line)["phase"] for line in buf.decode().splitlines()]
+        p.wait(timeout=30)
+        assert "go_received" not in marks and "exec" not in marks, marks
+        assert "ran" not in p.stdout.read().decode()
+    finally:
+        for fd in (r_fd, w_fd):
+            if fd >= 0:
+                os.close(fd)
