@@ -110,8 +110,10 @@ static void print_status(json_object *o)
 	       S("rootfs"));
 	printf("slots: %lld ready, %lld starting, %lld busy (size %lld)\n", (long long)I("ready"),
 	       (long long)I("starting"), (long long)I("busy"), (long long)I("size"));
-	printf("served %lld, refill failures %lld\n", (long long)I("served"),
-	       (long long)I("failures"));
+	printf("served %lld (%lld by a ready slot, %lld queued for one), sent back %lld, "
+	       "refill failures %lld\n",
+	       (long long)I("served"), (long long)I("served_ready"), (long long)I("served_queued"),
+	       (long long)I("sent_back"), (long long)I("failures"));
 	if (json_object_object_get_ex(o, "last_error", &v) && v)
 		printf("last error: %s\n", json_object_get_string(v));
 	printf("memory per idle slot: %lld KiB (PSS of keeper and slot)\n",
@@ -245,6 +247,22 @@ static bool parse_seconds(const char *arg, uint64_t *ns)
 	return *ns > 0;
 }
 
+/* HULL_POOL_CLIENT_START (hull-pool-run's, when it hands over to this
+ * hull): the CLOCK_MONOTONIC ns its main started, so that a trace begins
+ * once, at the client's start. Anything else: t_start. */
+static uint64_t client_start(uint64_t t_start)
+{
+	const char *v = getenv(HULL_POOL_CLIENT_START_ENV);
+	char *end;
+
+	if (!v)
+		return t_start;
+	errno = 0;
+	unsigned long long t = strtoull(v, &end, 10);
+	unsetenv(HULL_POOL_CLIENT_START_ENV);
+	return errno || *end || end == v || t == 0 || t > t_start ? t_start : (uint64_t)t;
+}
+
 /* The pool is empty: start normally with the pool's own options. */
 static int fallback(struct hull_pool_request *rq, const char *const *run_opts, int n_opts,
 		    int (*run_normal)(int, char **, uint64_t), uint64_t t_start)
@@ -280,7 +298,7 @@ int cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t
 	static const char *env[HULL_MAX_ENV];
 	static const char *passed[2 * HULL_MAX_ENV + 8]; /* for a normal start */
 	int n_passed = 0, verbose = 0, c, status;
-	bool no_fallback = false;
+	bool no_fallback = false, queued = false;
 
 	optind = 0;
 	opterr = 0;
@@ -365,8 +383,11 @@ int cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t
 		rq.flags &= ~HULL_POOL_TIMEOUT; /* --kill-after alone changes nothing */
 	rq.argv = argv + optind;
 	rq.env = env;
-	hull_trace_mark_at("start", t_start);
-	hull_trace_mark("parsed");
+	rq.queued = &queued;
+	/* The trace starts where the user's command started: hull-pool-run's
+	 * main when it handed the request to this hull. */
+	rq.t_start = client_start(t_start);
+	rq.t_parsed = hull_now_ns();
 
 	int ret = hull_pool_run(&rq, &status, &err);
 	if (ret < 0)
@@ -378,9 +399,16 @@ int cli_run_pool(int argc, char **argv, int (*run_normal)(int, char **, uint64_t
 			fprintf(stderr, "hull: pool '%s' has no slot ready: starting normally\n",
 				rq.name);
 		fflush(NULL);
-		return fallback(&rq, passed, n_passed, run_normal, t_start);
+		/* No mark of the attempt was written: the normal start marks
+		 * start and parsed itself. */
+		return fallback(&rq, passed, n_passed, run_normal, rq.t_start);
 	}
-	if (verbose)
+	if (verbose && queued)
+		fprintf(stderr,
+			"hull: pool '%s' had no slot ready: ran in a slot prepared for the "
+			"request\n",
+			rq.name);
+	else if (verbose)
 		fprintf(stderr, "hull: ran in a slot of pool '%s'\n", rq.name);
 	return status;
 }

@@ -1,7 +1,8 @@
 /* pool.c — a pool's supervisor (POOL.md): keeps `size` slots ready,
- * hands each run connection to one ready keeper, answers status and
- * stop. It never waits on a slot: clone, cgroup, mounts and teardown all
- * happen in the keepers, so the accept loop stays short. */
+ * hands each run connection to one ready keeper, queues a request that
+ * finds none and prepares one more slot for it, answers status and stop.
+ * It never waits on a slot: clone, cgroup, mounts and teardown all happen
+ * in the keepers, so the accept loop stays short. */
 #include "pool_internal.h"
 #include "pool_proto.h"
 #include "cgroup.h"
@@ -45,14 +46,21 @@ struct pool {
 	int listen_fd, sig_fd, notify;
 	struct slot slots[MAX_SLOTS];
 	size_t n_slots;
-	int waiters[MAX_WAITERS]; /* --wait clients while no slot is ready */
+	struct {
+		int fd;
+		bool wait;	/* --wait: stays queued through failed refills */
+	} waiters[MAX_WAITERS]; /* requests that found no slot ready, oldest first */
 	size_t n_waiters;
+	size_t parallel; /* slots prepared at once while nobody waits */
 	struct {
 		int fd;
 		uint64_t since;
 	} pending[MAX_PENDING]; /* accepted, request not read yet */
 	size_t n_pending;
-	unsigned long long served, failures, consecutive_failures;
+	/* served = served_ready + served_queued; sent_back: told EMPTY (the
+	 * client starts normally or refuses). */
+	unsigned long long served, served_ready, served_queued, sent_back;
+	unsigned long long failures, consecutive_failures;
 	uint64_t retry_at; /* back-off after a failed refill */
 	char last_error[sizeof(((struct hull_err *)0)->msg)];
 	bool stopping;
@@ -112,9 +120,8 @@ static void begin_stop(struct pool *p)
 	char sock[PATH_MAX];
 	if (hull_pool_path(p->c->name, "sock", sock, sizeof(sock), NULL) == 0)
 		unlink(sock);
-	for (size_t i = 0; i < p->n_waiters; i++) {
-		turn_away(p->waiters[i], "pool stopped before a slot was ready");
-	}
+	for (size_t i = 0; i < p->n_waiters; i++)
+		turn_away(p->waiters[i].fd, "pool stopped before a slot was ready");
 	p->n_waiters = 0;
 	/* Idle keepers see their socket close and clean up; busy ones pass
 	 * SIGTERM to their container, as hull run does. */
@@ -133,6 +140,16 @@ static void begin_stop(struct pool *p)
 	}
 }
 
+/* Tell the client no slot will come soon: it starts normally (or
+ * refuses, with --no-fallback). */
+static void send_back(struct pool *p, int conn)
+{
+	consume(conn);
+	hull_pool_send_text(conn, HULL_POOL_EMPTY, 0, NULL);
+	close(conn);
+	p->sent_back++;
+}
+
 static void refill_failed(struct pool *p, const char *msg)
 {
 	snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
@@ -144,6 +161,15 @@ static void refill_failed(struct pool *p, const char *msg)
 		notify(p, HULL_POOL_ERROR, msg);
 		begin_stop(p);
 	}
+	/* Queued requests without --wait are not kept through a back-off. */
+	size_t kept = 0;
+	for (size_t i = 0; i < p->n_waiters; i++) {
+		if (p->waiters[i].wait)
+			p->waiters[kept++] = p->waiters[i];
+		else
+			send_back(p, p->waiters[i].fd);
+	}
+	p->n_waiters = kept;
 }
 
 static void spawn_keeper(struct pool *p)
@@ -189,11 +215,15 @@ static void refill(struct pool *p)
 	size_t ready = count(p, SLOT_READY);
 	if (count(p, SLOT_HANDING) && ready * 2 >= p->c->size && ready > 0)
 		return;
-	/* A few slots prepare at once (a start waits on the kernel as much as
-	 * it computes), not more: they compete with requests for the CPU. */
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t parallel = cpus > 1 ? (size_t)cpus * 2 : 2;
-	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < p->c->size &&
+	/* The pool grows with demand: one slot more for each queued request
+	 * (at most MAX_WAITERS beyond its size); the surplus serves later
+	 * requests and is not replaced. A few slots prepare at once (a start
+	 * waits on the kernel as much as it computes), not more: they compete
+	 * with requests for the CPU. While requests wait, nothing else needs
+	 * the CPU, and each waiting request gets its slot started at once. */
+	size_t want = p->c->size + p->n_waiters;
+	size_t parallel = p->n_waiters > p->parallel ? p->n_waiters : p->parallel;
+	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < want &&
 	       count(p, SLOT_STARTING) < parallel && p->n_slots < MAX_SLOTS) {
 		size_t before = p->n_slots;
 		spawn_keeper(p);
@@ -244,6 +274,27 @@ static bool hand_over(struct pool *p, int conn)
 	return false;
 }
 
+/* A queued client that is gone (killed while it waited) must not take a
+ * slot: the slot would run its command for nobody. */
+static bool client_gone(int conn)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLRDHUP };
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+/* Ready slots go to queued requests first, oldest first. */
+static void serve_waiters(struct pool *p)
+{
+	while (p->n_waiters && ready_slot(p)) {
+		int conn = p->waiters[0].fd;
+		memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(p->waiters[0]));
+		if (client_gone(conn) || !hand_over(p, conn))
+			close(conn);
+		else
+			p->served_queued++;
+	}
+}
+
 static void slot_message(struct pool *p, struct slot *s)
 {
 	struct hull_pool_hdr h;
@@ -264,12 +315,7 @@ static void slot_message(struct pool *p, struct slot *s)
 		s->state = SLOT_READY;
 		s->container = h.value;
 		p->consecutive_failures = 0;
-		while (p->n_waiters && ready_slot(p)) {
-			int conn = p->waiters[0];
-			memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(int));
-			if (!hand_over(p, conn))
-				close(conn);
-		}
+		serve_waiters(p);
 		if (count(p, SLOT_READY) >= p->c->size)
 			notify(p, HULL_POOL_STARTED, NULL);
 	} else {
@@ -309,6 +355,10 @@ static void reply_status(struct pool *p, int conn)
 		o, "busy",
 		json_object_new_int((int)(count(p, SLOT_BUSY) + count(p, SLOT_HANDING))));
 	json_object_object_add(o, "served", json_object_new_int64((int64_t)p->served));
+	json_object_object_add(o, "served_ready", json_object_new_int64((int64_t)p->served_ready));
+	json_object_object_add(o, "served_queued",
+			       json_object_new_int64((int64_t)p->served_queued));
+	json_object_object_add(o, "sent_back", json_object_new_int64((int64_t)p->sent_back));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
 	json_object_object_add(o, "last_error",
 			       p->last_error[0] ? json_object_new_string(p->last_error) : NULL);
@@ -317,6 +367,14 @@ static void reply_status(struct pool *p, int conn)
 	hull_pool_send_text(conn, HULL_POOL_STATUS, 0,
 			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
+}
+
+/* Whether a slot prepared now is likely to come: not after a failed
+ * refill (until one succeeds again), where a request without --wait is
+ * better off with a normal start. */
+static bool refilling(const struct pool *p)
+{
+	return !p->stopping && p->consecutive_failures == 0;
 }
 
 /* A client's request header is here: serve it. */
@@ -335,13 +393,19 @@ static void serve_request(struct pool *p, int conn)
 		if (p->stopping) {
 			turn_away(conn, "pool is stopping");
 		} else if (hand_over(p, conn)) {
-			break;
-		} else if ((h.flags & HULL_POOL_WAIT) && p->n_waiters < MAX_WAITERS) {
-			p->waiters[p->n_waiters++] = conn;
+			p->served_ready++;
+		} else if (p->n_waiters < MAX_WAITERS &&
+			   ((h.flags & HULL_POOL_WAIT) || refilling(p))) {
+			/* Queued; refill() starts a slot for it. Without --wait the
+			 * client is told (hull run -v says so). */
+			p->waiters[p->n_waiters].fd = conn;
+			p->waiters[p->n_waiters++].wait = h.flags & HULL_POOL_WAIT;
+			if (!(h.flags & HULL_POOL_WAIT))
+				hull_pool_send(conn,
+					       &(struct hull_pool_hdr){ .type = HULL_POOL_QUEUED },
+					       NULL, 0, NULL, 0);
 		} else {
-			consume(conn);
-			hull_pool_send_text(conn, HULL_POOL_EMPTY, 0, NULL);
-			close(conn);
+			send_back(p, conn);
 		}
 		break;
 	case HULL_POOL_STATUS:
@@ -510,10 +574,12 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_
 	struct pool *p = &pool;
 	sigset_t set;
 
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* once: it reads sysfs */
 	*p = (struct pool){ .c = c,
 			    .listen_fd = listen_fd,
 			    .notify = notify_fd,
 			    .stop_conn = -1,
+			    .parallel = cpus > 1 ? (size_t)cpus * 2 : 2,
 			    .owner = getuid() };
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

@@ -58,9 +58,20 @@ struct hull_pool_request {
 	size_t envc;
 	uint32_t flags; /* HULL_POOL_WAIT, HULL_POOL_TIMEOUT */
 	uint64_t timeout_ns, kill_after_ns;
-	bool *sent; /* if set: made true once the request went out (a
-		     * client may retry elsewhere only before that) */
+	bool *sent;   /* if set: made true once the request went out (a
+		       * client may retry elsewhere only before that) */
+	bool *queued; /* if set: made true when no slot was ready and the
+		       * pool prepares one for the request (no --wait) */
+	/* --trace-fd: the caller's start and parsed marks. All the client's
+	 * marks are written once the pool took the request, none when it
+	 * sends it back (HULL_POOL_RUN_EMPTY): the normal start that follows
+	 * marks its own, and each phase is in the trace once. */
+	uint64_t t_start, t_parsed;
 };
+
+/* hull-pool-run -> the hull it hands a request to: its main's start
+ * (CLOCK_MONOTONIC ns), the trace's "start". */
+#define HULL_POOL_CLIENT_START_ENV "HULL_POOL_CLIENT_START"
 
 #define HULL_POOL_RUN_EMPTY 1 /* hull_pool_run: no slot ready (no WAIT) */
 

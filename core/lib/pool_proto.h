@@ -32,6 +32,8 @@ enum hull_pool_msg {
 	HULL_POOL_SLOT_READY,  /* keeper -> supervisor: value = the slot's pid */
 	HULL_POOL_SLOT_FAILED, /* keeper -> supervisor: payload = why */
 	HULL_POOL_CONN,	       /* supervisor -> keeper: fd = the client's connection */
+	HULL_POOL_QUEUED,      /* supervisor -> client (no --wait): no slot was ready, one
+				* is prepared for the request */
 };
 
 /* Run request flags. */

@@ -78,7 +78,29 @@ int hull_pool_connect(const char *name, struct hull_err *err)
 struct relay {
 	int conn, sig_fd, keeper; /* keeper: its pidfd once started */
 	sigset_t pending;	  /* signals that came before it started */
+	bool *queued;
+	/* The client's marks, held until the pool takes the request. */
+	struct {
+		const char *phase;
+		uint64_t t;
+	} marks[4];
+	int n_marks;
 };
+
+static void hold_mark(struct relay *r, const char *phase, uint64_t t)
+{
+	if (t && r->n_marks < (int)(sizeof(r->marks) / sizeof(r->marks[0]))) {
+		r->marks[r->n_marks].phase = phase;
+		r->marks[r->n_marks++].t = t;
+	}
+}
+
+static void write_marks(struct relay *r)
+{
+	for (int i = 0; i < r->n_marks; i++)
+		hull_trace_mark_at(r->marks[i].phase, r->marks[i].t);
+	r->n_marks = 0;
+}
 
 static void relay_signal(struct relay *r, int sig)
 {
@@ -121,7 +143,13 @@ static int relay(struct relay *r, int *status, struct hull_err *err)
 			return hull_fail(err, n == -EPIPE ? 0 : (int)-n,
 					 "pool slot ended without an exit status");
 		msg[n] = '\0';
+		if (h.type != HULL_POOL_EMPTY)
+			write_marks(r); /* the pool has the request */
 		switch (h.type) {
+		case HULL_POOL_QUEUED:
+			if (r->queued)
+				*r->queued = true;
+			break;
 		case HULL_POOL_STARTED:
 			hull_trace_mark("started");
 			if (fd >= 0 && r->keeper < 0)
@@ -148,7 +176,7 @@ static int relay(struct relay *r, int *status, struct hull_err *err)
 
 int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct hull_err *err)
 {
-	struct relay r = { .conn = -1, .sig_fd = -1, .keeper = -1 };
+	struct relay r = { .conn = -1, .sig_fd = -1, .keeper = -1, .queued = rq->queued };
 	struct hull_pool_hdr h = { .flags = rq->flags,
 				   .timeout_ns = rq->timeout_ns,
 				   .kill_after_ns = rq->kill_after_ns };
@@ -178,7 +206,9 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 		ret = r.conn;
 		goto out;
 	}
-	hull_trace_mark("connected");
+	hold_mark(&r, "start", rq->t_start);
+	hold_mark(&r, "parsed", rq->t_parsed);
+	hold_mark(&r, "connected", hull_now_ns());
 	/* A closed stdin, stdout or stderr becomes /dev/null for the command:
 	 * SCM_RIGHTS cannot pass a closed fd. */
 	int stdio[4] = { 0, 1, 2, hull_trace_fd }, opened[3] = { -1, -1, -1 };
@@ -196,7 +226,7 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 	for (int i = 0; i < 3; i++)
 		if (opened[i] >= 0)
 			close(opened[i]);
-	hull_trace_mark_at("request_sent", t_send);
+	hold_mark(&r, "request_sent", t_send);
 	if (ret < 0) {
 		ret = hull_fail(err, -ret, "cannot send the command to pool '%s'", rq->name);
 		goto out;
@@ -204,6 +234,8 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 	if (rq->sent)
 		*rq->sent = true;
 	ret = relay(&r, exit_status, err);
+	if (ret != HULL_POOL_RUN_EMPTY)
+		write_marks(&r);
 out:
 	if (r.conn >= 0)
 		close(r.conn);

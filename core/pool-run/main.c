@@ -33,8 +33,10 @@
 
 #define MAX_ENV 1024
 
-/* exec "<dir of this binary>/hull run ARGS": hull decides. */
-static __attribute__((noreturn)) void exec_hull(int argc, char **argv)
+/* exec "<dir of this binary>/hull run ARGS": hull decides. It gets this
+ * client's start for its trace, and writes every mark itself (this client
+ * wrote none: the pool did not take the request). */
+static __attribute__((noreturn)) void exec_hull(int argc, char **argv, uint64_t t_start)
 {
 	char path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/hull"));
@@ -47,6 +49,9 @@ static __attribute__((noreturn)) void exec_hull(int argc, char **argv)
 	path[n] = '\0';
 	char *slash = strrchr(path, '/');
 	strcpy(slash ? slash + 1 : path, "hull");
+	char t[32];
+	snprintf(t, sizeof(t), "%llu", (unsigned long long)t_start);
+	setenv(HULL_POOL_CLIENT_START_ENV, t, 1);
 	args[0] = "hull";
 	args[1] = "run";
 	for (int i = 1; i < argc; i++)
@@ -132,18 +137,18 @@ int main(int argc, char **argv)
 	int trace_fd = -1, cmd, status;
 
 	if (!parse(argc, argv, &rq, env, &trace_fd, &cmd))
-		exec_hull(argc, argv);
+		exec_hull(argc, argv, t_start);
 	rq.argv = argv + cmd;
 	rq.sent = &sent;
 	hull_trace_set_fd(trace_fd);
-	hull_trace_mark_at("start", t_start);
-	hull_trace_mark("parsed");
+	rq.t_start = t_start;
+	rq.t_parsed = hull_now_ns();
 
 	int ret = hull_pool_run(&rq, &status, &err);
 	/* No slot took it: hull asks once more, then starts normally, waits
 	 * or refuses (--no-fallback), or says why the pool cannot serve. */
 	if (ret == HULL_POOL_RUN_EMPTY || (ret < 0 && !sent))
-		exec_hull(argc, argv);
+		exec_hull(argc, argv, t_start);
 	if (ret < 0) {
 		fprintf(stderr, "hull: %s\n", err.msg);
 		return err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME;

@@ -224,6 +224,21 @@ def test_client_killed_kills_its_container(pool, hull, spawn):
     wait_for(lambda: p.status()["ready"] == 1, what="the refill")
 
 
+def traced(before, after):
+    """Run before + [write end of a pipe] + after; (result, trace marks)."""
+    r_fd, w_fd = os.pipe()
+    try:
+        r = subprocess.run([*before, str(w_fd), *after], capture_output=True, text=True,
+                           timeout=TIMEOUT, pass_fds=(w_fd,))
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd) as f:
+            return r, [json.loads(line) for line in f]
+    finally:
+        if w_fd >= 0:
+            os.close(w_fd)
+
+
 def test_trace_marks_the_request_path(pool, hull):
     """--trace-fd: the client's phases and, through the fd the request
     carries, the slot's (it holds the fd close-on-exec: the command does
@@ -353,6 +368,61 @@ def test_status_and_stop_leave_nothing(pool):
     assert mounts() == before
     r = p.run("true")
     assert r.returncode == 125 and r.stderr == f"hull: unknown pool '{p.name}'\n"
+
+
+def backlog(p):
+    """Connections waiting in the listen queue of the pool's socket (ss:
+    Recv-Q of a listening socket)."""
+    r = subprocess.run(["ss", "-xlH", "src", str(POOL_ROOT / p.name / "sock")],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    fields = r.stdout.split()
+    return int(fields[2]) if r.returncode == 0 and len(fields) > 2 else -1
+
+
+FRESH = "test ! -e /tmp/used && touch /tmp/used && echo fresh-$TOKEN"
+
+
+def test_drained_pool_prepares_a_slot_for_each_request(pool, hull):
+    """A pool of one slot, six requests without --wait at once (they queue
+    up in the socket's backlog while the supervisor is stopped): the first
+    takes the ready slot, every other one gets a slot prepared for it (not
+    a normal start, not a reused slot), -v says which; status counts them;
+    nothing is left once the pool stops."""
+    if not shutil.which("ss"):
+        pytest.skip("ss (iproute2) is needed to see the pool's listen queue")
+    before = mounts()
+    p = pool("--memory", "64m", size=1)
+    sup = p.status()["pid"]
+    n = 6
+    os.kill(sup, signal.SIGSTOP)
+    try:
+        procs = [subprocess.Popen([hull, "run", "--pool", p.name, "-v", "--env", f"TOKEN={i}",
+                                   "--", "sh", "-c", FRESH],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i in range(n)]
+        wait_for(lambda: backlog(p) == n, what="every request in the listen queue")
+    finally:
+        os.kill(sup, signal.SIGCONT)
+    ready = f"hull: ran in a slot of pool '{p.name}'\n"
+    queued = f"hull: pool '{p.name}' had no slot ready: ran in a slot prepared for the request\n"
+    stderrs = []
+    for i, proc in enumerate(procs):
+        out, err = proc.communicate(timeout=TIMEOUT)
+        assert (proc.returncode, out) == (0, f"fresh-{i}\n"), err
+        assert err in (ready, queued), err
+        stderrs.append(err)
+    st = p.status()
+    assert (st["served"], st["sent_back"]) == (n, 0), st
+    assert st["served_ready"] == stderrs.count(ready) >= 1, st
+    assert st["served_queued"] == stderrs.count(queued) >= 1, st
+    # The pool grew for the queue, then is back to its size of ready slots.
+    wait_for(lambda: p.status()["busy"] == 0, what="every slot to end")
+    assert p.status()["ready"] >= 1
+    assert p.stop().returncode == 0
+    wait_for(lambda: not alive(sup), what="the supervisor to end")
+    assert cg_children(p.cg_parent) == []
+    assert mounts() == before
+    assert not (POOL_ROOT / p.name).exists()
 
 
 def test_killed_supervisor_is_collected_by_gc(pool, hull):
@@ -553,6 +623,23 @@ def test_refill_failure_empty_pool_wait_and_fallback(pool, hull, spawn):
         r = p.run("sh", "-c", "echo normal; exit 4", opts=["-v"])
         assert r.stderr == f"hull: pool '{p.name}' has no slot ready: starting normally\n"
         assert (r.returncode, r.stdout) == (4, "normal\n")
+        # The fallback's trace has each phase once: the pool's attempt
+        # writes nothing (hull-pool-run hands over to hull, which asks the
+        # pool again), the normal start marks its own, from the client's
+        # start on.
+        clients = [[hull, "run"]]
+        sibling = Path(hull).parent / "hull-pool-run"
+        if sibling.exists():
+            clients.append([str(sibling)])
+        for client in clients:
+            r, marks = traced([*client, "--pool", p.name, "--trace-fd"], ["--", "true"])
+            assert r.returncode == 0, r.stderr
+            phases = [m["phase"] for m in marks]
+            assert len(phases) == len(set(phases)), phases
+            assert {"start", "parsed", "cloned", "exited"} <= set(phases), phases
+            assert "connected" not in phases and "slot_woken" not in phases, phases
+            assert marks[0]["phase"] == "start" and \
+                all(marks[0]["t_ns"] <= m["t_ns"] for m in marks), marks
         waiter = spawn([hull, "run", "--pool", p.name, "--wait", "-v", "--", "echo", "waited"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for proc in holders:
@@ -582,11 +669,14 @@ def stress(pool, hull, runs, parallel, kill_share):
     sup = p.status()["pid"]
     rng = random.Random(1)
     # Each run proves its slot was fresh: the file must not exist yet.
-    script = "test ! -e /tmp/used && touch /tmp/used && echo fresh-$TOKEN"
+    script = FRESH
 
     def one(i):
         token = f"{i}"
-        proc = subprocess.Popen([hull, "run", "--pool", p.name, "--wait", "--env",
+        # Half wait for a slot, half are queued for one prepared on demand
+        # (or start normally if the pool cannot prepare one).
+        wait = ["--wait"] if i % 2 else []
+        proc = subprocess.Popen([hull, "run", "--pool", p.name, *wait, "--env",
                                  f"TOKEN={token}", "--", "sh", "-c", script],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
