@@ -3,7 +3,7 @@
  * finds none and prepares one more slot for it, answers status and stop.
  * It never waits on a slot: clone, cgroup, mounts and teardown all happen
  * in the keepers, so the accept loop stays short. */
-#include "pool_internal.h"
+#include "pool_supervisor.h"
 #include "pool_proto.h"
 #include "cgroup.h"
 #include "fileio.h"
@@ -23,62 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_SLOTS     (HULL_POOL_MAX_SIZE * 4)
-#define MAX_WAITERS   64
-#define MAX_PENDING   64
-#define PENDING_NS    (1000000000ull) /* a client has this long to send its request */
-#define STOP_GRACE_NS (10ull * 1000000000ull)
-
-/* HANDING: a client was handed over and its command is not executed yet
- * (the keeper closes its socket at the exec); BUSY: after that. */
-enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_HANDING, SLOT_BUSY };
-
-struct slot {
-	pid_t keeper;
-	pid_t container;
-	int fd;	     /* to the keeper; -1 once busy */
-	int slot_fd; /* to the slot itself, once ready; -1 else */
-	enum slot_state state;
-};
-
-struct pool {
-	const struct hull_pool_config *c;
-	int listen_fd, sig_fd, notify;
-	struct slot slots[MAX_SLOTS];
-	size_t n_slots;
-	struct {
-		int fd;
-		bool wait;	/* --wait: stays queued through failed refills */
-	} waiters[MAX_WAITERS]; /* requests that found no slot ready, oldest first */
-	size_t n_waiters;
-	size_t parallel; /* slots prepared at once while nobody waits */
-	struct {
-		int fd;
-		uint64_t since;
-	} pending[MAX_PENDING]; /* accepted, request not read yet */
-	size_t n_pending;
-	/* served = served_ready + served_queued; sent_back: told EMPTY (the
-	 * client starts normally or refuses). */
-	unsigned long long served, served_ready, served_queued, sent_back;
-	unsigned long long failures, consecutive_failures;
-	uint64_t retry_at; /* back-off after a failed refill */
-	char last_error[sizeof(((struct hull_err *)0)->msg)];
-	bool stopping;
-	uint64_t stop_deadline;
-	int stop_conn;
-	uid_t owner;
-};
-
-static size_t count(const struct pool *p, enum slot_state s)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < p->n_slots; i++)
-		n += p->slots[i].state == s;
-	return n;
-}
-
 /* The pool start waits for this: STARTED when full, ERROR on a failure. */
-static void notify(struct pool *p, int type, const char *msg)
+void hull_pool_notify(struct pool *p, int type, const char *msg)
 {
 	if (p->notify < 0)
 		return;
@@ -150,7 +96,7 @@ static void send_back(struct pool *p, int conn)
 	p->sent_back++;
 }
 
-static void refill_failed(struct pool *p, const char *msg)
+void hull_pool_refill_failed(struct pool *p, const char *msg)
 {
 	snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
 	p->failures++;
@@ -158,7 +104,7 @@ static void refill_failed(struct pool *p, const char *msg)
 	unsigned shift = p->consecutive_failures < 9 ? (unsigned)p->consecutive_failures : 9;
 	p->retry_at = hull_now_ns() + (10000000ull << shift); /* 20 ms .. 5 s */
 	if (p->notify >= 0) {
-		notify(p, HULL_POOL_ERROR, msg);
+		hull_pool_notify(p, HULL_POOL_ERROR, msg);
 		begin_stop(p);
 	}
 	/* Queued requests without --wait are not kept through a back-off. */
@@ -172,74 +118,6 @@ static void refill_failed(struct pool *p, const char *msg)
 	p->n_waiters = kept;
 }
 
-static void spawn_keeper(struct pool *p)
-{
-	int sp[2];
-	pid_t pid;
-
-	if (p->n_slots >= MAX_SLOTS ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "cannot fork a keeper: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		refill_failed(p, msg);
-		return;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* Nothing of the supervisor but its own socket. */
-		if (sp[1] != 3 && dup2(sp[1], 3) < 0)
-			_exit(HULL_EXIT_RUNTIME);
-		close_range(4, ~0U, 0);
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-		hull_pool_keeper(p->c->spec, 3);
-	}
-	close(sp[1]);
-	p->slots[p->n_slots++] =
-		(struct slot){ .keeper = pid, .fd = sp[0], .slot_fd = -1, .state = SLOT_STARTING };
-}
-
-static void refill(struct pool *p)
-{
-	if (p->stopping || hull_now_ns() < p->retry_at)
-		return;
-	/* While a request is on its way to its exec and half the slots are
-	 * still ready, the refill waits: on a small machine it would compete
-	 * with that request for the CPU. */
-	size_t ready = count(p, SLOT_READY);
-	if (count(p, SLOT_HANDING) && ready * 2 >= p->c->size && ready > 0)
-		return;
-	/* The pool grows with demand: one slot more for each queued request
-	 * (at most MAX_WAITERS beyond its size); the surplus serves later
-	 * requests and is not replaced. A few slots prepare at once (a start
-	 * waits on the kernel as much as it computes), not more: they compete
-	 * with requests for the CPU. While requests wait, nothing else needs
-	 * the CPU, and each waiting request gets its slot started at once. */
-	size_t want = p->c->size + p->n_waiters;
-	size_t parallel = p->n_waiters > p->parallel ? p->n_waiters : p->parallel;
-	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < want &&
-	       count(p, SLOT_STARTING) < parallel && p->n_slots < MAX_SLOTS) {
-		size_t before = p->n_slots;
-		spawn_keeper(p);
-		if (p->n_slots == before)
-			break;
-	}
-}
-
-static struct slot *ready_slot(struct pool *p)
-{
-	for (size_t i = 0; i < p->n_slots; i++)
-		if (p->slots[i].state == SLOT_READY)
-			return &p->slots[i];
-	return NULL;
-}
-
 /* Give conn to a ready slot and its keeper; false when none could take
  * it. The slot reads the request from the client itself and execs; the
  * keeper, off that path, gets the connection for the exit status and the
@@ -251,7 +129,7 @@ static bool hand_over(struct pool *p, int conn)
 
 	if (recv(conn, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(rq))
 		return false;
-	while ((s = ready_slot(p))) {
+	while ((s = hull_pool_ready_slot(p))) {
 		struct hull_pool_hdr k = { .type = HULL_POOL_CONN,
 					   .flags = rq.flags,
 					   .timeout_ns = rq.timeout_ns,
@@ -283,46 +161,15 @@ static bool client_gone(int conn)
 }
 
 /* Ready slots go to queued requests first, oldest first. */
-static void serve_waiters(struct pool *p)
+void hull_pool_serve_waiters(struct pool *p)
 {
-	while (p->n_waiters && ready_slot(p)) {
+	while (p->n_waiters && hull_pool_ready_slot(p)) {
 		int conn = p->waiters[0].fd;
 		memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(p->waiters[0]));
 		if (client_gone(conn) || !hand_over(p, conn))
 			close(conn);
 		else
 			p->served_queued++;
-	}
-}
-
-static void slot_message(struct pool *p, struct slot *s)
-{
-	struct hull_pool_hdr h;
-	char msg[sizeof(p->last_error)];
-	int fd;
-	ssize_t n = hull_pool_recv(s->fd, &h, msg, sizeof(msg) - 1, &fd, 1);
-
-	if (n < 0) {
-		/* The keeper ended (or spoke nonsense): it is reaped soon. */
-		close(s->fd);
-		s->fd = -1;
-		s->state = SLOT_BUSY;
-		return;
-	}
-	msg[n] = '\0';
-	if (h.type == HULL_POOL_SLOT_READY && fd >= 0 && s->state == SLOT_STARTING) {
-		s->slot_fd = fd;
-		s->state = SLOT_READY;
-		s->container = h.value;
-		p->consecutive_failures = 0;
-		serve_waiters(p);
-		if (count(p, SLOT_READY) >= p->c->size)
-			notify(p, HULL_POOL_STARTED, NULL);
-	} else {
-		if (fd >= 0)
-			close(fd);
-		if (h.type == HULL_POOL_SLOT_FAILED)
-			refill_failed(p, msg);
 	}
 }
 
@@ -359,6 +206,8 @@ static void reply_status(struct pool *p, int conn)
 	json_object_object_add(o, "served_queued",
 			       json_object_new_int64((int64_t)p->served_queued));
 	json_object_object_add(o, "sent_back", json_object_new_int64((int64_t)p->sent_back));
+	json_object_object_add(o, "idle_keepers", json_object_new_int((int)count(p, SLOT_IDLE)));
+	json_object_object_add(o, "reused", json_object_new_int64((int64_t)p->reused));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
 	json_object_object_add(o, "last_error",
 			       p->last_error[0] ? json_object_new_string(p->last_error) : NULL);
@@ -396,7 +245,7 @@ static void serve_request(struct pool *p, int conn)
 			p->served_ready++;
 		} else if (p->n_waiters < MAX_WAITERS &&
 			   ((h.flags & HULL_POOL_WAIT) || refilling(p))) {
-			/* Queued; refill() starts a slot for it. Without --wait the
+			/* Queued; hull_pool_refill() starts a slot for it. Without --wait the
 			 * client is told (hull run -v says so). */
 			p->waiters[p->n_waiters].fd = conn;
 			p->waiters[p->n_waiters++].wait = h.flags & HULL_POOL_WAIT;
@@ -479,43 +328,16 @@ static void serve_pending(struct pool *p, const struct pollfd *fds, nfds_t n)
 	}
 }
 
-static void reap(struct pool *p)
-{
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (size_t i = 0; i < p->n_slots; i++) {
-			if (p->slots[i].keeper != pid)
-				continue;
-			if (p->slots[i].fd >= 0)
-				close(p->slots[i].fd);
-			if (p->slots[i].slot_fd >= 0)
-				close(p->slots[i].slot_fd);
-			p->slots[i] = p->slots[--p->n_slots];
-			break;
-		}
-	}
-}
-
 static void on_signal(struct pool *p)
 {
 	struct signalfd_siginfo si;
 
 	while (read(p->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
-			reap(p);
+			hull_pool_reap(p);
 		else
 			begin_stop(p);
 	}
-}
-
-/* Past the stop's grace: kill what is left; their cgroups, named after
- * dead keepers, are collected as any killed hull run's. */
-static void force_stop(struct pool *p)
-{
-	for (size_t i = 0; i < p->n_slots; i++)
-		kill(p->slots[i].keeper, SIGKILL);
 }
 
 static int poll_once(struct pool *p)
@@ -555,10 +377,10 @@ static int poll_once(struct pool *p)
 	for (nfds_t i = 0; i < n; i++) {
 		if (!owner[i] || !fds[i].revents)
 			continue;
-		/* reap() may have moved slots; find it by its fd. */
+		/* hull_pool_reap() may have moved slots; find it by its fd. */
 		for (size_t k = 0; k < p->n_slots; k++)
 			if (p->slots[k].fd == fds[i].fd)
-				slot_message(p, &p->slots[k]);
+				hull_pool_slot_message(p, &p->slots[k]);
 	}
 	serve_pending(p, fds, n);
 	if (p->listen_fd >= 0 && n > 1 && fds[1].fd == p->listen_fd && fds[1].revents)
@@ -590,15 +412,15 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_
 	signal(SIGPIPE, SIG_IGN);
 	p->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (p->sig_fd < 0) {
-		notify(p, HULL_POOL_ERROR, "cannot create a signalfd");
+		hull_pool_notify(p, HULL_POOL_ERROR, "cannot create a signalfd");
 		return HULL_EXIT_RUNTIME;
 	}
 	for (;;) {
-		refill(p);
+		hull_pool_refill(p);
 		if (p->stopping && p->n_slots == 0)
 			break;
 		if (p->stopping && hull_now_ns() >= p->stop_deadline) {
-			force_stop(p);
+			hull_pool_force_stop(p);
 			p->stop_deadline = UINT64_MAX;
 		}
 		if (poll_once(p) < 0)
@@ -609,7 +431,7 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_
 	if (hull_limits_any(&c->spec->limits) && hull_cgroup_detect_self(&mounts, NULL) == 0)
 		hull_cgroup_gc(&mounts, c->spec->limits.parent, NULL);
 	hull_pool_state_remove(c->name);
-	notify(p, HULL_POOL_ERROR, p->last_error[0] ? p->last_error : "pool stopped");
+	hull_pool_notify(p, HULL_POOL_ERROR, p->last_error[0] ? p->last_error : "pool stopped");
 	if (p->stop_conn >= 0)
 		hull_pool_send_text(p->stop_conn, HULL_POOL_STOPPED, 0, NULL);
 	return 0;

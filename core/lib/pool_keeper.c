@@ -1,8 +1,11 @@
-/* pool_keeper.c — one slot's parent (POOL.md): an ordinary hull_run whose
+/* pool_keeper.c — a slot's parent (POOL.md): an ordinary hull_run whose
  * container stops before exec; on_ready gives the slot's socket to the
  * supervisor and waits for the client's connection (the slot reads the
  * request itself); from there the start, supervision and cleanup are hull
- * run's own, and the client gets its exit status from here. */
+ * run's own, and the client gets its exit status from here. After a clean
+ * run the keeper offers itself for the next slot (a fresh hull_run: new
+ * container, new namespaces), up to KEEPER_MAX_RUNS, which saves the
+ * supervisor a fork and the keeper its exit per container. */
 #include "container.h"
 #include "pool_internal.h"
 #include "pool_proto.h"
@@ -16,6 +19,8 @@
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define KEEPER_MAX_RUNS 64 /* bounds whatever a run might leave in the keeper */
 
 struct keeper {
 	struct hull_spec *spec;
@@ -72,7 +77,8 @@ static void keeper_on_started(pid_t pid, void *arg)
 	if (self >= 0)
 		close(self);
 	/* The supervisor's signal that the request path is over: it refills. */
-	close(k->sup_fd);
+	h.type = HULL_POOL_SLOT_BUSY;
+	hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0);
 }
 
 /* The status goes out before the slot's cgroup is read and removed: that
@@ -85,7 +91,25 @@ static void keeper_on_exited(int exit_status, void *arg)
 	k->told = true;
 }
 
-void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
+/* The run is over: offer this keeper for another slot. True when the
+ * supervisor wants one prepared; false when it lets go (the pool stops,
+ * has keepers enough, or is gone). */
+static bool prepare_again(int sup_fd)
+{
+	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_IDLE };
+	int fd;
+
+	if (hull_pool_send(sup_fd, &h, NULL, 0, NULL, 0) < 0)
+		return false;
+	ssize_t n = hull_pool_recv(sup_fd, &h, NULL, 0, &fd, 1);
+	if (n >= 0 && fd >= 0)
+		close(fd);
+	return n >= 0 && h.type == HULL_POOL_SLOT_PREPARE;
+}
+
+/* One slot, from prepare to the end of its request. 0 when it ran clean
+ * (the keeper may prepare another), < 0 otherwise. */
+static int keep_one(struct hull_spec *spec, int sup_fd)
 {
 	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
 	struct hull_result res;
@@ -119,5 +143,22 @@ void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
 				    err.exit_code ? err.exit_code : HULL_EXIT_RUNTIME, err.msg);
 	else if (!k.told)
 		hull_pool_send_text(k.conn, HULL_POOL_EXIT, res.exit_status, NULL);
+	/* No more hang-up signals from this client: it is not ours any more. */
+	fcntl(k.conn, F_SETFL, fcntl(k.conn, F_GETFL) & ~O_ASYNC);
+	close(k.conn);
+	return ret < 0 || res.timed_out ? -1 : 0;
+}
+
+void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
+{
+	/* Each run starts from the pool's spec (a run sets the request's
+	 * timeouts and hang-up fd in it). */
+	const struct hull_spec pool_spec = *spec;
+
+	for (int runs = 1;; runs++) {
+		*spec = pool_spec;
+		if (keep_one(spec, sup_fd) < 0 || runs >= KEEPER_MAX_RUNS || !prepare_again(sup_fd))
+			break;
+	}
 	exit(0); /* as the supervisor (pool_client.c) */
 }

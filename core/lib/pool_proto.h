@@ -21,19 +21,22 @@
 #define HULL_POOL_MAX_FDS     4
 
 enum hull_pool_msg {
-	HULL_POOL_RUN = 1,     /* client -> supervisor -> slot; fds 0-2 [, trace fd] */
-	HULL_POOL_STATUS,      /* client -> supervisor; answered by STATUS (JSON) */
-	HULL_POOL_STOP,	       /* client -> supervisor; answered by STOPPED */
-	HULL_POOL_STARTED,     /* keeper -> client: value = pid; fd: the keeper's pidfd */
-	HULL_POOL_EXIT,	       /* keeper -> client: value = exit status */
-	HULL_POOL_ERROR,       /* -> client: value = exit code, payload = message */
-	HULL_POOL_EMPTY,       /* supervisor -> client: no slot is ready */
-	HULL_POOL_STOPPED,     /* supervisor -> client: the pool is gone */
-	HULL_POOL_SLOT_READY,  /* keeper -> supervisor: value = the slot's pid */
-	HULL_POOL_SLOT_FAILED, /* keeper -> supervisor: payload = why */
-	HULL_POOL_CONN,	       /* supervisor -> keeper: fd = the client's connection */
-	HULL_POOL_QUEUED,      /* supervisor -> client (no --wait): no slot was ready, one
-				* is prepared for the request */
+	HULL_POOL_RUN = 1,	/* client -> supervisor -> slot; fds 0-2 [, trace fd] */
+	HULL_POOL_STATUS,	/* client -> supervisor; answered by STATUS (JSON) */
+	HULL_POOL_STOP,		/* client -> supervisor; answered by STOPPED */
+	HULL_POOL_STARTED,	/* keeper -> client: value = pid; fd: the keeper's pidfd */
+	HULL_POOL_EXIT,		/* keeper -> client: value = exit status */
+	HULL_POOL_ERROR,	/* -> client: value = exit code, payload = message */
+	HULL_POOL_EMPTY,	/* supervisor -> client: no slot is ready */
+	HULL_POOL_STOPPED,	/* supervisor -> client: the pool is gone */
+	HULL_POOL_SLOT_READY,	/* keeper -> supervisor: value = the slot's pid */
+	HULL_POOL_SLOT_FAILED,	/* keeper -> supervisor: payload = why */
+	HULL_POOL_CONN,		/* supervisor -> keeper: fd = the client's connection */
+	HULL_POOL_QUEUED,	/* supervisor -> client (no --wait): no slot was ready, one
+				 * is prepared for the request */
+	HULL_POOL_SLOT_BUSY,	/* keeper -> supervisor: the command was executed */
+	HULL_POOL_SLOT_IDLE,	/* keeper -> supervisor: done, can prepare another slot */
+	HULL_POOL_SLOT_PREPARE, /* supervisor -> idle keeper: prepare another slot */
 };
 
 /* Run request flags. */

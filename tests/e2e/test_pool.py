@@ -292,6 +292,26 @@ def test_nothing_of_one_request_reaches_the_next(pool, rootfs, size):
     assert not (Path(rootfs) / "tmp" / "hull-tenant.sock").exists()
 
 
+def test_a_keeper_prepares_one_fresh_slot_after_another(pool):
+    """A keeper whose run is over prepares the pool's next slot (no fork):
+    that slot is a new container all the same, and nothing of the run
+    before reaches it. Size 1: request A ends on keeper 1, which waits
+    idle; B takes keeper 2's slot, keeper 1 prepares the next; C runs in
+    it."""
+    p = pool("--cap-add", "SYS_ADMIN", size=1)
+    a = p.run("hull-tenant", "leave")
+    assert a.returncode == 0, a.stderr
+    wait_for(lambda: (lambda st: (st["idle_keepers"], st["ready"]) == (1, 1))(p.status()),
+             what="keeper 1 idle and keeper 2's slot ready")
+    assert p.status()["reused"] == 0
+    for _ in range(2):
+        b = p.run("hull-tenant", "look")
+        assert b.returncode == 0, b.stderr
+        assert b.stdout.splitlines() == [f"{t} clean" for t in TRACES]
+        wait_for(lambda: p.status()["ready"] == 1, what="the next slot")
+    assert p.status()["reused"] >= 1
+
+
 def test_ephemeral_normal_start_leaves_rootfs_untouched(run, rootfs):
     r = run("--ephemeral", "ROOTFS", "sh", "-c", "echo x > /etc/hull-eph && cat /etc/hull-eph")
     assert r.returncode == 0, r.stderr

@@ -1,0 +1,175 @@
+/* pool_slots.c — a pool's keepers, from the supervisor's side (POOL.md):
+ * fork a keeper per slot, or give an idle keeper the next one; keep the
+ * pool at its size plus one slot per queued request; take the keepers'
+ * messages (ready, busy, idle, failed); reap them. */
+#include "pool_supervisor.h"
+#include "pool_proto.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void spawn_keeper(struct pool *p)
+{
+	int sp[2];
+	pid_t pid;
+
+	if (p->n_slots >= MAX_SLOTS ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "cannot fork a keeper: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		hull_pool_refill_failed(p, msg);
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Nothing of the supervisor but its own socket. */
+		if (sp[1] != 3 && dup2(sp[1], 3) < 0)
+			_exit(HULL_EXIT_RUNTIME);
+		close_range(4, ~0U, 0);
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		hull_pool_keeper(p->c->spec, 3);
+	}
+	close(sp[1]);
+	p->slots[p->n_slots++] =
+		(struct slot){ .keeper = pid, .fd = sp[0], .slot_fd = -1, .state = SLOT_STARTING };
+}
+
+/* An idle keeper prepares the next slot: no fork. */
+static bool reuse_keeper(struct pool *p)
+{
+	for (size_t i = 0; i < p->n_slots; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->state != SLOT_IDLE)
+			continue;
+		struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_PREPARE };
+		if (hull_pool_send(s->fd, &h, NULL, 0, NULL, 0) == 0) {
+			s->state = SLOT_STARTING;
+			p->reused++;
+			return true;
+		}
+		close(s->fd); /* gone: reaped soon */
+		s->fd = -1;
+		s->state = SLOT_BUSY;
+	}
+	return false;
+}
+
+void hull_pool_refill(struct pool *p)
+{
+	if (p->stopping || hull_now_ns() < p->retry_at)
+		return;
+	/* While a request is on its way to its exec and half the slots are
+	 * still ready, the refill waits: on a small machine it would compete
+	 * with that request for the CPU. */
+	size_t ready = count(p, SLOT_READY);
+	if (count(p, SLOT_HANDING) && ready * 2 >= p->c->size && ready > 0)
+		return;
+	/* The pool grows with demand: one slot more for each queued request
+	 * (at most MAX_WAITERS beyond its size); the surplus serves later
+	 * requests and is not replaced. A few slots prepare at once (a start
+	 * waits on the kernel as much as it computes), not more: they compete
+	 * with requests for the CPU. While requests wait, nothing else needs
+	 * the CPU, and each waiting request gets its slot started at once. */
+	size_t want = p->c->size + p->n_waiters;
+	size_t parallel = p->n_waiters > p->parallel ? p->n_waiters : p->parallel;
+	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < want &&
+	       count(p, SLOT_STARTING) < parallel) {
+		if (reuse_keeper(p))
+			continue;
+		size_t before = p->n_slots;
+		if (p->n_slots < MAX_SLOTS)
+			spawn_keeper(p);
+		if (p->n_slots == before)
+			break;
+	}
+}
+
+struct slot *hull_pool_ready_slot(struct pool *p)
+{
+	for (size_t i = 0; i < p->n_slots; i++)
+		if (p->slots[i].state == SLOT_READY)
+			return &p->slots[i];
+	return NULL;
+}
+
+void hull_pool_slot_message(struct pool *p, struct slot *s)
+{
+	struct hull_pool_hdr h;
+	char msg[sizeof(p->last_error)];
+	int fd;
+	ssize_t n = hull_pool_recv(s->fd, &h, msg, sizeof(msg) - 1, &fd, 1);
+
+	if (n < 0) {
+		/* The keeper ended (or spoke nonsense): it is reaped soon. */
+		close(s->fd);
+		s->fd = -1;
+		s->state = SLOT_BUSY;
+		return;
+	}
+	msg[n] = '\0';
+	if (h.type == HULL_POOL_SLOT_READY && fd >= 0 && s->state == SLOT_STARTING) {
+		s->slot_fd = fd;
+		s->state = SLOT_READY;
+		s->container = h.value;
+		p->consecutive_failures = 0;
+		hull_pool_serve_waiters(p);
+		if (count(p, SLOT_READY) >= p->c->size)
+			hull_pool_notify(p, HULL_POOL_STARTED, NULL);
+	} else if (h.type == HULL_POOL_SLOT_BUSY && s->state == SLOT_HANDING) {
+		s->state = SLOT_BUSY;
+	} else if (h.type == HULL_POOL_SLOT_IDLE && s->state == SLOT_BUSY && !p->stopping &&
+		   count(p, SLOT_IDLE) < p->c->size) {
+		s->state = SLOT_IDLE; /* hull_pool_refill() gives it the next slot */
+	} else {
+		if (fd >= 0)
+			close(fd);
+		if (h.type == HULL_POOL_SLOT_FAILED)
+			hull_pool_refill_failed(p, msg);
+		if (h.type == HULL_POOL_SLOT_IDLE) {
+			/* Keepers enough: this one ends. */
+			close(s->fd);
+			s->fd = -1;
+		}
+	}
+}
+
+void hull_pool_reap(struct pool *p)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < p->n_slots; i++) {
+			if (p->slots[i].keeper != pid)
+				continue;
+			if (p->slots[i].fd >= 0)
+				close(p->slots[i].fd);
+			if (p->slots[i].slot_fd >= 0)
+				close(p->slots[i].slot_fd);
+			p->slots[i] = p->slots[--p->n_slots];
+			break;
+		}
+	}
+}
+
+/* Past the stop's grace: kill what is left; their cgroups, named after
+ * dead keepers, are collected as any killed hull run's. */
+void hull_pool_force_stop(struct pool *p)
+{
+	for (size_t i = 0; i < p->n_slots; i++)
+		kill(p->slots[i].keeper, SIGKILL);
+}
