@@ -159,7 +159,13 @@ def main():
                     res.append((rate, client, pool, fails))
                     extra = ""
                     if after:
-                        extra = " served %d" % (after["served"] - before["served"])
+                        served = after["served"] - before["served"]
+                        extra = " served %d" % served
+                        if "served_queued" in after:
+                            queued = after["served_queued"] - before["served_queued"]
+                            extra += " (%d%% queued for a slot, %d sent back)" % (
+                                100 * queued // max(served, 1),
+                                after["sent_back"] - before["sent_back"])
                     print("round %d  %2d at once  %-6s %6.1f/s  cpu/container %.2f ms "
                           "(client %.2f, pool %.2f)  failed %d%s" %
                           (rnd, k, label, rate, client + pool, client, pool, fails, extra),

@@ -30,6 +30,13 @@
 
 static const char *const row_labels[POOL_ROWS] = { "hull", "hull-pool" };
 
+/* How the pool served each sustained level (from `pool status` before and
+ * after it): by a ready slot, or queued for one it prepared then. */
+static struct {
+	bool known;
+	long long ready, queued, sent_back;
+} level_served[MAX_LEVELS];
+
 static void push(struct hh_samples *s, uint64_t v)
 {
 	if (hh_samples_push(s, v, NULL) < 0) {
@@ -50,6 +57,24 @@ size_t hh_lat_pool_work(const struct bench *b)
 	for (int i = 0; i < b->o.n_pool_levels; i++)
 		n += (size_t)b->o.pool_levels[i] * per_client(b, b->o.pool_levels[i]);
 	return POOL_ROWS * n;
+}
+
+/* The pool's counters of how requests were served. */
+static bool pool_served(const char *name, long long *ready, long long *queued, long long *sent_back)
+{
+	struct hull_err err = { 0 };
+	char *text = NULL;
+	if (hull_pool_status(name, &text, &err) < 0)
+		return false;
+	json_object *o = json_tokener_parse(text);
+	free(text);
+	if (!o)
+		return false;
+	*ready = hh_json_get_int(o, "served_ready", -1);
+	*queued = hh_json_get_int(o, "served_queued", -1);
+	*sent_back = hh_json_get_int(o, "sent_back", -1);
+	json_object_put(o);
+	return *ready >= 0 && *queued >= 0 && *sent_back >= 0;
 }
 
 /* The pool's status: ready slots and the PSS of an idle one. */
@@ -195,8 +220,14 @@ static void run_sustained(struct bench *b, struct hh_launch *lh, struct hh_launc
 			hh_lat_run_level(lh, k, per, &hr->sustained[li]);
 		b->done += (size_t)k * per;
 		hh_lat_progress(b, what, false);
-		if (pool_settled(pr, lp, ps->sustained_size))
+		if (pool_settled(pr, lp, ps->sustained_size)) {
+			long long r0, q0, s0, r1, q1, s1;
+			bool before = pool_served(lp->pool, &r0, &q0, &s0);
 			hh_lat_run_level(lp, k, per, &pr->sustained[li]);
+			if (before && pool_served(lp->pool, &r1, &q1, &s1) && li < MAX_LEVELS)
+				level_served[li] = (typeof(level_served[0])){ true, r1 - r0,
+									      q1 - q0, s1 - s0 };
+		}
 		b->done += (size_t)k * per;
 		hh_lat_progress(b, what, false);
 		ps->n_levels = (size_t)li + 1;
@@ -326,6 +357,15 @@ json_object *hh_lat_pool_json(struct bench *b)
 			if (ps->row[i].sustained[li].level)
 				json_object_object_add(l, ps->row[i].label,
 						       level_json(&ps->row[i].sustained[li]));
+		json_object *q = hh_json_get(l, "hull-pool");
+		if (q && level_served[li].known) {
+			json_object_object_add(q, "served_ready",
+					       json_object_new_int64(level_served[li].ready));
+			json_object_object_add(q, "served_queued",
+					       json_object_new_int64(level_served[li].queued));
+			json_object_object_add(q, "sent_back",
+					       json_object_new_int64(level_served[li].sent_back));
+		}
 		double ratio = level_rate(&ps->row[POOL_ROW_POOL], li) /
 			       level_rate(&ps->row[POOL_ROW_HULL], li);
 		json_object_object_add(l, "pool_over_hull",
@@ -431,18 +471,22 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 	fprintf(out,
 		"\nSustained rate with refill: K clients at once, each starting containers back "
 		"to back; the pool has %lld slots (the default), so its refill is inside the "
-		"figure.\n\n",
+		"figure. Queued for a slot: the share of the pool's requests that found no slot "
+		"ready and waited for one the pool prepared for them.\n\n",
 		(long long)hh_json_get_int(sus, "pool_size", 0));
-	static const char *const shead[] = {
-		"at once",     "hull containers/s",	 "hull-pool containers/s",
-		"pool / hull", "hull-pool start median", "failed (hull, pool)"
-	};
-	hh_md_table_head(out, 6, shead, "rrrrrr");
+	static const char *const shead[] = { "at once",
+					     "hull containers/s",
+					     "hull-pool containers/s",
+					     "pool / hull",
+					     "hull-pool start median",
+					     "queued for a slot",
+					     "failed (hull, pool)" };
+	hh_md_table_head(out, 7, shead, "rrrrrrr");
 	for (size_t i = 0; levels && i < json_object_array_length(levels); i++) {
 		json_object *l = json_object_array_get_idx(levels, i);
 		json_object *h = hh_json_get(l, "hull"), *q = hh_json_get(l, "hull-pool");
 		json_object *ratio = hh_json_get(l, "pool_over_hull");
-		char lv[16], hr[32], pr[32], x[32], med[32], f[48];
+		char lv[16], hr[32], pr[32], x[32], med[32], f[48], qd[32];
 		snprintf(lv, sizeof(lv), "%lld", (long long)hh_json_get_int(l, "level", 0));
 		fmt_rate(h, hr, sizeof(hr));
 		fmt_rate(q, pr, sizeof(pr));
@@ -451,8 +495,15 @@ void hh_lat_pool_markdown(json_object *report, FILE *out)
 		fmt_dur(hh_json_get(q, "entry"), "median_ns", med, sizeof(med));
 		snprintf(f, sizeof(f), "%lld, %lld", (long long)hh_json_get_int(h, "failures", 0),
 			 (long long)hh_json_get_int(q, "failures", 0));
-		const char *cells[] = { lv, hr, pr, x, med, f };
-		hh_md_table_row(out, 6, cells);
+		long long ready = hh_json_get_int(q, "served_ready", -1),
+			  queued = hh_json_get_int(q, "served_queued", -1);
+		if (ready >= 0 && queued >= 0 && ready + queued > 0)
+			snprintf(qd, sizeof(qd), "%.0f %%",
+				 100.0 * (double)queued / (double)(ready + queued));
+		else
+			snprintf(qd, sizeof(qd), "-");
+		const char *cells[] = { lv, hr, pr, x, med, qd, f };
+		hh_md_table_row(out, 7, cells);
 	}
 	json_object *mem = hh_json_get(p, "memory"), *pss = hh_json_get(mem, "idle_slot_pss_kib");
 	if (pss)

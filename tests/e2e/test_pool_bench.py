@@ -65,6 +65,11 @@ def test_sustained_levels_compare_pool_and_hull(pool_report):
             assert (x["containers"], x["failures"]) == (6, 0), x.get("first_error")
             assert x["containers_per_s"] == pytest.approx(
                 x["containers"] * 1e9 / x["wall_ns"], rel=1e-2)
+        # Every pool request was served by a slot: a ready one or one
+        # prepared for it while it was queued (the harness passes --wait).
+        q = lv["hull-pool"]
+        assert q["served_ready"] + q["served_queued"] == q["containers"], q
+        assert q["sent_back"] == 0, q
         assert lv["pool_over_hull"] == pytest.approx(
             lv["hull-pool"]["containers_per_s"] / lv["hull"]["containers_per_s"], rel=2e-2)
     targets = {t["name"]: t for t in rep["targets"]}
