@@ -7,7 +7,8 @@
 K client threads at once, each spawning containers back to back (the probe,
 `/bin/hull-probe --stamp`, as make bench's sustained rows), first with
 `hull run ROOTFS`, then with hull-pool-run (or `hull run --pool` without it)
-`--pool P --wait`, levels and rows interleaved, --rounds times. Every row's
+`--pool P --wait` (--no-wait: without), levels and rows interleaved,
+--rounds times. Every row's
 processes run in cpuacct cgroups of this script's own: the clients (and for
 `hull run` everything) in `client`, the pool's supervisor, keepers and slots
 in `pool`; the script's own CPU is subtracted. So on a machine others load
@@ -97,6 +98,8 @@ def main():
     ap.add_argument("--pool-opt", action="append", default=[],
                     help="an option for `hull pool start` (repeat)")
     ap.add_argument("--no-hull", action="store_true", help="the pool rows only")
+    ap.add_argument("--no-wait", action="store_true",
+                    help="pool runs without --wait (an empty pool: queued or a normal start)")
     ap.add_argument("--variant", action="append", default=[],
                     help="LABEL:K=V,...: one more pool row whose supervisor gets this "
                     "environment; HULL=PATH takes the pool and its client from another "
@@ -129,10 +132,11 @@ def main():
             enter(cg["idle"])
             if r.returncode != 0:
                 sys.exit("pool start: " + r.stderr.strip())
+            wait = [] if a.no_wait else ["--wait"]
             if os.access(client, os.X_OK):
-                argv = [client, "--pool", name, "--wait", "--"] + PROBE
+                argv = [client, "--pool", name] + wait + ["--"] + PROBE
             else:
-                argv = [pool_hull, "run", "--pool", name, "--wait", "--"] + PROBE
+                argv = [pool_hull, "run", "--pool", name] + wait + ["--"] + PROBE
             rows.append((label, argv, name))
         for rnd in range(a.rounds):
             for k in levels:

@@ -29,7 +29,9 @@ static void usage_pool(FILE *out)
 	      "Keep N containers (default 4) prepared up to the exec, each used once by\n"
 	      "'hull run --pool'. Run options are those of 'hull run' (see hull run --help);\n"
 	      "every slot gets a throw-away writable layer over ROOTFS (--ephemeral).\n"
-	      "An empty pool falls back to a normal start (-v says so), or waits (--wait).\n",
+	      "A run that finds no slot ready waits for one the pool prepares for it (-v says\n"
+	      "so); while the pool's refills fail it starts normally instead, unless --wait\n"
+	      "(wait) or --no-fallback (fail).\n",
 	      out);
 }
 

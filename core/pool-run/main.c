@@ -11,8 +11,8 @@
  * not. The request path is core/lib/pool_run.c, the very file the hull
  * binary compiles: one protocol, two builds.
  *
- * Whenever the pool cannot serve the request as sent (no such pool, no
- * slot ready, an option or value this client does not parse itself, -v,
+ * Whenever the pool cannot serve the request as sent (no such pool, the
+ * pool sends it back, an option or value this client does not parse, -v,
  * --help), nothing has reached a slot yet, and it execs the `hull` next to
  * itself with "run" and the same arguments, so the semantics are hull's
  * (errors, the fallback to a normal start, --wait, -v). Once a slot took
@@ -101,7 +101,7 @@ static bool parse(int argc, char **argv, struct hull_pool_request *rq, const cha
 			continue;
 		}
 		if (strcmp(o, "--no-fallback") == 0)
-			continue; /* an empty pool goes to hull, which honours it */
+			continue; /* a request sent back goes to hull, which honours it */
 		if (!arg)
 			return false;
 		i++;
