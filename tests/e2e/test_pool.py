@@ -447,11 +447,17 @@ def test_drained_pool_prepares_a_slot_for_each_request(pool, hull):
 
 def test_killed_supervisor_is_collected_by_gc(pool, hull):
     p = pool("--memory", "64m", size=2)
+    # A served request leaves a keeper idle, waiting to prepare the next slot.
+    assert p.run("true").returncode == 0
+    wait_for(lambda: p.status()["idle_keepers"] == 1, what="an idle keeper")
     sup = p.status()["pid"]
+    keepers = Path(f"/proc/{sup}/task/{sup}/children").read_text().split()
+    assert len(keepers) == 3  # two with a ready slot, one idle
     os.kill(sup, signal.SIGKILL)
     wait_for(lambda: not alive(sup), what="the supervisor to die")
     # Idle keepers see their supervisor go and clean up their slots.
     wait_for(lambda: cg_children(p.cg_parent) == [], what="the slots' cgroups to go")
+    wait_for(lambda: not any(alive(int(k)) for k in keepers), what="every keeper to end")
     # Only `hull gc` removes the state: ours below, or another one running
     # on this shared host at the same time.
     r = p.run("true")
