@@ -18,10 +18,19 @@ $(OBJ)/bench/%.o: CFLAGS += $(HULL_INCLUDES) -Iharness
 
 all: $(BIN)/hull-floor $(BIN)/hull-micro
 
-# Static like hull itself, so both pay the same exec price.
-$(BIN)/hull-floor: $(OBJ)/bench/floor.o $(HULL_LIB)
+# Static and with hull's C library (core/musl/musl.mk), so both pay the
+# same exec price: a glibc floor beside a musl hull would carry ~1.3 ms of
+# libc startup that hull no longer pays.
+$(MUSL_OBJ)/bench/%.o: MUSL_CFLAGS += $(HULL_INCLUDES) -Iharness
+ifeq ($(HULL_LIBC),musl)
+$(BIN)/hull-floor: $(MUSL_OBJ)/bench/floor.o $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^)
+else
+$(BIN)/hull-floor: $(OBJ)/bench/floor.o $(HULL_LIB) $(HULL_LIBC_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(filter %.o %.a,$^) $(LDFLAGS)
+endif
 
 $(OBJ)/bench/micro.o: bench/micro.cc bench/micro_ops.h
 	@mkdir -p $(dir $@)

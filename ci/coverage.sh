@@ -31,7 +31,9 @@ OUT=$REPORTS/coverage
 # -O0: every line maps to code; --coverage on compile and link (the static
 # hull included: gcov's runtime is linked in and writes its .gcda at exit).
 # ci/coverage_exec.c dumps the counters before every execve too, so the
-# container child's setup, which ends in execve, is counted.
+# container child's setup, which ends in execve, is counted. hull links
+# glibc here (HULL_LIBC=glibc): the instrumented build is the glibc one
+# (core/musl/musl.mk), make test runs the musl one.
 mkdir -p "$B/obj/ci"
 Babs=$(cd "$B" && pwd)
 cc -O2 -Wall -Wextra -Werror -DCOVERAGE_OBJ_DIR="\"$Babs/obj\"" -c -o "$B/obj/ci/coverage_exec.o" \
@@ -41,7 +43,7 @@ LDF="LDFLAGS=--coverage -Wl,--wrap=execve $Babs/obj/ci/coverage_exec.o"
 ROOTFS=$Babs/rootfs
 
 if [ "${1:-}" != "--report-only" ]; then
-  $MAKE --no-print-directory BUILD="$B" "$FLAGS" "$LDF" all rootfs
+  $MAKE --no-print-directory BUILD="$B" HULL_LIBC=glibc "$FLAGS" "$LDF" all rootfs
   find "$B" -name '*.gcda' -delete
   rm -rf "$ROOTFS/.gcov" "${ROOTFS:?}$Babs"
   # Tests run hull as other users too (setpriv): let every process write
@@ -51,7 +53,7 @@ if [ "${1:-}" != "--report-only" ]; then
   # Both test suites run even when one fails; the coverage of what ran is
   # still reported, and the failure decides the exit status at the end.
   status=0
-  $MAKE --no-print-directory BUILD="$B" "$FLAGS" "$LDF" unit || status=1
+  $MAKE --no-print-directory BUILD="$B" HULL_LIBC=glibc "$FLAGS" "$LDF" unit || status=1
   # The injected-delay gate test judges latency: under --coverage every
   # start is slower and noisier and the verdict means nothing (it runs in
   # make test, and the sanitizer run leaves it out for the same reason).

@@ -26,14 +26,16 @@ $(OBJ)/core/%.o: CFLAGS += $(HULL_INCLUDES)
 $(OBJ)/core/cli/%.o: CFLAGS += -Icore/cli
 $(OBJ)/core/lib/net_link.o: CFLAGS += $(HULL_NL_CFLAGS)
 
-# Only main.o carries the version; the stamp changes when the commit does,
-# so a new commit rebuilds one object (works in git worktrees too).
+# Only main.o carries the version and the C library's name (`hull
+# --version`); the stamp changes when the commit does, so a new commit
+# rebuilds one object (works in git worktrees too).
 HULL_VERSION_STAMP := $(BUILD)/version.stamp
 $(HULL_VERSION_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
 .PHONY: FORCE
-$(OBJ)/core/cli/main.o: CFLAGS += $(VERSION_FLAGS)
+GLIBC_NAME = $(or $(shell getconf GNU_LIBC_VERSION 2>/dev/null),glibc)
+$(OBJ)/core/cli/main.o: CFLAGS += $(VERSION_FLAGS) -DHULL_LIBC_NAME='"$(GLIBC_NAME)"'
 $(OBJ)/core/cli/main.o: $(HULL_VERSION_STAMP)
 
 # The default seccomp filter, compiled once here instead of at every start.
@@ -54,9 +56,45 @@ $(HULL_LIB): $(HULL_LIB_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/seccomp_bpf.o
 	rm -f $@
 	ar rcs $@ $^
 
+# libhull once more with musl, for the hull binary and hull-floor only
+# (core/musl/musl.mk); everything else that links libhull (the harness,
+# the tests, bench's microbenchmarks, the seccomp generator) uses the glibc
+# one.
+include core/musl/musl.mk
+HULL_LIB_MUSL := $(BUILD)/lib/libhull-musl.a
+$(MUSL_OBJ)/core/%.o: MUSL_CFLAGS += $(HULL_INCLUDES)
+$(MUSL_OBJ)/core/cli/%.o: MUSL_CFLAGS += -Icore/cli
+$(MUSL_OBJ)/core/lib/net_link.o: MUSL_CFLAGS += -isystem $(MUSL_DEPS)/include/libnl3
+$(MUSL_OBJ)/core/cli/main.o: MUSL_CFLAGS += $(VERSION_FLAGS) -DHULL_LIBC_NAME='"musl $(MUSL_VERSION)"'
+$(MUSL_OBJ)/core/cli/main.o: $(HULL_VERSION_STAMP)
+$(MUSL_OBJ)/gen/seccomp_bpf.o: $(BUILD)/gen/seccomp_bpf.c $(MUSL_INC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+$(HULL_LIB_MUSL): $(HULL_LIB_SRCS:%.c=$(MUSL_OBJ)/%.o) $(MUSL_OBJ)/gen/seccomp_bpf.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
 include core/pool-run/pool-run.mk
 
-# Static: the dynamic loader alone costs ~0.5 ms per container start.
-$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB)
+# Which libc hull and hull-floor link, how it was chosen (default, chosen,
+# instrumented) and the musl libraries: a change relinks them;
+# tests/e2e/test_libc.py reads it.
+HULL_LIBC_STAMP := $(BUILD)/libc.stamp
+HULL_LIBC_LINE  := $(HULL_LIBC) $(HULL_LIBC_HOW) $(or $(MUSL_DEPS),-)
+$(HULL_LIBC_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $^ $(LDFLAGS) $(HULL_LDLIBS)
+	@echo '$(HULL_LIBC_LINE)' | cmp -s - $@ || echo '$(HULL_LIBC_LINE)' > $@
+
+all: hull-libc-note
+
+# Static: the dynamic loader alone costs ~0.5 ms per container start.
+ifeq ($(HULL_LIBC),musl)
+$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_LDLIBS)
+else
+$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB) $(HULL_LIBC_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(HULL_LDLIBS)
+endif

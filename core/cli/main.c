@@ -210,7 +210,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("hull %s (%s)\n", HULL_VERSION, HULL_COMMIT);
+		/* The C library: the build links musl or glibc (core/README.md). */
+		printf("hull %s (%s)\nlibc: %s\n", HULL_VERSION, HULL_COMMIT, HULL_LIBC_NAME);
 		return 0;
 	}
 	if (argv[1][0] == '-')

@@ -37,9 +37,11 @@ $(BIN)/hull-probe $(BIN)/hull-attempt $(BIN)/hull-tenant $(BIN)/hull-net: SAN_ON
 $(BIN)/hull $(BIN)/hull-seed $(BIN)/hull-floor: override CC := tests/sanitize/cc-dynamic $(CC)
 endif
 
+# hull and hull-floor link glibc here (HULL_LIBC=glibc): musl has no
+# sanitizer runtime. make test covers the musl build (core/musl/musl.mk).
 sanitize-build:
-	$(SAN_ENV) $(MAKE) BUILD=$(SAN_BUILD) CC=$(SAN_CC) SANITIZE=1 all rootfs
+	$(SAN_ENV) $(MAKE) BUILD=$(SAN_BUILD) CC=$(SAN_CC) SANITIZE=1 HULL_LIBC=glibc all rootfs
 
 sanitize: sanitize-build
-	$(SAN_ENV) $(MAKE) BUILD=$(SAN_BUILD) CC=$(SAN_CC) SANITIZE=1 unit
+	$(SAN_ENV) $(MAKE) BUILD=$(SAN_BUILD) CC=$(SAN_CC) SANITIZE=1 HULL_LIBC=glibc unit
 	$(SAN_ENV) HULL_BUILD=$(SAN_BUILD) $(PYTHON) -m pytest -q tests/e2e $(SAN_E2E)
