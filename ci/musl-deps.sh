@@ -66,7 +66,8 @@ for b in $bases; do
 		break
 	fi
 done
-[ -n "$base" ] || fail "no writable cache directory ($bases)"
+# Before a build is tried, --auto is silent: make's note says glibc is used.
+[ -n "$base" ] || { [ "$mode" = auto ] && exit 1; fail "no writable cache directory ($bases)"; }
 prefix=$base/musl-$key
 failed=$base/musl-$key.failed
 [ "$mode" = auto ] && [ -f "$failed" ] && exit 1
@@ -76,7 +77,7 @@ for t in $TOOLS; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 # Missing tools: make deps installs them, and is what tries again.
-[ -z "$missing" ] || fail "missing tools:$missing (make deps installs them): hull builds with glibc"
+[ -z "$missing" ] || { [ "$mode" = auto ] && exit 1; fail "missing tools:$missing (make deps installs them): hull builds with glibc"; }
 
 exec 9>"$base/.lock"
 flock 9
@@ -88,7 +89,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/hull-musl-deps.XXXXXX")
 log=$base/musl-$key.log
 trap 'rm -rf "$work"' EXIT
-echo "musl-deps: building $SOURCES for musl into $prefix (once, about a minute)" >&2
+echo "musl-deps: building $SOURCES for musl into $prefix (once, 1-2 minutes)" >&2
 : >"$log"
 step() {
 	echo "== $*" >>"$log"

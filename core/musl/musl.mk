@@ -54,9 +54,12 @@ ifeq ($(HULL_LIBC)$(MUSL_DEPS),musl)
 $(error HULL_LIBC=musl: the musl libraries are not built (run ci/musl-deps.sh or make deps))
 endif
 
+# EXTRA_CFLAGS (test switches such as -DHULL_TEST_DELAY_US) reach the musl
+# objects when hull is musl; an instrumented build's do not.
 MUSL_CFLAGS := -O2 -g -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -MMD -MP \
                -include core/musl/compat.h -isystem core/musl/include -isystem $(MUSL_INC) \
-               $(if $(MUSL_DEPS),-isystem $(MUSL_DEPS)/include)
+               $(if $(MUSL_DEPS),-isystem $(MUSL_DEPS)/include) \
+               $(if $(filter musl,$(HULL_LIBC)),$(EXTRA_CFLAGS))
 MUSL_LDFLAGS := -static $(if $(MUSL_DEPS),-L$(MUSL_DEPS)/lib)
 
 $(MUSL_INC)/.stamp:
