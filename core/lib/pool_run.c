@@ -174,6 +174,19 @@ static int relay(struct relay *r, int *status, struct hull_err *err)
 	}
 }
 
+/* The encoded request's size (capped: the encoder refuses what is over),
+ * so that its buffer is a small allocation: the largest possible one
+ * would be mapped and unmapped again for every request. */
+static size_t request_size(const struct hull_pool_request *rq)
+{
+	size_t n = (rq->cwd ? strlen(rq->cwd) : 0) + 1;
+	for (size_t i = 0; rq->argv[i] && n <= HULL_POOL_MAX_PAYLOAD; i++)
+		n += strlen(rq->argv[i]) + 1;
+	for (size_t i = 0; i < rq->envc && n <= HULL_POOL_MAX_PAYLOAD; i++)
+		n += strlen(rq->env[i]) + 1;
+	return n < HULL_POOL_MAX_PAYLOAD ? n : HULL_POOL_MAX_PAYLOAD;
+}
+
 int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct hull_err *err)
 {
 	struct relay r = { .conn = -1, .sig_fd = -1, .keeper = -1, .queued = rq->queued };
@@ -181,14 +194,13 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 				   .timeout_ns = rq->timeout_ns,
 				   .kill_after_ns = rq->kill_after_ns };
 	sigset_t set, saved;
-	char *buf = malloc(HULL_POOL_MAX_PAYLOAD);
-	size_t len;
+	size_t cap = request_size(rq), len;
+	char *buf = malloc(cap);
 	int ret;
 
 	if (!buf)
 		return hull_fail(err, ENOMEM, "cannot build the pool request");
-	ret = hull_pool_encode_run(&h, rq->cwd, rq->argv, rq->env, rq->envc, buf,
-				   HULL_POOL_MAX_PAYLOAD, &len, err);
+	ret = hull_pool_encode_run(&h, rq->cwd, rq->argv, rq->env, rq->envc, buf, cap, &len, err);
 	if (ret < 0)
 		goto out_free;
 	/* Blocked before the request goes out, so none is lost. */

@@ -139,3 +139,18 @@ def test_trace_marks_the_request_path(pool, client):
                  "exec", "exited"):
         assert phases.count(want) == 1, phases
     assert phases.index("start") < phases.index("connected") < phases.index("exited")
+
+
+def test_request_size_bound(pool, hull, client):
+    """The request (cwd, argv, env) is sized to what it holds: just under
+    the 128 KiB bound it reaches the command intact, over it both clients
+    refuse it in one line."""
+    p = pool(size=1)
+    big = ["x" * 60000, "y" * 60000]
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--env", "E=" + "z" * 5000, "--",
+                                 "sh", "-c", 'echo ${#0} ${#1} ${#E}', *big]))
+    assert (r.returncode, r.stdout) == (0, "60000 60000 5000\n"), r.stderr
+    r = same(both(hull, client, ["--pool", p.name, "--wait", "--", "echo", *big, "w" * 20000]))
+    assert r.returncode == 125
+    assert r.stderr == "hull: cannot send the command to a pool slot (over 131072 bytes): " \
+                       "Argument list too long\n"
