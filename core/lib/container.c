@@ -69,6 +69,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -112,13 +113,15 @@ static void child_prepare(struct start *st)
 	    hull_child_build_root(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_trace_mark("root_switched");
-	if (hull_child_set_hostname(spec, &err) < 0 ||
+	if (hull_child_set_hostname(spec, &err) < 0)
+		hull_child_fail(st, &err);
+	/* The parent's share (lo, /dev) is done before anything runs here. */
+	if (st->go_late)
+		child_wait_go(st);
+	if (hull_child_attach_dev(st, &err) < 0 ||
 	    (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0) ||
 	    hull_child_finish(st, &err) < 0 || hull_child_drop_privileges(st, &err) < 0)
 		hull_child_fail(st, &err);
-	/* The parent's share (lo) is done too before anything runs here. */
-	if (st->go_late)
-		child_wait_go(st);
 }
 
 /* prepare, [OCI create: wait for start | pool slot: wait for the command],
@@ -215,6 +218,17 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	st->go_late = spec->spawn_mode == HULL_SPAWN_CLONE3 && !(spec->ns_flags & CLONE_NEWUSER) &&
 		      !st->use_cgroup && !hull_net_needs_setup(&spec->net);
 	st->parent_brings_lo_up = st->go_late && (clone_ns_flags(st) & CLONE_NEWNET);
+	/* /dev too, unless a config's mounts or devices go into it, or a
+	 * console needs it before go. */
+	st->parent_builds_dev = st->go_late && spec->mount_dev && hull_spec_has_mntns(spec) &&
+				spec->n_mounts == 0 && spec->n_devices == 0 && st->console_fd < 0;
+	if (st->parent_builds_dev) {
+		st->parent_pidfd = pidfd_open(getpid(), 0);
+		if (st->parent_pidfd >= 0)
+			st->dev_slot = fcntl(st->parent_pidfd, F_DUPFD_CLOEXEC, 0);
+		if (st->dev_slot < 0)
+			st->parent_builds_dev = false; /* the child builds it */
+	}
 	return 0;
 }
 
@@ -347,6 +361,25 @@ static int parent_bring_lo_up(struct start *st, struct hull_err *err)
 	return ret;
 }
 
+/* The child's /dev, built here while it sets up (go_late), left at
+ * dev_slot for it to take; without one there, it builds its own. */
+static void parent_build_dev(struct start *st)
+{
+	struct hull_err ignored;
+
+	if (!st->parent_builds_dev)
+		return;
+	int dev = hull_dev_build_detached(&ignored);
+	if (dev >= 0 && dup3(dev, st->dev_slot, O_CLOEXEC) == st->dev_slot) {
+		close(dev);
+		return;
+	}
+	if (dev >= 0)
+		close(dev);
+	close(st->dev_slot);
+	st->dev_slot = -1;
+}
+
 /* Returns 0 once the command was executed, < 0 with the child's own error
  * when setup or exec failed. */
 static int parent_wait_exec(struct start *st, struct hull_err *err)
@@ -412,7 +445,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)
 		st.ns_fds[i] = -1;
 	st.own_pid_ns = -1;
-	st.pidfd = -1;
+	st.pidfd = st.parent_pidfd = st.dev_slot = -1;
 	hull_cg_self_join_init(&st.self_join);
 	hull_net_init(&st.net, &spec->net);
 
@@ -434,6 +467,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	ret = parent_bring_lo_up(&st, err);
 	if (ret < 0)
 		goto out;
+	parent_build_dev(&st);
 	ret = hull_sync_send_go(&st.sync, err);
 	if (ret < 0) {
 		/* The child is gone already; it may have said why. */
@@ -505,5 +539,9 @@ out:
 		close(st.own_pid_ns);
 	if (st.pidfd >= 0)
 		close(st.pidfd);
+	if (st.parent_pidfd >= 0)
+		close(st.parent_pidfd);
+	if (st.dev_slot >= 0)
+		close(st.dev_slot); /* the child's /dev, attached or never */
 	return ret;
 }

@@ -37,6 +37,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -141,8 +142,9 @@ int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 /* Inside the entered rootfs: the kernel filesystems the command expects and
  * what of them it may not see. /sys only with a network namespace of its
  * own or as real root: a user namespace may not mount another one's sysfs. */
-int hull_child_mount_api(const struct hull_spec *spec, struct hull_err *err)
+int hull_child_mount_api(const struct start *st, struct hull_err *err)
 {
+	const struct hull_spec *spec = st->spec;
 	bool userns = (spec->ns_flags & CLONE_NEWUSER) != 0;
 	/* hull run's order: the root read-only first (its mountpoints made
 	 * before); an OCI config's mounts may need mountpoints created, so
@@ -164,7 +166,11 @@ int hull_child_mount_api(const struct hull_spec *spec, struct hull_err *err)
 			return ret;
 		hull_trace_mark("proc_mounted");
 	}
-	if (spec->mount_dev) {
+	if (spec->mount_dev && st->parent_builds_dev) {
+		/* hull builds it meanwhile; attached after go (hull_child_attach_dev). */
+		if ((ret = hull_ensure_mountpoint("dev", 0755, err)) < 0)
+			return ret;
+	} else if (spec->mount_dev) {
 		if ((ret = hull_dev_setup(userns, err)) < 0)
 			return ret;
 		hull_trace_mark("dev_ready");
@@ -242,7 +248,7 @@ int hull_child_build_root(struct start *st, struct hull_err *err)
 	if ((spec->root_mode == HULL_ROOT_PIVOT || spec->read_only) &&
 	    (ret = hull_rootfs_bind(spec->rootfs, err)) < 0)
 		return ret;
-	ret = hull_child_mount_api(spec, err);
+	ret = hull_child_mount_api(st, err);
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)
@@ -252,6 +258,29 @@ int hull_child_build_root(struct start *st, struct hull_err *err)
 	if (ret == 0 && after_switch && mount(NULL, "/", NULL, propagation, NULL) < 0)
 		ret = hull_fail(err, errno, "cannot set the propagation of '/'");
 	return ret;
+}
+
+/* After go, in the new root (cwd "/"): the /dev hull built, taken from
+ * hull's fd table and attached. Should hull have had none (its kernel
+ * refused a step), or should taking it fail, the child builds its own. */
+int hull_child_attach_dev(struct start *st, struct hull_err *err)
+{
+	int dev, ret;
+
+	if (!st->parent_builds_dev)
+		return 0;
+	dev = st->dev_slot >= 0 ? pidfd_getfd(st->parent_pidfd, st->dev_slot, 0) : -1;
+	if (dev >= 0 && move_mount(dev, "", AT_FDCWD, "/dev", MOVE_MOUNT_F_EMPTY_PATH) == 0) {
+		close(dev);
+		hull_trace_mark("dev_attached");
+		return 0;
+	}
+	if (dev >= 0)
+		close(dev);
+	if ((ret = hull_dev_setup(false, err)) < 0)
+		return ret;
+	hull_trace_mark("dev_ready");
+	return 0;
 }
 
 int hull_child_set_hostname(const struct hull_spec *spec, struct hull_err *err)

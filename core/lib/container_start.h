@@ -40,6 +40,12 @@ struct start {
 	bool go_late;
 	bool parent_brings_lo_up; /* go_late with a new net namespace */
 	int pidfd;		  /* the child's, for parent_bring_lo_up, or -1 */
+	/* go_late with a /dev of hull's own making: the parent builds it as a
+	 * detached mount at fd number dev_slot (its own, the child's copy is a
+	 * placeholder), the child takes it through parent_pidfd after go. */
+	bool parent_builds_dev;
+	int parent_pidfd; /* hull's own pidfd, inherited by the child, or -1 */
+	int dev_slot;	  /* -1 when the parent could not build /dev */
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -76,7 +82,8 @@ int hull_child_become_ns_root(const struct hull_spec *spec, struct hull_err *err
 int hull_child_join_namespaces(struct start *st, struct hull_err *err);
 int hull_child_bring_lo_up(const struct start *st, struct hull_err *err);
 int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err);
-int hull_child_mount_api(const struct hull_spec *spec, struct hull_err *err);
+int hull_child_mount_api(const struct start *st, struct hull_err *err);
+int hull_child_attach_dev(struct start *st, struct hull_err *err);
 int hull_child_build_root(struct start *st, struct hull_err *err);
 int hull_child_set_hostname(const struct hull_spec *spec, struct hull_err *err);
 

@@ -81,3 +81,66 @@ int hull_dev_setup(bool bind_host, struct hull_err *err)
 					 dev_links[i].path);
 	return 0;
 }
+
+/* The same /dev, as a detached mount: fsopen/fsmount make a tmpfs in no
+ * mount namespace, nodes, directories and links are made through its fd,
+ * and devpts is attached below it (a mount onto a detached tree: Linux
+ * 6.15). Anything the kernel refuses makes it return < 0; the caller then
+ * lets the child build /dev itself. */
+int hull_dev_build_detached(struct hull_err *err)
+{
+	int fs = -1, dev = -1, pts = -1, ret = 0;
+	mode_t old_umask;
+
+	/* "source" names it in mountinfo as mount(2) does. */
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "65536k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (dev = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)) < 0) {
+		ret = hull_fail(err, errno, "cannot mount tmpfs on '/dev'");
+		goto out;
+	}
+	/* Device nodes must be 0666 whatever umask hull was started with. */
+	old_umask = umask(0);
+	for (size_t i = 0; i < N_ELEMS(dev_nodes) && ret == 0; i++)
+		if (mknodat(dev, dev_nodes[i].name, S_IFCHR | 0666,
+			    makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
+			ret = hull_fail(err, errno, "cannot create device '/dev/%s'",
+					dev_nodes[i].name);
+	if (ret == 0 && (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0))
+		ret = hull_fail(err, errno, "cannot create a directory in '/dev'");
+	umask(old_umask);
+	if (ret < 0)
+		goto out;
+	close(fs);
+	fs = fsopen("devpts", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "devpts", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0620", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (pts = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)) < 0 ||
+	    move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		ret = hull_fail(err, errno, "cannot mount devpts on '/dev/pts'");
+		goto out;
+	}
+	for (size_t i = 0; i < N_ELEMS(dev_links); i++)
+		if (symlinkat(dev_links[i].target, dev, dev_links[i].path + 4) < 0) {
+			ret = hull_fail(err, errno, "cannot create symlink '/%s'",
+					dev_links[i].path);
+			goto out;
+		}
+out:
+	if (fs >= 0)
+		close(fs);
+	if (pts >= 0)
+		close(pts);
+	if (ret < 0) {
+		if (dev >= 0)
+			close(dev);
+		return ret;
+	}
+	return dev;
+}

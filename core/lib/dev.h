@@ -27,6 +27,11 @@ struct hull_dev_node {
  * namespace refuses. */
 int hull_dev_setup(bool bind_host, struct hull_err *err);
 
+/* The /dev hull_dev_setup makes (without bind_host), as a detached mount
+ * for another process of the same user namespace to attach with
+ * move_mount(): its fd, or < 0. */
+int hull_dev_build_detached(struct hull_err *err);
+
 /* Add nodes (dev_nodes.c) over what hull_dev_setup made: mknod, or with
  * bind_host an empty file with the host's node of the same path bound on
  * it. An existing node of that name is replaced. */

@@ -17,7 +17,9 @@ import pytest
 from conftest import BUILD, REPO
 
 # hull's trace marks of a default start, in order (harness/latency_trace.c).
-CHAIN = ["start", "parsed", "child_entered", "mounts_private", "proc_mounted", "dev_ready",
+# /dev: hull builds it while its child sets up, the child attaches it after
+# go (dev_attached, not in the harness's chain).
+CHAIN = ["start", "parsed", "child_entered", "mounts_private", "proc_mounted",
          "paths_masked", "root_switched", "hostname_set", "caps_set", "seccomp_installed",
          "exec"]
 

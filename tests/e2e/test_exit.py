@@ -92,7 +92,7 @@ def spawn_proc(spawn):
 
 def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
     """With nothing for hull to do first, its child sets up without waiting
-    and waits for go only before exec. strace holds hull's own share (its
+    and waits for go only after its root switch. strace holds hull's own share (its
     setns into the child's net namespace, to bring lo up) for 2 s while the
     child finishes; hull is killed there (it dies once strace lets go): the
     command must never run, and the child must not outlive hull."""
@@ -112,12 +112,12 @@ def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
         with os.fdopen(r_fd, "rb", buffering=0) as trace:
             r_fd = -1
             buf = b""
-            while b'"seccomp_installed"' not in buf:
+            while b'"hostname_set"' not in buf:
                 assert select.select([trace], [], [], 20)[0], buf
                 chunk = trace.read(4096)
                 assert chunk, buf
                 buf += chunk
-            # The child is at its last step before exec: waiting for go.
+            # The child has switched its root and waits for go.
             hull_pids = [pid for pid in descendants_of(p.pid) if proc_stat(pid)[1] == p.pid]
             assert len(hull_pids) == 1
             inside = descendants_of(hull_pids[0])

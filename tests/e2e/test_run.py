@@ -1,7 +1,10 @@
 """hull run end to end: what the command sees inside the container, and
 that the host is left exactly as it was."""
+import json
 import os
+import shutil
 import socket
+import subprocess
 
 import pytest
 
@@ -89,6 +92,60 @@ def test_minimal_dev(run):
     r = run("sh", "-c", "echo x > /dev/null && head -c 4 /dev/zero | wc -c; "
             "stat -c '%a %t,%T' /dev/null")
     assert r.stdout.split() == ["4", "666", "1,3"]
+
+
+# /dev's nodes, modes and mounts, without what differs between two starts
+# (times, mount ids, device numbers of the instances).
+DEV_VIEW = ("stat -c '%n %a %F %t,%T %U:%G %N' /dev/* /dev/pts/*; "
+            "grep ' /dev' /proc/self/mountinfo | cut -d' ' -f5-")
+# strace makes hull's own /dev fail: its fsopen (the child then builds
+# /dev) or the child's pidfd_getfd of it (the child builds its own too).
+DEV_FALLBACKS = {"fsopen-fails": ["-e", "inject=fsopen:error=ENOSYS"],
+                 "getfd-fails": ["-f", "-e", "inject=pidfd_getfd:error=EPERM"]}
+
+
+def dev_view(hull, rootfs, *opts, strace=None):
+    """(what the command sees of /dev, the phase marks of the start)."""
+    r_fd, w_fd = os.pipe()
+    prefix = ["strace", "-qq", "-o", "/dev/null", *strace] if strace else []
+    try:
+        r = subprocess.run([*prefix, hull, "run", "--trace-fd", str(w_fd), *opts, rootfs,
+                            "sh", "-c", DEV_VIEW], pass_fds=(w_fd,), capture_output=True,
+                           text=True, timeout=20)
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd) as f:
+            r_fd = -1
+            marks = [json.loads(line)["phase"] for line in f.read().splitlines()]
+    finally:
+        for fd in (r_fd, w_fd):
+            if fd >= 0:
+                os.close(fd)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, marks
+
+
+@pytest.mark.parametrize("fallback", [None, *DEV_FALLBACKS], ids=["hull", *DEV_FALLBACKS])
+def test_dev_is_the_same_whoever_builds_it(hull, rootfs, fallback):
+    """A default start's /dev is built by hull while its child sets up and
+    attached by the child; --spawn fork's child builds its own; when hull's
+    cannot be had, the child builds it. The command sees one /dev."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts)")
+    if fallback and not shutil.which("strace"):
+        pytest.skip("needs strace (apt install strace)")
+    own, own_marks = dev_view(hull, rootfs, "--spawn", "fork")
+    assert "dev_ready" in own_marks and "dev_attached" not in own_marks
+    got, marks = dev_view(hull, rootfs, strace=DEV_FALLBACKS.get(fallback))
+    if fallback:
+        assert "dev_ready" in marks and "dev_attached" not in marks, marks
+    else:
+        assert "dev_attached" in marks and "dev_ready" not in marks, marks
+    # mountinfo lists mounts in the order they joined the namespace: an
+    # attached /dev comes last.
+    assert sorted(got.splitlines()) == sorted(own.splitlines())
+    assert "/dev/null 666 character special file 1,3 root:root" in got
+    assert "/dev rw,nosuid,noexec,relatime - tmpfs tmpfs rw,size=65536k,mode=755" in got
 
 
 def test_stdin_stdout_stderr_pass_through(run):

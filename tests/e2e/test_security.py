@@ -230,7 +230,8 @@ def test_seccomp_off_default_and_file(run, tmp_path):
 
 def test_read_only_rootfs(run):
     r = run("--read-only", "ROOTFS", "sh", "-c",
-            "touch /etc/x 2>&1; touch /tmp/y && echo tmp-ok; grep ' / ' /proc/self/mountinfo")
+            "touch /etc/x 2>&1; touch /tmp/y && echo tmp-ok; "
+            "awk '$5 == \"/\"' /proc/self/mountinfo")
     assert "Read-only file system" in r.stdout
     assert "tmp-ok" in r.stdout
     assert r.stdout.splitlines()[-1].split()[5].startswith("ro")

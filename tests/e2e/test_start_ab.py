@@ -12,8 +12,8 @@ from conftest import BUILD, REPO
 
 SCRIPT = REPO / "bench" / "start_ab.py"
 PHASES = ["start", "parsed", "cloned", "child_entered", "mounts_private",
-          "proc_mounted", "dev_ready", "paths_masked", "root_switched", "hostname_set",
-          "caps_set", "seccomp_installed", "go_received", "exec", "probe entry", "exited"]
+          "proc_mounted", "paths_masked", "root_switched", "hostname_set", "go_received",
+          "dev_attached", "caps_set", "seccomp_installed", "exec", "probe entry", "exited"]
 
 
 def ab(*args, timeout=120):

@@ -5,14 +5,16 @@ import subprocess
 
 import pytest
 
-PIVOT = ["start", "parsed", "cloned", "child_entered", "lo_up", "mounts_private", "proc_mounted",
-         "dev_ready", "paths_masked", "root_switched", "hostname_set", "caps_set",
-         "seccomp_installed", "go_received", "exec", "exited"]
+# --spawn fork: the child waits for go first, brings lo up and builds /dev.
+EARLY_GO = ["start", "parsed", "cloned", "child_entered", "lo_up", "mounts_private",
+            "proc_mounted", "dev_ready", "paths_masked", "root_switched", "hostname_set",
+            "caps_set", "seccomp_installed", "exec", "exited"]
 # With nothing for hull to do before the child's setup (no id maps, cgroup
-# or network) the child waits for go last, and lo comes up from hull's side
-# meanwhile (no child mark); --spawn fork waits first and brings lo up itself.
-LATE_GO = [p for p in PIVOT if p != "lo_up"]
-EARLY_GO = [p for p in PIVOT if p != "go_received"]
+# or network) hull brings lo up and builds /dev while its child sets up;
+# the child waits for go after the root switch and attaches that /dev.
+LATE_GO = ["start", "parsed", "cloned", "child_entered", "mounts_private", "proc_mounted",
+           "paths_masked", "root_switched", "hostname_set", "go_received", "dev_attached",
+           "caps_set", "seccomp_installed", "exec", "exited"]
 
 
 def traced(hull, rootfs, *opts):
