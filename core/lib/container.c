@@ -361,6 +361,19 @@ static int parent_bring_lo_up(struct start *st, struct hull_err *err)
 	return ret;
 }
 
+/* A step of hull's failed while its child set up beside it (go_late):
+ * the child may have failed first, and hull's failure (no such process)
+ * be only the consequence. The child's own error, if it sent one, is the
+ * one to report; it is stopped first, so that its report is complete. */
+static void parent_prefer_child_error(struct start *st, struct hull_err *err)
+{
+	struct hull_err child_err;
+
+	kill(st->pid, SIGKILL);
+	if (hull_sync_read_report(&st->sync, &child_err, NULL) == HULL_REPORT_ERROR)
+		*err = child_err;
+}
+
 /* The child's /dev, built here while it sets up (go_late), left at
  * dev_slot for it to take; without one there, it builds its own. */
 static void parent_build_dev(struct start *st)
@@ -465,8 +478,10 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	if (ret < 0)
 		goto out;
 	ret = parent_bring_lo_up(&st, err);
-	if (ret < 0)
+	if (ret < 0) {
+		parent_prefer_child_error(&st, err);
 		goto out;
+	}
 	parent_build_dev(&st);
 	ret = hull_sync_send_go(&st.sync, err);
 	if (ret < 0) {

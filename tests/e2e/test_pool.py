@@ -334,7 +334,9 @@ def test_probe_sees_the_same_isolation_as_a_normal_start(pool, run):
                                "domainname", "proc", "ifaces", "uid_map", "gid_map", "setgroups",
                                "cgroup", "timens_offsets", "fds", "caps", "escape")}
         v["root"] = sorted(o["root"]["entries"]), o["root"]["rootfs_marker"]
-        v["mounts"] = [(m["mnt"], m["fs"], m["opt"]) for m in o["mounts"]["list"]]
+        # Sorted: mountinfo lists mounts in the order they were made, and
+        # hull makes /dev beside its child's own mounts (core/README.md).
+        v["mounts"] = sorted((m["mnt"], m["fs"], m["opt"]) for m in o["mounts"]["list"])
         return v
 
     assert view(a) == view(b)

@@ -141,8 +141,8 @@ def test_dev_is_the_same_whoever_builds_it(hull, rootfs, fallback):
         assert "dev_ready" in marks and "dev_attached" not in marks, marks
     else:
         assert "dev_attached" in marks and "dev_ready" not in marks, marks
-    # mountinfo lists mounts in the order they joined the namespace: an
-    # attached /dev comes last.
+    # mountinfo lists mounts in the order they were made: hull makes /dev
+    # beside its child's own mounts.
     assert sorted(got.splitlines()) == sorted(own.splitlines())
     assert "/dev/null 666 character special file 1,3 root:root" in got
     assert "/dev rw,nosuid,noexec,relatime - tmpfs tmpfs rw,size=65536k,mode=755" in got

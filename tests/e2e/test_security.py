@@ -355,6 +355,24 @@ def test_api_mountpoints_are_made_or_refused(hull, rootfs, tmp_path, case):
         assert list(tmp_path.iterdir()) == [root]  # nothing made through the link
 
 
+def test_child_error_wins_over_hulls_own_beside_it(hull, rootfs, tmp_path):
+    """hull brings the child's lo up while the child sets up; strace holds
+    hull's setns into the child's net namespace until the child has failed
+    (a file where /dev goes) and is gone: hull reports the child's error,
+    not its own consequence of it (no such process)."""
+    if not shutil.which("strace"):
+        pytest.skip("needs strace (apt install strace)")
+    root = tmp_path / "root"
+    shutil.copytree(rootfs, root, symlinks=True)
+    shutil.rmtree(root / "dev")
+    (root / "dev").write_text("")
+    r = subprocess.run(["strace", "-qq", "-o", "/dev/null", "-e", "trace=setns",
+                        "-e", "inject=setns:delay_enter=500000", hull, "run", str(root), "true"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 125, r.stderr
+    assert r.stderr == "hull: cannot use mountpoint '/dev': Not a directory\n"
+
+
 def test_masked_directories_under_a_masked_parent(hull, rootfs, tmp_path):
     # maskedPaths /proc/acpi, then /proc itself, then /sys/firmware: the
     # later masks must not depend on the first one's path, which the mask
