@@ -147,20 +147,20 @@ static int parent_make_cgroup(struct start *st, struct hull_err *err)
 
 	if (!hull_limits_any(limits) && !st->spec->cgroup_always)
 		return 0;
-	ret = hull_cgroup_init(&st->cg, limits, NULL, st->spec->cgroup_name, err);
+	ret = hull_cgroup_init(st->cg, limits, NULL, st->spec->cgroup_name, err);
 	if (ret < 0)
 		return ret;
 	/* Only for hull's own per-run names: an OCI container's siblings
 	 * under its parent belong to its engine. */
 	if (!st->spec->cgroup_name)
-		hull_cgroup_gc(&st->cg.mounts, limits->parent, NULL);
-	st->cg.freezer = st->spec->cgroup_always;
-	ret = hull_cgroup_create(&st->cg, err);
+		hull_cgroup_gc(&st->cg->mounts, limits->parent, NULL);
+	st->cg->freezer = st->spec->cgroup_always;
+	ret = hull_cgroup_create(st->cg, err);
 	if (ret < 0)
 		return ret;
 	st->use_cgroup = true;
 	/* v1: the child joins itself, cheaply (cgroup_self_join.h). */
-	hull_cg_self_join_prepare(&st->self_join, &st->cg);
+	hull_cg_self_join_prepare(&st->self_join, st->cg);
 	hull_trace_mark("cgroup_created");
 	return 0;
 }
@@ -251,18 +251,18 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 			args.flags |= CLONE_PIDFD;
 			args.pidfd = (uint64_t)(uintptr_t)&st->pidfd;
 		}
-		int cg_fd = st->use_cgroup ? st->cg.ops->into_fd(&st->cg) : -1;
+		int cg_fd = st->use_cgroup ? st->cg->ops->into_fd(st->cg) : -1;
 		if (cg_fd >= 0) {
 			args.flags |= HULL_CLONE_INTO_CGROUP;
 			args.cgroup = (uint64_t)cg_fd;
 			pid = hull_sys_clone3(&args);
 			if (pid >= 0)
-				st->cg.attached = true;
+				st->cg->attached = true;
 			else if (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)
 				args.flags &=
 					~HULL_CLONE_INTO_CGROUP; /* older kernel: join later */
 		}
-		if (!st->cg.attached)
+		if (cg_fd < 0 || !st->cg->attached)
 			pid = hull_sys_clone3(&args);
 	} else {
 		pid = fork();
@@ -300,7 +300,7 @@ static int parent_setup(struct start *st, struct hull_err *err)
 	int ret;
 
 	if (st->use_cgroup && !st->self_join.armed) {
-		ret = hull_cgroup_attach(&st->cg, st->pid, err);
+		ret = hull_cgroup_attach(st->cg, st->pid, err);
 		if (ret < 0)
 			return ret;
 		hull_trace_mark("cgroup_joined");
@@ -425,8 +425,8 @@ static void parent_detach(struct start *st, struct hull_result *res)
 {
 	res->pid = st->pid;
 	st->pid = -1;
-	if (st->use_cgroup && st->cg.dir_fd >= 0)
-		close(st->cg.dir_fd);
+	if (st->use_cgroup && st->cg->dir_fd >= 0)
+		close(st->cg->dir_fd);
 	st->use_cgroup = false;
 }
 
@@ -439,7 +439,7 @@ static int parent_finish_cgroup(struct start *st, struct hull_result *res, struc
 	if (!st->use_cgroup)
 		return 0;
 	if (res) {
-		hull_cgroup_stats(&st->cg, &stats);
+		hull_cgroup_stats(st->cg, &stats);
 		res->has_cgroup = true;
 		res->memory_peak = stats.memory_peak;
 		res->cpu_ns = stats.cpu_ns;
@@ -447,12 +447,13 @@ static int parent_finish_cgroup(struct start *st, struct hull_result *res, struc
 		hull_trace_stats(stats.memory_peak, stats.cpu_ns, stats.oom_kills);
 	}
 	st->use_cgroup = false;
-	return hull_cgroup_destroy(&st->cg, err);
+	return hull_cgroup_destroy(st->cg, err);
 }
 
 int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_err *err)
 {
-	struct start st = { .spec = spec, .pid = -1, .console_fd = -1 };
+	struct hull_cgroup cg; /* parent_make_cgroup's to initialise, if at all */
+	struct start st = { .spec = spec, .pid = -1, .console_fd = -1, .cg = &cg };
 	int ret, status;
 
 	for (size_t i = 0; i < HULL_NS_SLOTS; i++)

@@ -25,7 +25,10 @@ struct start {
 	pid_t parent_pid;
 	pid_t pid; /* the child hull created */
 	bool use_cgroup;
-	struct hull_cgroup cg;
+	/* hull_run's, made by parent_make_cgroup and only then valid: ~60 KB
+	 * (a path per v1 controller) that a start without a cgroup should not
+	 * zero, fault in and copy into its child. */
+	struct hull_cgroup *cg;
 	struct hull_cg_self_join self_join; /* v1: the child moves itself in */
 	struct hull_seccomp filter;	    /* compiled by the parent, installed by the child */
 	int ns_fds[HULL_NS_SLOTS];	    /* namespaces to join (OCI paths), -1 for none */
