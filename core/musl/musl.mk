@@ -77,4 +77,4 @@ $(MUSL_OBJ)/%.o: %.c $(MUSL_INC)/.stamp
 .PHONY: hull-libc-note
 hull-libc-note:
 	@if [ "$(HULL_LIBC)" = glibc ] && [ "$(HULL_LIBC_DEFAULT)" = glibc ] && [ "$(origin HULL_LIBC)" = file ]; then \
-	  echo "note: musl libraries not built (ci/musl-deps.sh, make deps): hull uses glibc (make HULL_LIBC=glibc to choose it)"; fi
+	  echo "note: hull linked with glibc: the musl builds of its libraries are missing (make deps builds them; make HULL_LIBC=glibc chooses glibc without this note)"; fi
