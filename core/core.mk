@@ -80,7 +80,6 @@ include core/pool-run/pool-run.mk
 # Which libc hull and hull-floor link, how it was chosen (default, chosen,
 # instrumented) and the musl libraries: a change relinks them;
 # tests/e2e/test_libc.py reads it.
-HULL_LIBC_STAMP := $(BUILD)/libc.stamp
 HULL_LIBC_LINE  := $(HULL_LIBC) $(HULL_LIBC_HOW) $(or $(MUSL_DEPS),-)
 $(HULL_LIBC_STAMP): FORCE
 	@mkdir -p $(dir $@)

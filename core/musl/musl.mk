@@ -25,13 +25,36 @@ MUSL_INC := $(BUILD)/musl-include
 MUSL_ASM_DIR := $(firstword $(wildcard /usr/include/$(shell uname -m)-linux-gnu/asm /usr/include/asm))
 MUSL_CC_FOUND := $(if $(shell command -v $(MUSL_CC) 2>/dev/null),yes)
 
+# How hull's libc is chosen, saved in $(HULL_LIBC_STAMP) as "LIBC HOW
+# PREFIX" (core/core.mk writes it; tests/e2e/test_libc.py reads it): HOW is
+# default, chosen (HULL_LIBC= given) or instrumented (make sanitize, make
+# coverage: glibc, musl has no sanitizer runtime). A build dir keeps a libc
+# chosen on purpose: a later plain make there (the bench and install tests
+# run one in the sanitizer's and coverage's build dirs) must not relink
+# their glibc hull with musl.
+HULL_LIBC_STAMP := $(BUILD)/libc.stamp
+MUSL_INSTRUMENTED := $(SANITIZE)$(findstring --coverage,$(EXTRA_CFLAGS) $(LDFLAGS))
+ifneq ($(HULL_LIBC),)
+HULL_LIBC_HOW := chosen
+else
+HULL_LIBC_SAVED := $(shell cat $(HULL_LIBC_STAMP) 2>/dev/null)
+ifneq ($(filter chosen instrumented,$(word 2,$(HULL_LIBC_SAVED))),)
+HULL_LIBC := $(word 1,$(HULL_LIBC_SAVED))
+HULL_LIBC_HOW := $(word 2,$(HULL_LIBC_SAVED))
+else ifneq ($(MUSL_INSTRUMENTED),)
+HULL_LIBC := glibc
+HULL_LIBC_HOW := instrumented
+else
+HULL_LIBC_HOW := default
+endif
+endif
+
 # The prefix of the musl builds of libseccomp, libcap, json-c, libnl and
 # nettle, outside the checkout (ci/musl-deps.sh builds it when missing).
-# Goals that build nothing do not ask.
+# Asked for unless hull is glibc or the goals build nothing.
 MUSL_NO_BUILD_GOALS := clean format format-check deps
-ifneq ($(filter-out glibc,$(HULL_LIBC)),)
-MUSL_WANTED := yes
-else ifeq ($(HULL_LIBC)$(SANITIZE),)
+MUSL_WANTED := $(if $(filter-out glibc,$(HULL_LIBC)),yes)
+ifeq ($(HULL_LIBC),)
 MUSL_WANTED := $(if $(filter-out $(MUSL_NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all)),yes)
 endif
 MUSL_DEPS :=
@@ -40,13 +63,7 @@ MUSL_DEPS := $(shell ci/musl-deps.sh --auto)
 endif
 MUSL_VERSION := $(if $(MUSL_DEPS),$(shell cat $(MUSL_DEPS)/musl-version))
 
-# Instrumented builds (make sanitize, make coverage) are glibc builds.
-MUSL_INSTRUMENTED := $(SANITIZE)$(findstring --coverage,$(EXTRA_CFLAGS) $(LDFLAGS))
-HULL_LIBC_DEFAULT := $(if $(MUSL_DEPS),$(if $(MUSL_INSTRUMENTED),glibc,musl),glibc)
-# How the choice was made, for the stamp (core/core.mk) and the e2e test
-# that fails when a default build silently fell back to glibc.
-HULL_LIBC_HOW := $(if $(HULL_LIBC),chosen,$(if $(MUSL_INSTRUMENTED),instrumented,default))
-HULL_LIBC ?= $(HULL_LIBC_DEFAULT)
+HULL_LIBC ?= $(if $(MUSL_DEPS),musl,glibc)
 ifeq ($(filter $(HULL_LIBC),glibc musl),)
 $(error HULL_LIBC must be glibc or musl, not '$(HULL_LIBC)')
 endif
@@ -76,5 +93,5 @@ $(MUSL_OBJ)/%.o: %.c $(MUSL_INC)/.stamp
 # A fallback to glibc is said once per make that links hull.
 .PHONY: hull-libc-note
 hull-libc-note:
-	@if [ "$(HULL_LIBC)" = glibc ] && [ "$(HULL_LIBC_DEFAULT)" = glibc ] && [ "$(origin HULL_LIBC)" = file ]; then \
+	@if [ "$(HULL_LIBC) $(HULL_LIBC_HOW)" = "glibc default" ]; then \
 	  echo "note: hull linked with glibc: the musl builds of its libraries are missing (make deps builds them; make HULL_LIBC=glibc chooses glibc without this note)"; fi
