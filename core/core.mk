@@ -34,7 +34,6 @@ $(HULL_VERSION_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
 .PHONY: FORCE
-GLIBC_NAME = $(or $(shell getconf GNU_LIBC_VERSION 2>/dev/null),glibc)
 $(OBJ)/core/cli/main.o: CFLAGS += $(VERSION_FLAGS) -DHULL_LIBC_NAME='"$(GLIBC_NAME)"'
 $(OBJ)/core/cli/main.o: $(HULL_VERSION_STAMP)
 

@@ -3,5 +3,8 @@
 # the reports' context.
 LAT_BUILD_FLAGS := $(strip $(subst ",,$(subst ',,$(filter-out -M% -D% -W% -I%,$(CFLAGS)))))
 $(OBJ)/harness/report.o: CFLAGS += -DHH_BUILD_FLAGS='"$(LAT_BUILD_FLAGS)"' \
-                                    -DHH_REPORT_VERSION='"$(VERSION)"'
+                                    -DHH_REPORT_VERSION='"$(VERSION)"' \
+                                    -DHH_HULL_LIBC='"$(HULL_LIBC_NAME)"'
+# The C library hull links (core/musl/musl.mk): a change rebuilds report.o.
+$(OBJ)/harness/report.o: $(HULL_LIBC_STAMP)
 

@@ -51,12 +51,13 @@ static void context_section(json_object *r, FILE *out)
 	fputs("# hull startup latency\n\n", out);
 	fprintf(out,
 		"%s, kernel %s, %lld CPUs (%s), cgroup layout %s; hull %s, commit %s, "
-		"%s build (%s); %s.\n",
+		"%s build (%s), hull linked with %s; %s.\n",
 		hh_json_get_string(c, "host", "?"), hh_json_get_string(c, "kernel", "?"),
 		(long long)hh_json_get_int(c, "cpus", 0), hh_json_get_string(c, "cpu_model", "?"),
 		hh_json_get_string(c, "cgroup_layout", "?"), hh_json_get_string(c, "version", "?"),
 		hh_json_get_string(c, "commit", "?"), hh_json_get_string(c, "build_type", "?"),
-		hh_json_get_string(c, "build_flags", "?"), hh_json_get_string(c, "date", "?"));
+		hh_json_get_string(c, "build_flags", "?"), hh_json_get_string(c, "hull_libc", "?"),
+		hh_json_get_string(c, "date", "?"));
 	if (cfg) {
 		json_object *cpu = hh_json_get(cfg, "cpu");
 		fprintf(out,

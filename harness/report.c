@@ -94,6 +94,7 @@ json_object *hh_report_context(const char *commit)
 	add_str(ctx, "build_type", "debug");
 #endif
 	add_str(ctx, "compiler", "gcc " __VERSION__);
+	add_str(ctx, "hull_libc", HH_HULL_LIBC); /* musl or glibc (core/musl/musl.mk) */
 
 	time_t now = time(NULL);
 	struct tm tm;

@@ -64,6 +64,9 @@ endif
 MUSL_VERSION := $(if $(MUSL_DEPS),$(shell cat $(MUSL_DEPS)/musl-version))
 
 HULL_LIBC ?= $(if $(MUSL_DEPS),musl,glibc)
+# "musl 1.2.3" or "glibc 2.36": hull --version, the reports' context.
+HULL_LIBC_NAME = $(if $(filter musl,$(HULL_LIBC)),musl $(MUSL_VERSION),$(GLIBC_NAME))
+GLIBC_NAME = $(or $(shell getconf GNU_LIBC_VERSION 2>/dev/null),glibc)
 ifeq ($(filter $(HULL_LIBC),glibc musl),)
 $(error HULL_LIBC must be glibc or musl, not '$(HULL_LIBC)')
 endif

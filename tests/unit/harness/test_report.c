@@ -20,10 +20,11 @@
 static void test_context_has_every_field(void **state)
 {
 	(void)state;
-	static const char *const keys[] = { "host",    "kernel",      "kernel_version", "arch",
-					    "cpus",    "cpu_model",   "cgroup_layout",	"commit",
-					    "version", "build_flags", "build_type",	"compiler",
-					    "date" };
+	static const char *const keys[] = { "host",	     "kernel",	   "kernel_version",
+					    "arch",	     "cpus",	   "cpu_model",
+					    "cgroup_layout", "commit",	   "version",
+					    "build_flags",   "build_type", "compiler",
+					    "hull_libc",     "date" };
 	json_object *ctx = hh_report_context("abc1234");
 
 	assert_non_null(ctx);
@@ -32,6 +33,8 @@ static void test_context_has_every_field(void **state)
 			fail_msg("context has no '%s'", keys[i]);
 	assert_string_equal(hh_json_get_string(ctx, "commit", ""), "abc1234");
 	assert_true(hh_json_get_int(ctx, "cpus", 0) >= 1);
+	const char *libc = hh_json_get_string(ctx, "hull_libc", "");
+	assert_true(strncmp(libc, "musl ", 5) == 0 || strncmp(libc, "glibc", 5) == 0);
 	const char *date = hh_json_get_string(ctx, "date", "");
 	assert_int_equal(strlen(date), 20); /* 2024-01-02T03:04:05Z */
 	assert_int_equal(date[10], 'T');
