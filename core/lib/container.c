@@ -80,8 +80,15 @@
 
 static void child_wait_go(struct start *st)
 {
-	if (hull_sync_wait_go(&st->sync) < 0)
+	uint64_t ignored;
+
+	if (hull_sync_wait_go_with(&st->sync, &ignored) < 0)
 		_exit(HULL_EXIT_RUNTIME); /* hull is gone */
+	if (st->go_late) {
+		/* hull asked which signals were ignored (signal_reset.h). */
+		hull_signals_default_these(ignored);
+		st->signals_defaulted = true;
+	}
 	hull_trace_mark("go_received");
 }
 
@@ -100,9 +107,12 @@ static void child_prepare(struct start *st)
 	/* First, so everything it does and starts is inside (fork mode: its
 	 * own child too). */
 	hull_child_join_cgroup(st);
-	/* While the parent writes maps and cgroups (signal_reset.h). */
-	hull_signals_default();
-	st->signals_defaulted = true;
+	/* While the parent writes maps and cgroups (signal_reset.h); with
+	 * nothing for it to do, the parent asks instead. */
+	if (!st->go_late) {
+		hull_signals_default();
+		st->signals_defaulted = true;
+	}
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
 		hull_child_unshare_and_wait(st);
 	else if (!st->go_late)
@@ -484,7 +494,9 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 		goto out;
 	}
 	parent_build_dev(&st);
-	ret = hull_sync_send_go(&st.sync, err);
+	/* go_late: the child's ignored signals, found out here meanwhile
+	 * (hull's own dispositions are the child's as of the clone). */
+	ret = hull_sync_send_go_with(&st.sync, st.go_late ? hull_signals_ignored() : 0, err);
 	if (ret < 0) {
 		/* The child is gone already; it may have said why. */
 		struct hull_err child_err;

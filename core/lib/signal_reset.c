@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,6 +44,43 @@ void hull_signals_default(void)
 		}
 		if (old.sa_handler == SIG_IGN)
 			sigaction(sig, &dfl, NULL);
+	}
+}
+
+static bool ignored_raw(int sig)
+{
+	struct kernel_sigaction old = { 0 };
+
+	return syscall(SYS_rt_sigaction, sig, NULL, &old, (size_t)(_NSIG / 8)) == 0 &&
+	       old.handler == SIG_IGN;
+}
+
+uint64_t hull_signals_ignored(void)
+{
+	uint64_t ignored = 0;
+
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+		struct sigaction old;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, NULL, &old) == 0 ? old.sa_handler == SIG_IGN
+						    : errno == EINVAL && ignored_raw(sig))
+			ignored |= 1ull << (sig - 1);
+	}
+	return ignored;
+}
+
+void hull_signals_default_these(uint64_t ignored)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct kernel_sigaction kdfl = { 0 };
+
+	for (int sig = 1; ignored && sig <= 64; sig++) {
+		if (!(ignored & (1ull << (sig - 1))))
+			continue;
+		ignored &= ~(1ull << (sig - 1));
+		if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL)
+			syscall(SYS_rt_sigaction, sig, &kdfl, NULL, (size_t)(_NSIG / 8));
 	}
 }
 

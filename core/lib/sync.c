@@ -82,9 +82,20 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+/* go: 'g' and a word, one write below PIPE_BUF. */
+struct go_msg {
+	char c;
+	uint64_t word;
+} __attribute__((packed));
+
 int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
 {
-	char c = 'g';
+	return hull_sync_send_go_with(sync, 0, err);
+}
+
+int hull_sync_send_go_with(struct hull_sync *sync, uint64_t word, struct hull_err *err)
+{
+	struct go_msg m = { 'g', word };
 	sigset_t pipe_set, old;
 	struct timespec zero = { 0, 0 };
 	ssize_t n;
@@ -97,12 +108,12 @@ int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	n = write_all(sync->go[1], &c, 1);
+	n = write_all(sync->go[1], &m, sizeof(m));
 	saved = errno;
 	if (n < 0 && saved == EPIPE)
 		sigtimedwait(&pipe_set, NULL, &zero);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (n != 1)
+	if (n != (ssize_t)sizeof(m))
 		return hull_fail(err, saved, "cannot release the container");
 	close_fd(&sync->go[1]);
 	return 0;
@@ -110,10 +121,19 @@ int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
 
 int hull_sync_wait_go(struct hull_sync *sync)
 {
-	char c;
-	ssize_t n = read_full(sync->go[0], &c, 1);
+	return hull_sync_wait_go_with(sync, NULL);
+}
+
+int hull_sync_wait_go_with(struct hull_sync *sync, uint64_t *word)
+{
+	struct go_msg m;
+	ssize_t n = read_full(sync->go[0], &m, sizeof(m));
 	close_fd(&sync->go[0]);
-	return n == 1 ? 0 : -EPIPE;
+	if (n != (ssize_t)sizeof(m) || m.c != 'g')
+		return -EPIPE;
+	if (word)
+		*word = m.word;
+	return 0;
 }
 
 bool hull_sync_parent_gone(const struct hull_sync *sync)

@@ -38,6 +38,10 @@ void hull_sync_keep_child(struct hull_sync *sync);
 int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err);
 /* Child: wait for go; returns -EPIPE when the parent is gone. */
 int hull_sync_wait_go(struct hull_sync *sync);
+/* The same, with one word from parent to child on go (one atomic write):
+ * what the parent found out for the child while it set up. */
+int hull_sync_send_go_with(struct hull_sync *sync, uint64_t word, struct hull_err *err);
+int hull_sync_wait_go_with(struct hull_sync *sync, uint64_t *word);
 /* Child: whether the parent is gone now (nobody reads the report pipe).
  * Unlike EOF on go this holds also after the parent sent go and died. */
 bool hull_sync_parent_gone(const struct hull_sync *sync);

@@ -64,10 +64,42 @@ static void test_ignored_and_blocked_signals_are_reset(void **state)
 		assert_false(sigismember(&mask, sig) == 1);
 }
 
+/* The two halves: the parent asks, the child resets what it was told. */
+static void test_ignored_set_then_reset(void **state)
+{
+	(void)state;
+	const int ignored[] = { SIGINT, SIGPIPE, SIGRTMIN + 1, 64 };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, handler = { .sa_handler = on_usr1 }, now;
+	uint64_t want = 1ull << (32 - 1);
+
+	hull_signals_default(); /* whatever the runner left */
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		assert_int_equal(sigaction(ignored[i], &ign, NULL), 0);
+		want |= 1ull << (ignored[i] - 1);
+	}
+	assert_int_equal(sigaction(SIGUSR1, &handler, NULL), 0);
+	raw_handler(32, (void *)SIG_IGN);
+
+	assert_true(hull_signals_ignored() == want);
+	hull_signals_default_these(want);
+	assert_true(hull_signals_ignored() == 0);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		assert_int_equal(sigaction(ignored[i], NULL, &now), 0);
+		assert_ptr_equal(now.sa_handler, SIG_DFL);
+	}
+	assert_ptr_equal(raw_handler(32, NULL), (void *)SIG_DFL);
+	assert_int_equal(sigaction(SIGUSR1, NULL, &now), 0);
+	assert_ptr_equal(now.sa_handler, on_usr1); /* not in the set: left alone */
+	hull_signals_default_these(0);		   /* nothing to do */
+	assert_int_equal(sigaction(SIGUSR1, NULL, &now), 0);
+	assert_ptr_equal(now.sa_handler, on_usr1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ignored_and_blocked_signals_are_reset),
+		cmocka_unit_test(test_ignored_set_then_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,6 +210,25 @@ static void test_ready_then_go(void **state)
 	assert_int_equal(reap_child(), 0);
 }
 
+static void test_go_carries_a_word(void **state)
+{
+	(void)state;
+	struct hull_err err, child_err;
+
+	if (fork_pair() == 0) {
+		uint64_t word = 0;
+		if (hull_sync_wait_go_with(&sync_, &word) != 0 || sync_.go[0] != -1)
+			_exit(3);
+		_exit(word == 0x8000000100000002ull ? 0 : 4);
+	}
+	hull_err_clear(&err);
+	assert_int_equal(hull_sync_send_go_with(&sync_, 0x8000000100000002ull, &err), 0);
+	assert_int_equal(sync_.go[1], -1);
+	hull_err_clear(&child_err);
+	assert_int_equal(hull_sync_read_report(&sync_, &child_err, &err), HULL_REPORT_EOF);
+	assert_int_equal(reap_child(), 0);
+}
+
 static void test_child_reports_error(void **state)
 {
 	(void)state;
@@ -404,6 +423,7 @@ int main(void)
 		T(test_parent_gone_after_sending_go),
 		T(test_partial_report_is_protocol_error),
 		T(test_send_go_to_vanished_child),
+		T(test_go_carries_a_word),
 		T(test_report_ready_without_reader),
 	};
 	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
