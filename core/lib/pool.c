@@ -110,7 +110,7 @@ void hull_pool_refill_failed(struct pool *p, const char *msg)
 	/* Queued requests without --wait are not kept through a back-off. */
 	size_t kept = 0;
 	for (size_t i = 0; i < p->n_waiters; i++) {
-		if (p->waiters[i].wait)
+		if (p->waiters[i].rq.flags & HULL_POOL_WAIT)
 			p->waiters[kept++] = p->waiters[i];
 		else
 			send_back(p, p->waiters[i].fd);
@@ -121,19 +121,19 @@ void hull_pool_refill_failed(struct pool *p, const char *msg)
 /* Give conn to a ready slot and its keeper; false when none could take
  * it. The slot reads the request from the client itself and execs; the
  * keeper, off that path, gets the connection for the exit status and the
- * request's timeouts (read here from the header). */
-static bool hand_over(struct pool *p, int conn)
+ * request's timeouts (from the header rq, peeked at when it came). The
+ * slot gets it first: the keeper takes it once the slot has exec'd or
+ * failed, and then it is there (pool_keeper.c). */
+static bool hand_over(struct pool *p, int conn, const struct hull_pool_hdr *rq)
 {
 	struct slot *s;
-	struct hull_pool_hdr rq, h = { .type = HULL_POOL_CONN };
+	struct hull_pool_hdr h = { .type = HULL_POOL_CONN };
 
-	if (recv(conn, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(rq))
-		return false;
 	while ((s = hull_pool_ready_slot(p))) {
 		struct hull_pool_hdr k = { .type = HULL_POOL_CONN,
-					   .flags = rq.flags,
-					   .timeout_ns = rq.timeout_ns,
-					   .kill_after_ns = rq.kill_after_ns };
+					   .flags = rq->flags,
+					   .timeout_ns = rq->timeout_ns,
+					   .kill_after_ns = rq->kill_after_ns };
 		int ret = hull_pool_send(s->slot_fd, &h, NULL, 0, &conn, 1);
 		close(s->slot_fd);
 		s->slot_fd = -1;
@@ -141,6 +141,7 @@ static bool hand_over(struct pool *p, int conn)
 			ret = hull_pool_send(s->fd, &k, NULL, 0, &conn, 1);
 		if (ret == 0) {
 			s->state = SLOT_HANDING;
+			s->handed_at = hull_now_ns();
 			p->served++;
 			close(conn);
 			return true;
@@ -165,8 +166,9 @@ void hull_pool_serve_waiters(struct pool *p)
 {
 	while (p->n_waiters && hull_pool_ready_slot(p)) {
 		int conn = p->waiters[0].fd;
+		struct hull_pool_hdr rq = p->waiters[0].rq;
 		memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(p->waiters[0]));
-		if (client_gone(conn) || !hand_over(p, conn))
+		if (client_gone(conn) || !hand_over(p, conn, &rq))
 			close(conn);
 		else
 			p->served_queued++;
@@ -226,14 +228,19 @@ static bool refilling(const struct pool *p)
 	return !p->stopping && p->consecutive_failures == 0;
 }
 
-/* A client's request header is here: serve it. */
-static void serve_request(struct pool *p, int conn)
+/* Only the header, peeked at: a run request's payload and fds are the
+ * slot's. True when a whole one is there. */
+static bool peek_header(int conn, struct hull_pool_hdr *h)
 {
-	struct hull_pool_hdr h;
-	/* Only the header: a run request's payload and fds are the keeper's. */
-	ssize_t n = recv(conn, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+	return recv(conn, h, sizeof(*h), MSG_PEEK | MSG_DONTWAIT) == (ssize_t)sizeof(*h);
+}
 
-	if (n != (ssize_t)sizeof(h) || h.magic != HULL_POOL_MAGIC) {
+/* A client's request header h is here: serve it. */
+static void serve_request(struct pool *p, int conn, const struct hull_pool_hdr *rq)
+{
+	const struct hull_pool_hdr h = *rq;
+
+	if (h.magic != HULL_POOL_MAGIC) {
 		turn_away(conn, "malformed pool request");
 		return;
 	}
@@ -241,14 +248,14 @@ static void serve_request(struct pool *p, int conn)
 	case HULL_POOL_RUN:
 		if (p->stopping) {
 			turn_away(conn, "pool is stopping");
-		} else if (hand_over(p, conn)) {
+		} else if (hand_over(p, conn, &h)) {
 			p->served_ready++;
 		} else if (p->n_waiters < MAX_WAITERS &&
 			   ((h.flags & HULL_POOL_WAIT) || refilling(p))) {
 			/* Queued; hull_pool_refill() starts a slot for it. Without --wait the
 			 * client is told (hull run -v says so). */
 			p->waiters[p->n_waiters].fd = conn;
-			p->waiters[p->n_waiters++].wait = h.flags & HULL_POOL_WAIT;
+			p->waiters[p->n_waiters++].rq = h;
 			if (!(h.flags & HULL_POOL_WAIT))
 				hull_pool_send(conn,
 					       &(struct hull_pool_hdr){ .type = HULL_POOL_QUEUED },
@@ -293,8 +300,8 @@ static void accept_client(struct pool *p)
 	}
 	/* Usually the request came with the connection: serve it now. */
 	struct hull_pool_hdr h;
-	if (recv(conn, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT) == (ssize_t)sizeof(h)) {
-		serve_request(p, conn);
+	if (peek_header(conn, &h)) {
+		serve_request(p, conn, &h);
 		return;
 	}
 	if (p->n_pending >= MAX_PENDING) {
@@ -321,10 +328,13 @@ static void serve_pending(struct pool *p, const struct pollfd *fds, nfds_t n)
 			continue;
 		}
 		p->pending[i] = p->pending[--p->n_pending];
-		if (readable)
-			serve_request(p, fd);
-		else
+		struct hull_pool_hdr h;
+		if (!readable)
 			turn_away(fd, "no pool request within a second");
+		else if (!peek_header(fd, &h))
+			turn_away(fd, "malformed pool request");
+		else
+			serve_request(p, fd, &h);
 	}
 }
 
@@ -370,6 +380,8 @@ static int poll_once(struct pool *p)
 			now < p->stop_deadline ? (int)((p->stop_deadline - now) / 1000000) + 1 : 0;
 	else if (p->retry_at > now)
 		timeout = (int)((p->retry_at - now) / 1000000) + 1;
+	else if (p->refill_after > now && (timeout < 0 || p->refill_after - now < 1000000000ull))
+		timeout = (int)((p->refill_after - now) / 1000000) + 1;
 	int ready = poll(fds, n, timeout);
 	if (ready < 0)
 		return errno == EINTR ? 0 : -errno;

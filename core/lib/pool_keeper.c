@@ -26,59 +26,76 @@ struct keeper {
 	struct hull_spec *spec;
 	int sup_fd;  /* to the supervisor */
 	int peer_fd; /* to the slot, until the supervisor has it */
-	int conn;    /* the client, once handed over */
+	int self;    /* this keeper's pidfd, for the clients' signals */
+	int conn;    /* the client, once taken */
+	bool ready;  /* the slot was offered: a client may be handed to it */
 	bool told;   /* the client has its exit status */
 };
 
-/* The connection's hang-up (the client died) reaches hull_run's
- * supervision as a SIGHUP raised for this fd (supervise.h). */
-static int watch_hangup(struct keeper *k, struct hull_err *err)
-{
-	if (fcntl(k->conn, F_SETOWN, getpid()) < 0 || fcntl(k->conn, F_SETSIG, SIGHUP) < 0 ||
-	    fcntl(k->conn, F_SETFL, fcntl(k->conn, F_GETFL) | O_ASYNC) < 0)
-		return hull_fail(err, errno, "cannot watch the pool client");
-	k->spec->hangup_fd = k->conn;
-	return 0;
-}
-
 /* The slot is ready: its socket goes to the supervisor, which hands a
- * client's connection to the slot directly and to us; the slot reads the
- * request itself, so the request path does not pass through here. */
+ * client's connection to the slot and then to us. The keeper does not
+ * wait for it here: hull_run goes on to wait for the slot's exec (or its
+ * error), and the connection is taken then (take_client), so a request
+ * wakes the keeper once, at the exec, not also at the hand-over. */
 static int keeper_on_ready(pid_t pid, void *arg, struct hull_err *err)
 {
 	struct keeper *k = arg;
 	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_READY, .value = pid };
-	int conn;
 
 	close(k->spec->command_fd); /* the slot's end */
 	int ret = hull_pool_send(k->sup_fd, &h, NULL, 0, &k->peer_fd, 1);
 	close(k->peer_fd); /* the supervisor holds it now: its close is the slot's end */
 	if (ret < 0)
 		return hull_fail(err, ECANCELED, "pool stopped");
+	k->ready = true;
+	return 0;
+}
+
+/* The client's connection, which the supervisor sent right after it gave
+ * it to the slot: whenever the slot has exec'd or failed on the request,
+ * it is on its way or here. Nothing comes when the slot ended unused (the
+ * pool stops, or the slot was killed while it waited): then the
+ * supervisor closes this socket, or hands the client to another slot. */
+static void take_client(struct keeper *k)
+{
+	struct hull_pool_hdr h;
+	int conn;
 	ssize_t n = hull_pool_recv(k->sup_fd, &h, NULL, 0, &conn, 1);
-	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0)
-		return hull_fail(err, ECANCELED, "pool stopped");
+
+	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0) {
+		if (n >= 0 && conn >= 0)
+			close(conn);
+		return;
+	}
 	k->conn = conn;
 	if (h.flags & HULL_POOL_TIMEOUT) {
 		k->spec->timeout_ns = h.timeout_ns;
 		if (h.kill_after_ns)
 			k->spec->kill_after_ns = h.kill_after_ns;
 	}
-	return watch_hangup(k, err);
+	/* The connection's hang-up (the client died) reaches hull_run's
+	 * supervision as a SIGHUP raised for this fd (supervise.h); one that
+	 * came before is seen by its first check. */
+	if (fcntl(conn, F_SETOWN, getpid()) == 0 && fcntl(conn, F_SETSIG, SIGHUP) == 0 &&
+	    fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_ASYNC) == 0)
+		k->spec->hangup_fd = conn;
 }
 
+/* The command was executed: the client learns it, with this keeper's
+ * pidfd for its signals. The supervisor is not told (it would be one more
+ * wake-up per container): it counts a hand-over as on its way to the exec
+ * for a short while (pool_slots.c) and hears of the keeper again when the
+ * run is over. */
 static void keeper_on_started(pid_t pid, void *arg)
 {
 	struct keeper *k = arg;
 	struct hull_pool_hdr h = { .type = HULL_POOL_STARTED, .value = pid };
-	int self = pidfd_open(getpid(), 0);
 
-	hull_pool_send(k->conn, &h, NULL, 0, &self, self >= 0 ? 1 : 0);
-	if (self >= 0)
-		close(self);
-	/* The supervisor's signal that the request path is over: it refills. */
-	h.type = HULL_POOL_SLOT_BUSY;
-	hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0);
+	if (k->ready && k->conn < 0)
+		take_client(k);
+	if (k->conn < 0)
+		return; /* the slot ended unused; hull_run reaps it */
+	hull_pool_send(k->conn, &h, NULL, 0, &k->self, k->self >= 0 ? 1 : 0);
 }
 
 /* The status goes out before the slot's cgroup is read and removed: that
@@ -109,9 +126,9 @@ static bool prepare_again(int sup_fd)
 
 /* One slot, from prepare to the end of its request. 0 when it ran clean
  * (the keeper may prepare another), < 0 otherwise. */
-static int keep_one(struct hull_spec *spec, int sup_fd)
+static int keep_one(struct hull_spec *spec, int sup_fd, int self)
 {
-	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
+	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .self = self, .conn = -1 };
 	struct hull_result res;
 	struct hull_err err = { 0 };
 	int sp[2];
@@ -132,9 +149,13 @@ static int keep_one(struct hull_spec *spec, int sup_fd)
 	spec->on_exited_arg = &k;
 
 	int ret = hull_run(spec, &res, &err);
+	/* The slot failed on the request (before the exec): that is the
+	 * client's error, and its connection is on its way. */
+	if (ret < 0 && k.ready && k.conn < 0)
+		take_client(&k);
 	if (k.conn < 0) {
 		/* No client: the slot failed to prepare (or the pool stopped). */
-		if (ret < 0 && err.errnum != ECANCELED)
+		if (ret < 0 && err.errnum != ECANCELED && !k.ready)
 			hull_pool_send_text(sup_fd, HULL_POOL_SLOT_FAILED, 0, err.msg);
 		exit(ret < 0 ? HULL_EXIT_RUNTIME : 0);
 	}
@@ -154,10 +175,13 @@ void hull_pool_keeper(struct hull_spec *spec, int sup_fd)
 	/* Each run starts from the pool's spec (a run sets the request's
 	 * timeouts and hang-up fd in it). */
 	const struct hull_spec pool_spec = *spec;
+	/* Close-on-exec: no container inherits it (they are clone3'd). */
+	int self = pidfd_open(getpid(), 0);
 
 	for (int runs = 1;; runs++) {
 		*spec = pool_spec;
-		if (keep_one(spec, sup_fd) < 0 || runs >= KEEPER_MAX_RUNS || !prepare_again(sup_fd))
+		if (keep_one(spec, sup_fd, self) < 0 || runs >= KEEPER_MAX_RUNS ||
+		    !prepare_again(sup_fd))
 			break;
 	}
 	exit(0); /* as the supervisor (pool_client.c) */

@@ -34,7 +34,6 @@ enum hull_pool_msg {
 	HULL_POOL_CONN,		/* supervisor -> keeper: fd = the client's connection */
 	HULL_POOL_QUEUED,	/* supervisor -> client (no --wait): no slot was ready, one
 				 * is prepared for the request */
-	HULL_POOL_SLOT_BUSY,	/* keeper -> supervisor: the command was executed */
 	HULL_POOL_SLOT_IDLE,	/* keeper -> supervisor: done, can prepare another slot */
 	HULL_POOL_SLOT_PREPARE, /* supervisor -> idle keeper: prepare another slot */
 };

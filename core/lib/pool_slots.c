@@ -70,14 +70,29 @@ static bool reuse_keeper(struct pool *p)
 
 void hull_pool_refill(struct pool *p)
 {
-	if (p->stopping || hull_now_ns() < p->retry_at)
+	uint64_t now = hull_now_ns();
+
+	p->refill_after = 0;
+	if (p->stopping || now < p->retry_at)
 		return;
 	/* While a request is on its way to its exec and half the slots are
 	 * still ready, the refill waits: on a small machine it would compete
 	 * with that request for the CPU. */
+	uint64_t handing_until = 0;
+	for (size_t i = 0; i < p->n_slots; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->state != SLOT_HANDING)
+			continue;
+		if (now - s->handed_at >= HANDING_NS)
+			s->state = SLOT_BUSY;
+		else if (s->handed_at + HANDING_NS > handing_until)
+			handing_until = s->handed_at + HANDING_NS;
+	}
 	size_t ready = count(p, SLOT_READY);
-	if (count(p, SLOT_HANDING) && ready * 2 >= p->c->size && ready > 0)
+	if (handing_until && ready * 2 >= p->c->size && ready > 0) {
+		p->refill_after = handing_until;
 		return;
+	}
 	/* The pool grows with demand: one slot more for each queued request
 	 * (at most MAX_WAITERS beyond its size); the surplus serves later
 	 * requests and is not replaced. A few slots prepare at once (a start
@@ -129,9 +144,8 @@ void hull_pool_slot_message(struct pool *p, struct slot *s)
 		hull_pool_serve_waiters(p);
 		if (count(p, SLOT_READY) >= p->c->size)
 			hull_pool_notify(p, HULL_POOL_STARTED, NULL);
-	} else if (h.type == HULL_POOL_SLOT_BUSY && s->state == SLOT_HANDING) {
-		s->state = SLOT_BUSY;
-	} else if (h.type == HULL_POOL_SLOT_IDLE && s->state == SLOT_BUSY && !p->stopping &&
+	} else if (h.type == HULL_POOL_SLOT_IDLE &&
+		   (s->state == SLOT_BUSY || s->state == SLOT_HANDING) && !p->stopping &&
 		   count(p, SLOT_IDLE) < p->c->size) {
 		s->state = SLOT_IDLE; /* hull_pool_refill() gives it the next slot */
 	} else {

@@ -5,6 +5,7 @@
 #define HULL_POOL_SUPERVISOR_H
 
 #include "pool_internal.h"
+#include "pool_proto.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,9 +17,12 @@
 #define PENDING_NS    (1000000000ull) /* a client has this long to send its request */
 #define STOP_GRACE_NS (10ull * 1000000000ull)
 
-/* HANDING: a client was handed over and its command is not executed yet
- * (the keeper says SLOT_BUSY at the exec); BUSY: after that; IDLE: a
- * keeper whose run is over, waiting to prepare another slot. */
+#define HANDING_NS (2000000ull) /* a hand-over's way to the exec, about */
+
+/* HANDING: a client was handed over less than HANDING_NS ago, its command
+ * likely not executed yet (nobody says when: that would wake the
+ * supervisor once more per container); BUSY: after that; IDLE: a keeper
+ * whose run is over, waiting to prepare another slot. */
 enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_HANDING, SLOT_BUSY, SLOT_IDLE };
 
 struct slot {
@@ -27,6 +31,7 @@ struct slot {
 	int fd;	     /* to the keeper; -1 once it is gone */
 	int slot_fd; /* to the slot itself, once ready; -1 else */
 	enum slot_state state;
+	uint64_t handed_at; /* HANDING since */
 };
 
 struct pool {
@@ -36,8 +41,8 @@ struct pool {
 	size_t n_slots;
 	struct {
 		int fd;
-		bool wait;	/* --wait: stays queued through failed refills */
-	} waiters[MAX_WAITERS]; /* requests that found no slot ready, oldest first */
+		struct hull_pool_hdr rq; /* the request's header */
+	} waiters[MAX_WAITERS];		 /* requests that found no slot ready, oldest first */
 	size_t n_waiters;
 	size_t parallel; /* slots prepared at once while nobody waits */
 	struct {
@@ -50,7 +55,8 @@ struct pool {
 	unsigned long long served, served_ready, served_queued, sent_back;
 	unsigned long long reused; /* slots prepared by a keeper that ran one before */
 	unsigned long long failures, consecutive_failures;
-	uint64_t retry_at; /* back-off after a failed refill */
+	uint64_t retry_at;     /* back-off after a failed refill */
+	uint64_t refill_after; /* the refill waits for hand-overs until then; 0: it does not */
 	char last_error[sizeof(((struct hull_err *)0)->msg)];
 	bool stopping;
 	uint64_t stop_deadline;

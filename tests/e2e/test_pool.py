@@ -169,6 +169,50 @@ def test_command_errors_as_hull_run(pool):
     assert r.returncode == 201
 
 
+def test_a_request_the_slot_cannot_serve_is_the_clients_error(pool):
+    """The slot fails on the request itself (its cwd is missing), before any
+    exec: the client gets that error from the keeper, which takes the
+    connection only then, and it is not a failed refill (no back-off, the
+    pool serves on)."""
+    p = pool(size=1)
+    r = p.run("true", opts=["--cwd", "/no-such-dir"])
+    assert r.returncode == 125, r
+    assert r.stderr == ("hull: cannot change to working directory '/no-such-dir': "
+                        "No such file or directory\n")
+    wait_for(lambda: p.status()["ready"] == 1, what="the next slot")
+    assert p.status()["failures"] == 0
+    assert p.run("sh", "-c", "exit 5").returncode == 5
+
+
+def test_refill_goes_on_while_a_command_runs(pool, hull, spawn):
+    """Right after a hand-over the refill holds back while half the pool is
+    ready (the command's exec would compete with it), but only for a
+    moment: nobody reports the exec, so the supervisor must wake up by
+    itself and refill while the command still runs."""
+    p = pool(size=2)
+    sup = p.status()["pid"]
+    proc = spawn([hull, "run", "--pool", p.name, "--", "sh", "-c", "echo ready; exec sleep 1000"],
+                 stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "ready\n"
+    # Watched in /proc: a status request would wake the supervisor itself.
+    wait_for(lambda: len(slot_processes(sup)) == 3, what="a slot prepared while the command runs")
+    assert proc.poll() is None
+    assert (lambda st: (st["busy"], st["ready"]))(p.status()) == (1, 2)
+    proc.kill()
+    proc.wait(timeout=TIMEOUT)
+
+
+def slot_processes(sup):
+    """The containers (ready, preparing or running) of the supervisor sup's keepers."""
+    out = []
+    for keeper in Path(f"/proc/{sup}/task/{sup}/children").read_text().split():
+        try:
+            out += Path(f"/proc/{keeper}/task/{keeper}/children").read_text().split()
+        except FileNotFoundError:
+            pass
+    return out
+
+
 def commands_in_slots(p):
     """The commands of the pool's busy slots (children of its keepers)."""
     sup = p.status()["pid"]
