@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from hostutil import deepest_descendant, descendants_of, proc_stat, read_line, wait_gone
+from hostutil import (deepest_descendant, descendants_of, proc_stat, read_line, traced_env,
+                      wait_gone)
 
 SPAWNS = ["clone3", "fork"]
 
@@ -105,7 +106,8 @@ def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
         p = spawn(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=setns",
                    "-e", "inject=setns:delay_enter=2000000",
                    hull, "run", "--trace-fd", str(w_fd), rootfs, "echo", "ran"],
-                  pass_fds=(w_fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                  pass_fds=(w_fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                  env=traced_env())
         os.close(w_fd)
         w_fd = -1
         marks = []

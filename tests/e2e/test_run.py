@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import host_mounts
+from hostutil import traced_env
 
 # Every way hull can build the container's root.
 MODES = {
@@ -111,7 +112,7 @@ def dev_view(hull, rootfs, *opts, strace=None):
     try:
         r = subprocess.run([*prefix, hull, "run", "--trace-fd", str(w_fd), *opts, rootfs,
                             "sh", "-c", DEV_VIEW], pass_fds=(w_fd,), capture_output=True,
-                           text=True, timeout=20)
+                           text=True, timeout=20, env=traced_env())
         os.close(w_fd)
         w_fd = -1
         with os.fdopen(r_fd) as f:

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from hostutil import read_line
+from hostutil import read_line, traced_env
 
 DOCKER_DEFAULT_CAPS = "00000000a80425fb"
 
@@ -368,7 +368,7 @@ def test_child_error_wins_over_hulls_own_beside_it(hull, rootfs, tmp_path):
     (root / "dev").write_text("")
     r = subprocess.run(["strace", "-qq", "-o", "/dev/null", "-e", "trace=setns",
                         "-e", "inject=setns:delay_enter=500000", hull, "run", str(root), "true"],
-                       capture_output=True, text=True, timeout=20)
+                       capture_output=True, text=True, timeout=20, env=traced_env())
     assert r.returncode == 125, r.stderr
     assert r.stderr == "hull: cannot use mountpoint '/dev': Not a directory\n"
 

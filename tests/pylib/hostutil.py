@@ -198,3 +198,13 @@ def comm_of(pid):
             return f.read().strip()
     except OSError:
         return None
+
+
+def traced_env():
+    """The environment for a hull run under strace (ptrace): a sanitized
+    build's leak check cannot work there and would fail the run at exit
+    (make sanitize sets ASAN_OPTIONS), so it is turned off for that run."""
+    env = dict(os.environ)
+    if "ASAN_OPTIONS" in env:
+        env["ASAN_OPTIONS"] += ":detect_leaks=0"
+    return env
