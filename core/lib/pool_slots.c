@@ -48,6 +48,37 @@ static void spawn_keeper(struct pool *p)
 		(struct slot){ .keeper = pid, .fd = sp[0], .slot_fd = -1, .state = SLOT_STARTING };
 }
 
+/* How many keepers may wait idle: the pool's size plus one per command
+ * running now. While K clients start containers back to back, each
+ * finished run's keeper is the one the next request's replacement slot
+ * needs; ending it there and forking another a moment later cost the
+ * supervisor a fork and the keeper its exit (at 16 at once one slot in
+ * five came from a new keeper). As the runs end, the surplus is let go
+ * (trim_idle), back to the pool's size. */
+static size_t idle_cap(const struct pool *p)
+{
+	return p->c->size + count(p, SLOT_HANDING) + count(p, SLOT_BUSY);
+}
+
+static void release(struct slot *s)
+{
+	close(s->fd); /* the keeper sees it when it asks, and ends; reaped soon */
+	s->fd = -1;
+	s->state = SLOT_BUSY;
+}
+
+static void trim_idle(struct pool *p)
+{
+	size_t idle = count(p, SLOT_IDLE), cap = idle_cap(p);
+
+	for (size_t i = 0; i < p->n_slots && idle > cap; i++) {
+		if (p->slots[i].state == SLOT_IDLE) {
+			release(&p->slots[i]);
+			idle--;
+		}
+	}
+}
+
 /* An idle keeper prepares the next slot: no fork. */
 static bool reuse_keeper(struct pool *p)
 {
@@ -61,9 +92,7 @@ static bool reuse_keeper(struct pool *p)
 			p->reused++;
 			return true;
 		}
-		close(s->fd); /* gone: reaped soon */
-		s->fd = -1;
-		s->state = SLOT_BUSY;
+		release(s); /* gone */
 	}
 	return false;
 }
@@ -111,6 +140,8 @@ void hull_pool_refill(struct pool *p)
 		if (p->n_slots == before)
 			break;
 	}
+	if (!p->n_waiters)
+		trim_idle(p);
 }
 
 struct slot *hull_pool_ready_slot(struct pool *p)
@@ -146,7 +177,7 @@ void hull_pool_slot_message(struct pool *p, struct slot *s)
 			hull_pool_notify(p, HULL_POOL_STARTED, NULL);
 	} else if (h.type == HULL_POOL_SLOT_IDLE &&
 		   (s->state == SLOT_BUSY || s->state == SLOT_HANDING) && !p->stopping &&
-		   count(p, SLOT_IDLE) < p->c->size) {
+		   count(p, SLOT_IDLE) < idle_cap(p)) {
 		s->state = SLOT_IDLE; /* hull_pool_refill() gives it the next slot */
 	} else {
 		if (fd >= 0)

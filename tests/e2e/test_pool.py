@@ -202,6 +202,31 @@ def test_refill_goes_on_while_a_command_runs(pool, hull, spawn):
     proc.wait(timeout=TIMEOUT)
 
 
+def test_keepers_of_a_burst_wait_idle_then_go(pool, hull, spawn):
+    """While commands still run, the keepers of finished ones wait idle for
+    the next slots (as many as run, beyond the pool's size: no fork for the
+    next request); once all have ended, only the pool's size of them stays."""
+    p = pool(size=1)
+    cmd = [hull, "run", "--pool", p.name, "--wait", "--", "sh", "-c", "echo ready; head -c1"]
+    procs = [spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    for proc in procs:
+        assert proc.stdout.readline() == "ready\n"
+
+    def finish(proc):
+        proc.stdin.write("x")
+        proc.stdin.close()
+        assert proc.wait(timeout=TIMEOUT) == 0
+
+    finish(procs[0])
+    finish(procs[1])
+    wait_for(lambda: (lambda st: (st["busy"], st["idle_keepers"]) == (1, 2))(p.status()),
+             what="two keepers idle while one command runs")
+    finish(procs[2])
+    wait_for(lambda: (lambda st: (st["busy"], st["idle_keepers"]) == (0, 1))(p.status()),
+             what="the pool's size of idle keepers once every run is over")
+
+
 def slot_processes(sup):
     """The containers (ready, preparing or running) of the supervisor sup's keepers."""
     out = []
