@@ -3,6 +3,7 @@ libraries are built (ci/musl-deps.sh), glibc when chosen (make
 HULL_LIBC=glibc) or instrumented (make sanitize, make coverage). `hull
 --version` says which; a default build that silently fell back to glibc
 fails here."""
+import os
 import subprocess
 
 import pytest
@@ -62,3 +63,25 @@ def test_default_build_links_musl_when_its_libraries_exist(hull):
     assert symbols.returncode == 0
     assert "__libc_start_main" in symbols.stdout
     assert " __libc_start_init" in symbols.stdout, "hull-floor is not linked with musl"
+
+
+def make_libc(tmp_path, *args):
+    """make's libc choice in a fresh build dir with no musl libraries to be
+    found (HULL_MUSL_CACHE names a directory that cannot exist)."""
+    env = dict(os.environ, HULL_MUSL_CACHE="/dev/null/none")
+    return subprocess.run(["make", "--no-print-directory", "-C", str(REPO),
+                           f"BUILD={tmp_path}/build", *args, "hull-libc-note"],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_without_musl_libraries_the_build_says_it_uses_glibc(tmp_path):
+    r = make_libc(tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "note: hull linked with glibc" in r.stdout
+    # Chosen on purpose: no note.
+    r = make_libc(tmp_path, "HULL_LIBC=glibc")
+    assert r.returncode == 0 and "note:" not in r.stdout, r.stdout + r.stderr
+    # musl demanded but not there: a clear error, no silent glibc.
+    r = make_libc(tmp_path, "HULL_LIBC=musl")
+    assert r.returncode != 0
+    assert "HULL_LIBC=musl: the musl libraries are not built" in r.stderr
