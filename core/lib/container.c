@@ -347,6 +347,27 @@ static int parent_network(struct start *st, struct hull_err *err)
 	return 0;
 }
 
+/* Before Linux 5.8 setns takes a namespace's fd, not a pidfd (EINVAL). */
+static bool enter_net_by_path(pid_t pid)
+{
+	char path[64];
+	int saved = errno, fd, ret;
+
+	if (saved != EINVAL)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = saved;
+		return false;
+	}
+	ret = setns(fd, CLONE_NEWNET);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret == 0;
+}
+
 /* lo of the child's new net namespace, brought up from here while the
  * child builds its root (go_late): hull enters that namespace for it and
  * returns to its own. */
@@ -359,7 +380,7 @@ static int parent_bring_lo_up(struct start *st, struct hull_err *err)
 	own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (own < 0)
 		return hull_fail(err, errno, "cannot open namespace '%s'", "/proc/self/ns/net");
-	if (setns(st->pidfd, CLONE_NEWNET) < 0) {
+	if (setns(st->pidfd, CLONE_NEWNET) < 0 && !enter_net_by_path(st->pid)) {
 		ret = hull_fail(err, errno, "cannot enter the container's net namespace");
 	} else {
 		ret = hull_net_lo_up(err);

@@ -149,6 +149,22 @@ def test_dev_is_the_same_whoever_builds_it(hull, rootfs, fallback):
     assert "/dev rw,nosuid,noexec,relatime - tmpfs tmpfs rw,size=65536k,mode=755" in got
 
 
+def test_lo_up_where_setns_takes_no_pidfd(hull, rootfs):
+    """hull brings its child's lo up through setns on the clone's pidfd;
+    before Linux 5.8 setns refuses a pidfd (EINVAL, forced here by strace
+    on hull's first setns) and hull enters by /proc/PID/ns/net instead."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts)")
+    if not shutil.which("strace"):
+        pytest.skip("needs strace (apt install strace)")
+    r = subprocess.run(["strace", "-qq", "-o", "/dev/null", "-e", "trace=setns",
+                        "-e", "inject=setns:error=EINVAL:when=1", hull, "run", rootfs,
+                        "cat", "/sys/class/net/lo/flags"],
+                       capture_output=True, text=True, timeout=20, env=traced_env())
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout, 16) & 0x1  # IFF_UP
+
+
 def test_stdin_stdout_stderr_pass_through(run):
     r = run("sh", "-c", "cat; echo to-err >&2", input="hello\nworld\n")
     assert r.returncode == 0
