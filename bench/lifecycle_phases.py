@@ -45,6 +45,8 @@ LABELS = {
     "paths_masked": "child: mask /proc paths",
     "root_switched": "child: pivot_root",
     "hostname_set": "child: hostname",
+    "go_received": "child waits for go (hull: lo up, /dev)",
+    "dev_attached": "child: attach the /dev hull built",
     "caps_set": "child: capabilities",
     "seccomp_installed": "child: seccomp",
     "child_ready": "child reports ready (waits on the fifo)",

@@ -43,6 +43,8 @@ enum hh_lat_mark {
 	HH_LAT_MASKED,
 	HH_LAT_ROOT,
 	HH_LAT_HOSTNAME,
+	HH_LAT_GO,	 /* the child's wait for hull's share (lo, /dev) */
+	HH_LAT_DEV_LATE, /* /dev after go: hull's attached, or the child's own */
 	HH_LAT_CAPS,
 	HH_LAT_SECCOMP,
 	HH_LAT_EXEC,

@@ -23,6 +23,8 @@ const struct hh_lat_mark_info hh_lat_marks_info[HH_LAT_N_MARKS] = {
 	[HH_LAT_MASKED] = { "paths_masked", "mask /proc paths" },
 	[HH_LAT_ROOT] = { "root_switched", "pivot_root / chroot" },
 	[HH_LAT_HOSTNAME] = { "hostname_set", "hostname" },
+	[HH_LAT_GO] = { "go_received", "wait for go (hull: lo up, /dev)" },
+	[HH_LAT_DEV_LATE] = { "dev_attached", "/dev: attach hull's" },
 	[HH_LAT_CAPS] = { "caps_set", "drop capabilities" },
 	[HH_LAT_SECCOMP] = { "seccomp_installed", "install seccomp filter" },
 	[HH_LAT_EXEC] = { "exec", "cwd, fds, signals" },
@@ -65,6 +67,16 @@ int hh_lat_parse_trace(const char *buf, size_t len, struct hh_lat_marks *m, stru
 					 (int)(n > 80 ? 80 : n), p);
 		}
 		int i = mark_by_trace_name(phase);
+		/* Where hull has work of its own first (id maps, cgroup, network)
+		 * the child waits for go at its start: that wait stays in "sync +
+		 * private mounts". Otherwise it waits after the root switch, while
+		 * hull brings lo up and builds /dev; the child attaches that /dev
+		 * after go, or builds its own there should attaching fail: its
+		 * dev_ready then ends the late /dev phase. */
+		if (i == HH_LAT_GO && !m->t[HH_LAT_ROOT])
+			i = -1;
+		if (i == HH_LAT_DEV && m->t[HH_LAT_GO])
+			i = HH_LAT_DEV_LATE;
 		if (i >= 0)
 			m->t[i] = (uint64_t)t;
 		json_object_put(o);

@@ -18,10 +18,10 @@ from conftest import BUILD, REPO
 
 # hull's trace marks of a default start, in order (harness/latency_trace.c).
 # /dev: hull builds it while its child sets up, the child attaches it after
-# go (dev_attached, not in the harness's chain).
+# go (go_received, dev_attached).
 CHAIN = ["start", "parsed", "child_entered", "mounts_private", "proc_mounted",
-         "paths_masked", "root_switched", "hostname_set", "caps_set", "seccomp_installed",
-         "exec"]
+         "paths_masked", "root_switched", "hostname_set", "go_received", "dev_attached",
+         "caps_set", "seccomp_installed", "exec"]
 
 
 def latency(harness, *args, env=None, timeout=180):

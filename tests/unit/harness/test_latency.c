@@ -42,6 +42,51 @@ static void test_parse_trace(void **state)
 	assert_int_equal(m.t[HH_LAT_SPAWN], 0);
 }
 
+/* hull builds /dev while its child sets up; the child attaches it after
+ * go, or builds its own there when attaching failed: either way the time
+ * is the late /dev phase, and the early one stays empty. */
+static void test_parse_trace_dev_after_go(void **state)
+{
+	(void)state;
+	static const char attached[] = "{\"phase\":\"root_switched\",\"t_ns\":90}\n"
+				       "{\"phase\":\"hostname_set\",\"t_ns\":100}\n"
+				       "{\"phase\":\"go_received\",\"t_ns\":120}\n"
+				       "{\"phase\":\"dev_attached\",\"t_ns\":130}\n"
+				       "{\"phase\":\"caps_set\",\"t_ns\":170}\n";
+	static const char built[] = "{\"phase\":\"proc_mounted\",\"t_ns\":50}\n"
+				    "{\"phase\":\"root_switched\",\"t_ns\":90}\n"
+				    "{\"phase\":\"hostname_set\",\"t_ns\":100}\n"
+				    "{\"phase\":\"go_received\",\"t_ns\":120}\n"
+				    "{\"phase\":\"dev_ready\",\"t_ns\":150}\n"
+				    "{\"phase\":\"caps_set\",\"t_ns\":170}\n";
+	static const char early[] = "{\"phase\":\"go_received\",\"t_ns\":40}\n"
+				    "{\"phase\":\"proc_mounted\",\"t_ns\":50}\n"
+				    "{\"phase\":\"dev_ready\",\"t_ns\":60}\n"
+				    "{\"phase\":\"hostname_set\",\"t_ns\":100}\n";
+	struct hh_lat_marks m = { 0 };
+
+	assert_int_equal(hh_lat_parse_trace(attached, strlen(attached), &m, NULL), 0);
+	assert_int_equal(m.t[HH_LAT_GO], 120);
+	assert_int_equal(m.t[HH_LAT_DEV_LATE], 130);
+	assert_int_equal(m.t[HH_LAT_DEV], 0);
+	assert_int_equal(hh_lat_marks_check(&m, NULL), 0);
+
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(hh_lat_parse_trace(built, strlen(built), &m, NULL), 0);
+	assert_int_equal(m.t[HH_LAT_DEV_LATE], 150);
+	assert_int_equal(m.t[HH_LAT_DEV], 0);
+	assert_int_equal(hh_lat_marks_check(&m, NULL), 0);
+
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(hh_lat_parse_trace(early, strlen(early), &m, NULL), 0);
+	assert_int_equal(m.t[HH_LAT_DEV], 60);
+	assert_int_equal(m.t[HH_LAT_DEV_LATE], 0);
+	/* An early go (hull had id maps, a cgroup or a link to make first)
+	 * is part of "sync + private mounts", not the late wait. */
+	assert_int_equal(m.t[HH_LAT_GO], 0);
+	assert_int_equal(hh_lat_marks_check(&m, NULL), 0);
+}
+
 static void test_parse_trace_rejects_garbage(void **state)
 {
 	(void)state;
@@ -129,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_trace),
+		cmocka_unit_test(test_parse_trace_dev_after_go),
 		cmocka_unit_test(test_parse_trace_rejects_garbage),
 		cmocka_unit_test(test_parse_stamp),
 		cmocka_unit_test(test_phases_add_up),
