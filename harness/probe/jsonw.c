@@ -105,13 +105,7 @@ void knull(const char *k)
 	fputs("null", stdout);
 }
 
-static const char *errname(int e)
-{
-	const char *s = e ? strerrorname_np(e) : "";
-	return s ? s : "E?";
-}
-
 void kerr(const char *k, int e)
 {
-	kstr(k, errname(e));
+	kstr(k, probe_errname(e));
 }

@@ -28,4 +28,7 @@ void knull(const char *k);
 /* "k": the errno's name ("ENOENT"), "" for 0. */
 void kerr(const char *k, int e);
 
+/* An errno's symbolic name ("EPERM"; "" for 0, "E?" if unknown): errname.c. */
+const char *probe_errname(int e);
+
 #endif
