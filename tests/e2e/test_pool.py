@@ -197,7 +197,11 @@ def test_refill_goes_on_while_a_command_runs(pool, hull, spawn):
     # Watched in /proc: a status request would wake the supervisor itself.
     wait_for(lambda: len(slot_processes(sup)) == 3, what="a slot prepared while the command runs")
     assert proc.poll() is None
-    assert (lambda st: (st["busy"], st["ready"]))(p.status()) == (1, 2)
+    # The refill has begun by itself; its slot may still be starting (a
+    # status request from now on cannot have started it).
+    wait_for(lambda: (lambda st: (st["busy"], st["ready"]))(p.status()) == (1, 2),
+             what="the slot prepared while the command runs to be ready")
+    assert proc.poll() is None
     proc.kill()
     proc.wait(timeout=TIMEOUT)
 
