@@ -45,4 +45,4 @@ bench: deps
 	$(MAKE) all rootfs
 	BUILD=$(BUILD) REPORTS=$(REPORTS) BENCH_N=$(BENCH_N) BENCH_QUICK=$(BENCH_QUICK) \
 	BENCH_RUNTIMES=$(BENCH_RUNTIMES) BENCH_CPU=$(BENCH_CPU) COMMIT=$(COMMIT) \
-	PYTHON=$(PYTHON) bench/run.sh
+	PYTHON=$(PYTHON) ci/run-bases.sh bench/run.sh

@@ -24,13 +24,13 @@ COVERAGE_MIN   ?= 80
 gate: deps
 	$(MAKE) all rootfs
 	@mkdir -p $(GATE_REPORTS)
-	$(BIN)/hull-harness gate --baseline $(GATE_BASELINE) --tolerance $(GATE_TOLERANCE) \
+	ci/run-bases.sh $(BIN)/hull-harness gate --baseline $(GATE_BASELINE) --tolerance $(GATE_TOLERANCE) \
 	  -n $(GATE_N) --json $(GATE_REPORTS)/gate.json --markdown $(GATE_REPORTS)/gate.md \
 	  --raw-dir $(GATE_REPORTS) --commit $(COMMIT)
 
 baseline: deps
 	$(MAKE) all rootfs
-	$(BIN)/hull-harness gate --write-baseline $(GATE_BASELINE) -n $(BASELINE_N) --commit $(COMMIT)
+	ci/run-bases.sh $(BIN)/hull-harness gate --write-baseline $(GATE_BASELINE) -n $(BASELINE_N) --commit $(COMMIT)
 
 # The whole coverage run: build, tests, report, threshold.
 coverage: deps
