@@ -71,10 +71,12 @@ def start_once(a, path, opts):
     """One start: (t_spawn, t_probe_entry, t_reaped, [(mark, t)])."""
     trace_r, trace_w = os.pipe()
     out_r, out_w = os.pipe()
+    # A hostname needs the uts namespace (--ns none measures the bare exec).
+    host = ["--hostname", "hull"] if "uts" in a.ns or a.ns == "all" else []
     if opts is None:  # the floor: no trace marks
-        argv = [path, "--ns", a.ns, "--hostname", "hull", a.rootfs, *PROBE]
+        argv = [path, "--ns", a.ns, *host, a.rootfs, *PROBE]
     else:
-        argv = [path, "run", *opts, "--ns", a.ns, "--hostname", "hull", "--trace-fd", "3",
+        argv = [path, "run", *opts, "--ns", a.ns, *host, "--trace-fd", "3",
                 a.rootfs, "--", *PROBE]
     actions = [(os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, trace_w, 3)]
     t0 = time.monotonic_ns()

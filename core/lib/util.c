@@ -42,29 +42,41 @@ int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err)
 	}
 }
 
-/* nftw gives its callback no context: the first failure is kept here. */
-static __thread int remove_errno;
-static __thread char remove_failed[PATH_MAX];
+/* nftw gives its callback no context: the first failure is kept in the
+ * caller's frame, found through a thread-local pointer. Only a pointer:
+ * musl puts a program's TLS in a static block when it is small, and a
+ * PATH_MAX buffer here cost every exec of hull an mmap and two page faults. */
+struct remove_state {
+	int err;
+	char failed[PATH_MAX];
+};
+static __thread struct remove_state *remove_state;
 
 static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
 	(void)sb;
 	(void)ftw;
+	struct remove_state *st = remove_state;
 	int ret = type == FTW_DP ? rmdir(path) : unlink(path);
-	if (ret < 0 && errno != ENOENT && remove_errno == 0) {
-		remove_errno = errno;
-		snprintf(remove_failed, sizeof(remove_failed), "%s", path);
+	if (ret < 0 && errno != ENOENT && st->err == 0) {
+		st->err = errno;
+		snprintf(st->failed, sizeof(st->failed), "%s", path);
 	}
 	return 0; /* go on: remove what can be removed */
 }
 
 int hull_remove_tree(const char *path, struct hull_err *err)
 {
-	remove_errno = 0;
-	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return hull_fail(err, errno, "cannot remove '%s'", path);
-	if (remove_errno)
-		return hull_fail(err, remove_errno, "cannot remove '%s'", remove_failed);
+	struct remove_state st = { 0 };
+
+	remove_state = &st;
+	int ret = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	int nftw_errno = errno;
+	remove_state = NULL;
+	if (ret < 0 && nftw_errno != ENOENT)
+		return hull_fail(err, nftw_errno, "cannot remove '%s'", path);
+	if (st.err)
+		return hull_fail(err, st.err, "cannot remove '%s'", st.failed);
 	return 0;
 }
 

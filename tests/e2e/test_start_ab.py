@@ -49,6 +49,17 @@ def test_every_variant_and_phase(tmp_path):
         assert all(len(v) == 3 and min(v) >= 0 for v in s["phases"].values())
 
 
+def test_without_a_uts_namespace_no_hostname_is_asked():
+    # --ns none measures the bare exec (issue 16): a hostname would need uts.
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts)")
+    hull = str(BUILD / "bin" / "hull")
+    r = ab("-n", "2", "-w", "0", "--ns", "none", "--floor", str(BUILD / "bin" / "hull-floor"),
+           f"a={hull}")
+    assert r.returncode == 0, r.stderr
+    assert any(line.startswith("a/floor: start ") for line in r.stdout.splitlines()), r.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["hull"], "is not NAME=HULL[:OPTS]"),
     (["a=/nonexistent/hull"], "'/nonexistent/hull' is not an executable file"),
