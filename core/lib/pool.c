@@ -1,6 +1,7 @@
-/* pool.c — a pool's supervisor (POOL.md): keeps `size` slots ready,
- * hands each run connection to one ready keeper, queues a request that
- * finds none and prepares one more slot for it, answers status and stop.
+/* pool.c — a pool's supervisor (POOL.md): keeps `size` slots ready (the
+ * ready slots take run requests from the pool's socket themselves),
+ * accepts the requests that find no slot ready, queues them and prepares
+ * one more slot for each, answers status and stop on its control socket.
  * It never waits on a slot: clone, cgroup, mounts and teardown all happen
  * in the keepers, so the accept loop stays short. */
 #include "pool_supervisor.h"
@@ -62,15 +63,19 @@ static void begin_stop(struct pool *p)
 	p->stopping = true;
 	p->stop_deadline = hull_now_ns() + STOP_GRACE_NS;
 	close(p->listen_fd);
-	p->listen_fd = -1;
+	close(p->ctl_fd);
+	p->listen_fd = p->ctl_fd = -1;
 	char sock[PATH_MAX];
-	if (hull_pool_path(p->c->name, "sock", sock, sizeof(sock), NULL) == 0)
+	if (hull_pool_path(p->c->name, HULL_POOL_RUN_SOCK, sock, sizeof(sock), NULL) == 0)
+		unlink(sock);
+	if (hull_pool_path(p->c->name, HULL_POOL_CTL_SOCK, sock, sizeof(sock), NULL) == 0)
 		unlink(sock);
 	for (size_t i = 0; i < p->n_waiters; i++)
 		turn_away(p->waiters[i].fd, "pool stopped before a slot was ready");
 	p->n_waiters = 0;
-	/* Idle keepers see their socket close and clean up; busy ones pass
-	 * SIGTERM to their container, as hull run does. */
+	/* Idle keepers see their socket close and clean up, ready slots theirs
+	 * (even one that holds the run socket still); busy ones pass SIGTERM
+	 * to their container, as hull run does. */
 	for (size_t i = 0; i < p->n_slots; i++) {
 		struct slot *s = &p->slots[i];
 		if (s->fd >= 0) {
@@ -118,39 +123,46 @@ void hull_pool_refill_failed(struct pool *p, const char *msg)
 	p->n_waiters = kept;
 }
 
-/* Give conn to a ready slot and its keeper; false when none could take
- * it. The slot reads the request from the client itself and execs; the
- * keeper, off that path, gets the connection for the exit status and the
- * request's timeouts (from the header rq, peeked at when it came). The
- * slot gets it first: the keeper takes it once the slot has exec'd or
- * failed, and then it is there (pool_keeper.c). */
-static bool hand_over(struct pool *p, int conn, const struct hull_pool_hdr *rq)
+/* Give conn to a ready slot; false when none could take it. The slot
+ * reads the request from the client itself, gives the connection to its
+ * keeper (exit status, the request's timeouts) and execs; the keeper says
+ * so (TAKEN, pool_slots.c). A slot that took a client from the run socket
+ * at the same moment has shut its socket for reading (the send fails
+ * here) or its keeper gives this one back. */
+static bool hand_over(struct pool *p, int conn, const struct hull_pool_hdr *rq, bool queued)
 {
 	struct slot *s;
 	struct hull_pool_hdr h = { .type = HULL_POOL_CONN };
 
 	while ((s = hull_pool_ready_slot(p))) {
-		struct hull_pool_hdr k = { .type = HULL_POOL_CONN,
-					   .flags = rq->flags,
-					   .timeout_ns = rq->timeout_ns,
-					   .kill_after_ns = rq->kill_after_ns };
 		int ret = hull_pool_send(s->slot_fd, &h, NULL, 0, &conn, 1);
-		close(s->slot_fd);
-		s->slot_fd = -1;
-		if (ret == 0)
-			ret = hull_pool_send(s->fd, &k, NULL, 0, &conn, 1);
 		if (ret == 0) {
 			s->state = SLOT_HANDING;
 			s->handed_at = hull_now_ns();
-			p->served++;
+			s->handed = true;
+			s->handed_queued = queued;
+			s->handed_rq = *rq;
 			close(conn);
 			return true;
 		}
-		close(s->fd);
-		s->fd = -1;
-		s->state = SLOT_BUSY; /* its keeper or slot is gone; reaped soon */
+		/* Taken already (its keeper says so soon) or gone (reaped soon). */
+		close(s->slot_fd);
+		s->slot_fd = -1;
+		s->state = SLOT_BUSY;
 	}
 	return false;
+}
+
+void hull_pool_requeue(struct pool *p, int conn, const struct hull_pool_hdr *rq)
+{
+	if (p->stopping || p->n_waiters >= MAX_WAITERS) {
+		turn_away(conn, p->stopping ? "pool stopped before a slot was ready"
+					    : "pool is busy: too many requests queued");
+		return;
+	}
+	memmove(p->waiters + 1, p->waiters, p->n_waiters++ * sizeof(p->waiters[0]));
+	p->waiters[0].fd = conn;
+	p->waiters[0].rq = *rq;
 }
 
 /* A queued client that is gone (killed while it waited) must not take a
@@ -168,10 +180,10 @@ void hull_pool_serve_waiters(struct pool *p)
 		int conn = p->waiters[0].fd;
 		struct hull_pool_hdr rq = p->waiters[0].rq;
 		memmove(p->waiters, p->waiters + 1, --p->n_waiters * sizeof(p->waiters[0]));
-		if (client_gone(conn) || !hand_over(p, conn, &rq))
+		if (client_gone(conn))
 			close(conn);
-		else
-			p->served_queued++;
+		else if (!hand_over(p, conn, &rq, true))
+			hull_pool_requeue(p, conn, &rq); /* every "ready" slot was taken */
 	}
 }
 
@@ -248,8 +260,7 @@ static void serve_request(struct pool *p, int conn, const struct hull_pool_hdr *
 	case HULL_POOL_RUN:
 		if (p->stopping) {
 			turn_away(conn, "pool is stopping");
-		} else if (hand_over(p, conn, &h)) {
-			p->served_ready++;
+		} else if (hand_over(p, conn, &h, false)) {
 		} else if (p->n_waiters < MAX_WAITERS &&
 			   ((h.flags & HULL_POOL_WAIT) || refilling(p))) {
 			/* Queued; hull_pool_refill() starts a slot for it. Without --wait the
@@ -282,11 +293,11 @@ static void serve_request(struct pool *p, int conn, const struct hull_pool_hdr *
 	}
 }
 
-static void accept_client(struct pool *p)
+static void accept_client(struct pool *p, int listen_fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int conn = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (conn < 0)
 		return;
@@ -350,29 +361,43 @@ static void on_signal(struct pool *p)
 	}
 }
 
+/* The run socket is the ready slots' to accept on; the supervisor takes
+ * its clients only while it counts none ready (they queue) -- or always,
+ * where slots do not accept themselves. A slot that took a client is
+ * counted ready until its keeper's TAKEN: a request that comes meanwhile
+ * waits in the backlog until then (a slot's way to its exec). */
+static bool watch_run_socket(const struct pool *p)
+{
+	return p->listen_fd >= 0 && (!p->direct || !hull_pool_ready_slot((struct pool *)p));
+}
+
 static int poll_once(struct pool *p)
 {
-	struct pollfd fds[MAX_SLOTS + MAX_PENDING + 2];
-	struct slot *owner[MAX_SLOTS + MAX_PENDING + 2];
+	struct pollfd fds[MAX_SLOTS + MAX_PENDING + 3];
+	bool keeper[MAX_SLOTS + MAX_PENDING + 3];
 	nfds_t n = 0;
 	int timeout = -1;
 	uint64_t now = hull_now_ns();
 
 	fds[n] = (struct pollfd){ .fd = p->sig_fd, .events = POLLIN };
-	owner[n++] = NULL;
-	if (p->listen_fd >= 0) {
+	keeper[n++] = false;
+	if (p->ctl_fd >= 0) {
+		fds[n] = (struct pollfd){ .fd = p->ctl_fd, .events = POLLIN };
+		keeper[n++] = false;
+	}
+	if (watch_run_socket(p)) {
 		fds[n] = (struct pollfd){ .fd = p->listen_fd, .events = POLLIN };
-		owner[n++] = NULL;
+		keeper[n++] = false;
 	}
 	for (size_t i = 0; i < p->n_slots; i++) {
 		if (p->slots[i].fd < 0)
 			continue;
 		fds[n] = (struct pollfd){ .fd = p->slots[i].fd, .events = POLLIN };
-		owner[n++] = &p->slots[i];
+		keeper[n++] = true;
 	}
 	for (size_t i = 0; i < p->n_pending; i++) {
 		fds[n] = (struct pollfd){ .fd = p->pending[i].fd, .events = POLLIN };
-		owner[n++] = NULL;
+		keeper[n++] = false;
 		timeout = 1000;
 	}
 	if (p->stopping)
@@ -385,9 +410,10 @@ static int poll_once(struct pool *p)
 	int ready = poll(fds, n, timeout);
 	if (ready < 0)
 		return errno == EINTR ? 0 : -errno;
-	/* Slots first: a slot that became ready serves a client below. */
+	/* Keepers first: a slot that became ready serves a client below, one
+	 * that was taken is no longer counted ready. */
 	for (nfds_t i = 0; i < n; i++) {
-		if (!owner[i] || !fds[i].revents)
+		if (!keeper[i] || !fds[i].revents)
 			continue;
 		/* hull_pool_reap() may have moved slots; find it by its fd. */
 		for (size_t k = 0; k < p->n_slots; k++)
@@ -395,14 +421,20 @@ static int poll_once(struct pool *p)
 				hull_pool_slot_message(p, &p->slots[k]);
 	}
 	serve_pending(p, fds, n);
-	if (p->listen_fd >= 0 && n > 1 && fds[1].fd == p->listen_fd && fds[1].revents)
-		accept_client(p);
+	for (nfds_t i = 1; i < n && !keeper[i]; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == p->ctl_fd)
+			accept_client(p, p->ctl_fd);
+		else if (fds[i].fd == p->listen_fd && watch_run_socket(p))
+			accept_client(p, p->listen_fd);
+	}
 	if (fds[0].revents)
 		on_signal(p);
 	return 0;
 }
 
-int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_fd)
+int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int ctl_fd, int notify_fd)
 {
 	static struct pool pool;
 	struct pool *p = &pool;
@@ -411,6 +443,8 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify_
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* once: it reads sysfs */
 	*p = (struct pool){ .c = c,
 			    .listen_fd = listen_fd,
+			    .ctl_fd = ctl_fd,
+			    .direct = !(c->spec->ns_flags & CLONE_NEWUSER),
 			    .notify = notify_fd,
 			    .stop_conn = -1,
 			    .parallel = cpus > 1 ? (size_t)cpus * 2 : 2,

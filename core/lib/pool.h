@@ -2,7 +2,9 @@
  * start, the client's run, status, stop, and gc of a killed pool's state.
  *
  * A pool lives in HULL_POOL_ROOT/NAME/ (0700, the starting user's):
- *   sock   the supervisor's SOCK_SEQPACKET socket
+ *   sock   the run socket (SOCK_SEQPACKET): ready slots accept on it
+ *          themselves, the supervisor while none is ready
+ *   ctl    the supervisor's socket for status and stop
  *   owner  "<pid>-<start>" of the supervisor, written by it; the directory
  *          carries the xattr marker "pool <pid>-<start>" (cgroup_owner.h)
  *   args   NUL-separated: the resolved rootfs, then the run options of

@@ -37,14 +37,17 @@ int hull_pool_check_spec(struct hull_spec *spec, struct hull_err *err)
 	return 0;
 }
 
-static int listen_on(const char *name, struct hull_err *err)
+/* Non-blocking: the run socket is shared by the supervisor and the ready
+ * slots, each of which tries accept4 when woken and may find the client
+ * taken by another. */
+static int listen_on(const char *name, const char *sock, struct hull_err *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd, ret;
 
-	if ((ret = hull_pool_path(name, "sock", addr.sun_path, sizeof(addr.sun_path), err)) < 0)
+	if ((ret = hull_pool_path(name, sock, addr.sun_path, sizeof(addr.sun_path), err)) < 0)
 		return ret;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return hull_fail(err, errno, "cannot create a socket");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 128) < 0) {
@@ -77,15 +80,15 @@ static __attribute__((noreturn)) void supervisor_main(const struct hull_pool_con
 		hull_pool_send_text(3, HULL_POOL_ERROR, 0, err.msg);
 		_exit(HULL_EXIT_RUNTIME);
 	}
-	int fd = listen_on(c->name, &err);
-	if (fd < 0) {
+	int fd = listen_on(c->name, HULL_POOL_RUN_SOCK, &err), ctl = -1;
+	if (fd < 0 || (ctl = listen_on(c->name, HULL_POOL_CTL_SOCK, &err)) < 0) {
 		hull_pool_state_remove(c->name);
 		hull_pool_send_text(3, HULL_POOL_ERROR, 0, err.msg);
 		_exit(HULL_EXIT_RUNTIME);
 	}
 	/* exit, not _exit: the supervisor is a process of its own, whose end
 	 * runs what a process end runs (coverage counters, sanitizer reports). */
-	exit(hull_pool_serve(c, fd, 3));
+	exit(hull_pool_serve(c, fd, ctl, 3));
 }
 
 /* One reply, waiting at most timeout_ms. */
@@ -156,7 +159,7 @@ static int request(const char *name, int type, char *buf, size_t cap, int timeou
 		   struct hull_pool_hdr *h, struct hull_err *err)
 {
 	struct hull_pool_hdr rq = { .type = (uint16_t)type };
-	int fd = hull_pool_connect(name, err);
+	int fd = hull_pool_connect(name, HULL_POOL_CTL_SOCK, err);
 
 	if (fd < 0)
 		return fd;

@@ -22,15 +22,24 @@ void hull_pool_state_remove(const char *name);
  * marker (not hull's, or not yet written). */
 int hull_pool_owner_alive(const char *name);
 
-/* Connect to the pool's socket, with the errors a user can act on. */
-int hull_pool_connect(const char *name, struct hull_err *err);
+/* A pool's two sockets: run requests (taken by the ready slots
+ * themselves, or by the supervisor while none is ready), and status and
+ * stop (the supervisor's). */
+#define HULL_POOL_RUN_SOCK "sock"
+#define HULL_POOL_CTL_SOCK "ctl"
+
+/* Connect to one of the pool's sockets, with the errors a user can act on. */
+int hull_pool_connect(const char *name, const char *sock, struct hull_err *err);
 
 /* The supervisor: serve until stopped. notify gets one record once the
  * pool is full (STARTED) or failed (ERROR). Returns the exit status. */
-int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int notify);
+int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int ctl_fd, int notify);
 
-/* A keeper: one slot, from prepare to the end of its request. Never
- * returns. */
-__attribute__((noreturn)) void hull_pool_keeper(struct hull_spec *spec, int sup_fd);
+/* A keeper: one slot after another, each from prepare to the end of its
+ * request. slot_sock: the first slot's socket to the supervisor;
+ * listen_fd: the pool's run socket, for the slot to take a client from
+ * (-1: the supervisor hands clients over). Never returns. */
+__attribute__((noreturn)) void hull_pool_keeper(struct hull_spec *spec, const char *pool,
+						int sup_fd, int slot_sock, int listen_fd);
 
 #endif

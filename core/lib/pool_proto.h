@@ -21,7 +21,7 @@
 #define HULL_POOL_MAX_FDS     4
 
 enum hull_pool_msg {
-	HULL_POOL_RUN = 1,	/* client -> supervisor -> slot; fds 0-2 [, trace fd] */
+	HULL_POOL_RUN = 1,	/* client -> slot; fds 0-2 [, trace fd] */
 	HULL_POOL_STATUS,	/* client -> supervisor; answered by STATUS (JSON) */
 	HULL_POOL_STOP,		/* client -> supervisor; answered by STOPPED */
 	HULL_POOL_STARTED,	/* keeper -> client: value = pid; fd: the keeper's pidfd */
@@ -31,11 +31,21 @@ enum hull_pool_msg {
 	HULL_POOL_STOPPED,	/* supervisor -> client: the pool is gone */
 	HULL_POOL_SLOT_READY,	/* keeper -> supervisor: value = the slot's pid */
 	HULL_POOL_SLOT_FAILED,	/* keeper -> supervisor: payload = why */
-	HULL_POOL_CONN,		/* supervisor -> keeper: fd = the client's connection */
+	HULL_POOL_CONN,		/* supervisor -> slot: fd = a queued client's connection;
+				 * slot -> keeper: fds = the client's connection and the
+				 * slot's supervisor socket, with the request's flags and
+				 * timeouts */
 	HULL_POOL_QUEUED,	/* supervisor -> client (no --wait): no slot was ready, one
 				 * is prepared for the request */
 	HULL_POOL_SLOT_IDLE,	/* keeper -> supervisor: done, can prepare another slot */
-	HULL_POOL_SLOT_PREPARE, /* supervisor -> idle keeper: prepare another slot */
+	HULL_POOL_SLOT_PREPARE, /* supervisor -> idle keeper: prepare another slot; fds
+				 * as for SLOT_SETUP */
+	HULL_POOL_SLOT_SETUP,	/* keeper -> its slot, before the start: fds = the slot's
+				 * socket to the supervisor [, the pool's listening
+				 * socket]; value = the pool's owner, payload = its name */
+	HULL_POOL_SLOT_TAKEN,	/* keeper -> supervisor: the slot took a client; fd: a
+				 * queued client the supervisor handed it meanwhile,
+				 * back to the queue */
 };
 
 /* Run request flags. */

@@ -39,7 +39,7 @@ int hull_pool_path(const char *name, const char *file, char *buf, size_t len, st
 	return 0;
 }
 
-int hull_pool_connect(const char *name, struct hull_err *err)
+int hull_pool_connect(const char *name, const char *sock, struct hull_err *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char dir[PATH_MAX];
@@ -47,7 +47,7 @@ int hull_pool_connect(const char *name, struct hull_err *err)
 	int fd, ret;
 
 	if ((ret = hull_pool_check_name(name, err)) < 0 ||
-	    (ret = hull_pool_path(name, "sock", addr.sun_path, sizeof(addr.sun_path), err)) < 0 ||
+	    (ret = hull_pool_path(name, sock, addr.sun_path, sizeof(addr.sun_path), err)) < 0 ||
 	    (ret = hull_pool_path(name, NULL, dir, sizeof(dir), err)) < 0)
 		return ret;
 	if (stat(dir, &st) < 0)
@@ -214,7 +214,7 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 		ret = hull_fail(err, errno, "cannot create a signalfd");
 		goto out;
 	}
-	if ((r.conn = hull_pool_connect(rq->name, err)) < 0) {
+	if ((r.conn = hull_pool_connect(rq->name, HULL_POOL_RUN_SOCK, err)) < 0) {
 		ret = r.conn;
 		goto out;
 	}

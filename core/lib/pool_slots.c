@@ -15,20 +15,56 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* fd moved to number want in a child about to close the rest (with
+ * close_range): first out of the way of the others, then into place. */
+static int fd_above(int fd)
+{
+	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 16);
+}
+
+/* A slot's socket to the supervisor: the slot holds one end (the keeper
+ * passes it on), the supervisor the other as slot_fd, whose close lets the
+ * slot go. */
+static bool slot_socket(struct slot *s, int *slot_end)
+{
+	int sq[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sq) < 0)
+		return false;
+	s->slot_fd = sq[1];
+	*slot_end = sq[0];
+	return true;
+}
+
+/* The run socket for a slot to accept on, where slots do. */
+static int slot_listen_fd(const struct pool *p)
+{
+	return p->direct ? p->listen_fd : -1;
+}
+
 static void spawn_keeper(struct pool *p)
 {
-	int sp[2];
+	int sp[2], slot_end;
 	pid_t pid;
+	struct slot s = { .fd = -1, .slot_fd = -1, .state = SLOT_STARTING };
 
-	if (p->n_slots >= MAX_SLOTS ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	if (p->n_slots >= MAX_SLOTS)
 		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return;
+	if (!slot_socket(&s, &slot_end)) {
+		close(sp[0]);
+		close(sp[1]);
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "cannot fork a keeper: %s", strerror(errno));
 		close(sp[0]);
 		close(sp[1]);
+		close(slot_end);
+		close(s.slot_fd);
 		hull_pool_refill_failed(p, msg);
 		return;
 	}
@@ -36,16 +72,23 @@ static void spawn_keeper(struct pool *p)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* Nothing of the supervisor but its own socket. */
-		if (sp[1] != 3 && dup2(sp[1], 3) < 0)
+		/* Nothing of the supervisor but its own socket, the slot's and
+		 * the run socket (passed to the slot, then closed). */
+		int sup = fd_above(sp[1]), slot = fd_above(slot_end),
+		    listen = fd_above(slot_listen_fd(p));
+		if (sup < 0 || slot < 0 || dup2(sup, 3) < 0 || dup2(slot, 4) < 0 ||
+		    (listen >= 0 && dup2(listen, 5) < 0))
 			_exit(HULL_EXIT_RUNTIME);
-		close_range(4, ~0U, 0);
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-		hull_pool_keeper(p->c->spec, 3);
+		close_range(listen >= 0 ? 6 : 5, ~0U, 0);
+		for (int fd = 3; fd <= 5; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		hull_pool_keeper(p->c->spec, p->c->name, 3, 4, listen >= 0 ? 5 : -1);
 	}
 	close(sp[1]);
-	p->slots[p->n_slots++] =
-		(struct slot){ .keeper = pid, .fd = sp[0], .slot_fd = -1, .state = SLOT_STARTING };
+	close(slot_end);
+	s.keeper = pid;
+	s.fd = sp[0];
+	p->slots[p->n_slots++] = s;
 }
 
 /* How many keepers may wait idle: the pool's size plus one per command
@@ -84,14 +127,23 @@ static bool reuse_keeper(struct pool *p)
 {
 	for (size_t i = 0; i < p->n_slots; i++) {
 		struct slot *s = &p->slots[i];
+		int fds[2], slot_end;
 		if (s->state != SLOT_IDLE)
 			continue;
+		if (!slot_socket(s, &slot_end))
+			return false;
+		fds[0] = slot_end;
+		fds[1] = slot_listen_fd(p);
 		struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_PREPARE };
-		if (hull_pool_send(s->fd, &h, NULL, 0, NULL, 0) == 0) {
+		int ret = hull_pool_send(s->fd, &h, NULL, 0, fds, fds[1] >= 0 ? 2 : 1);
+		close(slot_end);
+		if (ret == 0) {
 			s->state = SLOT_STARTING;
 			p->reused++;
 			return true;
 		}
+		close(s->slot_fd);
+		s->slot_fd = -1;
 		release(s); /* gone */
 	}
 	return false;
@@ -152,6 +204,35 @@ struct slot *hull_pool_ready_slot(struct pool *p)
 	return NULL;
 }
 
+/* The keeper says its slot took a client (at the exec, or as the slot
+ * failed on the request): it is not ready any more; the refill replaces
+ * it. back: a client this supervisor handed it meanwhile, not taken. */
+static void slot_taken(struct pool *p, struct slot *s, int back)
+{
+	bool queued = s->handed && s->handed_queued && back < 0;
+
+	if (s->slot_fd >= 0) {
+		close(s->slot_fd);
+		s->slot_fd = -1;
+	}
+	p->served++;
+	if (queued)
+		p->served_queued++;
+	else
+		p->served_ready++;
+	s->handed = false;
+	if (back >= 0)
+		hull_pool_requeue(p, back, &s->handed_rq);
+	if (s->state == SLOT_READY || s->state == SLOT_HANDING) {
+		s->state = SLOT_HANDING; /* on its way to the exec, about */
+		s->handed_at = hull_now_ns();
+	}
+	/* Taken while the pool stops: as the busy ones then. */
+	if (p->stopping)
+		kill(s->keeper, SIGTERM);
+	hull_pool_serve_waiters(p);
+}
+
 void hull_pool_slot_message(struct pool *p, struct slot *s)
 {
 	struct hull_pool_hdr h;
@@ -167,11 +248,14 @@ void hull_pool_slot_message(struct pool *p, struct slot *s)
 		return;
 	}
 	msg[n] = '\0';
-	if (h.type == HULL_POOL_SLOT_READY && fd >= 0 && s->state == SLOT_STARTING) {
-		s->slot_fd = fd;
+	if (h.type == HULL_POOL_SLOT_TAKEN) {
+		slot_taken(p, s, fd);
+	} else if (h.type == HULL_POOL_SLOT_READY && s->state == SLOT_STARTING) {
 		s->state = SLOT_READY;
 		s->container = h.value;
 		p->consecutive_failures = 0;
+		if (fd >= 0)
+			close(fd);
 		hull_pool_serve_waiters(p);
 		if (count(p, SLOT_READY) >= p->c->size)
 			hull_pool_notify(p, HULL_POOL_STARTED, NULL);

@@ -17,7 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char *const state_files[] = { "sock", "args", "owner", NULL };
+static const char *const state_files[] = { HULL_POOL_RUN_SOCK, HULL_POOL_CTL_SOCK, "args", "owner",
+					   NULL };
 
 /* "<pid>-<start>" alive: that pid exists and started at that time. */
 static bool process_alive(const char *marker)

@@ -19,24 +19,33 @@
 
 #define HANDING_NS (2000000ull) /* a hand-over's way to the exec, about */
 
-/* HANDING: a client was handed over less than HANDING_NS ago, its command
- * likely not executed yet (nobody says when: that would wake the
- * supervisor once more per container); BUSY: after that; IDLE: a keeper
- * whose run is over, waiting to prepare another slot. */
+/* READY: waiting for a client, in accept on the run socket (or for one
+ * the supervisor hands over); it may have taken one already, which its
+ * keeper reports (TAKEN) when the command is executed. HANDING: a client
+ * was handed over or taken less than HANDING_NS ago; BUSY: after that;
+ * IDLE: a keeper whose run is over, waiting to prepare another slot. */
 enum slot_state { SLOT_STARTING, SLOT_READY, SLOT_HANDING, SLOT_BUSY, SLOT_IDLE };
 
 struct slot {
 	pid_t keeper;
 	pid_t container;
 	int fd;	     /* to the keeper; -1 once it is gone */
-	int slot_fd; /* to the slot itself, once ready; -1 else */
+	int slot_fd; /* to the slot itself (its close lets the slot go); -1 once taken */
 	enum slot_state state;
 	uint64_t handed_at; /* HANDING since */
+	/* A client the supervisor handed over (queued: one that found no slot
+	 * ready), until the keeper says the slot took it -- or took another
+	 * from the run socket and gives this one back. */
+	bool handed, handed_queued;
+	struct hull_pool_hdr handed_rq;
 };
 
 struct pool {
 	const struct hull_pool_config *c;
-	int listen_fd, sig_fd, notify;
+	int listen_fd, ctl_fd, sig_fd, notify;
+	/* The ready slots accept run requests themselves (no user namespace:
+	 * their SO_PEERCRED check sees host uids); else the supervisor does. */
+	bool direct;
 	struct slot slots[MAX_SLOTS];
 	size_t n_slots;
 	struct {
@@ -83,5 +92,8 @@ void hull_pool_force_stop(struct pool *p);
 void hull_pool_notify(struct pool *p, int type, const char *msg);
 void hull_pool_refill_failed(struct pool *p, const char *msg);
 void hull_pool_serve_waiters(struct pool *p);
+/* A client handed over but given back (its slot took another): it goes
+ * first again. */
+void hull_pool_requeue(struct pool *p, int conn, const struct hull_pool_hdr *rq);
 
 #endif

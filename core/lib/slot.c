@@ -1,8 +1,9 @@
-/* slot.c — a pool slot's last step before exec (POOL.md): receive the
- * command, make it this container's. Runs in the container after the
- * capabilities are dropped and seccomp is installed, so it uses only
- * calls the default filter allows (recvmsg, dup3, close, chdir, getcwd)
- * and treats the request as data. */
+/* slot.c — a pool slot's last step before exec (POOL.md): take a client,
+ * receive its command, make it this container's. Runs in the container
+ * after the capabilities are dropped and seccomp is installed, so it uses
+ * only calls the default filter allows (recvmsg, sendmsg, epoll_create1,
+ * epoll_ctl, epoll_wait, accept4, getsockopt, poll, shutdown, dup3, close,
+ * chdir, getcwd) and treats the request as data. */
 #include "container_start.h"
 #include "pool_proto.h"
 #include "trace.h"
@@ -11,15 +12,30 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <stdbool.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#define REQUEST_WAIT_MS 1000 /* a client has this long to send its request */
+
 /* The container's own copy of the spec, with the request's command. */
 static struct hull_spec slot_spec;
+
+/* What the keeper queued for the slot (SLOT_SETUP), taken before READY. */
+static struct {
+	int sup;    /* to the supervisor: a queued client comes here; its end: the pool lets go */
+	int listen; /* the pool's run socket; -1: the supervisor hands every client over */
+	int ep; /* epoll over both, the run socket exclusive: one waiting slot wakes per client */
+	int early; /* a client that came while the slot checked its calls */
+	uid_t owner;
+	char pool[72];
+} w = { -1, -1, -1, -1, 0, "" };
 
 /* The caller's stdin, stdout and stderr become the command's. */
 static int take_stdio(int fds[3], struct hull_err *err)
@@ -47,17 +63,185 @@ static int enter_cwd(const char *dir, struct hull_err *err)
 	return 0;
 }
 
+static int denied(const char *call, struct hull_err *err)
+{
+	return hull_fail(err, errno, "a pool slot cannot wait for its command (%s)", call);
+}
+
 int hull_slot_check(struct start *st, struct hull_err *err)
 {
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct hull_pool_hdr h;
+	int fds[2];
+	ssize_t n = hull_pool_recv(st->spec->command_fd, &h, w.pool, sizeof(w.pool) - 1, fds, 2);
 
-	/* Nothing is there yet: EAGAIN. A filter that denies the call says so
-	 * now, before the slot claims to be ready. */
-	if (recvmsg(st->spec->command_fd, &msg, MSG_DONTWAIT | MSG_PEEK) < 0 && errno != EAGAIN)
-		return hull_fail(err, errno, "a pool slot cannot wait for its command (recvmsg)");
+	if (n < 0 || h.type != HULL_POOL_SLOT_SETUP || fds[0] < 0) {
+		for (int i = 0; n >= 0 && i < 2; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		errno = n < 0 ? (int)-n : EPROTO;
+		return denied("recvmsg", err);
+	}
+	w.pool[n] = '\0';
+	w.sup = fds[0];
+	w.listen = fds[1];
+	w.owner = (uid_t)h.value;
+	/* Every call the wait makes, tried now: a filter that denies one says
+	 * so before the slot claims to be ready. */
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = w.sup };
+	if ((w.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return denied("epoll_create1", err);
+	if (epoll_ctl(w.ep, EPOLL_CTL_ADD, w.sup, &ev) < 0)
+		return denied("epoll_ctl", err);
+	if (epoll_wait(w.ep, &ev, 1, 0) < 0)
+		return denied("epoll_wait", err);
+	if (w.listen < 0)
+		return 0;
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = w.listen };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct pollfd pfd = { .fd = w.sup, .events = POLLIN };
+	if (epoll_ctl(w.ep, EPOLL_CTL_ADD, w.listen, &ev) < 0)
+		return denied("epoll_ctl", err);
+	if (getsockopt(st->spec->command_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return denied("getsockopt", err);
+	if (poll(&pfd, 1, 0) < 0)
+		return denied("poll", err);
+	w.early = accept4(w.listen, NULL, NULL, SOCK_CLOEXEC);
+	if (w.early < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		return denied("accept4", err);
 	return 0;
+}
+
+/* Tell the client why not (its request was read away: a socket closed
+ * with unread data resets the caller's end, and the reply would be lost). */
+static void refuse(int conn, const char *msg)
+{
+	hull_pool_send_text(conn, HULL_POOL_ERROR, HULL_EXIT_RUNTIME, msg);
+	close(conn);
+}
+
+/* The same check as the supervisor's for the clients it accepts: the
+ * pool's owner or root (the slot is in the host's user namespace: the
+ * supervisor passes the run socket to slots only then). */
+static bool peer_allowed(int conn)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	       (cred.uid == w.owner || cred.uid == 0);
+}
+
+/* The next client: one the supervisor hands over (queued while no slot
+ * was ready), or one taken from the run socket. The end of the
+ * supervisor's socket means the pool let go: the slot is not used. */
+static int next_client(bool *checked, struct hull_err *err)
+{
+	struct epoll_event ev[2];
+	int conn;
+
+	*checked = false;
+	if (w.early >= 0) {
+		conn = w.early;
+		w.early = -1;
+		return conn;
+	}
+	for (;;) {
+		int n = epoll_wait(w.ep, ev, 2, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hull_fail(err, errno, "cannot wait for a client");
+		bool from_sup = false, from_run = false;
+		for (int i = 0; i < n; i++) {
+			from_sup |= ev[i].data.fd == w.sup;
+			from_run |= ev[i].data.fd == w.listen;
+		}
+		if (from_sup) {
+			struct hull_pool_hdr h;
+			ssize_t r = hull_pool_recv(w.sup, &h, NULL, 0, &conn, 1);
+			if (r == -EPIPE)
+				_exit(HULL_EXIT_RUNTIME); /* the pool let go */
+			if (r < 0 || h.type != HULL_POOL_CONN || conn < 0)
+				return hull_fail(err, r < 0 ? (int)-r : EPROTO,
+						 "cannot receive the command");
+			*checked = true; /* by the supervisor */
+			return conn;
+		}
+		if (!from_run)
+			continue;
+		conn = accept4(w.listen, NULL, NULL, SOCK_CLOEXEC);
+		if (conn >= 0)
+			return conn;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED &&
+		    errno != EINTR)
+			return hull_fail(err, errno, "cannot take a client");
+		/* another slot (or the supervisor) was first */
+	}
+}
+
+/* The request, which comes right after the connection: up to
+ * REQUEST_WAIT_MS for it. Returns its payload length, or < 0 with the
+ * message for the client in msg. *t_woken: when the slot had it (the
+ * slot wakes at the connect, which may be before the client sent it:
+ * the trace's slot_woken is the later of the two). */
+static ssize_t read_request(int conn, bool checked, struct hull_pool_hdr *h, char *buf,
+			    int fds[HULL_POOL_MAX_FDS], char *msg, size_t cap, uint64_t *t_woken)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	ssize_t n;
+
+	for (int i = 0; i < HULL_POOL_MAX_FDS; i++)
+		fds[i] = -1;
+	if (poll(&pfd, 1, REQUEST_WAIT_MS) <= 0) {
+		snprintf(msg, cap, "no pool request within a second");
+		return -ETIMEDOUT;
+	}
+	*t_woken = hull_now_ns();
+	n = hull_pool_recv(conn, h, buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
+	if (n >= 0 && !checked && !peer_allowed(conn)) {
+		snprintf(msg, cap, "cannot use pool '%s': it belongs to uid %u", w.pool,
+			 (unsigned)w.owner);
+		n = -EACCES;
+	} else if (n >= 0 && (h->type != HULL_POOL_RUN ||
+			      (h->nfds != 3 && !(h->nfds == 4 && (h->flags & HULL_POOL_TRACE))))) {
+		snprintf(msg, cap, "malformed pool request");
+		n = -EPROTO;
+	} else if (n < 0) {
+		snprintf(msg, cap, "malformed pool request");
+	}
+	if (n < 0)
+		for (int i = 0; i < HULL_POOL_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	return n;
+}
+
+/* The client is this slot's from here: its connection goes to the keeper
+ * (the exit status, the request's timeouts, the client's hang-up) before
+ * the exec, with the supervisor's socket, shut for reading first so that
+ * no queued client is handed to a slot that is taken. */
+static int give_to_keeper(int command_fd, int conn, const struct hull_pool_hdr *rq,
+			  struct hull_err *err)
+{
+	struct hull_pool_hdr h = { .type = HULL_POOL_CONN,
+				   .flags = rq->flags,
+				   .timeout_ns = rq->timeout_ns,
+				   .kill_after_ns = rq->kill_after_ns };
+	int fds[2] = { conn, w.sup };
+
+	shutdown(w.sup, SHUT_RD); /* best effort: the keeper does it too */
+	int ret = hull_pool_send(command_fd, &h, NULL, 0, fds, 2);
+	close(conn);
+	close(w.sup);
+	close(w.ep);
+	if (w.listen >= 0)
+		close(w.listen);
+	close(command_fd);
+	w.sup = w.ep = w.listen = -1;
+	if (ret == -EPIPE)
+		_exit(HULL_EXIT_RUNTIME); /* the keeper is gone */
+	return ret < 0 ? hull_fail(err, -ret, "cannot hand the client to the keeper") : 0;
 }
 
 int hull_slot_receive(struct start *st, struct hull_err *err)
@@ -65,30 +249,26 @@ int hull_slot_receive(struct start *st, struct hull_err *err)
 	struct hull_pool_hdr h;
 	struct hull_pool_run run;
 	int fds[HULL_POOL_MAX_FDS];
-	char *buf = malloc(HULL_POOL_MAX_PAYLOAD);
+	char *buf = malloc(HULL_POOL_MAX_PAYLOAD), msg[160];
 	ssize_t n;
-	int ret;
-
-	int conn;
+	int ret, conn;
+	uint64_t t_woken;
 
 	if (!buf)
 		return hull_fail(err, ENOMEM, "cannot wait for a command");
-	/* The supervisor hands over the client's connection... */
-	n = hull_pool_recv(st->spec->command_fd, &h, NULL, 0, &conn, 1);
-	if (n == -EPIPE)
-		_exit(HULL_EXIT_RUNTIME); /* the pool let go: the slot is not used */
-	if (n < 0 || h.type != HULL_POOL_CONN || conn < 0)
-		return hull_fail(err, n < 0 ? (int)-n : EPROTO, "cannot receive the command");
-	uint64_t t_woken = hull_now_ns();
-	close(st->spec->command_fd);
-	/* ...whose one request is the command. */
-	n = hull_pool_recv(conn, &h, buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);
-	close(conn);
-	if (n < 0)
-		return hull_fail(err, (int)-n, "cannot receive the command");
-	bool traced = h.nfds == 4 && (h.flags & HULL_POOL_TRACE) && fds[3] >= 0;
-	if (h.type != HULL_POOL_RUN || (h.nfds != 3 && !traced))
-		return hull_fail(err, EPROTO, "malformed pool request");
+	for (;;) {
+		bool checked;
+		if ((conn = next_client(&checked, err)) < 0)
+			return conn;
+		n = read_request(conn, checked, &h, buf, fds, msg, sizeof(msg), &t_woken);
+		if (n >= 0)
+			break;
+		/* Not a request this slot serves: it waits for the next. */
+		refuse(conn, msg);
+	}
+	if ((ret = give_to_keeper(st->spec->command_fd, conn, &h, err)) < 0)
+		return ret;
+	bool traced = h.nfds == 4 && fds[3] >= 0;
 	/* The client's trace fd: this side's marks (it arrived close-on-exec
 	 * and above 2, which the slot holds open). */
 	if (traced) {

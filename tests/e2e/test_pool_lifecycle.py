@@ -54,11 +54,11 @@ FRESH = "test ! -e /tmp/used && touch /tmp/used && echo fresh-$TOKEN"
 
 
 def test_drained_pool_prepares_a_slot_for_each_request(pool, hull):
-    """A pool of one slot, six requests without --wait at once (they queue
-    up in the socket's backlog while the supervisor is stopped): the first
-    takes the ready slot, every other one gets a slot prepared for it (not
-    a normal start, not a reused slot), -v says which; status counts them;
-    nothing is left once the pool stops."""
+    """A pool of one slot, six requests without --wait at once while the
+    supervisor is stopped: the ready slot takes one from the socket itself,
+    the other five queue up in its backlog; every one of them gets a slot
+    prepared for it (not a normal start, not a reused slot), -v says which;
+    status counts them; nothing is left once the pool stops."""
     if not shutil.which("ss"):
         pytest.skip("ss (iproute2) is needed to see the pool's listen queue")
     before = mounts()
@@ -71,7 +71,7 @@ def test_drained_pool_prepares_a_slot_for_each_request(pool, hull):
                                    "--", "sh", "-c", FRESH],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for i in range(n)]
-        wait_for(lambda: backlog(p) == n, what="every request in the listen queue")
+        wait_for(lambda: backlog(p) == n - 1, what="all but one request in the listen queue")
     finally:
         os.kill(sup, signal.SIGCONT)
     ready = f"hull: ran in a slot of pool '{p.name}'\n"
@@ -397,3 +397,80 @@ def test_stress_short(pool, hull):
                     reason="long: HULL_POOL_STRESS=1 (make pool-stress)")
 def test_stress_full(pool, hull):
     stress(pool, hull, runs=2000, parallel=16, kill_share=0.1)
+
+
+# ---- the request path without the supervisor (POOL.md "Processes") ----------
+
+# A client speaking the pool's protocol itself (pool_proto.h): one run request
+# for `true` with fds 0-2, then the first reply's type and text. It skips the
+# `hull` client's own check of the directory's owner, as a process that can
+# search the 0700 directory anyway (CAP_DAC_OVERRIDE) would.
+RAW_CLIENT = r'''
+import array, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(20)
+s.connect(sys.argv[1])
+payload = b"\0" + b"true\0"
+hdr = struct.pack("<IHHiIIIQQ", 0x6c6c7568, 1, 3, 0, 0, 1, 0, 0, 0)
+s.sendmsg([hdr + payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2]))])
+data, _, _, _ = s.recvmsg(65536, 64)
+print(struct.unpack_from("<IHH", data)[1], data[40:].rstrip(b"\0").decode())
+'''
+
+
+def test_a_ready_slot_serves_while_the_supervisor_is_stopped(pool):
+    """The ready slots take run requests from the pool's socket themselves:
+    with the supervisor stopped, one request per ready slot is served all
+    the same (and none twice: each slot execs once), and the supervisor
+    counts them once it runs again."""
+    p = pool(size=2)
+    sup = p.status()["pid"]
+    os.kill(sup, signal.SIGSTOP)
+    try:
+        for i in range(2):
+            r = p.run("sh", "-c", f"test ! -e /tmp/used && touch /tmp/used && echo {i}")
+            assert (r.returncode, r.stdout) == (0, f"{i}\n"), r.stderr
+    finally:
+        os.kill(sup, signal.SIGCONT)
+    wait_for(lambda: (lambda st: (st["served_ready"], st["ready"]) == (2, 2))(p.status()),
+             what="both requests counted and the pool refilled")
+
+
+def test_status_is_the_supervisors_while_slots_wait(pool):
+    """status and stop have a socket of their own: the ready slots, which
+    accept on the run socket, never take them (a status request a slot
+    took would be refused, and the slot's accept wasted)."""
+    p = pool(size=2)
+    assert (POOL_ROOT / p.name / "ctl").is_socket()
+    for _ in range(20):
+        st = p.status()
+        assert (st["ready"], st["served"]) == (2, 0), st
+
+
+def test_a_slot_refuses_a_client_of_another_user(pool, hull):
+    """The peer check of a slot that takes a client itself (SO_PEERCRED:
+    the pool's owner or root), with the supervisor stopped so that only a
+    slot can answer: a client of uid 65534 that can reach the socket gets
+    the supervisor's one-line error, its command does not run, and the slot
+    stays ready for the next client."""
+    setpriv = shutil.which("setpriv")
+    if not setpriv or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv (util-linux)")
+    p = pool(size=1)
+    sup = p.status()["pid"]
+    os.kill(sup, signal.SIGSTOP)
+    try:
+        r = subprocess.run([setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                            "--inh-caps", "+dac_override", "--ambient-caps", "+dac_override",
+                            "/usr/bin/python3", "-c", RAW_CLIENT, str(POOL_ROOT / p.name / "sock")],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        error = 6  # HULL_POOL_ERROR
+        assert r.stdout == f"{error} cannot use pool '{p.name}': it belongs to uid 0\n"
+        # The same slot serves the owner next, still unused.
+        r = p.run("sh", "-c", "test ! -e /tmp/used && echo fresh")
+        assert (r.returncode, r.stdout) == (0, "fresh\n"), r.stderr
+    finally:
+        os.kill(sup, signal.SIGCONT)
+    st = p.status()
+    assert (st["served"], st["served_ready"]) == (1, 1), st
