@@ -118,12 +118,13 @@ def main():
         label, _, kv = v.partition(":")
         pools[label] = dict(x.split("=", 1) for x in kv.split(",") if x)
     names = {}
+    hulls = {}  # each pool's own hull answers its status and stops it
     results = {}
     try:
         rows = [("hull", [hull, "run", rootfs] + PROBE, None)] if not a.no_hull else []
         for label, env in pools.items():
             name = names[label] = "cpu-" + uuid.uuid4().hex[:8]
-            pool_hull = os.path.abspath(env.pop("HULL", hull))
+            pool_hull = hulls[name] = os.path.abspath(env.pop("HULL", hull))
             client = os.path.join(os.path.dirname(pool_hull), "hull-pool-run")
             enter(cg["pool"])
             r = subprocess.run([pool_hull, "pool", "start", name, "--size", str(a.size)] +
@@ -143,9 +144,9 @@ def main():
                 per = (a.per_level + k - 1) // k
                 for label, argv, name in rows:
                     for other in names.values():
-                        before = wait_full(hull, other, a.size)
+                        before = wait_full(hulls[other], other, a.size)
                     if name:
-                        before = wait_full(hull, name, a.size)
+                        before = wait_full(hulls[name], name, a.size)
                     u0 = {n: cg_usage(c) for n, c in cg.items()}
                     enter(cg["client"])
                     s0 = self_cpu_ns()
@@ -153,7 +154,7 @@ def main():
                     s1 = self_cpu_ns()
                     enter(cg["idle"])
                     # The pool's teardown of the last containers belongs to the row.
-                    after = wait_full(hull, name, a.size) if name else None
+                    after = wait_full(hulls[name], name, a.size) if name else None
                     u1 = {n: cg_usage(c) for n, c in cg.items()}
                     n = k * per
                     client = (u1["client"] - u0["client"] - (s1 - s0)) / n / 1e6
@@ -170,6 +171,8 @@ def main():
                             extra += " (%d%% queued for a slot, %d sent back)" % (
                                 100 * queued // max(served, 1),
                                 after["sent_back"] - before["sent_back"])
+                        if "given_back" in after:
+                            extra += " %d given back" % (after["given_back"] - before["given_back"])
                     print("round %d  %2d at once  %-6s %6.1f/s  cpu/container %.2f ms "
                           "(client %.2f, pool %.2f)  failed %d%s" %
                           (rnd, k, label, rate, client + pool, client, pool, fails, extra),
@@ -177,7 +180,7 @@ def main():
     finally:
         enter(cg["idle"])
         for name in names.values():
-            subprocess.run([hull, "pool", "stop", name], capture_output=True, timeout=60)
+            subprocess.run([hulls[name], "pool", "stop", name], capture_output=True, timeout=60)
         with open(os.path.join(CPUACCT, "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
         for c in list(cg.values()) + [top]:

@@ -220,6 +220,7 @@ static void reply_status(struct pool *p, int conn)
 	json_object_object_add(o, "served_queued",
 			       json_object_new_int64((int64_t)p->served_queued));
 	json_object_object_add(o, "sent_back", json_object_new_int64((int64_t)p->sent_back));
+	json_object_object_add(o, "given_back", json_object_new_int64((int64_t)p->given_back));
 	json_object_object_add(o, "idle_keepers", json_object_new_int((int)count(p, SLOT_IDLE)));
 	json_object_object_add(o, "reused", json_object_new_int64((int64_t)p->reused));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->failures));
@@ -293,34 +294,56 @@ static void serve_request(struct pool *p, int conn, const struct hull_pool_hdr *
 	}
 }
 
-static void accept_client(struct pool *p, int listen_fd)
+/* The run socket is the ready slots' to accept on; the supervisor takes
+ * its clients only while it counts none ready (they queue) -- or always,
+ * where slots do not accept themselves. A slot that took a client is
+ * counted ready until its keeper's TAKEN: a request that comes meanwhile
+ * waits in the backlog until then (a slot's way to its exec). */
+static bool watch_run_socket(const struct pool *p)
+{
+	return p->listen_fd >= 0 && (!p->direct || !hull_pool_ready_slot((struct pool *)p));
+}
+
+/* One client from listen_fd; false when none was there. */
+static bool accept_client(struct pool *p, int listen_fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (conn < 0)
-		return;
+		return false;
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != p->owner && cred.uid != 0)) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "cannot use pool '%s': it belongs to uid %u", p->c->name,
 			 (unsigned)p->owner);
 		turn_away(conn, msg);
-		return;
+		return true;
 	}
 	/* Usually the request came with the connection: serve it now. */
 	struct hull_pool_hdr h;
 	if (peek_header(conn, &h)) {
 		serve_request(p, conn, &h);
-		return;
+		return true;
 	}
 	if (p->n_pending >= MAX_PENDING) {
 		turn_away(conn, "pool is busy: too many connections at once");
-		return;
+		return true;
 	}
 	p->pending[p->n_pending].fd = conn;
 	p->pending[p->n_pending++].since = hull_now_ns();
+	return true;
+}
+
+/* The whole backlog of the run socket into the queue: a slot that becomes
+ * ready then gets the oldest request from the supervisor, and finds no
+ * newer one in the backlog to take first (and give the older back). */
+static void drain_backlog(struct pool *p)
+{
+	for (int k = 0; k < MAX_WAITERS && watch_run_socket(p); k++)
+		if (!accept_client(p, p->listen_fd))
+			break;
 }
 
 /* Pending clients whose request arrived (or that took too long). */
@@ -359,16 +382,6 @@ static void on_signal(struct pool *p)
 		else
 			begin_stop(p);
 	}
-}
-
-/* The run socket is the ready slots' to accept on; the supervisor takes
- * its clients only while it counts none ready (they queue) -- or always,
- * where slots do not accept themselves. A slot that took a client is
- * counted ready until its keeper's TAKEN: a request that comes meanwhile
- * waits in the backlog until then (a slot's way to its exec). */
-static bool watch_run_socket(const struct pool *p)
-{
-	return p->listen_fd >= 0 && (!p->direct || !hull_pool_ready_slot((struct pool *)p));
 }
 
 static int poll_once(struct pool *p)
@@ -426,8 +439,8 @@ static int poll_once(struct pool *p)
 			continue;
 		if (fds[i].fd == p->ctl_fd)
 			accept_client(p, p->ctl_fd);
-		else if (fds[i].fd == p->listen_fd && watch_run_socket(p))
-			accept_client(p, p->listen_fd);
+		else if (fds[i].fd == p->listen_fd)
+			drain_backlog(p);
 	}
 	if (fds[0].revents)
 		on_signal(p);

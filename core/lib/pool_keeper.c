@@ -85,9 +85,14 @@ static void report_taken(struct keeper *k, int slot_sock)
 static void take_client(struct keeper *k)
 {
 	struct hull_pool_hdr h;
-	int fds[2];
-	ssize_t n = hull_pool_recv(k->peer_fd, &h, NULL, 0, fds, 2);
+	int fds[HULL_POOL_MAX_FDS];
+	ssize_t n = hull_pool_recv(k->peer_fd, &h, NULL, 0, fds, HULL_POOL_MAX_FDS);
 
+	/* fds: the client's connection, the slot's supervisor socket, and
+	 * what the slot left to close here (its epoll, its end of peer_fd). */
+	for (int i = 2; n >= 0 && i < HULL_POOL_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (n < 0 || h.type != HULL_POOL_CONN || fds[0] < 0) {
 		for (int i = 0; n >= 0 && i < 2; i++)
 			if (fds[i] >= 0)

@@ -221,8 +221,10 @@ static void slot_taken(struct pool *p, struct slot *s, int back)
 	else
 		p->served_ready++;
 	s->handed = false;
-	if (back >= 0)
+	if (back >= 0) {
+		p->given_back++;
 		hull_pool_requeue(p, back, &s->handed_rq);
+	}
 	if (s->state == SLOT_READY || s->state == SLOT_HANDING) {
 		s->state = SLOT_HANDING; /* on its way to the exec, about */
 		s->handed_at = hull_now_ns();

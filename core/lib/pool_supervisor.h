@@ -62,6 +62,9 @@ struct pool {
 	/* served = served_ready + served_queued; sent_back: told EMPTY (the
 	 * client starts normally or refuses). */
 	unsigned long long served, served_ready, served_queued, sent_back;
+	/* given_back: queued clients handed to a slot that took another from
+	 * the run socket at the same moment, queued again */
+	unsigned long long given_back;
 	unsigned long long reused; /* slots prepared by a keeper that ran one before */
 	unsigned long long failures, consecutive_failures;
 	uint64_t retry_at;     /* back-off after a failed refill */
