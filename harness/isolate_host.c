@@ -91,35 +91,59 @@ static int setup_ipc(struct hh_iso_host *h, struct hull_err *err)
 }
 
 /* The sentinel: forked (before any thread exists), it drops every
- * capability, stays uid 0 and dumpable, and waits for EOF on a pipe. */
+ * capability, stays uid 0 and dumpable, and waits for EOF on a pipe.
+ * Setup returns only once the capabilities are gone: a container started
+ * before that (the fork's child may not have run yet on a busy machine)
+ * would meet a process with full capabilities, whose /proc/<pid>/root a
+ * capability-less probe may not read, and find no way out where there is
+ * one (a "shared" cell judged isolated). */
 static int setup_sentinel(struct hh_iso_host *h, struct hull_err *err)
 {
-	int p[2];
+	int p[2], ready[2];
+	char c;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return hull_fail(err, errno, "cannot create the sentinel's pipe");
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return hull_fail(err, e, "cannot create the sentinel's pipe");
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(p[0]);
 		close(p[1]);
+		close(ready[0]);
+		close(ready[1]);
 		return hull_fail(err, e, "cannot fork the sentinel");
 	}
 	if (pid == 0) {
 		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 		struct __user_cap_data_struct none[2] = { 0 };
-		char c;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[1]);
+		close(ready[0]);
 		if (syscall(SYS_capset, &hdr, none) < 0)
 			_exit(1);
+		if (write(ready[1], "", 1) != 1)
+			_exit(1);
+		close(ready[1]);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
 	}
 	close(p[0]);
+	close(ready[1]);
+	ssize_t n;
+	while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
 	h->sentinel = pid;
 	h->sentinel_fd = p[1];
+	if (n != 1) /* it exited: capset refused */
+		return hull_fail(err, EPERM, "the sentinel could not drop its capabilities");
 	return 0;
 }
 
