@@ -18,7 +18,9 @@
  *                                           [new net ns: lo up]
  *                                           cgroup ns, mounts private, bind rootfs,
  *                                           /proc, /dev, [OCI mounts, sysctls],
- *                                           masks, pivot_root (or chroot),
+ *   [OCI createContainer hooks: ◄─────────► masks, [report READY, wait: the hooks
+ *    run them, then let go]                  run here (container_mounted.c)],
+ *                                           pivot_root (or chroot),
  *                                           hostname, cwd, fds, rlimits,
  *                                           [OCI terminal: pty to the console
  *                                            socket], caps, seccomp
@@ -101,6 +103,8 @@ static void child_prepare(struct start *st)
 
 	hull_trace_mark("child_entered");
 	hull_sync_keep_child(&st->sync);
+	if (st->mounted_go[1] >= 0)
+		close(st->mounted_go[1]);
 	if (spec->command_peer_fd >= 0)
 		close(spec->command_peer_fd);
 	hull_child_arm_deathsig(st);
@@ -223,10 +227,13 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	/* Id maps, a cgroup attach and the network must be there before the
 	 * child does anything; without them it need not wait for go first. lo
 	 * then comes up from here, while the child builds its root. A user
-	 * namespace's parent may not enter its net namespace (rootless). */
+	 * namespace's parent may not enter its net namespace (rootless). A
+	 * child that stops for createContainer hooks takes go first. */
 	const struct hull_spec *spec = st->spec;
 	st->go_late = spec->spawn_mode == HULL_SPAWN_CLONE3 && !(spec->ns_flags & CLONE_NEWUSER) &&
-		      !st->use_cgroup && !hull_net_needs_setup(&spec->net);
+		      !st->use_cgroup && !hull_net_needs_setup(&spec->net) && !spec->on_mounted;
+	if ((ret = hull_mounted_open(st, err)) < 0)
+		return ret;
 	st->parent_brings_lo_up = st->go_late && (clone_ns_flags(st) & CLONE_NEWNET);
 	/* /dev too, unless a config's mounts or devices go into it, or a
 	 * console needs it before go. */
@@ -281,6 +288,10 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	if (pid == 0)
 		child_main(st);
 	hull_cg_self_join_close(&st->self_join); /* the child's now */
+	if (st->mounted_go[0] >= 0) {
+		close(st->mounted_go[0]);
+		st->mounted_go[0] = -1;
+	}
 	if (st->own_pid_ns >= 0) {
 		setns(st->own_pid_ns, CLONE_NEWPID);
 		close(st->own_pid_ns);
@@ -491,6 +502,7 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 		st.ns_fds[i] = -1;
 	st.own_pid_ns = -1;
 	st.pidfd = st.parent_pidfd = st.dev_slot = -1;
+	st.mounted_go[0] = st.mounted_go[1] = -1;
 	hull_cg_self_join_init(&st.self_join);
 	hull_net_init(&st.net, &spec->net);
 
@@ -525,6 +537,9 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 			*err = child_err;
 		goto out;
 	}
+	ret = hull_parent_run_mounted(&st, err);
+	if (ret < 0)
+		goto out;
 	ret = parent_wait_exec(&st, err);
 	if (ret < 0)
 		goto out;
@@ -592,5 +607,8 @@ out:
 		close(st.parent_pidfd);
 	if (st.dev_slot >= 0)
 		close(st.dev_slot); /* the child's /dev, attached or never */
+	for (int i = 0; i < 2; i++)
+		if (st.mounted_go[i] >= 0)
+			close(st.mounted_go[i]);
 	return ret;
 }

@@ -222,6 +222,8 @@ int hull_child_build_root(struct start *st, struct hull_err *err)
 	if (!hull_spec_has_mntns(spec)) {
 		/* No mount namespace: chroot only, never a mount (it would be the
 		 * host's). */
+		if ((ret = hull_child_stop_before_root_switch(st, err)) < 0)
+			return ret;
 		return hull_root_chroot(spec->rootfs, err);
 	}
 	/* A shared or unbindable root is made so after the root switch, in a
@@ -249,6 +251,8 @@ int hull_child_build_root(struct start *st, struct hull_err *err)
 	    (ret = hull_rootfs_bind(spec->rootfs, err)) < 0)
 		return ret;
 	ret = hull_child_mount_api(st, err);
+	if (ret == 0)
+		ret = hull_child_stop_before_root_switch(st, err);
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)

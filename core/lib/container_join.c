@@ -14,9 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The target's namespaces that are not ours, opened now (before we change
- * anything): fds[i] for hull_ns_table[i], -1 for the same. */
-static int open_target_namespaces(pid_t pid, int fds[HULL_NS_SLOTS], struct hull_err *err)
+int hull_join_open_namespaces(pid_t pid, int fds[HULL_NS_SLOTS], struct hull_err *err)
 {
 	for (size_t i = 0; i < hull_ns_count && i < HULL_NS_SLOTS; i++) {
 		char path[64], self[64];
@@ -54,7 +52,7 @@ static int join_one(int fds[HULL_NS_SLOTS], uint64_t flag, struct hull_err *err)
 /* user first (it grants the rights for the rest), mnt last (setns on it
  * moves root and cwd to the container's root, and the paths of the steps
  * before are the host's). */
-static int join_namespaces(int fds[HULL_NS_SLOTS], struct hull_err *err)
+int hull_join_enter_namespaces(int fds[HULL_NS_SLOTS], struct hull_err *err)
 {
 	static const uint64_t order[] = { CLONE_NEWUSER, CLONE_NEWUTS,	  CLONE_NEWIPC,
 					  CLONE_NEWNET,	 CLONE_NEWCGROUP, CLONE_NEWTIME,
@@ -76,7 +74,7 @@ static __attribute__((noreturn)) void join_child(struct start *st, struct hull_c
 		hull_child_join_cgroup(st);
 	else if (cg && hull_cgroup_attach(cg, getpid(), &err) < 0)
 		hull_child_fail(st, &err);
-	if (join_namespaces(st->ns_fds, &err) < 0)
+	if (hull_join_enter_namespaces(st->ns_fds, &err) < 0)
 		hull_child_fail(st, &err);
 	if (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0)
 		hull_child_fail(st, &err);
@@ -122,7 +120,7 @@ int hull_join_spawn(const struct hull_spec *spec, pid_t target, struct hull_cgro
 		st.ns_fds[i] = -1;
 	if ((ret = hull_seccomp_prepare(spec->seccomp_mode, spec->seccomp_file,
 					spec->seccomp_profile, &st.filter, err)) < 0 ||
-	    (ret = open_target_namespaces(target, st.ns_fds, err)) < 0 ||
+	    (ret = hull_join_open_namespaces(target, st.ns_fds, err)) < 0 ||
 	    (ret = hull_sync_open(&st.sync, err)) < 0)
 		goto out;
 	if (spec->console_socket &&

@@ -52,4 +52,13 @@ int hull_join_wait(struct hull_join *j, struct hull_err *err);
 /* Restore the signal mask hull_join_spawn changed. */
 void hull_join_end(struct hull_join *j);
 
+/* hull_join_spawn's steps, for a caller that forks its own process there
+ * (OCI createContainer hooks): open the target's namespaces that are not
+ * ours, now, before anything changes (fds[i] for hull_ns_table[i], -1 for
+ * the same)... */
+int hull_join_open_namespaces(pid_t pid, int fds[HULL_NS_SLOTS], struct hull_err *err);
+/* ...and join them all but pid's (setns on it applies to children only):
+ * user first, mnt last (it moves root and cwd to that namespace's root). */
+int hull_join_enter_namespaces(int fds[HULL_NS_SLOTS], struct hull_err *err);
+
 #endif

@@ -49,6 +49,10 @@ struct start {
 	bool parent_builds_dev;
 	int parent_pidfd; /* hull's own pidfd, inherited by the child, or -1 */
 	int dev_slot;	  /* -1 when the parent could not build /dev */
+	/* spec->on_mounted only: the child's stop before its root switch. It
+	 * reports READY, then waits for one byte on mounted_go[0]; EOF means
+	 * hull failed or died. {-1, -1} otherwise. */
+	int mounted_go[2];
 };
 
 /* With a cgroup, the cgroup namespace is entered only once the child is in
@@ -89,6 +93,12 @@ int hull_child_mount_api(const struct start *st, struct hull_err *err);
 int hull_child_attach_dev(struct start *st, struct hull_err *err);
 int hull_child_build_root(struct start *st, struct hull_err *err);
 int hull_child_set_hostname(const struct hull_spec *spec, struct hull_err *err);
+/* container_mounted.c, only with spec->on_mounted: the pipe (parent, before
+ * the clone), the child's stop before its root switch (called by
+ * hull_child_build_root) and hull's side of it (after go). */
+int hull_mounted_open(struct start *st, struct hull_err *err);
+int hull_child_stop_before_root_switch(struct start *st, struct hull_err *err);
+int hull_parent_run_mounted(struct start *st, struct hull_err *err);
 
 /* container_modes.c: wait before exec — OCI create for `hull start` (the
  * exec fifo), a pool slot for its command (slot.c); else return at once. */

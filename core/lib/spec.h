@@ -135,6 +135,12 @@ struct hull_spec {
 	/* Called once the container is running (or created), with its pid. */
 	void (*on_started)(pid_t pid, void *arg);
 	void *on_started_arg;
+	/* OCI createContainer hooks: the child stops after its mounts, before
+	 * the root switch (pivot_root or chroot); hull_run calls this with its
+	 * pid and lets it go on once it returned 0 (< 0 fails the start). NULL:
+	 * no stop, no extra sync. */
+	int (*on_mounted)(pid_t pid, void *arg, struct hull_err *err);
+	void *on_mounted_arg;
 
 	/* Pool slot (POOL.md): the container stops before exec, reports
 	 * READY and waits on command_fd (its end of a socketpair; the other

@@ -11,15 +11,20 @@
  *   poststop                 by delete, once the container is gone; a
  *                            failure is reported, delete completes
  *
+ *   createContainer          by create, inside the container's namespaces
+ *                            while its process waits after its mounts and
+ *                            before its root switch (oci_hooks_in.c), its
+ *                            path resolved in hull's; prestart and
+ *                            createRuntime then run at that stop too, before
+ *                            it; a failure fails create and removes it all
  *   startContainer           by start, inside the container's namespaces
  *                            (oci_hooks_in.c, as hull exec joins them), its
  *                            path resolved there, before the process is let
  *                            go; a failure fails start and stops the
  *                            container
  *
- * createContainer (inside the namespaces, before the root switch) is
- * refused by name. A hook runs with its path, args and env only;
- * `timeout` (seconds) kills it with SIGKILL and fails it. */
+ * A hook runs with its path, args and env only; `timeout` (seconds) kills
+ * it with SIGKILL and fails it. */
 #include "oci_json.h"
 #include "oci_hooks.h"
 #include "fileio.h"
@@ -73,11 +78,6 @@ int hull_oci_parse_hooks(struct oci_ctx *c, json_object *o)
 		if ((ret = hull_oci_get(c, o, kinds[k], json_type_array, field, &list)) < 0)
 			return ret;
 		size_t n = list ? json_object_array_length(list) : 0;
-		/* createContainer runs inside the container's namespaces before
-		 * its root switch, its path resolved in the runtime's: not done
-		 * (hull's child has switched root by the time hull runs hooks). */
-		if (n && k == 2)
-			return hull_oci_unsupported(c, field);
 		for (size_t i = 0; i < n; i++) {
 			json_object *h = json_object_array_get_idx(list, i);
 			const char *path;
@@ -198,6 +198,14 @@ out:
 	return ret;
 }
 
+bool hull_oci_hooks_has(struct json_object *hooks, const char *kind)
+{
+	json_object *list = NULL;
+
+	return hooks && json_object_object_get_ex(hooks, kind, &list) && list &&
+	       json_object_array_length(list) > 0;
+}
+
 int hull_oci_hooks_save(const char *state_dir, struct json_object *hooks, struct hull_err *err)
 {
 	char path[PATH_MAX + 16];
@@ -230,10 +238,14 @@ int hull_oci_hooks_run(const char *state_dir, const char *kind, const char *stat
 			struct hull_err one;
 			json_object *h = json_object_array_get_idx(list, i);
 			struct hull_err *e = first ? &one : err;
-			int ret =
-				strcmp(kind, "startContainer") == 0
-					? hull_oci_hook_run_in(h, kind, i, state_json, container, e)
-					: run_one(h, kind, i, state_json, e);
+			int ret;
+			if (strcmp(kind, "startContainer") == 0)
+				ret = hull_oci_hook_run_in(h, kind, i, state_json, container, e);
+			else if (strcmp(kind, "createContainer") == 0)
+				ret = hull_oci_hook_run_before_root(h, kind, i, state_json,
+								    container, e);
+			else
+				ret = run_one(h, kind, i, state_json, e);
 			if (ret < 0 && !first)
 				first = ret;
 			if (ret < 0 && !all)

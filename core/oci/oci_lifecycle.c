@@ -76,11 +76,12 @@ int hull_oci_parse_signal(const char *s)
 struct started {
 	struct hull_oci_state *st;
 	const char *pid_file;
-	bool unlock;  /* run: a delete --force must not wait for the whole run */
-	bool hooks;   /* the config has hooks (saved in the state dir) */
-	bool gate;    /* run with hooks: the process waits on the fifo for them */
-	bool warned;  /* a poststart hook failed: warn holds it */
-	int *fifo_fd; /* run: hull's own end, closed before the release */
+	bool unlock;   /* run: a delete --force must not wait for the whole run */
+	bool hooks;    /* the config has hooks (saved in the state dir) */
+	bool gate;     /* run with hooks: the process waits on the fifo for them */
+	bool warned;   /* a poststart hook failed: warn holds it */
+	bool recorded; /* the state is written and the runtime hooks ran */
+	int *fifo_fd;  /* run: hull's own end, closed before the release */
 	struct hull_err warn;
 	struct hull_err err;
 	int ret;
@@ -126,11 +127,14 @@ static int release(const struct hull_oci_state *st, struct hull_err *err)
 	return ret;
 }
 
-/* The container exists now: record it where state and kill find it. */
-static void on_started(pid_t pid, void *arg)
+/* The container exists now: record it where state and kill find it and
+ * run the runtime hooks; once, at the stop before its root switch when
+ * there are createContainer hooks (on_mounted), else when it is set up. */
+static int record_created(struct started *s, pid_t pid)
 {
-	struct started *s = arg;
-
+	if (s->recorded)
+		return s->ret;
+	s->recorded = true;
 	s->st->pid = pid;
 	s->st->start_time = hull_proc_start_time(pid, true);
 	s->ret = hull_oci_state_write(s->st, &s->err);
@@ -144,10 +148,33 @@ static void on_started(pid_t pid, void *arg)
 	 * the hook observes the same (crun passes "created", runc
 	 * "creating"). */
 	if (s->ret == 0 && s->hooks &&
-	    ((s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATED, false, &s->err)) < 0 ||
-	     (s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATED, false, &s->err)) < 0 ||
-	     (s->gate && (s->ret = run_hooks(s->st, "startContainer", HULL_OCI_CREATED, false,
-					     &s->err)) < 0))) {
+	    (s->ret = run_hooks(s->st, "prestart", HULL_OCI_CREATED, false, &s->err)) == 0)
+		s->ret = run_hooks(s->st, "createRuntime", HULL_OCI_CREATED, false, &s->err);
+	return s->ret;
+}
+
+/* createContainer hooks: the container's mounts are done, its root not
+ * yet switched (the spec's order: after createRuntime, in the container's
+ * namespaces). A failure fails the start (hull_run kills the process). */
+static int on_mounted(pid_t pid, void *arg, struct hull_err *err)
+{
+	struct started *s = arg;
+
+	if (record_created(s, pid) == 0)
+		s->ret = run_hooks(s->st, "createContainer", HULL_OCI_CREATED, false, &s->err);
+	if (s->ret < 0)
+		*err = s->err;
+	return s->ret;
+}
+
+/* The container is set up and waits on its fifo. */
+static void on_started(pid_t pid, void *arg)
+{
+	struct started *s = arg;
+
+	if (record_created(s, pid) < 0 ||
+	    (s->gate &&
+	     (s->ret = run_hooks(s->st, "startContainer", HULL_OCI_CREATED, false, &s->err)) < 0)) {
 		/* create_or_run kills it after create; run waits for it. */
 		if (s->gate)
 			kill(pid, SIGKILL);
@@ -267,6 +294,10 @@ static int create_or_run(const struct hull_oci_create_opts *o, bool create, stru
 	started.fifo_fd = &spec.exec_fifo_fd;
 	spec.on_started = on_started;
 	spec.on_started_arg = &started;
+	if (hull_oci_hooks_has(cfg.hooks, "createContainer")) {
+		spec.on_mounted = on_mounted;
+		spec.on_mounted_arg = &started;
+	}
 	fflush(NULL);
 	ret = hull_run(&spec, &res, err);
 	if (ret == 0 && started.ret < 0) {

@@ -9,6 +9,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from test_oci import (LOOP, Oci, cgroup_dirs, oci, trap_installed,  # noqa: F401
                       unique_id, wait_exit)
 
@@ -234,3 +236,167 @@ def test_hanging_start_container_hook_times_out(oci, tmp_path):
     wait_exit(pid)
     assert oci.state(h12)["status"] == "stopped"
     assert oci("delete", h12).returncode == 0
+
+
+# ---- createContainer: inside the container, before its root switch --------
+
+def needs_root():
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts and a cgroup per container)")
+
+
+def ns(pid, name):
+    return os.readlink(f"/proc/{pid}/ns/{name}")
+
+
+def recording_hook(tmp_path, rec):
+    """A shell script on the host only (tmp_path is not in the rootfs), so
+    it runs only if its path resolves in the runtime's mount namespace. It
+    finds where to record through its command line, as the spec's args
+    allow: its namespaces, its pid as it sees it and as the container's
+    /proc (mounted under its cwd before the root switch) sees it, its cwd,
+    what the container's process is at that moment, and the state."""
+    script = tmp_path / "record-hook"
+    script.write_text("""#!/bin/sh
+out=$1
+mkdir "$out"
+cat > "$out/state"
+pid=$(grep '"pid"' "$out/state" | tr -dc 0-9)
+for n in mnt pid uts net ipc; do readlink /proc/self/ns/$n > "$out/ns-$n"; done
+echo $$ > "$out/self"
+tr '\\0' ' ' < ./proc/$$/cmdline > "$out/container-proc-cmdline"
+pwd -P > "$out/cwd"
+readlink /proc/$pid/exe > "$out/container-exe"
+stat -L -c %d:%i /proc/$pid/root/ > "$out/container-root"
+echo "$HOOK_ENV" > "$out/env"
+echo createContainer >> "$2"
+""")
+    script.chmod(0o755)
+    return {"path": str(script), "args": ["record-hook", str(rec), str(tmp_path / "order")],
+            "env": ["HOOK_ENV=given", "PATH=/usr/bin:/bin"]}
+
+
+def order_hook(tmp_path, kind):
+    return {"path": "/bin/sh", "args": ["sh", "-c", f"echo {kind} >> {tmp_path / 'order'}"]}
+
+
+def test_create_container_hook_runs_in_the_container_before_the_root_switch(oci, tmp_path,
+                                                                           hull):
+    needs_root()
+    cid = unique_id("cc1")
+    rec = tmp_path / "rec"
+    hooks = {"prestart": [order_hook(tmp_path, "prestart")],
+             "createRuntime": [order_hook(tmp_path, "createRuntime")],
+             "createContainer": [recording_hook(tmp_path, rec)],
+             "poststart": [order_hook(tmp_path, "poststart")]}
+    b = bundle_with_hooks(oci, "bcc", LOOP, hooks)
+    r, out = oci.create(b, cid)
+    assert r.returncode == 0, out.read_text()
+    pid = oci.state(cid)["pid"]
+    # after createRuntime, by create
+    assert (tmp_path / "order").read_text().split() == ["prestart", "createRuntime",
+                                                        "createContainer"]
+    got = {f.name: f.read_text().strip() for f in rec.iterdir()}
+    s = json.loads(got["state"])
+    assert s["id"] == cid and s["pid"] == pid and s["status"] == "created", s
+    assert s["bundle"] == b
+    # the container's namespaces, not the host's
+    for n in ("mnt", "pid", "uts", "net", "ipc"):
+        assert got[f"ns-{n}"] == ns(pid, n), n
+        assert got[f"ns-{n}"] != ns("self", n), n
+    # forked after joining the pid namespace: its pid ($$) is its pid in the
+    # container's /proc (already mounted, under its cwd)
+    assert str(rec) in got["container-proc-cmdline"].split(), got
+    assert int(got["self"]) > 1
+    # cwd: the container's rootfs as it sees it before the switch
+    assert got["cwd"] == os.path.realpath(oci.rootfs)
+    # the container's process: hull's child, not yet in its root, its
+    # command not yet run
+    assert got["container-exe"] == os.path.realpath(hull)
+    dev_ino = lambda p: f"{os.stat(p).st_dev}:{os.stat(p).st_ino}"  # noqa: E731
+    assert got["container-root"] == dev_ino("/") != dev_ino(oci.rootfs)
+    assert dev_ino(f"/proc/{pid}/root/") == dev_ino(oci.rootfs)  # switched since
+    assert got["env"] == "given"
+    assert "ready" not in out.read_text()
+    assert oci("start", cid).returncode == 0
+    trap_installed(out)
+    assert (tmp_path / "order").read_text().split()[-1] == "poststart"
+
+
+def test_run_bundle_runs_create_container_hooks(oci, tmp_path):
+    needs_root()
+    hooks = {"createRuntime": [order_hook(tmp_path, "createRuntime")],
+             "createContainer": [order_hook(tmp_path, "createContainer"),
+                                 order_hook(tmp_path, "createContainer2")],
+             "poststop": [order_hook(tmp_path, "poststop")]}
+    b = bundle_with_hooks(oci, "bccr", ["sh", "-c", "exit 7"], hooks)
+    r = oci("run", "--bundle", b, unique_id("cc2"))
+    assert r.returncode == 7, r.stderr
+    assert (tmp_path / "order").read_text().split() == ["createRuntime", "createContainer",
+                                                        "createContainer2", "poststop"]
+
+
+def leak_snapshot(cid):
+    from conftest import host_mounts
+    return host_mounts(), cgroup_dirs("hull-oci", cid)
+
+
+@pytest.mark.parametrize("hook,message", [
+    ({"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]},
+     "createContainer hook #1 '/bin/sh' failed (exit status 3)"),
+    ({"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1},
+     "createContainer hook #1 '/bin/sleep' timed out after 1 s"),
+    # in the rootfs, not on the host: the path resolves in the runtime's
+    ({"path": "/bin/hull-probe"},
+     "cannot execute createContainer hook #1 '/bin/hull-probe': No such file or directory"),
+], ids=["fails", "times-out", "path-in-rootfs-only"])
+def test_failing_create_container_hook_fails_create_and_leaves_nothing(oci, tmp_path, hook,
+                                                                      message):
+    needs_root()
+    assert os.path.exists(os.path.join(oci.rootfs, "bin/hull-probe"))
+    assert not os.path.exists("/bin/hull-probe")
+    cid = unique_id("cc3")
+    mounts_before, _ = leak_snapshot(cid)
+    b = bundle_with_hooks(oci, "bccf", LOOP, {
+        "createContainer": [order_hook(tmp_path, "first"), hook],
+        "poststart": [order_hook(tmp_path, "poststart")]})
+    t0 = time.monotonic()
+    r, out = oci.create(b, cid, "--pid-file", str(tmp_path / "pid"))
+    assert r.returncode == 1
+    assert time.monotonic() - t0 < 10
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert (tmp_path / "order").read_text().split() == ["first"]
+    # the container's process is gone, and so is everything it had
+    wait_exit(int((tmp_path / "pid").read_text()))
+    assert oci("state", cid).returncode == 1
+    assert not os.path.exists(os.path.join(oci.root, cid))
+    assert leak_snapshot(cid) == (mounts_before, [])
+
+
+def test_no_create_container_hook_no_stop(oci, tmp_path):
+    """Without createContainer hooks the child never stops before its root
+    switch (no report, no wait: its trace has no stop marks); with one it
+    does, once, between its mounts and the switch."""
+    needs_root()
+
+    def child_marks(b, cid):
+        trace = tmp_path / f"{cid}.trace"
+        fd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            r = oci("--trace-fd", str(fd), "run", "--bundle", b, cid, pass_fds=(fd,))
+        finally:
+            os.close(fd)
+        assert r.returncode == 0, r.stderr
+        marks = [json.loads(x) for x in trace.read_text().splitlines() if x.strip()]
+        return [m["phase"] for m in sorted(marks, key=lambda m: m["t_ns"])]
+
+    plain = child_marks(bundle_with_hooks(oci, "bn0", ["true"], {
+        "createRuntime": [order_hook(tmp_path, "createRuntime")]}), unique_id("cc4"))
+    hooked = child_marks(bundle_with_hooks(oci, "bn1", ["true"], {
+        "createContainer": [order_hook(tmp_path, "createContainer")]}), unique_id("cc5"))
+    stop = ["mounted_stop", "mounted", "mounted_hooks_done", "mounted_go"]
+    assert "root_switched" in plain and not set(stop) & set(plain), plain
+    assert [p for p in hooked if p in stop] == stop, hooked
+    assert hooked.index("paths_masked") < hooked.index("mounted_stop")
+    assert hooked.index("mounted_go") < hooked.index("root_switched")

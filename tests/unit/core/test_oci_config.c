@@ -470,15 +470,18 @@ static void test_unsupported_fields(void **state)
 {
 	(void)state;
 	assert_refused("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt");
-	/* hooks: run in the runtime's namespaces; the in-container kinds and a
-	 * relative path or a bad timeout refused by name. */
+	/* hooks: every kind of the spec accepted; a relative path, a bad
+	 * timeout or an unknown kind refused by name. */
 	struct parsed *h = parse_with("\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", "
 				      "\"args\": [\"true\"], \"env\": [\"A=1\"], \"timeout\": 5}], "
 				      "\"poststop\": [{\"path\": \"/bin/true\"}]}");
 	assert_int_equal(h->ret, 0);
 	assert_non_null(h->cfg.hooks);
-	assert_refused("\"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]}",
-		       "hooks.createContainer");
+	h = parse_with("\"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\", "
+		       "\"timeout\": 2}]}");
+	assert_int_equal(h->ret, 0);
+	assert_refused("\"hooks\": {\"createContainer\": [{\"path\": \"true\"}]}",
+		       "hooks.createContainer[0]");
 	h = parse_with("\"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}]}");
 	assert_int_equal(h->ret, 0);
 	assert_refused("\"hooks\": {\"poststart\": [{\"path\": \"bin/true\"}]}",
