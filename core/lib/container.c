@@ -17,9 +17,10 @@
  *                                           [OCI, ns:PATH: join namespaces by path]
  *                                           [new net ns: lo up]
  *                                           cgroup ns, mounts private, bind rootfs,
- *                                           /proc, /dev, [OCI mounts, sysctls],
- *   [OCI createContainer hooks: ◄─────────► masks, [report READY, wait: the hooks
- *    run them, then let go]                  run here (container_mounted.c)],
+ *                                           /proc, /dev, [OCI mounts, devices],
+ *   [OCI createContainer hooks: ◄─────────► [report READY, wait: the hooks run
+ *    run them, then let go]                  here (container_mounted.c)],
+ *                                           [sysctls], masks, [read-only root],
  *                                           pivot_root (or chroot),
  *                                           hostname, cwd, fds, rlimits,
  *                                           [OCI terminal: pty to the console

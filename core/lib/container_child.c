@@ -142,15 +142,17 @@ int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err)
 /* Inside the entered rootfs: the kernel filesystems the command expects and
  * what of them it may not see. /sys only with a network namespace of its
  * own or as real root: a user namespace may not mount another one's sysfs. */
-int hull_child_mount_api(const struct start *st, struct hull_err *err)
+int hull_child_mount_api(struct start *st, struct hull_err *err)
 {
 	const struct hull_spec *spec = st->spec;
 	bool userns = (spec->ns_flags & CLONE_NEWUSER) != 0;
 	/* hull run's order: the root read-only first (its mountpoints made
 	 * before); an OCI config's mounts may need mountpoints created, so
 	 * with mounts the remount comes last (it changes the rootfs's own
-	 * mount only, not those on it). */
-	bool ro_first = spec->read_only && spec->n_mounts == 0;
+	 * mount only, not those on it), and so it does for createContainer
+	 * hooks, which may write into the rootfs (runc and crun make it
+	 * read-only after them too). */
+	bool ro_first = spec->read_only && spec->n_mounts == 0 && !spec->on_mounted;
 	int ret;
 
 	if (ro_first) {
@@ -192,6 +194,10 @@ int hull_child_mount_api(const struct start *st, struct hull_err *err)
 		return ret;
 	if (spec->n_devices &&
 	    (ret = hull_dev_add_nodes(spec->devices, spec->n_devices, userns, err)) < 0)
+		return ret;
+	/* The mounts are done: createContainer hooks run now, before the
+	 * sysctls, masks and read-only remounts, as under runc and crun. */
+	if ((ret = hull_child_stop_before_root_switch(st, err)) < 0)
 		return ret;
 	/* Before the masks: they make /proc/sys read-only. */
 	if (spec->n_sysctls && (ret = hull_sysctls_apply(spec->sysctls, spec->n_sysctls, err)) < 0)
@@ -251,8 +257,6 @@ int hull_child_build_root(struct start *st, struct hull_err *err)
 	    (ret = hull_rootfs_bind(spec->rootfs, err)) < 0)
 		return ret;
 	ret = hull_child_mount_api(st, err);
-	if (ret == 0)
-		ret = hull_child_stop_before_root_switch(st, err);
 	if (ret < 0)
 		return ret;
 	if (spec->root_mode == HULL_ROOT_PIVOT)

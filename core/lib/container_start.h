@@ -89,7 +89,7 @@ int hull_child_become_ns_root(const struct hull_spec *spec, struct hull_err *err
 int hull_child_join_namespaces(struct start *st, struct hull_err *err);
 int hull_child_bring_lo_up(const struct start *st, struct hull_err *err);
 int hull_child_enter_cgroup_ns(struct start *st, struct hull_err *err);
-int hull_child_mount_api(const struct start *st, struct hull_err *err);
+int hull_child_mount_api(struct start *st, struct hull_err *err);
 int hull_child_attach_dev(struct start *st, struct hull_err *err);
 int hull_child_build_root(struct start *st, struct hull_err *err);
 int hull_child_set_hostname(const struct hull_spec *spec, struct hull_err *err);

@@ -136,9 +136,10 @@ struct hull_spec {
 	void (*on_started)(pid_t pid, void *arg);
 	void *on_started_arg;
 	/* OCI createContainer hooks: the child stops after its mounts, before
-	 * the root switch (pivot_root or chroot); hull_run calls this with its
-	 * pid and lets it go on once it returned 0 (< 0 fails the start). NULL:
-	 * no stop, no extra sync. */
+	 * the masks and the root switch (pivot_root or chroot); hull_run calls
+	 * this with its pid and lets it go on once it returned 0 (< 0 fails the
+	 * start). NULL: no stop, no extra sync. With clone3 only (the OCI path's
+	 * spawn): in fork mode pid would be the middle process. */
 	int (*on_mounted)(pid_t pid, void *arg, struct hull_err *err);
 	void *on_mounted_arg;
 

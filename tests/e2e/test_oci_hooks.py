@@ -398,5 +398,28 @@ def test_no_create_container_hook_no_stop(oci, tmp_path):
     stop = ["mounted_stop", "mounted", "mounted_hooks_done", "mounted_go"]
     assert "root_switched" in plain and not set(stop) & set(plain), plain
     assert [p for p in hooked if p in stop] == stop, hooked
-    assert hooked.index("paths_masked") < hooked.index("mounted_stop")
-    assert hooked.index("mounted_go") < hooked.index("root_switched")
+    # after the mounts, before the masks (and a read-only remount) and the switch
+    assert hooked.index("proc_mounted") < hooked.index("mounted_stop")
+    assert hooked.index("mounted_go") < hooked.index("paths_masked")
+    assert hooked.index("paths_masked") < hooked.index("root_switched")
+
+
+def test_create_container_hook_before_the_read_only_remount(oci, tmp_path):
+    """root.readonly: the hook may still write into the rootfs (device
+    injection adds files there), as under runc and crun; the process then
+    finds it read-only."""
+    needs_root()
+    seen, cid = tmp_path / "seen", unique_id("cc6")
+    # a directory made and removed at once: the shared rootfs keeps nothing
+    probe = f"if mkdir {{0}}/.ro-probe-{cid} 2>/dev/null; then rmdir {{0}}/.ro-probe-{cid}; " \
+        "echo rw; else echo ro; fi"
+    hook = {"path": "/bin/sh", "args": ["sh", "-c", probe.format(".") + f" > {seen}"]}
+    b = bundle_with_hooks(oci, "bro", ["sh", "-c", probe.format("")],
+                          {"createContainer": [hook]})
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["root"]["readonly"] = True
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, cid)
+    assert r.returncode == 0, r.stderr
+    assert seen.read_text() == "rw\n"
+    assert r.stdout == "ro\n"
