@@ -474,3 +474,23 @@ def test_a_slot_refuses_a_client_of_another_user(pool, hull):
         os.kill(sup, signal.SIGCONT)
     st = p.status()
     assert (st["served"], st["served_ready"]) == (1, 1), st
+
+
+@pytest.mark.parametrize("denied,call", [
+    (["epoll_create1"], "epoll_create1"),
+    (["epoll_wait", "epoll_pwait"], "epoll_wait"),  # musl's epoll_wait is epoll_pwait
+    (["accept4"], "accept4"),
+    (["getsockopt"], "getsockopt"),
+])
+def test_a_profile_that_denies_the_slots_wait_fails_the_start(pool, tmp_path, denied, call):
+    """A slot tries every call its wait makes before it is ready: a
+    --seccomp file that denies one fails `pool start` in one line naming
+    it, and leaves nothing (no pool directory)."""
+    profile = tmp_path / "profile"
+    profile.write_text("".join(f"{name}\n" for name in denied))
+    p = pool("--seccomp", str(profile), size=1, check=False)
+    r = p.start_result
+    assert r.returncode == 125
+    assert r.stderr == (f"hull: cannot start pool '{p.name}': a pool slot cannot wait for its "
+                        f"command ({call}): Operation not permitted\n")
+    assert not (POOL_ROOT / p.name).exists()
