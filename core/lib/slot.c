@@ -188,7 +188,7 @@ static int next_client(bool *checked, struct hull_err *err)
 static ssize_t read_request(int conn, bool checked, struct hull_pool_hdr *h, char *buf,
 			    int fds[HULL_POOL_MAX_FDS], char *msg, size_t cap, uint64_t *t_woken)
 {
-	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	struct pollfd pfd = { .fd = conn, .events = POLLIN | POLLRDHUP };
 	ssize_t n;
 
 	for (int i = 0; i < HULL_POOL_MAX_FDS; i++)
@@ -196,6 +196,13 @@ static ssize_t read_request(int conn, bool checked, struct hull_pool_hdr *h, cha
 	if (poll(&pfd, 1, REQUEST_WAIT_MS) <= 0) {
 		snprintf(msg, cap, "no pool request within a second");
 		return -ETIMEDOUT;
+	}
+	/* A client that died in the backlog (its request may be there): the
+	 * slot would run the command for nobody and be used up. The client
+	 * never closes its end before it has the exit status. */
+	if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR)) {
+		snprintf(msg, cap, "the client is gone");
+		return -EPIPE;
 	}
 	*t_woken = hull_now_ns();
 	n = hull_pool_recv(conn, h, buf, HULL_POOL_MAX_PAYLOAD, fds, HULL_POOL_MAX_FDS);

@@ -494,3 +494,34 @@ def test_a_profile_that_denies_the_slots_wait_fails_the_start(pool, tmp_path, de
     assert r.stderr == (f"hull: cannot start pool '{p.name}': a pool slot cannot wait for its "
                         f"command ({call}): Operation not permitted\n")
     assert not (POOL_ROOT / p.name).exists()
+
+
+# The raw client's request, then gone at once (its end closes with the
+# request unread in the pool's backlog).
+RAW_SEND_AND_DIE = RAW_CLIENT.replace("data, _, _, _ = s.recvmsg(65536, 64)", "sys.exit(0)")
+
+
+def test_a_client_that_died_in_the_backlog_does_not_use_a_slot(pool):
+    """A client killed after it sent its request but before a slot took
+    it: the slot sees the connection's end and waits for the next client
+    instead of running the command for nobody (the ready slot is stopped
+    meanwhile, so the dead client is in the backlog when it wakes)."""
+    p = pool(size=1)
+    sup = p.status()["pid"]
+    keepers = Path(f"/proc/{sup}/task/{sup}/children").read_text().split()
+    assert len(keepers) == 1
+    slot = int(Path(f"/proc/{keepers[0]}/task/{keepers[0]}/children").read_text().split()[0])
+    os.kill(slot, signal.SIGSTOP)
+    try:
+        # Its stdio goes with the request (in flight until a slot takes
+        # it): not pipes of this test's, which would stay open meanwhile.
+        r = subprocess.run(["/usr/bin/python3", "-c", RAW_SEND_AND_DIE,
+                            str(POOL_ROOT / p.name / "sock")], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+        assert r.returncode == 0
+    finally:
+        os.kill(slot, signal.SIGCONT)
+    r = p.run("sh", "-c", "test ! -e /tmp/used && echo fresh")
+    assert (r.returncode, r.stdout) == (0, "fresh\n"), r.stderr
+    st = p.status()
+    assert (st["served"], st["served_ready"], st["served_queued"]) == (1, 1, 0), st
