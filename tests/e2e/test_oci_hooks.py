@@ -3,7 +3,11 @@ its process has not run), poststart by start, poststop by delete, each in
 the runtime's namespaces with the container's state JSON on stdin; a
 failing or hanging (timeout) create hook fails create and leaves nothing;
 a failing poststart or poststop hook is a warning and the lifecycle goes
-on (the spec; runc fails start and stops the container instead)."""
+on (the spec; runc fails start and stops the container instead).
+startContainer hooks run by start inside the container; createContainer
+hooks by create inside its namespaces while it waits after its mounts and
+before its root switch, their path resolved on the host; without them the
+container never stops there (its trace marks)."""
 import json
 import os
 import time
