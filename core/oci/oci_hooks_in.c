@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/limits.h>
 #include <sched.h>
@@ -152,6 +153,26 @@ static void exec_fd(int fd, char **argv, char **envp)
 	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }
 
+/* In a joined user namespace, its root, as the container's process is at
+ * this point (runc runs the hook from that process); where the namespace
+ * maps no 0, hull's ids stay (shown as the overflow ids). */
+static int become_ns_root(const int ns_fds[], struct hull_err *err)
+{
+	const struct hull_ns *user = hull_ns_by_flag(CLONE_NEWUSER);
+
+	size_t slot = user ? (size_t)(user - hull_ns_table) : HULL_NS_SLOTS;
+
+	if (slot >= HULL_NS_SLOTS || ns_fds[slot] < 0)
+		return 0;
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return hull_fail(err, errno, "cannot clear supplementary groups");
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return hull_fail(err, errno, "cannot become gid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return hull_fail(err, errno, "cannot become uid 0 in the user namespace");
+	return 0;
+}
+
 /* The createContainer hook's process (forked in the container's pid
  * namespace): the rest of the container's namespaces, the container's
  * pre-switch view of its rootfs as cwd, the state on stdin, then the
@@ -170,6 +191,8 @@ static __attribute__((noreturn)) void before_root_child(struct hull_sync *sync, 
 	if (dup2(in, 0) < 0) {
 		hull_fail(&err, errno, "cannot give the state to %s", what);
 	} else if (hull_join_enter_namespaces(ns_fds, &err) < 0) {
+		/* err says which */
+	} else if (become_ns_root(ns_fds, &err) < 0) {
 		/* err says which */
 	} else if (fchdir(cwd) < 0) {
 		hull_fail(&err, errno, "cannot change to the container's rootfs for %s", what);

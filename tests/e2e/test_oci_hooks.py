@@ -427,3 +427,26 @@ def test_create_container_hook_before_the_read_only_remount(oci, tmp_path):
     assert r.returncode == 0, r.stderr
     assert seen.read_text() == "rw\n"
     assert r.stdout == "ro\n"
+
+
+def test_create_container_hook_in_a_user_namespace(oci, tmp_path):
+    """With a user namespace of its own the hook joins it first and becomes
+    its root, as the container's process is at that point; it prints to
+    create's stdout (the temp dir is not the mapped root's to write)."""
+    needs_root()
+    show = "echo $1 $(readlink /proc/self/ns/user) $(id -u)"
+    hook = {"path": "/bin/sh", "args": ["sh", "-c", show, "sh", "hook"]}
+    b = bundle_with_hooks(oci, "bun", ["sh", "-c", show, "sh", "process"],
+                          {"createContainer": [hook]})
+    cfg = json.loads((Path(b) / "config.json").read_text())
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    for k in ("uidMappings", "gidMappings"):
+        cfg["linux"][k] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    (Path(b) / "config.json").write_text(json.dumps(cfg))
+    r = oci("run", "--bundle", b, unique_id("cc7"))
+    assert r.returncode == 0, r.stderr
+    hook_line, process_line = r.stdout.splitlines()
+    _, hook_ns, hook_uid = hook_line.split()
+    _, process_ns, process_uid = process_line.split()
+    assert hook_ns == process_ns != os.readlink("/proc/self/ns/user")
+    assert hook_uid == process_uid == "0"
