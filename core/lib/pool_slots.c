@@ -182,6 +182,11 @@ void hull_pool_refill(struct pool *p)
 	 * the CPU, and each waiting request gets its slot started at once. */
 	size_t want = p->c->size + p->n_waiters;
 	size_t parallel = p->n_waiters > p->parallel ? p->n_waiters : p->parallel;
+	/* After a failed refill, one at a time until one succeeds: where a
+	 * limit (pids, memory) leaves room for one slot, two started together
+	 * can both fail, and again at every retry. */
+	if (p->consecutive_failures)
+		parallel = 1;
 	while (count(p, SLOT_READY) + count(p, SLOT_STARTING) < want &&
 	       count(p, SLOT_STARTING) < parallel) {
 		if (reuse_keeper(p))
