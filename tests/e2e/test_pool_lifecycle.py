@@ -97,20 +97,21 @@ def test_drained_pool_prepares_a_slot_for_each_request(pool, hull):
     assert not (POOL_ROOT / p.name).exists()
 
 
-def test_killed_supervisor_is_collected_by_gc(pool, hull):
+def test_killed_supervisor_is_collected_by_gc(pool, hull, spawn):
     p = pool("--memory", "64m", size=2)
-    # A served request leaves its keeper idle, waiting to prepare the next
-    # slot -- unless the refill took that very keeper for it (it asks an
-    # idle keeper before it forks one). Which happens is a race, so serve
-    # requests until the pool settles with one idle.
-    for _ in range(20):
-        assert p.run("true").returncode == 0
-        wait_for(lambda: (lambda st: (st["ready"], st["starting"], st["busy"]) == (2, 0, 0))(
-            p.status()), what="the pool to refill")
-        if p.status()["idle_keepers"] == 1:
-            break
-    else:
-        pytest.fail("20 served requests never left a keeper idle")
+    # A keeper left idle: its command runs until the pool has refilled (its
+    # keeper is busy meanwhile, so the refill forks another), then ends; the
+    # pool is full, so the done keeper waits idle for a slot to prepare.
+    holder = spawn([hull, "run", "--pool", p.name, "--", "sh", "-c", "echo ready; read x"],
+                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "ready\n"
+    wait_for(lambda: (lambda st: (st["ready"], st["starting"], st["busy"]) == (2, 0, 1))(
+        p.status()), what="the pool to refill around the running command")
+    holder.stdin.write("x\n")
+    holder.stdin.flush()
+    assert holder.wait(timeout=TIMEOUT) == 0
+    wait_for(lambda: (lambda st: (st["ready"], st["starting"], st["busy"], st["idle_keepers"])
+                      == (2, 0, 0, 1))(p.status()), what="the done keeper to wait idle")
     sup = p.status()["pid"]
     keepers = Path(f"/proc/{sup}/task/{sup}/children").read_text().split()
     assert len(keepers) == 3  # two with a ready slot, one idle
@@ -156,8 +157,17 @@ def test_killed_keeper_cgroup_is_collected_by_gc(pool, hull):
     assert len(kids) == 1
     p.stop_kid = kids[0]
     os.kill(kids[0], signal.SIGKILL)
-    wait_for(lambda: p.status()["ready"] == 1 and p.status()["starting"] == 0,
-             what="the refill after a killed keeper")
+
+    def settled():
+        # The keeper and its slot (reparented to the supervisor, killed by
+        # its death signal) gone and reaped, the refill done by a new keeper:
+        # right after the kill the status still counts the old slot ready.
+        children = Path(f"/proc/{sup}/task/{sup}/children").read_text().split()
+        st = p.status()
+        return str(kids[0]) not in children and len(children) == 1 and \
+            (st["ready"], st["starting"]) == (1, 0)
+
+    wait_for(settled, what="the refill after a killed keeper")
     r = subprocess.run([hull, "gc", "--cgroup-parent", p.cg_parent], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
