@@ -19,8 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 int hull_mounted_open(struct start *st, struct hull_err *err)
@@ -33,28 +31,6 @@ int hull_mounted_open(struct start *st, struct hull_err *err)
 	if (pipe2(st->mounted_go, O_CLOEXEC) < 0)
 		return hull_fail(err, errno, "cannot create a pipe");
 	return 0;
-}
-
-/* One byte to the stopped child. One that died meanwhile must not kill
- * hull with SIGPIPE (see hull_sync_send_go_with): blocked for the write,
- * the one it raised swallowed; hull_run then reports the failure. */
-static int let_go(int fd, struct hull_err *err)
-{
-	sigset_t pipe_set, old;
-	struct timespec zero = { 0, 0 };
-	ssize_t n;
-	int saved;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	while ((n = write(fd, "g", 1)) < 0 && errno == EINTR)
-		;
-	saved = errno;
-	if (n < 0 && saved == EPIPE)
-		sigtimedwait(&pipe_set, NULL, &zero);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return n == 1 ? 0 : hull_fail(err, saved, "cannot release the container");
 }
 
 /* OCI createContainer hooks: the child reports READY with its mounts done
@@ -82,7 +58,7 @@ int hull_parent_run_mounted(struct start *st, struct hull_err *err)
 		return ret;
 	/* Marked before the byte: the child's next mark must come after it. */
 	hull_trace_mark("mounted_hooks_done");
-	return let_go(st->mounted_go[1], err);
+	return hull_release_write(st->mounted_go[1], "g", 1, err);
 }
 
 /* OCI createContainer hooks run now, in this process's namespaces with

@@ -93,28 +93,37 @@ int hull_sync_send_go(struct hull_sync *sync, struct hull_err *err)
 	return hull_sync_send_go_with(sync, 0, err);
 }
 
-int hull_sync_send_go_with(struct hull_sync *sync, uint64_t word, struct hull_err *err)
+int hull_release_write(int fd, const void *buf, size_t len, struct hull_err *err)
 {
-	struct go_msg m = { 'g', word };
 	sigset_t pipe_set, old;
 	struct timespec zero = { 0, 0 };
 	ssize_t n;
 	int saved;
 
-	/* A child that died before reading go must not kill hull with
-	 * SIGPIPE: block it for the write and swallow the one it raised, so
-	 * the caller can report why instead. (Ignoring SIGPIPE for good would
-	 * hand SIG_IGN down to the command.) */
+	/* A child that died before reading must not kill hull with SIGPIPE:
+	 * block it for the write and swallow the one it raised, so the caller
+	 * can report why instead. (Ignoring SIGPIPE for good would hand
+	 * SIG_IGN down to the command.) */
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	n = write_all(sync->go[1], &m, sizeof(m));
+	n = write_all(fd, buf, len);
 	saved = errno;
 	if (n < 0 && saved == EPIPE)
 		sigtimedwait(&pipe_set, NULL, &zero);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (n != (ssize_t)sizeof(m))
-		return hull_fail(err, saved, "cannot release the container");
+	if (n != (ssize_t)len)
+		return hull_fail(err, n < 0 ? saved : EPIPE, "cannot release the container");
+	return 0;
+}
+
+int hull_sync_send_go_with(struct hull_sync *sync, uint64_t word, struct hull_err *err)
+{
+	struct go_msg m = { 'g', word };
+	int ret = hull_release_write(sync->go[1], &m, sizeof(m), err);
+
+	if (ret < 0)
+		return ret;
 	close_fd(&sync->go[1]);
 	return 0;
 }

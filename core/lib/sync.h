@@ -41,6 +41,10 @@ int hull_sync_wait_go(struct hull_sync *sync);
 /* The same, with one word from parent to child on go (one atomic write):
  * what the parent found out for the child while it set up. */
 int hull_sync_send_go_with(struct hull_sync *sync, uint64_t word, struct hull_err *err);
+/* Writes len bytes that let a waiting child go on; a child that died
+ * meanwhile fails it ("cannot release the container") instead of killing
+ * hull with SIGPIPE. */
+int hull_release_write(int fd, const void *buf, size_t len, struct hull_err *err);
 int hull_sync_wait_go_with(struct hull_sync *sync, uint64_t *word);
 /* Child: whether the parent is gone now (nobody reads the report pipe).
  * Unlike EOF on go this holds also after the parent sent go and died. */

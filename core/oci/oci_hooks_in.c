@@ -77,6 +77,25 @@ static int wait_bounded(pid_t pid, int timeout, int *status)
 	return 0;
 }
 
+/* Wait for hook #i (our child pid) within its timeout; 0 when it exited
+ * with status 0, else the one-line failure. */
+static int wait_hook(pid_t pid, int timeout, const char *kind, size_t i, const char *path,
+		     struct hull_err *err)
+{
+	int status, ret = wait_bounded(pid, timeout, &status);
+
+	if (ret == -ETIMEDOUT)
+		return hull_fail(err, ETIMEDOUT, "%s hook #%zu '%s' timed out after %d s", kind, i,
+				 path, timeout);
+	if (ret < 0)
+		return hull_fail(err, -ret, "cannot wait for %s hook #%zu '%s'", kind, i, path);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hull_fail(err, 0, "%s hook #%zu '%s' failed (%s %d)", kind, i, path,
+				 WIFEXITED(status) ? "exit status" : "signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
+}
+
 int hull_oci_hook_run_in(json_object *h, const char *kind, size_t i, const char *state_json,
 			 pid_t target, struct hull_err *err)
 {
@@ -86,7 +105,7 @@ int hull_oci_hook_run_in(json_object *h, const char *kind, size_t i, const char 
 	int timeout = json_object_object_get_ex(h, "timeout", &v) ? json_object_get_int(v) : 0;
 	struct hull_spec spec;
 	struct hull_join j = { .pid = -1 };
-	int in[2] = { -1, -1 }, saved_stdin = -1, status = 0, ret;
+	int in[2] = { -1, -1 }, saved_stdin = -1, ret;
 	char **argv = hook_argv(h, path);
 
 	hull_spec_init(&spec);
@@ -123,17 +142,8 @@ int hull_oci_hook_run_in(json_object *h, const char *kind, size_t i, const char 
 		hull_join_end(&j);
 		goto out;
 	}
-	ret = wait_bounded(j.pid, timeout, &status);
+	ret = wait_hook(j.pid, timeout, kind, i, path, err);
 	hull_join_end(&j);
-	if (ret == -ETIMEDOUT)
-		ret = hull_fail(err, ETIMEDOUT, "%s hook #%zu '%s' timed out after %d s", kind, i,
-				path, timeout);
-	else if (ret < 0)
-		ret = hull_fail(err, -ret, "cannot wait for %s hook #%zu '%s'", kind, i, path);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		ret = hull_fail(err, 0, "%s hook #%zu '%s' failed (%s %d)", kind, i, path,
-				WIFEXITED(status) ? "exit status" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 out:
 	if (saved_stdin >= 0)
 		close(saved_stdin);
@@ -252,7 +262,7 @@ int hull_oci_hook_run_before_root(json_object *h, const char *kind, size_t i,
 	int timeout = json_object_object_get_ex(h, "timeout", &v) ? json_object_get_int(v) : 0;
 	char **argv = strings_of(h, "args", path), **envp = strings_of(h, "env", NULL);
 	int ns_fds[HULL_NS_SLOTS], in[2] = { -1, -1 }, exe = -1, cwd = -1, own_pid_ns = -1;
-	int status = 0, pid_slot = -1, ret;
+	int pid_slot = -1, ret;
 	struct hull_sync sync;
 	struct hull_err child_err;
 	char where[64], what[PATH_MAX + 64];
@@ -322,17 +332,8 @@ int hull_oci_hook_run_before_root(json_object *h, const char *kind, size_t i,
 		ret = child_err.errnum ? -child_err.errnum : -EINVAL;
 		goto out;
 	}
-	ret = wait_bounded(pid, timeout, &status);
+	ret = wait_hook(pid, timeout, kind, i, path, err);
 	pid = -1;
-	if (ret == -ETIMEDOUT)
-		ret = hull_fail(err, ETIMEDOUT, "%s hook #%zu '%s' timed out after %d s", kind, i,
-				path, timeout);
-	else if (ret < 0)
-		ret = hull_fail(err, -ret, "cannot wait for %s hook #%zu '%s'", kind, i, path);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		ret = hull_fail(err, 0, "%s hook #%zu '%s' failed (%s %d)", kind, i, path,
-				WIFEXITED(status) ? "exit status" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 out:
 	if (pid > 0) {
 		kill(pid, SIGKILL);
