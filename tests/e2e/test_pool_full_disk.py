@@ -70,6 +70,15 @@ class Namespace:
         return subprocess.Popen(["nsenter", "-t", str(self.holder.pid), "-m", "-n", *cmd],
                                 **kw)
 
+    def own_run(self, tmp_path, size, label):
+        """A tmpfs of the given size over /run, in this namespace only: what
+        hull makes there starts from nothing and never reaches the host's."""
+        run_dir = tmp_path / "run"
+        run_dir.mkdir()
+        r = self.run("sh", "-c", f"mount -t tmpfs -o size={size},mode=0755 {label} {run_dir}"
+                     f" && mount --bind {run_dir} /run")
+        assert r.returncode == 0, r.stderr
+
     def close(self):
         self.holder.kill()
         self.holder.wait(timeout=TIMEOUT)
@@ -84,11 +93,7 @@ def ns(tmp_path):
         pytest.skip("needs root (mount and net namespaces, tmpfs)")
     n = Namespace()
     try:
-        run_dir = tmp_path / "run"
-        run_dir.mkdir()
-        r = n.run("sh", "-c", f"mount -t tmpfs -o size=256k,mode=0755 hull-full-disk {run_dir}"
-                  f" && mount --bind {run_dir} /run")
-        assert r.returncode == 0, r.stderr
+        n.own_run(tmp_path, "256k", "hull-full-disk")
         yield n
     finally:
         n.close()

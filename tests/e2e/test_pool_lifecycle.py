@@ -262,11 +262,7 @@ def test_another_user_is_told_whose_pool_on_a_fresh_run(hull, rootfs, tmp_path):
     name = "fresh" + uuid.uuid4().hex[:8]
     parent = "hull-pooltest-" + name
     try:
-        run_dir = tmp_path / "run"
-        run_dir.mkdir()
-        r = ns.run("sh", "-c", f"mount -t tmpfs -o size=1m,mode=0755 hull-fresh-run {run_dir}"
-                   f" && mount --bind {run_dir} /run")
-        assert r.returncode == 0, r.stderr
+        ns.own_run(tmp_path, "1m", "hull-fresh-run")
         r = ns.run(hull, "run", "--network", "veth", rootfs, "true")
         assert r.returncode == 0, r.stderr
         assert ns.run("stat", "-c", "%a", "/run/hull").stdout == "755\n"
