@@ -19,7 +19,8 @@ const char *const hull_cg_ctrl_names[HULL_CTRL_COUNT] = {
 	[HULL_CTRL_MEMORY] = "memory",	 [HULL_CTRL_CPU] = "cpu",
 	[HULL_CTRL_CPUACCT] = "cpuacct", [HULL_CTRL_PIDS] = "pids",
 	[HULL_CTRL_CPUSET] = "cpuset",	 [HULL_CTRL_FREEZER] = "freezer",
-	[HULL_CTRL_DEVICES] = "devices",
+	[HULL_CTRL_DEVICES] = "devices", [HULL_CTRL_BLKIO] = "blkio",
+	[HULL_CTRL_HUGETLB] = "hugetlb", [HULL_CTRL_RDMA] = "rdma",
 };
 
 const char *hull_cg_layout_name(enum hull_cg_layout layout)

@@ -41,6 +41,9 @@ enum hull_cg_ctrl {
 	HULL_CTRL_CPUSET,
 	HULL_CTRL_FREEZER, /* v1 only; joined only for OCI containers (pause) */
 	HULL_CTRL_DEVICES, /* v1 only; joined only with device rules (v2: eBPF) */
+	HULL_CTRL_BLKIO,   /* v1 name of v2's io; joined only with block I/O limits */
+	HULL_CTRL_HUGETLB, /* joined only with hugetlb limits */
+	HULL_CTRL_RDMA,	   /* joined only with RDMA limits */
 	HULL_CTRL_COUNT,
 };
 
@@ -136,6 +139,8 @@ int hull_cg_devices_attach_bpf(int dir_fd, const struct hull_dev_rule *rules, si
 			       struct hull_err *err);
 /* The v1 devices.allow/deny line of a rule ("c 1:3 rwm", "a *:* rwm"). */
 void hull_cg_dev_rule_line(const struct hull_dev_rule *r, char *buf, size_t len);
+/* "mlx5_1 hca_handle=3 hca_object=100" (rdma.max, v1 and v2). */
+void hull_cg_rdma_line(const struct hull_rdma *r, char *buf, size_t len);
 
 /* Shared helpers for the backends (cgroup_util.c). */
 int hull_cg_mkdir(const char *path, struct hull_err *err);

@@ -67,3 +67,14 @@ int hull_cg_rmdir(const char *path, struct hull_err *err)
 	}
 	return hull_fail(err, errno, "cannot remove cgroup '%s'", path);
 }
+
+void hull_cg_rdma_line(const struct hull_rdma *r, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s", r->device);
+
+	if (r->hca_handles >= 0 && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " hca_handle=%lld",
+			      (long long)r->hca_handles);
+	if (r->hca_objects >= 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " hca_object=%lld", (long long)r->hca_objects);
+}

@@ -1,5 +1,6 @@
 /* cgroup_v1.c — the backend for v1 and hybrid hosts: one directory per
- * controller tree (memory, cpu, cpuacct, pids, cpuset). The container's
+ * controller tree (memory, cpu, cpuacct, pids, cpuset; freezer, devices,
+ * blkio, hugetlb and rdma only when asked for). The container's
  * process joins them itself (cgroup_self_join.h); attach, a move by pid,
  * is the fallback. */
 #include "cgroup.h"
@@ -30,6 +31,12 @@ static bool required(const struct hull_cgroup *cg, int c)
 		return l->cpuset || l->cpuset_mems;
 	case HULL_CTRL_DEVICES:
 		return l->n_dev_rules != 0;
+	case HULL_CTRL_BLKIO:
+		return l->blkio_weight || l->n_io_devs;
+	case HULL_CTRL_HUGETLB:
+		return l->n_hugetlb != 0;
+	case HULL_CTRL_RDMA:
+		return l->n_rdma != 0;
 	default:
 		return false;
 	}
@@ -41,9 +48,11 @@ static bool used(const struct hull_cgroup *cg, int c)
 		return false;
 	if (c == HULL_CTRL_FREEZER)
 		return cg->freezer;
-	if (c == HULL_CTRL_DEVICES)
-		return cg->limits->n_dev_rules != 0;
-	return c == HULL_CTRL_CPUSET ? cg->limits->cpuset || cg->limits->cpuset_mems : true;
+	/* Joined only for their limits: each join is one more cgroup move. */
+	if (c == HULL_CTRL_DEVICES || c == HULL_CTRL_BLKIO || c == HULL_CTRL_HUGETLB ||
+	    c == HULL_CTRL_RDMA || c == HULL_CTRL_CPUSET)
+		return required(cg, c);
+	return true;
 }
 
 /* Co-mounted controllers (cpu,cpuacct) share one directory: the first
@@ -56,25 +65,8 @@ static bool owns_dir(const struct hull_cgroup *cg, int c)
 	return true;
 }
 
-/* blkio, hugetlb and rdma hierarchies are not among the v1 backend's
- * controllers (core/lib/cgroup.c's table): refused, never ignored. */
-static int refuse_v2_only(const struct hull_limits *l, struct hull_err *err)
-{
-	if (!hull_limits_v2_only(l))
-		return 0;
-	return hull_fail(err, EOPNOTSUPP,
-			 "cannot set %s limits: hull writes them on cgroup v2 only",
-			 l->blkio_weight || l->n_io_devs ? "block I/O"
-			 : l->n_hugetlb			 ? "hugetlb"
-							 : "RDMA");
-}
-
 static int v1_check(struct hull_cgroup *cg, struct hull_err *err)
 {
-	int ret = refuse_v2_only(cg->limits, err);
-
-	if (ret < 0)
-		return ret;
 	for (int c = 0; c < HULL_CTRL_COUNT; c++)
 		if (required(cg, c) && !cg->mounts.v1[c][0])
 			return hull_fail(
@@ -161,6 +153,78 @@ static int write_memory_extras(const struct hull_limits *l, const char *dir, str
 	return ret;
 }
 
+/* A weight file: CFQ's name, else BFQ's (CFQ left the kernel in 5.0). */
+static int write_weight(const char *dir, const char *cfq, const char *bfq, const char *value,
+			struct hull_err *err)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, cfq);
+	if (access(path, F_OK) == 0)
+		return hull_cg_write(dir, cfq, value, err);
+	snprintf(path, sizeof(path), "%s/%s", dir, bfq);
+	if (access(path, F_OK) == 0)
+		return hull_cg_write(dir, bfq, value, err);
+	return hull_fail(err, EOPNOTSUPP,
+			 "cannot set a block I/O weight: cgroup v1 blkio has neither %s nor %s "
+			 "(weights need the BFQ I/O scheduler on the device)",
+			 cfq, bfq);
+}
+
+/* blkio: the weight (the v1 range is OCI's, no conversion), per-device
+ * weights and throttles, one "major:minor value" line per write. */
+static int write_blkio(const struct hull_limits *l, const char *dir, struct hull_err *err)
+{
+	static const char *const throttles[] = { "blkio.throttle.read_bps_device",
+						 "blkio.throttle.write_bps_device",
+						 "blkio.throttle.read_iops_device",
+						 "blkio.throttle.write_iops_device" };
+	char v[96];
+	int ret = 0;
+
+	if (l->blkio_weight) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->blkio_weight);
+		ret = write_weight(dir, "blkio.weight", "blkio.bfq.weight", v, err);
+	}
+	for (size_t i = 0; i < l->n_io_devs && ret == 0; i++) {
+		const struct hull_io_dev *d = &l->io_devs[i];
+		const uint64_t rates[] = { d->rbps, d->wbps, d->riops, d->wiops };
+		if (d->weight) {
+			snprintf(v, sizeof(v), "%lld:%lld %llu", (long long)d->major,
+				 (long long)d->minor, (unsigned long long)d->weight);
+			ret = write_weight(dir, "blkio.weight_device", "blkio.bfq.weight_device", v,
+					   err);
+		}
+		for (size_t k = 0; k < 4 && ret == 0; k++) {
+			if (!rates[k])
+				continue;
+			snprintf(v, sizeof(v), "%lld:%lld %llu", (long long)d->major,
+				 (long long)d->minor, (unsigned long long)rates[k]);
+			ret = hull_cg_write(dir, throttles[k], v, err);
+		}
+	}
+	return ret;
+}
+
+/* hugetlb.<size>.limit_in_bytes per page size; rdma.max as on v2. */
+static int write_hugetlb_rdma(const struct hull_limits *l, int c, const char *dir,
+			      struct hull_err *err)
+{
+	char file[64], v[160];
+	int ret = 0;
+
+	for (size_t i = 0; c == HULL_CTRL_HUGETLB && i < l->n_hugetlb && ret == 0; i++) {
+		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", l->hugetlb[i].size);
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->hugetlb[i].limit);
+		ret = hull_cg_write(dir, file, v, err);
+	}
+	for (size_t i = 0; c == HULL_CTRL_RDMA && i < l->n_rdma && ret == 0; i++) {
+		hull_cg_rdma_line(&l->rdma[i], v, sizeof(v));
+		ret = hull_cg_write(dir, "rdma.max", v, err);
+	}
+	return ret;
+}
+
 static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 {
 	const struct hull_limits *l = cg->limits;
@@ -238,6 +302,13 @@ static int write_limits(struct hull_cgroup *cg, int c, struct hull_err *err)
 				err);
 		}
 		break;
+	case HULL_CTRL_BLKIO:
+		ret = write_blkio(l, dir, err);
+		break;
+	case HULL_CTRL_HUGETLB:
+	case HULL_CTRL_RDMA:
+		ret = write_hugetlb_rdma(l, c, dir, err);
+		break;
 	}
 	return ret;
 }
@@ -274,10 +345,8 @@ static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
 
 static int v1_update(struct hull_cgroup *cg, struct hull_err *err)
 {
-	int ret = refuse_v2_only(cg->limits, err);
+	int ret;
 
-	if (ret < 0)
-		return ret;
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		if (!cg->made[c]) {
 			if (required(cg, c))

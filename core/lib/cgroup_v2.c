@@ -168,14 +168,7 @@ static int write_io_hugetlb_rdma(struct hull_cgroup *cg, struct hull_err *err)
 			return ret;
 	}
 	for (size_t i = 0; i < l->n_rdma; i++) {
-		const struct hull_rdma *r = &l->rdma[i];
-		n = snprintf(v, sizeof(v), "%s", r->device);
-		if (r->hca_handles >= 0)
-			n += snprintf(v + n, sizeof(v) - (size_t)n, " hca_handle=%lld",
-				      (long long)r->hca_handles);
-		if (r->hca_objects >= 0)
-			snprintf(v + n, sizeof(v) - (size_t)n, " hca_object=%lld",
-				 (long long)r->hca_objects);
+		hull_cg_rdma_line(&l->rdma[i], v, sizeof(v));
 		if ((ret = hull_cg_write(cg->dir[0], "rdma.max", v, err)) < 0)
 			return ret;
 	}

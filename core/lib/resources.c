@@ -137,7 +137,7 @@ bool hull_limits_any(const struct hull_limits *l)
 	       l->cpu_shares || l->cpu_period_us || l->cpuset_mems || l->cpu_rt_runtime_us ||
 	       l->cpu_rt_period_us || l->n_dev_rules || l->memory_reservation ||
 	       l->swappiness_set || l->disable_oom_killer || l->memory_kernel ||
-	       l->memory_kernel_tcp || hull_limits_v2_only(l);
+	       l->memory_kernel_tcp || hull_limits_io_hugetlb_rdma(l);
 }
 
 int hull_limits_validate(const struct hull_limits *l, struct hull_err *err)

@@ -58,15 +58,17 @@ struct hull_limits {
 	int64_t memory_reservation; /* soft limit (v2 memory.low); 0: unset */
 	int swappiness;		    /* v1 memory.swappiness when swappiness_set */
 	bool swappiness_set;
-	bool disable_oom_killer;	   /* v1 memory.oom_control = 1 */
-	int64_t memory_kernel;		   /* v1 memory.kmem.limit_in_bytes; 0: unset */
-	int64_t memory_kernel_tcp;	   /* v1 memory.kmem.tcp.limit_in_bytes; 0: unset */
-	uint64_t blkio_weight;		   /* 10..1000 (v2 io.weight "default", converted); 0 */
-	const struct hull_io_dev *io_devs; /* per device; v2 io.weight / io.max */
+	bool disable_oom_killer;   /* v1 memory.oom_control = 1 */
+	int64_t memory_kernel;	   /* v1 memory.kmem.limit_in_bytes; 0: unset */
+	int64_t memory_kernel_tcp; /* v1 memory.kmem.tcp.limit_in_bytes; 0: unset */
+	uint64_t
+		blkio_weight; /* 10..1000 (v1 blkio.weight; v2 io.weight "default", converted); 0 */
+	const struct hull_io_dev
+		*io_devs; /* per device; v1 blkio.*_device, v2 io.weight / io.max */
 	size_t n_io_devs;
-	const struct hull_hugetlb *hugetlb; /* v2 hugetlb.<size>.max */
+	const struct hull_hugetlb *hugetlb; /* v1 hugetlb.<size>.limit_in_bytes, v2 .max */
 	size_t n_hugetlb;
-	const struct hull_rdma *rdma; /* v2 rdma.max */
+	const struct hull_rdma *rdma; /* rdma.max (v1 and v2) */
 	size_t n_rdma;
 	const struct hull_dev_rule *dev_rules; /* in order; none: the device cgroup untouched */
 	size_t n_dev_rules;
@@ -90,8 +92,8 @@ static inline uint64_t hull_blkio_weight_to_io(uint64_t weight)
 	return weight ? 1 + ((weight - 10) * 9999) / 990 : 0;
 }
 
-/* Whether the limits ask for block I/O, hugetlb or RDMA (cgroup v2 only). */
-static inline bool hull_limits_v2_only(const struct hull_limits *l)
+/* Whether the limits ask for block I/O, hugetlb or RDMA. */
+static inline bool hull_limits_io_hugetlb_rdma(const struct hull_limits *l)
 {
 	return l->blkio_weight || l->n_io_devs || l->n_hugetlb || l->n_rdma;
 }

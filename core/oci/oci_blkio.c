@@ -1,6 +1,6 @@
 /* oci_blkio.c — linux.resources.blockIO, hugepageLimits and rdma onto
  * struct hull_limits (cgroup v2: io.weight, io.max, hugetlb.<size>.max,
- * rdma.max; the v1 backend refuses them by name). leafWeight (a v1 CFQ
+ * rdma.max; v1: blkio.*, hugetlb.<size>.limit_in_bytes, rdma.max). leafWeight (a v1 CFQ
  * knob) is refused. */
 #include "oci_json.h"
 

@@ -83,8 +83,9 @@ def test_update_resources(oci, tmp_path):
     # Bad input: one line naming what is wrong, nothing changed.
     for text, words in [("{\"memory\": ", "cannot parse '<stdin>'"),
                         ("{\"network\": {\"classID\": 10}}", "'linux.resources.network'"),
-                        ("{\"blockIO\": {\"weight\": 10}}", "block I/O limits: hull writes "
-                         "them on cgroup v2 only"),
+                        # v1: made only for its limits, so none to update
+                        ("{\"blockIO\": {\"weight\": 10}}",
+                         "cannot update: the container has no 'blkio' cgroup"),
                         ("{\"cpu\": {\"shares\": 1}}", "'linux.resources.cpu.shares'")]:
         r = oci("update", "--resources", "-", cid, input=text)
         assert r.returncode == 1 and words in r.stderr, (text, r.stderr)
@@ -111,20 +112,80 @@ def test_kernel_memory_v1(oci):
     assert int((mem / "memory.kmem.tcp.limit_in_bytes").read_text()) == 32 << 20
 
 
-@pytest.mark.parametrize("res,words", [
-    ({"blockIO": {"weight": 500}}, "block I/O"),
-    ({"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}, "hugetlb"),
-    ({"rdma": {"mlx5_1": {"hcaHandles": 3}}}, "RDMA")], ids=["blkio", "hugetlb", "rdma"])
-def test_v2_only_resources_refused_on_v1(oci, res, words):
-    """cgroup v2's io, hugetlb and rdma (vm/guest/oci.sh checks them there):
-    the v1 backend does not write them, so create refuses, leaving nothing."""
+def whole_disk():
+    """major, minor of a whole disk (blkio throttles take no partitions)."""
+    for d in sorted(Path("/sys/block").iterdir()):
+        if not d.name.startswith(("loop", "ram", "zram")) and (d / "dev").exists():
+            return tuple(int(x) for x in (d / "dev").read_text().split(":"))
+    pytest.skip("no block device in /sys/block")
+
+
+def test_blkio_throttles_on_v1(oci):
+    """blockIO's throttles onto v1's blkio.throttle.* files, in a blkio
+    cgroup made for them (and only then), removed with the container."""
+    root = Path("/sys/fs/cgroup/blkio")
+    if not (root / "blkio.throttle.read_bps_device").exists():
+        pytest.skip("no cgroup v1 blkio hierarchy with throttles on this host")
+    major, minor = whole_disk()
+    dev = {"major": major, "minor": minor}
+    cid = unique_id("bio")
+    start(oci, cid, linux={"namespaces": NAMESPACES, "resources": {"blockIO": {
+        "throttleReadBpsDevice": [dict(dev, rate=1 << 20)],
+        "throttleWriteIOPSDevice": [dict(dev, rate=77)]}}})
+    d = v1_dir("blkio", cid)
+    assert (d / "blkio.throttle.read_bps_device").read_text().split() == \
+        [f"{major}:{minor}", str(1 << 20)]
+    assert (d / "blkio.throttle.write_iops_device").read_text().split() == \
+        [f"{major}:{minor}", "77"]
+    assert (d / "blkio.throttle.write_bps_device").read_text() == ""
+    pid = oci.state(cid)["pid"]
+    assert str(pid) in (d / "cgroup.procs").read_text().split()
+    assert oci("delete", "--force", cid).returncode == 0
+    assert cgroup_dirs("hull-oci", cid) == []
+
+
+def test_memory_alone_leaves_blkio_alone(oci):
+    """Without block I/O limits the container joins no blkio cgroup: one
+    cgroup move less per start."""
+    if not Path("/sys/fs/cgroup/blkio").is_dir():
+        pytest.skip("no cgroup v1 blkio hierarchy on this host")
+    cid = unique_id("nob")
+    start(oci, cid, linux={"namespaces": NAMESPACES,
+                           "resources": {"memory": {"limit": 64 << 20}}})
+    assert v1_dir("memory", cid).is_dir()
+    assert not (Path("/sys/fs/cgroup/blkio/hull-oci") / cid).exists()
+    assert oci("delete", "--force", cid).returncode == 0
+
+
+def weightless_blkio():
+    root = Path("/sys/fs/cgroup/blkio")
+    return root.is_dir() and not (root / "blkio.weight").exists() and \
+        not (root / "blkio.bfq.weight").exists()
+
+
+@pytest.mark.parametrize("res,words,applies", [
+    ({"blockIO": {"weight": 500}},
+     "cannot set a block I/O weight: cgroup v1 blkio has neither blkio.weight nor "
+     "blkio.bfq.weight", weightless_blkio),
+    ({"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]},
+     "cgroup controller 'hugetlb' is not available",
+     lambda: not Path("/sys/fs/cgroup/hugetlb").exists()),
+    ({"rdma": {"mlx5_1": {"hcaHandles": 3}}},
+     "cgroup controller 'rdma' is not available",
+     lambda: not Path("/sys/fs/cgroup/rdma").exists())], ids=["blkio-weight", "hugetlb", "rdma"])
+def test_v1_limits_this_host_cannot_honour(oci, res, words, applies):
+    """What this v1 host lacks (a weight-capable I/O scheduler, the hugetlb
+    and rdma hierarchies; vm/guest/oci.sh checks v2's io, hugetlb, rdma):
+    create refuses in one line, leaving no state and no cgroup."""
     if not Path("/sys/fs/cgroup/memory").is_dir():
         pytest.skip("not a cgroup v1 host")
-    b = oci.bundle(LOOP, name="b-v2only", linux={"namespaces": NAMESPACES, "resources": res})
-    cid = unique_id("v2o")
+    if not applies():
+        pytest.skip("this host can honour it")
+    b = oci.bundle(LOOP, name="b-v1no", linux={"namespaces": NAMESPACES, "resources": res})
+    cid = unique_id("v1n")
     r, out = oci.create(b, cid)
     assert r.returncode == 1
-    assert f"cannot set {words} limits: hull writes them on cgroup v2 only" in out.read_text()
+    assert words in out.read_text()
     assert oci("state", cid).returncode == 1
     assert cgroup_dirs("hull-oci", cid) == []
 

@@ -12,6 +12,7 @@ UNIT_LDLIBS       := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 # A test that replaces system calls sets WRAP_<test> := -Wl,--wrap=<symbol>;
 # test_cgroup's fake cgroup2 tree fills new directories as the kernel does.
 WRAP_test_cgroup := -Wl,--wrap=mkdir
+WRAP_test_cgroup_v1_io := -Wl,--wrap=mkdir
 WRAP_test_oci_labels := -Wl,--wrap=hull_lsm_enabled
 
 $(BUILD)/tests/core/%: $(OBJ)/tests/unit/core/%.o $(HULL_LIB)

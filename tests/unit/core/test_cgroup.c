@@ -310,12 +310,7 @@ static void test_v2_io_hugetlb_rdma(void **state)
 	/* Without the controller on the host: one clear error. */
 	assert_true(hull_cgroup_init(&cg, &l, &m, "box2", &err) < 0);
 	assert_non_null(strstr(err.msg, "controller 'hugetlb' is not available"));
-	/* The v1 backend does not write them: refused, never ignored. */
-	struct hull_cg_mounts m1 = { .layout = HULL_CG_V1 };
-	snprintf(m1.v1[HULL_CTRL_MEMORY], sizeof(m1.v1[0]), "%s", root);
-	assert_true(hull_cgroup_init(&cg, &l, &m1, "box3", &err) < 0);
-	assert_string_equal(err.msg, "cannot set block I/O limits: hull writes them on cgroup v2 "
-				     "only: Operation not supported");
+	/* The v1 backend's own: test_cgroup_v1_io.c. */
 }
 
 static void test_v2_swap_options(void **state)

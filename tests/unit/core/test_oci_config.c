@@ -271,7 +271,7 @@ static void test_resources_and_cgroups_path(void **state)
 	assert_string_equal(lim->rdma[0].device, "mlx5_1");
 	assert_int_equal(lim->rdma[0].hca_handles, 3);
 	assert_int_equal(lim->rdma[0].hca_objects, -1);
-	assert_true(hull_limits_v2_only(lim));
+	assert_true(hull_limits_io_hugetlb_rdma(lim));
 	assert_int_equal(hull_blkio_weight_to_io(500), 4950);
 	assert_refused("\"linux\": {\"resources\": {\"blockIO\": {\"leafWeight\": 10}}}",
 		       "linux.resources.blockIO.leafWeight");
