@@ -68,7 +68,9 @@ int hull_cgroup_detect(const char *mountinfo, struct hull_cg_mounts *m, struct h
 			const char *sep = strstr(buf, " - ");
 			if (sep && sscanf(buf, "%*s %*s %*s %*s %4095s", point) == 1 &&
 			    sscanf(sep + 3, "%63s %255s %1023s", fstype, source, opts) == 3) {
-				if (strcmp(fstype, "cgroup2") == 0 && !m->v2[0]) {
+				if (strlen(point) >= sizeof(m->v2)) {
+					/* too deep to be one hull looks for */
+				} else if (strcmp(fstype, "cgroup2") == 0 && !m->v2[0]) {
 					snprintf(m->v2, sizeof(m->v2), "%s", point);
 				} else if (strcmp(fstype, "cgroup") == 0) {
 					for (int c = 0; c < HULL_CTRL_COUNT; c++) {
@@ -314,7 +316,7 @@ int hull_cgroup_gc(const struct hull_cg_mounts *m, const char *parent, struct hu
 
 void hull_cgroup_reopen(struct hull_cgroup *cg)
 {
-	char dir[PATH_MAX], value[300];
+	char dir[HULL_CG_DIR_MAX], value[300];
 
 	hull_cg_owner_value(cg->name, cg->run_named, value, sizeof(value));
 

@@ -49,10 +49,19 @@ enum hull_cg_ctrl {
 
 extern const char *const hull_cg_ctrl_names[HULL_CTRL_COUNT];
 
+/* Sizes of the paths kept per controller. Not PATH_MAX: a start that
+ * touches a page per controller pays a page fault for each (~10 us on a
+ * VM with shadow paging), and cgroup paths are short. A hierarchy mounted
+ * deeper than HULL_CG_MOUNT_MAX is not used (its controller reads as not
+ * available); a container cgroup deeper than HULL_CG_DIR_MAX is refused in
+ * one line (ENAMETOOLONG). */
+#define HULL_CG_MOUNT_MAX 256
+#define HULL_CG_DIR_MAX	  1024
+
 struct hull_cg_mounts {
 	enum hull_cg_layout layout;
-	char v2[PATH_MAX];		    /* cgroup2 mount point, "" if none */
-	char v1[HULL_CTRL_COUNT][PATH_MAX]; /* v1 mount point per controller */
+	char v2[HULL_CG_MOUNT_MAX];		     /* cgroup2 mount point, "" if none */
+	char v1[HULL_CTRL_COUNT][HULL_CG_MOUNT_MAX]; /* v1 mount point per controller */
 };
 
 const char *hull_cg_layout_name(enum hull_cg_layout layout);
@@ -90,8 +99,8 @@ struct hull_cgroup {
 	const struct hull_cg_backend *ops;
 	struct hull_cg_mounts mounts;
 	const struct hull_limits *limits;
-	char name[256];			     /* OCI: the container id, up to 255 bytes */
-	char dir[HULL_CTRL_COUNT][PATH_MAX]; /* v1: per controller; v2: dir[0] */
+	char name[256];				    /* OCI: the container id, up to 255 bytes */
+	char dir[HULL_CTRL_COUNT][HULL_CG_DIR_MAX]; /* v1: per controller; v2: dir[0] */
 	bool made[HULL_CTRL_COUNT];
 	int dir_fd;	/* v2: O_PATH fd of the cgroup */
 	bool attached;	/* placed by CLONE_INTO_CGROUP */

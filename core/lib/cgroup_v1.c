@@ -318,7 +318,7 @@ static int v1_create(struct hull_cgroup *cg, struct hull_err *err)
 	for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 		if (!used(cg, c))
 			continue;
-		char dir[PATH_MAX];
+		char dir[HULL_CG_DIR_MAX];
 		if (snprintf(dir, sizeof(dir), "%s/%s/%s", cg->mounts.v1[c], cg->limits->parent,
 			     cg->name) >= (int)sizeof(dir))
 			return hull_fail(err, ENAMETOOLONG, "cannot create cgroup under '%s'",
