@@ -91,6 +91,19 @@ int main(int argc, char **argv)
 		"mount_proc", [](benchmark::State &s) { run_op(s, HULL_MICRO_MOUNT_PROC, 0); }));
 	all.push_back(benchmark::RegisterBenchmark(
 		"sethostname", [](benchmark::State &s) { run_op(s, HULL_MICRO_SETHOSTNAME, 0); }));
+	static const struct {
+		const char *name;
+		hull_micro_op op;
+	} machine[] = {
+		{ "machine/page_fault (per page)", HULL_MICRO_PAGE_FAULT },
+		{ "machine/syscall (getppid)", HULL_MICRO_SYSCALL },
+		{ "machine/fork+exit+wait", HULL_MICRO_FORK },
+		{ "machine/vfork+exit+wait", HULL_MICRO_VFORK },
+	};
+	for (const auto &m : machine)
+		all.push_back(benchmark::RegisterBenchmark(
+			m.name, [](benchmark::State &s, hull_micro_op op) { run_op(s, op, 0); },
+			m.op));
 	for (auto *b : all)
 		b->UseManualTime()->Iterations(iterations)->Unit(benchmark::kMicrosecond);
 

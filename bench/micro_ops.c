@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +109,42 @@ static int child_op(enum hull_micro_op op, uint64_t arg, const char *rootfs, str
 			return step_fail(r, "sethostname");
 		t1 = hull_now_ns();
 		break;
+	case HULL_MICRO_PAGE_FAULT: {
+		enum { PAGES = 64 };
+		long page = sysconf(_SC_PAGESIZE);
+		volatile char *m = mmap(NULL, (size_t)(PAGES * page), PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return step_fail(r, "mmap");
+		t0 = hull_now_ns();
+		for (long i = 0; i < PAGES; i++)
+			m[i * page] = 1;
+		t1 = hull_now_ns();
+		r->ns = (int64_t)(t1 - t0) / PAGES;
+		return 0;
+	}
+	case HULL_MICRO_SYSCALL: {
+		enum { CALLS = 256 };
+		t0 = hull_now_ns();
+		for (int i = 0; i < CALLS; i++)
+			syscall(SYS_getppid);
+		t1 = hull_now_ns();
+		r->ns = (int64_t)(t1 - t0) / CALLS;
+		return 0;
+	}
+	case HULL_MICRO_FORK:
+	case HULL_MICRO_VFORK: {
+		t0 = hull_now_ns();
+		pid_t pid = op == HULL_MICRO_FORK ? fork() : vfork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0)
+			return step_fail(r, "fork");
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		t1 = hull_now_ns();
+		break;
+	}
 	default:
 		errno = EINVAL;
 		return step_fail(r, "op");

@@ -16,12 +16,18 @@ extern "C" {
 #endif
 
 enum hull_micro_op {
-	HULL_MICRO_UNSHARE,    /* unshare(arg) */
-	HULL_MICRO_CLONE3,     /* clone3(flags = arg) until it returns in the parent */
-	HULL_MICRO_PIVOT_ROOT, /* pivot_root(".", ".") + umount2(".", MNT_DETACH) in a bound rootfs
-				*/
-	HULL_MICRO_MOUNT_PROC, /* mount("proc") in a new mount + pid namespace */
-	HULL_MICRO_SETHOSTNAME /* sethostname() in a new uts namespace */
+	HULL_MICRO_UNSHARE,	/* unshare(arg) */
+	HULL_MICRO_CLONE3,	/* clone3(flags = arg) until it returns in the parent */
+	HULL_MICRO_PIVOT_ROOT,	/* pivot_root(".", ".") + umount2(".", MNT_DETACH) in a bound rootfs
+				 */
+	HULL_MICRO_MOUNT_PROC,	/* mount("proc") in a new mount + pid namespace */
+	HULL_MICRO_SETHOSTNAME, /* sethostname() in a new uts namespace */
+	/* What the machine charges for the work every start does, so that
+	 * reports from two machines can be told apart: */
+	HULL_MICRO_PAGE_FAULT, /* first write to a fresh anonymous page, per page */
+	HULL_MICRO_SYSCALL,    /* getppid(), per call */
+	HULL_MICRO_FORK,       /* fork + child _exit + waitpid */
+	HULL_MICRO_VFORK       /* the same with vfork (no copy of the address space) */
 };
 
 /* Time one op; returns the nanoseconds, or a negative errno with a one-line

@@ -85,6 +85,13 @@ def test_quick_bench_writes_every_section(quick_bench):
         assert lv["containers"] + lv["failures"] >= lv["level"]
         assert lv["containers_per_s"] > 0
     assert any(b["name"].startswith("unshare/net") for b in rep["micro"]["benchmarks"])
+    # What the machine charges per page fault, system call and fork: a
+    # positive time each, so two reports' machines can be told apart.
+    machine = {b["name"].split("/iterations")[0]: b["real_time"]
+               for b in rep["micro"]["benchmarks"] if b["name"].startswith("machine/")}
+    assert set(machine) == {"machine/page_fault (per page)", "machine/syscall (getppid)",
+                            "machine/fork+exit+wait", "machine/vfork+exit+wait"}
+    assert all(t > 0 for t in machine.values())
     assert {r["command"] for r in rep["hyperfine"]["results"]} >= {"hull", "floor", "bare"}
     targets = {(t["name"], t["metric"]) for t in rep["targets"]}
     assert ("hull / floor", "entry") in targets and ("hull peak RSS (MiB)", "rss") in targets
