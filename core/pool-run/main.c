@@ -86,7 +86,7 @@ static bool parse_fd(const char *arg, int *fd)
 /* The options hull's pool run takes, in their separate-argument form only;
  * false for anything else (hull handles it, with its own message). */
 static bool parse(int argc, char **argv, struct hull_pool_request *rq, const char **env,
-		  int *trace_fd, int *cmd)
+		  size_t env_cap, int *trace_fd, int *cmd)
 {
 	int i = 1;
 
@@ -108,7 +108,7 @@ static bool parse(int argc, char **argv, struct hull_pool_request *rq, const cha
 		if (strcmp(o, "--pool") == 0)
 			rq->name = arg;
 		else if (strcmp(o, "--env") == 0 && strchr(arg, '=') && arg[0] != '=' &&
-			 rq->envc < MAX_ENV)
+			 rq->envc < env_cap)
 			env[rq->envc++] = arg;
 		else if (strcmp(o, "--cwd") == 0 && arg[0] == '/')
 			rq->cwd = arg;
@@ -130,13 +130,16 @@ static bool parse(int argc, char **argv, struct hull_pool_request *rq, const cha
 int main(int argc, char **argv)
 {
 	uint64_t t_start = hull_now_ns();
-	static const char *env[MAX_ENV];
+	/* On the stack, sized to what the options can hold (an --env takes two
+	 * arguments): a static array of MAX_ENV was 8 KiB of .bss, which
+	 * pushed libc's own variables onto a page of their own (a fault). */
+	const char *env[argc / 2 + 1 < MAX_ENV ? argc / 2 + 1 : MAX_ENV];
 	struct hull_pool_request rq = { .env = env };
 	struct hull_err err = { 0 };
 	bool sent = false;
 	int trace_fd = -1, cmd, status;
 
-	if (!parse(argc, argv, &rq, env, &trace_fd, &cmd))
+	if (!parse(argc, argv, &rq, env, sizeof(env) / sizeof(env[0]), &trace_fd, &cmd))
 		exec_hull(argc, argv, t_start);
 	rq.argv = argv + cmd;
 	rq.sent = &sent;
