@@ -87,10 +87,17 @@ $(HULL_LIBC_STAMP): FORCE
 all: hull-libc-note
 
 # Static: the dynamic loader alone costs ~0.5 ms per container start.
+# The musl hull's layout (core/README.md, "What an exec of hull costs"):
+# -z noseparate-code puts the ELF headers, code and read-only data in one
+# mapping, so the kernel's fault-around fills more of them per fault and
+# exec maps fewer segments; -z norelro drops the page alignment RELRO
+# imposes on the data (a static musl program never write-protects it: no
+# mprotect at startup). 5 page faults fewer per hull run.
+HULL_MUSL_LDFLAGS := -Wl,-z,noseparate-code -Wl,-z,norelro
 ifeq ($(HULL_LIBC),musl)
-$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP)
+$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP) core/core.mk
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_LDLIBS)
+	$(MUSL_CC) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_LDLIBS)
 else
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB) $(HULL_LIBC_STAMP)
 	@mkdir -p $(dir $@)
