@@ -173,6 +173,12 @@ def main():
                                 after["sent_back"] - before["sent_back"])
                         if "given_back" in after:
                             extra += " %d given back" % (after["given_back"] - before["given_back"])
+                        if "reused" in after:
+                            # Full before and after: every slot served was
+                            # prepared in the row, by a reused keeper or a
+                            # new one (a fork of the supervisor).
+                            extra += " %d new keepers" % (
+                                served - (after["reused"] - before["reused"]))
                     print("round %d  %2d at once  %-6s %6.1f/s  cpu/container %.2f ms "
                           "(client %.2f, pool %.2f)  failed %d%s" %
                           (rnd, k, label, rate, client + pool, client, pool, fails, extra),
