@@ -4,7 +4,11 @@
  *
  * Only the system calls the isolation needs, in one straight line and with
  * no synchronisation, no /dev, no signal forwarding and no error report
- * channel: clone3 with the namespace flags; in the child (user namespace:
+ * channel: a vfork-style clone with the namespace flags (the child shares
+ * the parent's memory, the parent suspended until the child execs: no
+ * address space is copied at the clone nor torn down at the exec; hull's
+ * default start does the same, core/README.md says why; a time namespace,
+ * which legacy clone has no bit for, takes clone3); in the child (user namespace:
  * map root to itself) private propagation, bind the rootfs onto itself,
  * mount /proc, pivot_root (or chroot), sethostname, exec; in the parent
  * wait. Whatever a runtime takes beyond this program is the runtime's own
@@ -14,6 +18,7 @@
  * the host's), like hull. Exit status: the command's, 128+N for signal N,
  * 125 when a step failed (one line on stderr says which). */
 #include "ns.h"
+#include "sys.h"
 
 #include <sched.h>
 
@@ -101,6 +106,11 @@ static __attribute__((noreturn)) void child(const struct floor_opts *o)
 	_exit(e == ENOENT ? 127 : 126);
 }
 
+static int child_fn(void *o)
+{
+	child(o);
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
@@ -155,14 +165,19 @@ int main(int argc, char **argv)
 	o.rootfs = argv[i];
 	o.cmd = argv + i + 1;
 
-	struct floor_clone_args args = { .flags = o.ns, .exit_signal = SIGCHLD };
-	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid_t pid;
+	if (o.ns & CLONE_NEWTIME) {
+		struct floor_clone_args args = { .flags = o.ns, .exit_signal = SIGCHLD };
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0)
+			child(&o);
+	} else {
+		pid = hull_sys_clone_vfork(child_fn, &o, o.ns);
+	}
 	if (pid < 0) {
-		fprintf(stderr, "hull-floor: cannot clone3: %s\n", strerror(errno));
+		fprintf(stderr, "hull-floor: cannot clone: %s\n", strerror(errno));
 		return 125;
 	}
-	if (pid == 0)
-		child(&o);
 
 	int status;
 	while (waitpid(pid, &status, 0) < 0)

@@ -7,6 +7,10 @@
  *            [OCI: join pid ns by path]
  *   spawn: clone3(CLONE_NEW*           ───► enter: deathsig, [fork mode: unshare]
  *                 [|CLONE_INTO_CGROUP])
+ *   [nothing for hull until the exec:        [shared_vm: in hull's memory on a
+ *    clone(CLONE_VM|CLONE_VFORK|NEW*),        stack of its own; no go: lo up,
+ *    hull suspended until the child           /dev, signals done here; straight
+ *    execs or dies, then wait_exec]           on to exec]
  *   parent_setup: uid/gid maps,             v1: join its cgroup itself
  *                 [v1, old kernel: cgroup   ("0" into each tasks file:
  *                  join by pid]              no grace period), wait for go
@@ -113,8 +117,9 @@ static void child_prepare(struct start *st)
 	 * own child too). */
 	hull_child_join_cgroup(st);
 	/* While the parent writes maps and cgroups (signal_reset.h); with
-	 * nothing for it to do, the parent asks instead. */
-	if (!st->go_late) {
+	 * nothing for it to do, the parent asks instead, unless it is
+	 * suspended until the exec (shared_vm). */
+	if (!st->go_late || st->shared_vm) {
 		hull_signals_default();
 		st->signals_defaulted = true;
 	}
@@ -131,7 +136,7 @@ static void child_prepare(struct start *st)
 	if (hull_child_set_hostname(spec, &err) < 0)
 		hull_child_fail(st, &err);
 	/* The parent's share (lo, /dev) is done before anything runs here. */
-	if (st->go_late)
+	if (st->go_late && !st->shared_vm)
 		child_wait_go(st);
 	if (hull_child_attach_dev(st, &err) < 0 ||
 	    (st->console_fd >= 0 && hull_console_setup(st->console_fd, &err) < 0) ||
@@ -149,6 +154,16 @@ static __attribute__((noreturn)) void child_main(struct start *st)
 	if (hull_child_wait_command(st, &err) < 0)
 		hull_child_fail(st, &err);
 	hull_child_exec(st);
+}
+
+/* shared_vm: the child runs on its own stack in hull's memory while hull
+ * is suspended. It works on a copy of the start: what it changes there
+ * (the sync fds it closes, flags it sets) must not become hull's. */
+static int child_main_shared(void *arg)
+{
+	struct start own = *(const struct start *)arg;
+
+	child_main(&own);
 }
 
 /* ---- parent phases -------------------------------------------------- */
@@ -235,11 +250,24 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 		      !st->use_cgroup && !hull_net_needs_setup(&spec->net) && !spec->on_mounted;
 	if ((ret = hull_mounted_open(st, err)) < 0)
 		return ret;
-	st->parent_brings_lo_up = st->go_late && (clone_ns_flags(st) & CLONE_NEWNET);
+	/* Nor anything between the clone and the exec: hull need not run
+	 * beside its child, which then need not have an address space of its
+	 * own (parent_spawn). Not under --init (the child stays as PID 1, it
+	 * never execs), nor when it stops before the exec (OCI create, a pool
+	 * slot), nor with a console (OCI) or a time namespace (legacy clone has
+	 * no bit for it). Never with a user namespace: the mm's dumpable flag
+	 * would be hull's, and a rootless hull writes the maps of a dumpable
+	 * child. */
+	st->shared_vm = st->go_late && !spec->init && spec->exec_fifo_fd < 0 &&
+			spec->command_fd < 0 && st->console_fd < 0 &&
+			!(clone_ns_flags(st) & (CLONE_NEWTIME | CLONE_NEWUSER));
+	st->parent_brings_lo_up =
+		st->go_late && !st->shared_vm && (clone_ns_flags(st) & CLONE_NEWNET);
 	/* /dev too, unless a config's mounts or devices go into it, or a
 	 * console needs it before go. */
-	st->parent_builds_dev = st->go_late && spec->mount_dev && hull_spec_has_mntns(spec) &&
-				spec->n_mounts == 0 && spec->n_devices == 0 && st->console_fd < 0;
+	st->parent_builds_dev = st->go_late && !st->shared_vm && spec->mount_dev &&
+				hull_spec_has_mntns(spec) && spec->n_mounts == 0 &&
+				spec->n_devices == 0 && st->console_fd < 0;
 	if (st->parent_builds_dev) {
 		st->parent_pidfd = pidfd_open(getpid(), 0);
 		if (st->parent_pidfd >= 0)
@@ -260,7 +288,14 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 	if ((ret = hull_cwd_enter(spec->rootfs, &home, err)) < 0)
 		return ret;
 	st->cwd_is_rootfs = true;
-	if (spec->spawn_mode == HULL_SPAWN_CLONE3) {
+	if (st->shared_vm) {
+		/* Before, as the flag is the shared mm's: hull's memory is never
+		 * open to /proc/<pid>/mem while the child runs in it. The
+		 * command's exec gives it an mm of its own, dumpable as ever. */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		hull_trace_mark("spawn_shared_vm");
+		pid = hull_sys_clone_vfork(child_main_shared, st, clone_ns_flags(st));
+	} else if (spec->spawn_mode == HULL_SPAWN_CLONE3) {
 		struct hull_clone_args args = {
 			.flags = clone_ns_flags(st),
 			.exit_signal = SIGCHLD,
@@ -286,7 +321,7 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 		pid = fork();
 	}
 	int clone_errno = errno;
-	if (pid == 0)
+	if (pid == 0 && !st->shared_vm)
 		child_main(st);
 	hull_cg_self_join_close(&st->self_join); /* the child's now */
 	if (st->mounted_go[0] >= 0) {
@@ -529,8 +564,11 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	}
 	parent_build_dev(&st);
 	/* go_late: the child's ignored signals, found out here meanwhile
-	 * (hull's own dispositions are the child's as of the clone). */
-	ret = hull_sync_send_go_with(&st.sync, st.go_late ? hull_signals_ignored() : 0, err);
+	 * (hull's own dispositions are the child's as of the clone). A
+	 * shared_vm child has exec'd or failed by now: it waits for nothing. */
+	ret = st.shared_vm ? 0
+			   : hull_sync_send_go_with(&st.sync,
+						    st.go_late ? hull_signals_ignored() : 0, err);
 	if (ret < 0) {
 		/* The child is gone already; it may have said why. */
 		struct hull_err child_err;

@@ -41,6 +41,12 @@ struct start {
 	 * cgroup or network to build, not fork mode): the child sets up at once
 	 * and waits for go only before it reports or execs (container.c). */
 	bool go_late;
+	/* go_late with nothing for the parent to do until the exec either (no
+	 * --init, OCI create, pool slot, console or time namespace): the child
+	 * shares hull's memory, hull suspended until it execs or dies
+	 * (container.c, parent_spawn). It never waits for go; lo and /dev are
+	 * its own. */
+	bool shared_vm;
 	bool parent_brings_lo_up; /* go_late with a new net namespace */
 	int pidfd;		  /* the child's, for parent_bring_lo_up, or -1 */
 	/* go_late with a /dev of hull's own making: the parent builds it as a

@@ -1,6 +1,6 @@
 /* sys.h — thin wrappers for the system calls glibc does not wrap (clone3,
- * pivot_root, pidfd_open). They live in one translation unit so unit
- * tests can replace them with -Wl,--wrap=<name>. */
+ * pivot_root, pidfd_open) and for the vfork-style clone. They live in one
+ * translation unit so unit tests can replace them with -Wl,--wrap=<name>. */
 #ifndef HULL_SYS_H
 #define HULL_SYS_H
 
@@ -27,6 +27,17 @@ struct hull_clone_args {
 
 /* fork()-like clone3: no new stack, returns 0 in the child. */
 pid_t hull_sys_clone3(struct hull_clone_args *args);
+/* A child that shares the caller's memory, the caller suspended until the
+ * child execs or exits (CLONE_VM | CLONE_VFORK): no address space is
+ * copied at the clone and none torn down at the exec. fn(arg) runs on a
+ * stack of its own (mapped here, with a guard page below it, and unmapped
+ * once the caller runs again) and must end in execve or _exit; it may not
+ * return into anything of the caller's. flags are namespace flags of
+ * legacy clone's 32 bits: no CLONE_NEWTIME (its bit is CSIGNAL's there),
+ * no CLONE_INTO_CGROUP. Only for a single-threaded caller: its other
+ * threads would run on in the memory the child uses. Returns the child's
+ * pid, or -1 with errno. */
+pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags);
 int hull_sys_pivot_root(const char *new_root, const char *put_old);
 /* A pidfd (O_CLOEXEC by the kernel) for pid, which need not be a child. */
 int hull_sys_pidfd_open(pid_t pid, unsigned int flags);

@@ -17,11 +17,11 @@ import pytest
 from conftest import BUILD, REPO
 
 # hull's trace marks of a default start, in order (harness/latency_trace.c).
-# /dev: hull builds it while its child sets up, the child attaches it after
-# go (go_received, dev_attached).
-CHAIN = ["start", "parsed", "child_entered", "mounts_private", "proc_mounted",
-         "paths_masked", "root_switched", "hostname_set", "go_received", "dev_attached",
-         "caps_set", "seccomp_installed", "exec"]
+# The child shares hull's memory while hull is suspended (core/README.md):
+# it builds /dev itself (dev_ready) and waits for no go.
+CHAIN = ["start", "parsed", "child_entered", "mounts_private", "proc_mounted", "dev_ready",
+         "paths_masked", "root_switched", "hostname_set", "caps_set", "seccomp_installed",
+         "exec"]
 
 
 def latency(harness, *args, env=None, timeout=180):

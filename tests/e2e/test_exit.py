@@ -92,8 +92,9 @@ def spawn_proc(spawn):
 
 
 def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
-    """With nothing for hull to do first, its child sets up without waiting
-    and waits for go only after its root switch. strace holds hull's own share (its
+    """With nothing for hull to do first but something after (--init), its
+    child sets up without waiting and waits for go only after its root
+    switch. strace holds hull's own share (its
     setns into the child's net namespace, to bring lo up) for 2 s while the
     child finishes; hull is killed there (it dies once strace lets go): the
     command must never run, and the child must not outlive hull."""
@@ -105,7 +106,7 @@ def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
     try:
         p = spawn(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=setns",
                    "-e", "inject=setns:delay_enter=2000000",
-                   hull, "run", "--trace-fd", str(w_fd), rootfs, "echo", "ran"],
+                   hull, "run", "--init", "--trace-fd", str(w_fd), rootfs, "echo", "ran"],
                   pass_fds=(w_fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                   env=traced_env())
         os.close(w_fd)
@@ -133,6 +134,62 @@ def test_container_never_runs_when_hull_dies_before_go(hull, rootfs, spawn):
         p.wait(timeout=30)
         assert "go_received" not in marks and "exec" not in marks, marks
         assert "ran" not in p.stdout.read().decode()
+    finally:
+        for fd in (r_fd, w_fd):
+            if fd >= 0:
+                os.close(fd)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
+def test_signal_to_hull_while_its_shared_child_sets_up(hull, rootfs, spawn, sig):
+    """A default start's child shares hull's memory while hull is suspended
+    until the exec. strace holds the child in its sethostname (after the
+    root switch) for 2 s; hull gets sig meanwhile. SIGKILL: hull dies in
+    its wait, the child with it (its parent-death signal), the command
+    never runs. SIGTERM: pending in hull (blocked), which forwards it once
+    the command runs; hull ends with 128 + SIGTERM, nothing left."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (namespaces, mounts)")
+    if not shutil.which("strace"):
+        pytest.skip("needs strace (apt install strace)")
+    r_fd, w_fd = os.pipe()
+    try:
+        p = spawn(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=sethostname",
+                   "-e", "inject=sethostname:delay_enter=2000000",
+                   hull, "run", "--trace-fd", str(w_fd), rootfs, "sh", "-c",
+                   "echo ran; exec sleep 60"],
+                  pass_fds=(w_fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                  env=traced_env())
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd, "rb", buffering=0) as trace:
+            r_fd = -1
+            buf = b""
+            while b'"root_switched"' not in buf:
+                assert select.select([trace], [], [], 20)[0], buf
+                chunk = trace.read(4096)
+                assert chunk, buf
+                buf += chunk
+            assert b'"spawn_shared_vm"' in buf, buf
+            # The child holds in sethostname, hull in its clone.
+            hull_pids = [pid for pid in descendants_of(p.pid) if proc_stat(pid)[1] == p.pid]
+            assert len(hull_pids) == 1
+            inside = descendants_of(hull_pids[0])
+            assert len(inside) == 1
+            os.kill(hull_pids[0], sig)
+            assert wait_gone(inside, timeout=20) == []
+            assert select.select([trace], [], [], 20)[0]
+            while chunk := trace.read(4096):
+                buf += chunk
+        marks = [json.loads(line)["phase"] for line in buf.decode().splitlines()]
+        status = p.wait(timeout=30)
+        if sig == signal.SIGKILL:
+            assert "exec" not in marks, marks
+            assert "ran" not in p.stdout.read().decode()
+        else:
+            # strace ends as its tracee did: hull's 128 + SIGTERM.
+            assert status == 128 + signal.SIGTERM, (status, marks)
+            assert "exited" in marks, marks
     finally:
         for fd in (r_fd, w_fd):
             if fd >= 0:

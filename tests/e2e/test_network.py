@@ -120,8 +120,11 @@ def assert_clean(host, *expected_links):
 
 # ---- lo --------------------------------------------------------------
 
-@pytest.mark.parametrize("opts", [[], ["--network", "none"], ["--spawn", "fork"]],
-                         ids=["default", "none", "fork"])
+# default: the child, sharing hull's memory, brings lo up itself; --init:
+# hull does, from its own side, while the child sets up; fork: the child,
+# after go.
+@pytest.mark.parametrize("opts", [[], ["--network", "none"], ["--spawn", "fork"], ["--init"]],
+                         ids=["default", "none", "fork", "init"])
 def test_lo_is_up_and_works(hullrun, opts):
     r = hullrun(*opts, "--", "/bin/sh", "-c",
                 "ip -o link show lo; /bin/hull-net serve 127.0.0.1 7000 greet | "

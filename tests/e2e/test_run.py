@@ -126,18 +126,23 @@ def dev_view(hull, rootfs, *opts, strace=None):
     return r.stdout, marks
 
 
-@pytest.mark.parametrize("fallback", [None, *DEV_FALLBACKS], ids=["hull", *DEV_FALLBACKS])
+@pytest.mark.parametrize("fallback", [None, "shared", *DEV_FALLBACKS],
+                         ids=["hull", "shared", *DEV_FALLBACKS])
 def test_dev_is_the_same_whoever_builds_it(hull, rootfs, fallback):
-    """A default start's /dev is built by hull while its child sets up and
-    attached by the child; --spawn fork's child builds its own; when hull's
+    """Under --init (hull has work after the child's setup) /dev is built
+    by hull while its child sets up and attached by the child; --spawn
+    fork's child builds its own, so does a default start's child, which
+    shares hull's memory while hull is suspended (shared); when hull's
     cannot be had, the child builds it. The command sees one /dev."""
     if os.geteuid() != 0:
         pytest.skip("needs root (namespaces, mounts)")
-    if fallback and not shutil.which("strace"):
+    if fallback in DEV_FALLBACKS and not shutil.which("strace"):
         pytest.skip("needs strace (apt install strace)")
     own, own_marks = dev_view(hull, rootfs, "--spawn", "fork")
     assert "dev_ready" in own_marks and "dev_attached" not in own_marks
-    got, marks = dev_view(hull, rootfs, strace=DEV_FALLBACKS.get(fallback))
+    opts = [] if fallback == "shared" else ["--init"]
+    got, marks = dev_view(hull, rootfs, *opts, strace=DEV_FALLBACKS.get(fallback))
+    assert ("spawn_shared_vm" in marks) == (fallback == "shared"), marks
     if fallback:
         assert "dev_ready" in marks and "dev_attached" not in marks, marks
     else:
