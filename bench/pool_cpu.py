@@ -111,12 +111,16 @@ def main():
     levels = [int(x) for x in a.levels.split(",")]
     top = os.path.join(CPUACCT, "hull-poolcpu-%d" % os.getpid())
     cg = {n: os.path.join(top, n) for n in ("client", "pool", "idle")}
-    for d in [top] + list(cg.values()):
-        os.mkdir(d)
     pools = {"pool": {}}
     for v in a.variant:
         label, _, kv = v.partition(":")
         pools[label] = dict(x.split("=", 1) for x in kv.split(",") if x)
+        # Checked before anything is made: a missing build failed the
+        # pool's start, then its stop, and left the cgroups behind.
+        if "HULL" in pools[label] and not os.access(pools[label]["HULL"], os.X_OK):
+            sys.exit("pool_cpu: variant %s: %s is not an executable" % (label, pools[label]["HULL"]))
+    for d in [top] + list(cg.values()):
+        os.mkdir(d)
     names = {}
     hulls = {}  # each pool's own hull answers its status and stops it
     results = {}
@@ -186,7 +190,11 @@ def main():
     finally:
         enter(cg["idle"])
         for name in names.values():
-            subprocess.run([hulls[name], "pool", "stop", name], capture_output=True, timeout=60)
+            try:
+                subprocess.run([hulls[name], "pool", "stop", name], capture_output=True,
+                               timeout=60)
+            except (OSError, subprocess.SubprocessError) as e:
+                print("pool_cpu: cannot stop pool %s: %s" % (name, e), file=sys.stderr)
         with open(os.path.join(CPUACCT, "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
         for c in list(cg.values()) + [top]:
