@@ -125,7 +125,7 @@ static void child_prepare(struct start *st)
 	}
 	if (spec->spawn_mode == HULL_SPAWN_FORK)
 		hull_child_unshare_and_wait(st);
-	else if (!st->go_late)
+	else if (!st->go_late && !st->shared_vm)
 		child_wait_go(st);
 
 	if (hull_child_join_namespaces(st, &err) < 0 || hull_child_become_ns_root(spec, &err) < 0 ||
@@ -252,15 +252,19 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 		return ret;
 	/* Nor anything between the clone and the exec: hull need not run
 	 * beside its child, which then need not have an address space of its
-	 * own (parent_spawn). Not under --init (the child stays as PID 1, it
-	 * never execs), nor when it stops before the exec (OCI create, a pool
-	 * slot), nor with a console (OCI) or a time namespace (legacy clone has
-	 * no bit for it). Never with a user namespace: the mm's dumpable flag
-	 * would be hull's, and a rootless hull writes the maps of a dumpable
-	 * child. */
-	st->shared_vm = st->go_late && !spec->init && spec->exec_fifo_fd < 0 &&
-			spec->command_fd < 0 && st->console_fd < 0 &&
-			!(clone_ns_flags(st) & (CLONE_NEWTIME | CLONE_NEWUSER));
+	 * own (parent_spawn). A v1 cgroup the child joins itself
+	 * (cgroup_self_join.h) is no work of hull's either; a v2 one needs
+	 * clone3's CLONE_INTO_CGROUP. Not under --init (the child stays as
+	 * PID 1, it never execs), nor when it stops before the exec (OCI
+	 * create, a pool slot), nor with a console (OCI) or a time namespace
+	 * (legacy clone has no bit for it). Never with a user namespace: the
+	 * mm's dumpable flag would be hull's, and a rootless hull writes the
+	 * maps of a dumpable child. */
+	st->shared_vm = spec->spawn_mode == HULL_SPAWN_CLONE3 &&
+			(!st->use_cgroup || st->self_join.armed) &&
+			!hull_net_needs_setup(&spec->net) && !spec->on_mounted && !spec->init &&
+			spec->exec_fifo_fd < 0 && spec->command_fd < 0 && st->console_fd < 0 &&
+			!(spec->ns_flags & (CLONE_NEWTIME | CLONE_NEWUSER));
 	st->parent_brings_lo_up =
 		st->go_late && !st->shared_vm && (clone_ns_flags(st) & CLONE_NEWNET);
 	/* /dev too, unless a config's mounts or devices go into it, or a

@@ -41,7 +41,8 @@ struct start {
 	 * cgroup or network to build, not fork mode): the child sets up at once
 	 * and waits for go only before it reports or execs (container.c). */
 	bool go_late;
-	/* go_late with nothing for the parent to do until the exec either (no
+	/* Nothing for the parent to do between the clone and the exec (as
+	 * go_late, but a v1 cgroup the child joins itself is allowed; no
 	 * --init, OCI create, pool slot, console or time namespace): the child
 	 * shares hull's memory, hull suspended until it execs or dies
 	 * (container.c, parent_spawn). It never waits for go; lo and /dev are
