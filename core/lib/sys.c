@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -10,6 +11,18 @@
 
 #ifndef SYS_clone3
 #define SYS_clone3 435
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HULL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HULL_ASAN 1
+#endif
+#endif
+#ifdef HULL_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 pid_t hull_sys_clone3(struct hull_clone_args *args)
@@ -23,6 +36,47 @@ pid_t hull_sys_clone3(struct hull_clone_args *args)
  * child, never the caller's memory. */
 #define CHILD_STACK_SIZE  (256 * 1024)
 #define CHILD_STACK_GUARD 4096
+
+/* The child's entry. Under AddressSanitizer (make sanitize) its state
+ * is per thread, in the memory the child shares: the child tells it that
+ * its stack moved (else every noreturn call warns of a stack switch on
+ * the command's stderr), and the caller moves it back once it runs again. */
+struct clone_vfork_call {
+	int (*fn)(void *);
+	void *arg;
+	char *stack;
+	bool switched;
+	void *fake_stack;
+	const void *caller_bottom;
+	size_t caller_size;
+};
+
+static int clone_vfork_entry(void *p)
+{
+	struct clone_vfork_call *c = p;
+#ifdef HULL_ASAN
+	__sanitizer_start_switch_fiber(&c->fake_stack, c->stack + CHILD_STACK_GUARD,
+				       CHILD_STACK_SIZE);
+	__sanitizer_finish_switch_fiber(NULL, &c->caller_bottom, &c->caller_size);
+	c->switched = true;
+#endif
+	return c->fn(c->arg);
+}
+
+static void clone_vfork_return(struct clone_vfork_call *c)
+{
+#ifdef HULL_ASAN
+	void *ignored;
+	if (c->switched) {
+		__sanitizer_start_switch_fiber(&ignored, c->caller_bottom, c->caller_size);
+		__sanitizer_finish_switch_fiber(c->fake_stack, NULL, NULL);
+	}
+	/* Whatever the child's frames left poisoned there. */
+	ASAN_UNPOISON_MEMORY_REGION(c->stack + CHILD_STACK_GUARD, CHILD_STACK_SIZE);
+#else
+	(void)c;
+#endif
+}
 
 pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags)
 {
@@ -40,8 +94,11 @@ pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags)
 		errno = saved;
 		return -1;
 	}
-	pid_t pid = clone(fn, stack + len, (int)flags | CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	struct clone_vfork_call call = { .fn = fn, .arg = arg, .stack = stack };
+	pid_t pid = clone(clone_vfork_entry, stack + len,
+			  (int)flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &call);
 	int saved = errno;
+	clone_vfork_return(&call);
 	munmap(stack, len);
 	errno = saved;
 	return pid;
