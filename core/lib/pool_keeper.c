@@ -17,7 +17,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,7 +26,6 @@ struct keeper {
 	struct hull_spec *spec;
 	int sup_fd;  /* to the supervisor */
 	int peer_fd; /* to the slot: the client's connection comes on it */
-	int self;    /* this keeper's pidfd, for the clients' signals */
 	int conn;    /* the client, once taken */
 	bool ready;  /* the slot was offered: it may take a client */
 	bool told;   /* the client has its exit status */
@@ -106,30 +104,26 @@ static void take_client(struct keeper *k)
 		if (h.kill_after_ns)
 			k->spec->kill_after_ns = h.kill_after_ns;
 	}
-	/* The connection's hang-up (the client died) reaches hull_run's
-	 * supervision as a SIGHUP raised for this fd (supervise.h); one that
-	 * came before is seen by its first check. */
+	/* The connection's hang-up (the client died) and the client's
+	 * signals (SIGNAL records) reach hull_run's supervision as a SIGHUP
+	 * raised for this fd (supervise.h); what came before is seen by its
+	 * first check. */
 	int conn = k->conn;
 	if (fcntl(conn, F_SETOWN, getpid()) == 0 && fcntl(conn, F_SETSIG, SIGHUP) == 0 &&
 	    fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_ASYNC) == 0)
 		k->spec->hangup_fd = conn;
 }
 
-/* The command was executed: the client learns it, with this keeper's
- * pidfd for its signals. The supervisor is not told (it would be one more
- * wake-up per container): it counts a hand-over as on its way to the exec
- * for a short while (pool_slots.c) and hears of the keeper again when the
- * run is over. */
+/* The command was executed: the connection is taken for the supervision
+ * (the client's hang-up, and the signals it sends on it). The client is
+ * not told: it sleeps until the exit status. */
 static void keeper_on_started(pid_t pid, void *arg)
 {
 	struct keeper *k = arg;
-	struct hull_pool_hdr h = { .type = HULL_POOL_STARTED, .value = pid };
 
+	(void)pid;
 	if (k->ready && k->conn < 0)
 		take_client(k);
-	if (k->conn < 0)
-		return; /* the slot ended unused; hull_run reaps it */
-	hull_pool_send(k->conn, &h, NULL, 0, &k->self, k->self >= 0 ? 1 : 0);
 }
 
 /* The status goes out before the slot's cgroup is read and removed: that
@@ -179,10 +173,9 @@ static int setup_slot(int peer_fd, int slot_sock, int listen_fd, const char *poo
 
 /* One slot, from prepare to the end of its request. 0 when it ran clean
  * (the keeper may prepare another), < 0 otherwise. */
-static int keep_one(struct hull_spec *spec, int sup_fd, int self, const int slot_fds[2],
-		    const char *pool)
+static int keep_one(struct hull_spec *spec, int sup_fd, const int slot_fds[2], const char *pool)
 {
-	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .self = self, .conn = -1 };
+	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
 	struct hull_result res;
 	struct hull_err err = { 0 };
 	int sp[2];
@@ -232,13 +225,11 @@ void hull_pool_keeper(struct hull_spec *spec, const char *pool, int sup_fd, int 
 	/* Each run starts from the pool's spec (a run sets the request's
 	 * timeouts and hang-up fd in it). */
 	const struct hull_spec pool_spec = *spec;
-	/* Close-on-exec: no container inherits it (they are clone3'd). */
-	int self = pidfd_open(getpid(), 0);
 	int slot_fds[2] = { slot_sock, listen_fd };
 
 	for (int runs = 1;; runs++) {
 		*spec = pool_spec;
-		if (keep_one(spec, sup_fd, self, slot_fds, pool) < 0 || runs >= KEEPER_MAX_RUNS ||
+		if (keep_one(spec, sup_fd, slot_fds, pool) < 0 || runs >= KEEPER_MAX_RUNS ||
 		    !prepare_again(sup_fd, slot_fds))
 			break;
 	}

@@ -24,7 +24,7 @@ enum hull_pool_msg {
 	HULL_POOL_RUN = 1,	/* client -> slot; fds 0-2 [, trace fd] */
 	HULL_POOL_STATUS,	/* client -> supervisor; answered by STATUS (JSON) */
 	HULL_POOL_STOP,		/* client -> supervisor; answered by STOPPED */
-	HULL_POOL_STARTED,	/* keeper -> client: value = pid; fd: the keeper's pidfd */
+	HULL_POOL_STARTED,	/* supervisor -> `pool start`: the pool is full */
 	HULL_POOL_EXIT,		/* keeper -> client: value = exit status */
 	HULL_POOL_ERROR,	/* -> client: value = exit code, payload = message */
 	HULL_POOL_EMPTY,	/* supervisor -> client: no slot is ready */
@@ -46,6 +46,9 @@ enum hull_pool_msg {
 	HULL_POOL_SLOT_TAKEN,	/* keeper -> supervisor: the slot took a client; fd: a
 				 * queued client the supervisor handed it meanwhile,
 				 * back to the queue */
+	HULL_POOL_SIGNAL,	/* client -> keeper, on the run connection after the
+				 * request: value = a signal the client got, for the
+				 * command (forwarded as hull run forwards it) */
 };
 
 /* Run request flags. */

@@ -20,15 +20,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-/* The raw call: musl has no pidfd_send_signal wrapper. */
-static int send_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
 
 /* By hand, not with snprintf: on the client's path, and vfprintf's deep
  * frame is a stack page of its own (a fault, ~10 us on a VM whose faults
@@ -99,8 +92,7 @@ int hull_pool_connect(const char *name, const char *sock, struct hull_err *err)
 /* ---- run ---------------------------------------------------------- */
 
 struct relay {
-	int conn, sig_fd, keeper; /* keeper: its pidfd once started */
-	sigset_t pending;	  /* signals that came before it started */
+	int conn, sig_fd;
 	bool *queued;
 	/* The client's marks, held until the pool takes the request. */
 	struct {
@@ -125,20 +117,21 @@ static void write_marks(struct relay *r)
 	r->n_marks = 0;
 }
 
+/* A signal for the command goes after the request on the connection:
+ * whoever serves the request reads it from there (the keeper's
+ * supervision forwards it as hull run does; before the exec it waits in
+ * the socket). So the client sleeps until the exit status: no wake-up
+ * for a "started" with a pidfd to signal. Not blocking: a keeper that
+ * does not read yet cannot hold the client (signals of one kind merge
+ * anyway). */
 static void relay_signal(struct relay *r, int sig)
 {
-	if (r->keeper < 0)
-		sigaddset(&r->pending, sig);
-	else
-		send_signal(r->keeper, sig);
-}
+	struct hull_pool_hdr h = { .magic = HULL_POOL_MAGIC,
+				   .type = HULL_POOL_SIGNAL,
+				   .value = sig };
 
-static void relay_started(struct relay *r, int pidfd)
-{
-	r->keeper = pidfd;
-	for (int i = 0; i < hull_forwarded_signals_count; i++)
-		if (sigismember(&r->pending, hull_forwarded_signals[i]))
-			send_signal(pidfd, hull_forwarded_signals[i]);
+	while (send(r->conn, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
 }
 
 /* Until the exit status (0), EMPTY (HULL_POOL_RUN_EMPTY) or an error. */
@@ -172,13 +165,6 @@ static int relay(struct relay *r, int *status, struct hull_err *err)
 		case HULL_POOL_QUEUED:
 			if (r->queued)
 				*r->queued = true;
-			break;
-		case HULL_POOL_STARTED:
-			hull_trace_mark("started");
-			if (fd >= 0 && r->keeper < 0)
-				relay_started(r, fd);
-			else if (fd >= 0)
-				close(fd);
 			break;
 		case HULL_POOL_EXIT:
 			hull_trace_mark("exited");
@@ -215,7 +201,7 @@ static size_t request_size(const struct hull_pool_request *rq)
 
 int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct hull_err *err)
 {
-	struct relay r = { .conn = -1, .sig_fd = -1, .keeper = -1, .queued = rq->queued };
+	struct relay r = { .conn = -1, .sig_fd = -1, .queued = rq->queued };
 	struct hull_pool_hdr h = { .flags = rq->flags,
 				   .timeout_ns = rq->timeout_ns,
 				   .kill_after_ns = rq->kill_after_ns };
@@ -234,7 +220,6 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 		goto out_free;
 	/* Blocked before the request goes out, so none is lost. */
 	sigemptyset(&set);
-	sigemptyset(&r.pending);
 	for (int i = 0; i < hull_forwarded_signals_count; i++)
 		sigaddset(&set, hull_forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &set, &saved);
@@ -280,8 +265,6 @@ int hull_pool_run(const struct hull_pool_request *rq, int *exit_status, struct h
 out:
 	if (r.conn >= 0)
 		close(r.conn);
-	if (r.keeper >= 0)
-		close(r.keeper);
 	if (r.sig_fd >= 0)
 		close(r.sig_fd);
 	/* Signals that came at the very end stay pending and hit us now,

@@ -2,6 +2,7 @@
 #include "supervise.h"
 
 #include "fileio.h"
+#include "pool_proto.h"
 #include "util.h"
 
 #include <errno.h>
@@ -104,16 +105,43 @@ static int reap(struct hull_supervision *sv, int *status, struct hull_err *err)
 	}
 }
 
-/* The watched connection closed: nobody waits for this container any more. */
+static bool is_forwarded(int sig)
+{
+	for (int i = 0; i < hull_forwarded_signals_count; i++)
+		if (hull_forwarded_signals[i] == sig)
+			return true;
+	return false;
+}
+
+/* The pool client's connection: its end means nobody waits for this
+ * container any more (SIGKILL); a SIGNAL record is a signal the client
+ * got, forwarded as one sent to hull is. Whatever is there is taken: the
+ * F_SETSIG signal is a standard one, so several records may have raised
+ * it once, and records sent before the fd was watched raised none. */
 static void check_hangup(struct hull_supervision *sv)
 {
-	struct pollfd pfd = { .fd = sv->hangup_fd, .events = POLLRDHUP };
-
-	if (!sv->watch_hangup || poll(&pfd, 1, 0) <= 0)
-		return;
-	if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) {
-		sv->watch_hangup = false;
-		kill(sv->pid, SIGKILL);
+	while (sv->watch_hangup) {
+		struct pollfd pfd = { .fd = sv->hangup_fd, .events = POLLIN | POLLRDHUP };
+		if (poll(&pfd, 1, 0) <= 0)
+			return;
+		ssize_t n = -EPIPE;
+		struct hull_pool_hdr h;
+		int fd = -1;
+		if (!(pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)))
+			n = hull_pool_recv(sv->hangup_fd, &h, NULL, 0, &fd, 1);
+		if (fd >= 0)
+			close(fd);
+		if (n == -EPIPE) {
+			sv->watch_hangup = false;
+			kill(sv->pid, SIGKILL);
+			return;
+		}
+		if (n == -EPROTO)
+			continue; /* not a record of ours: dropped */
+		if (n < 0)
+			return;
+		if (h.type == HULL_POOL_SIGNAL && is_forwarded(h.value))
+			forward(sv, h.value);
 	}
 }
 

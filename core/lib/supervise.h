@@ -34,8 +34,9 @@ struct hull_supervision {
 	uint64_t timeout_ns; /* 0: none; else SIGTERM after it... */
 	uint64_t grace_ns;   /* ...and SIGKILL this much later */
 	/* A pool client's connection (POOL.md), set up O_ASYNC with F_SETSIG
-	 * SIGHUP: when it hangs up, the container is SIGKILLed (a SIGHUP
-	 * sent by someone is forwarded as usual). */
+	 * SIGHUP: when it hangs up, the container is SIGKILLed; a SIGNAL
+	 * record on it (pool_proto.h) is forwarded as a signal sent to hull
+	 * is (a SIGHUP sent by someone is forwarded as usual). */
 	bool watch_hangup;
 	int hangup_fd;
 	/* results */

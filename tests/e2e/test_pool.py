@@ -7,6 +7,8 @@ in test_pool_lifecycle.py, which shares this file's helpers and fixture."""
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import time
 import uuid
@@ -275,6 +277,42 @@ def test_signals_reach_the_command(pool, hull, spawn):
     assert proc.stdout.read() == "got-usr1\n"
 
 
+# The wire format of pool_proto.h: struct hull_pool_hdr, message types.
+POOL_HDR = struct.Struct("=IHHiIIIQQ")
+POOL_MAGIC, POOL_RUN, POOL_EXIT, POOL_SIGNAL, POOL_WAIT = 0x6C6C7568, 1, 5, 17, 0x1
+
+
+def test_client_hears_only_the_exit_status_and_signals_go_on_the_connection(pool):
+    """The client's connection carries one message back, the exit status
+    (no "started" wakes it), and the client's signals go the other way as
+    SIGNAL records: one sent right behind the request waits there until
+    the command runs, and is then forwarded as hull run forwards it (pid 1
+    without a handler: SIGKILL, 128+N)."""
+    p = pool(size=1)
+    null = os.open("/dev/null", os.O_RDWR)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        s.settimeout(TIMEOUT)
+        s.connect(str(POOL_ROOT / p.name / "sock"))
+        argv = [b"sleep", b"100"]
+        request = POOL_HDR.pack(POOL_MAGIC, POOL_RUN, 3, 0, POOL_WAIT, len(argv), 0, 0, 0)
+        request += b"\0" + b"".join(a + b"\0" for a in argv)
+        s.sendmsg([request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                               struct.pack("3i", null, null, null))])
+        s.send(POOL_HDR.pack(POOL_MAGIC, POOL_SIGNAL, 0, signal.SIGTERM, 0, 0, 0, 0, 0))
+        msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(4 * struct.calcsize("i")))
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                for fd in struct.unpack(f"{len(data) // 4}i", data[:len(data) // 4 * 4]):
+                    os.close(fd)
+        _, kind, _, value = POOL_HDR.unpack(msg[:POOL_HDR.size])[:4]
+        assert (kind, value) == (POOL_EXIT, 128 + signal.SIGTERM)
+        assert s.recv(4096) == b""  # nothing after it: the keeper let go
+    finally:
+        s.close()
+        os.close(null)
+
+
 def test_timeout_is_honoured(pool):
     p = pool(size=1)
     r = p.run("sleep", "100", opts=["--timeout", "0.3", "--kill-after", "0.3"])
@@ -326,7 +364,7 @@ def test_trace_marks_the_request_path(pool, hull):
         if w_fd >= 0:
             os.close(w_fd)
     assert r.returncode == 0, r.stderr
-    client = ["start", "parsed", "connected", "request_sent", "started", "exited"]
+    client = ["start", "parsed", "connected", "request_sent", "exited"]
     slot = ["slot_woken", "request_read", "exec"]
     # Each process's marks in order (the two clocks are not compared: on
     # this VM CLOCK_MONOTONIC read on two vCPUs was seen milliseconds apart).
