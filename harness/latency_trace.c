@@ -16,8 +16,8 @@ const struct hh_lat_mark_info hh_lat_marks_info[HH_LAT_N_MARKS] = {
 	[HH_LAT_SLOT_WOKEN] = { "slot_woken", "a slot takes the client, has its request" },
 	[HH_LAT_REQUEST_READ] = { "request_read", "slot reads the request" },
 	[HH_LAT_CGROUP] = { "cgroup_created", "cgroup: create, write limits" },
-	[HH_LAT_CHILD] = { "child_entered", "clone3 + namespaces" },
-	[HH_LAT_PRIVATE] = { "mounts_private", "sync + private mounts" },
+	[HH_LAT_CHILD] = { "child_entered", "clone + namespaces" },
+	[HH_LAT_PRIVATE] = { "mounts_private", "sync, signals, lo up + private mounts" },
 	[HH_LAT_PROC] = { "proc_mounted", "bind rootfs + /proc" },
 	[HH_LAT_DEV] = { "dev_ready", "/dev" },
 	[HH_LAT_MASKED] = { "paths_masked", "mask /proc paths" },
@@ -68,7 +68,7 @@ int hh_lat_parse_trace(const char *buf, size_t len, struct hh_lat_marks *m, stru
 		}
 		int i = mark_by_trace_name(phase);
 		/* Where hull has work of its own first (id maps, cgroup, network)
-		 * the child waits for go at its start: that wait stays in "sync +
+		 * the child waits for go at its start: that wait stays in "sync, ...
 		 * private mounts". Otherwise it waits after the root switch, while
 		 * hull brings lo up and builds /dev; the child attaches that /dev
 		 * after go, or builds its own there should attaching fail: its
