@@ -94,10 +94,18 @@ all: hull-libc-note
 # imposes on the data (a static musl program never write-protects it: no
 # mprotect at startup). 5 page faults fewer per hull run.
 HULL_MUSL_LDFLAGS := -Wl,-z,noseparate-code -Wl,-z,norelro
+# The linker lays code out in the order it takes archive members: libcap
+# and musl's libc, which every start runs, right after hull's own code,
+# the libraries only some starts use (libseccomp for a custom profile,
+# json-c for OCI, libnl for --network, nettle for the seccomp cache) after
+# them. Fewer 64 KiB windows of code are faulted in, by hull and again by
+# a clone that is a fork (fork copies no page-table entries of a file
+# mapping): 3.3 faults fewer in the child of --spawn fork, limits, create.
+HULL_MUSL_HOT_LIBS := -lcap -lc
 ifeq ($(HULL_LIBC),musl)
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP) core/core.mk
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_LDLIBS)
+	$(MUSL_CC) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_MUSL_HOT_LIBS) $(HULL_LDLIBS)
 else
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB) $(HULL_LIBC_STAMP)
 	@mkdir -p $(dir $@)
