@@ -103,9 +103,27 @@ HULL_MUSL_LDFLAGS := -Wl,-z,noseparate-code -Wl,-z,norelro
 # mapping): 3.3 faults fewer in the child of --spawn fork, limits, create.
 HULL_MUSL_HOT_LIBS := -lcap -lc
 ifeq ($(HULL_LIBC),musl)
-$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(HULL_LIB_MUSL) $(HULL_LIBC_STAMP) core/core.mk
+# libnl's constructors run before its first socket instead of at every
+# exec (core/musl/nl_deferred.c): hull links copies of libnl's archives
+# whose .init_array and .fini_array are renamed, with nl_socket_alloc
+# wrapped. A libnl with a constructor the rename would miss (one with a
+# priority, .init_array.N, or an old .ctors) fails the build.
+HULL_NL_DEFERRED := $(BUILD)/lib/nl-deferred
+HULL_NL_DEFERRED_LIBS := $(HULL_NL_DEFERRED)/libnl-3.a $(HULL_NL_DEFERRED)/libnl-route-3.a
+$(HULL_NL_DEFERRED)/%.a: $(MUSL_DEPS)/lib/%.a
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(HULL_MUSL_HOT_LIBS) $(HULL_LDLIBS)
+	objcopy --rename-section .init_array=hull_nl_ctors \
+	        --rename-section .fini_array=hull_nl_dtors $< $@.tmp
+	@if readelf -SW $@.tmp | grep -qE '[.](init|fini)_array|[.]ctors|[.]dtors'; then \
+	  echo "$<: constructors the rename misses (core/musl/nl_deferred.c)"; \
+	  rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
+$(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(MUSL_OBJ)/core/musl/nl_deferred.o \
+             $(HULL_LIB_MUSL) $(HULL_NL_DEFERRED_LIBS) $(HULL_LIBC_STAMP) core/core.mk
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -L$(HULL_NL_DEFERRED) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) \
+	  -Wl,--wrap=nl_socket_alloc -o $@ $(filter %.o,$^) $(HULL_LIB_MUSL) \
+	  $(HULL_MUSL_HOT_LIBS) $(HULL_LDLIBS)
 else
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB) $(HULL_LIBC_STAMP)
 	@mkdir -p $(dir $@)

@@ -35,3 +35,15 @@ def test_thread_local_storage_fits_musls_static_block(hull, tmp_path):
     names = startup_syscalls(hull, tmp_path)
     assert names[0] == "arch_prctl", \
         f"hull's startup begins with {names[:2]}: is a __thread variable too large?"
+
+
+def test_libnl_constructors_wait_for_its_first_socket(hull, tmp_path):
+    # libnl's 13 constructors (link and qdisc types, /etc/libnl/classid)
+    # run before its first socket (core/musl/nl_deferred.c), not at every
+    # exec: a command that never uses the network never reads classid and
+    # never sets up the allocator for them (brk) before its output.
+    names = startup_syscalls(hull, tmp_path)
+    first_write = min(i for i, n in enumerate(names) if n in ("write", "writev"))
+    assert "stat" not in names[:first_write] and "open" not in names[:first_write], \
+        f"hull --version before its output: {names[:first_write]}"
+    assert "brk" not in names[:first_write], names[:first_write]
