@@ -41,7 +41,8 @@
  *
  * Every phase is one function; a trace mark sits at each boundary. The
  * parent's phases and the child's page (child_prepare, child_main) are
- * here; the child's steps they call are container_child.c's. */
+ * here; the child's steps they call are container_child.c's, hull's share
+ * beside a go_late child (lo up, a detached /dev) container_beside.c's. */
 #include "container.h"
 #include "container_start.h"
 #include "cwd_swap.h"
@@ -398,51 +399,6 @@ static int parent_network(struct start *st, struct hull_err *err)
 	return 0;
 }
 
-/* Before Linux 5.8 setns takes a namespace's fd, not a pidfd (EINVAL). */
-static bool enter_net_by_path(pid_t pid)
-{
-	char path[64];
-	int saved = errno, fd, ret;
-
-	if (saved != EINVAL)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		errno = saved;
-		return false;
-	}
-	ret = setns(fd, CLONE_NEWNET);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return ret == 0;
-}
-
-/* lo of the child's new net namespace, brought up from here while the
- * child builds its root (go_late): hull enters that namespace for it and
- * returns to its own. */
-static int parent_bring_lo_up(struct start *st, struct hull_err *err)
-{
-	int ret, own;
-
-	if (!st->parent_brings_lo_up)
-		return 0;
-	own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (own < 0)
-		return hull_fail(err, errno, "cannot open namespace '%s'", "/proc/self/ns/net");
-	if (setns(st->pidfd, CLONE_NEWNET) < 0 && !enter_net_by_path(st->pid)) {
-		ret = hull_fail(err, errno, "cannot enter the container's net namespace");
-	} else {
-		ret = hull_net_lo_up(err);
-		/* Back, or hull's own later network work would land there. */
-		if (setns(own, CLONE_NEWNET) < 0 && ret == 0)
-			ret = hull_fail(err, errno, "cannot return to hull's net namespace");
-	}
-	close(own);
-	return ret;
-}
-
 /* A step of hull's failed while its child set up beside it (go_late):
  * the child may have failed first, and hull's failure (no such process)
  * be only the consequence. The child's own error, if it sent one, is the
@@ -454,25 +410,6 @@ static void parent_prefer_child_error(struct start *st, struct hull_err *err)
 	kill(st->pid, SIGKILL);
 	if (hull_sync_read_report(&st->sync, &child_err, NULL) == HULL_REPORT_ERROR)
 		*err = child_err;
-}
-
-/* The child's /dev, built here while it sets up (go_late), left at
- * dev_slot for it to take; without one there, it builds its own. */
-static void parent_build_dev(struct start *st)
-{
-	struct hull_err ignored;
-
-	if (!st->parent_builds_dev)
-		return;
-	int dev = hull_dev_build_detached(&ignored);
-	if (dev >= 0 && dup3(dev, st->dev_slot, O_CLOEXEC) == st->dev_slot) {
-		close(dev);
-		return;
-	}
-	if (dev >= 0)
-		close(dev);
-	close(st->dev_slot);
-	st->dev_slot = -1;
 }
 
 /* Returns 0 once the command was executed, < 0 with the child's own error
@@ -561,12 +498,12 @@ int hull_run(const struct hull_spec *spec, struct hull_result *res, struct hull_
 	ret = parent_network(&st, err);
 	if (ret < 0)
 		goto out;
-	ret = parent_bring_lo_up(&st, err);
+	ret = hull_parent_bring_lo_up(&st, err);
 	if (ret < 0) {
 		parent_prefer_child_error(&st, err);
 		goto out;
 	}
-	parent_build_dev(&st);
+	hull_parent_build_dev(&st);
 	/* go_late: the child's ignored signals, found out here meanwhile
 	 * (hull's own dispositions are the child's as of the clone). A
 	 * shared_vm child has exec'd or failed by now: it waits for nothing. */

@@ -117,6 +117,10 @@ int hull_slot_receive(struct start *st, struct hull_err *err);
 
 /* container_modes.c: --spawn fork's unshare (and middle process), and the
  * exec, directly or under --init. */
+/* container_beside.c: hull's share while a go_late child sets up. */
+int hull_parent_bring_lo_up(struct start *st, struct hull_err *err);
+void hull_parent_build_dev(struct start *st);
+
 void hull_child_unshare_and_wait(struct start *st);
 __attribute__((noreturn)) void hull_child_exec(struct start *st);
 
