@@ -68,16 +68,16 @@ int hull_cgroup_detect(const char *mountinfo, struct hull_cg_mounts *m, struct h
 			const char *sep = strstr(buf, " - ");
 			if (sep && sscanf(buf, "%*s %*s %*s %*s %4095s", point) == 1 &&
 			    sscanf(sep + 3, "%63s %255s %1023s", fstype, source, opts) == 3) {
-				if (strlen(point) >= sizeof(m->v2)) {
+				size_t plen = strlen(point);
+				if (plen >= sizeof(m->v2)) {
 					/* too deep to be one hull looks for */
 				} else if (strcmp(fstype, "cgroup2") == 0 && !m->v2[0]) {
-					snprintf(m->v2, sizeof(m->v2), "%s", point);
+					memcpy(m->v2, point, plen + 1);
 				} else if (strcmp(fstype, "cgroup") == 0) {
 					for (int c = 0; c < HULL_CTRL_COUNT; c++) {
 						if (!m->v1[c][0] &&
 						    has_option(opts, hull_cg_ctrl_names[c])) {
-							snprintf(m->v1[c], sizeof(m->v1[c]), "%s",
-								 point);
+							memcpy(m->v1[c], point, plen + 1);
 							any_v1 = true;
 						}
 					}
