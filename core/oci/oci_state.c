@@ -52,7 +52,11 @@ static int state_init(const char *root, const char *id, struct hull_oci_state *s
 	if (ret < 0)
 		return ret;
 	snprintf(st->id, sizeof(st->id), "%s", id);
-	if (snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= (int)sizeof(st->dir))
+	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
+		st->dir = NULL;
+		return hull_fail(err, ENOMEM, "cannot use state directory '%s'", root);
+	}
+	if (strlen(st->dir) >= PATH_MAX)
 		return hull_fail(err, ENAMETOOLONG, "cannot use state directory '%s'", root);
 	return 0;
 }
@@ -101,6 +105,15 @@ static void copy_str(json_object *o, const char *key, char *buf, size_t len)
 		snprintf(buf, len, "%s", json_object_get_string(v));
 }
 
+/* The string member key of o as an owned copy ("" when it has none). */
+static char *dup_str(json_object *o, const char *key)
+{
+	json_object *v;
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return strdup(json_object_get_string(v));
+	return strdup("");
+}
+
 int hull_oci_state_read(const char *root, const char *id, struct hull_oci_state *st,
 			struct hull_err *err)
 {
@@ -119,9 +132,9 @@ int hull_oci_state_read(const char *root, const char *id, struct hull_oci_state 
 	o = json_tokener_parse(text);
 	if (!o)
 		return hull_fail(err, 0, "cannot parse '%s'", path);
-	copy_str(o, "bundle", st->bundle, sizeof(st->bundle));
+	st->bundle = dup_str(o, "bundle");
 	copy_str(o, "created", st->created, sizeof(st->created));
-	copy_str(o, "cgroupParent", st->cgroup_parent, sizeof(st->cgroup_parent));
+	st->cgroup_parent = dup_str(o, "cgroupParent");
 	copy_str(o, "cgroupName", st->cgroup_name, sizeof(st->cgroup_name));
 	if (json_object_object_get_ex(o, "pid", &v))
 		st->pid = (pid_t)json_object_get_int(v);
@@ -130,6 +143,8 @@ int hull_oci_state_read(const char *root, const char *id, struct hull_oci_state 
 	if (json_object_object_get_ex(o, "annotations", &v) && v)
 		st->annotations = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
+	if (!st->bundle || !st->cgroup_parent)
+		return hull_fail(err, ENOMEM, "cannot read '%s'", path);
 	return 0;
 }
 
@@ -145,6 +160,7 @@ int hull_oci_state_open(const char *root, const char *id, struct hull_oci_state 
 		return ret;
 	int fd = st->lock_fd;
 	st->lock_fd = -1;
+	hull_oci_state_close(st); /* read starts afresh */
 	ret = hull_oci_state_read(root, id, st, err);
 	st->lock_fd = fd;
 	return ret;
@@ -158,9 +174,10 @@ int hull_oci_state_write(const struct hull_oci_state *st, struct hull_err *err)
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	json_object_object_add(o, "startTime", json_object_new_uint64(st->start_time));
-	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	json_object_object_add(o, "bundle", json_object_new_string(st->bundle ? st->bundle : ""));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
-	json_object_object_add(o, "cgroupParent", json_object_new_string(st->cgroup_parent));
+	json_object_object_add(o, "cgroupParent",
+			       json_object_new_string(st->cgroup_parent ? st->cgroup_parent : ""));
 	json_object_object_add(o, "cgroupName", json_object_new_string(st->cgroup_name));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_tokener_parse(st->annotations));
@@ -188,7 +205,10 @@ void hull_oci_state_close(struct hull_oci_state *st)
 		close(st->lock_fd);
 	st->lock_fd = -1;
 	free(st->annotations);
-	st->annotations = NULL;
+	free(st->dir);
+	free(st->bundle);
+	free(st->cgroup_parent);
+	st->annotations = st->dir = st->bundle = st->cgroup_parent = NULL;
 }
 
 bool hull_oci_alive(const struct hull_oci_state *st)
@@ -205,7 +225,7 @@ int hull_oci_cgroup(const struct hull_oci_state *st, struct hull_cgroup *cg,
 		    struct hull_limits *limits, struct hull_err *err)
 {
 	memset(limits, 0, sizeof(*limits));
-	limits->parent = st->cgroup_parent;
+	limits->parent = st->cgroup_parent ? st->cgroup_parent : "";
 	int ret = hull_cgroup_init(cg, limits, NULL, st->cgroup_name, err);
 	if (ret < 0)
 		return ret;
@@ -240,7 +260,7 @@ char *hull_oci_state_json(const struct hull_oci_state *st, enum hull_oci_status 
 	json_object_object_add(o, "status", json_object_new_string(hull_oci_status_name(status)));
 	json_object_object_add(o, "pid",
 			       json_object_new_int(status == HULL_OCI_STOPPED ? 0 : st->pid));
-	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	json_object_object_add(o, "bundle", json_object_new_string(st->bundle ? st->bundle : ""));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	json_object *ann = st->annotations ? json_tokener_parse(st->annotations) : NULL;
 	json_object_object_add(o, "annotations", ann ? ann : json_object_new_object());
