@@ -102,6 +102,10 @@ HULL_MUSL_LDFLAGS := -Wl,-z,noseparate-code -Wl,-z,norelro
 # a clone that is a fork (fork copies no page-table entries of a file
 # mapping): 3.3 faults fewer in the child of --spawn fork, limits, create.
 HULL_MUSL_HOT_LIBS := -lcap -lc
+# A run's first allocations come from a static arena, not musl's
+# allocator, whose set-up (brk, two mappings, three pages touched nowhere
+# else) costs ~50-90 us before the clone on a VM (core/lib/arena.c).
+HULL_MALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 ifeq ($(HULL_LIBC),musl)
 # libnl's constructors run before its first socket instead of at every
 # exec (core/musl/nl_deferred.c): hull links copies of libnl's archives
@@ -122,7 +126,7 @@ $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(MUSL_OBJ)/%.o) $(MUSL_OBJ)/core/musl/nl_defer
              $(HULL_LIB_MUSL) $(HULL_NL_DEFERRED_LIBS) $(HULL_LIBC_STAMP) core/core.mk
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -L$(HULL_NL_DEFERRED) $(MUSL_LDFLAGS) $(HULL_MUSL_LDFLAGS) \
-	  -Wl,--wrap=nl_socket_alloc -o $@ $(filter %.o,$^) $(HULL_LIB_MUSL) \
+	  -Wl,--wrap=nl_socket_alloc $(HULL_MALLOC_WRAP) -o $@ $(filter %.o,$^) $(HULL_LIB_MUSL) \
 	  $(HULL_MUSL_HOT_LIBS) $(HULL_LDLIBS)
 else
 $(BIN)/hull: $(HULL_CLI_SRCS:%.c=$(OBJ)/%.o) $(HULL_LIB) $(HULL_LIBC_STAMP)

@@ -14,6 +14,8 @@ UNIT_LDLIBS       := -lcmocka -ljson-c -lm $(HULL_LDLIBS)
 WRAP_test_cgroup := -Wl,--wrap=mkdir
 WRAP_test_cgroup_v1_io := -Wl,--wrap=mkdir
 WRAP_test_oci_labels := -Wl,--wrap=hull_lsm_enabled
+# test_arena links with the musl hull's allocator wrappers (core/core.mk).
+WRAP_test_arena := $(HULL_MALLOC_WRAP)
 
 $(BUILD)/tests/core/%: $(OBJ)/tests/unit/core/%.o $(HULL_LIB)
 	@mkdir -p $(dir $@)
