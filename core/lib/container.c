@@ -257,14 +257,15 @@ static int parent_prepare(struct start *st, struct hull_err *err)
 	 * (cgroup_self_join.h) is no work of hull's either; a v2 one needs
 	 * clone3's CLONE_INTO_CGROUP. Not under --init (the child stays as
 	 * PID 1, it never execs), nor when it stops before the exec (OCI
-	 * create, a pool slot), nor with a console (OCI) or a time namespace
+	 * create; a pool slot may: its keeper sleeps until the exec, slot.c),
+	 * nor with a console (OCI) or a time namespace
 	 * (legacy clone has no bit for it). Never with a user namespace: the
 	 * mm's dumpable flag would be hull's, and a rootless hull writes the
 	 * maps of a dumpable child. */
 	st->shared_vm = spec->spawn_mode == HULL_SPAWN_CLONE3 &&
 			(!st->use_cgroup || st->self_join.armed) &&
 			!hull_net_needs_setup(&spec->net) && !spec->on_mounted && !spec->init &&
-			spec->exec_fifo_fd < 0 && spec->command_fd < 0 && st->console_fd < 0 &&
+			spec->exec_fifo_fd < 0 && st->console_fd < 0 &&
 			!(spec->ns_flags & (CLONE_NEWTIME | CLONE_NEWUSER));
 	st->parent_brings_lo_up =
 		st->go_late && !st->shared_vm && (clone_ns_flags(st) & CLONE_NEWNET);

@@ -73,6 +73,7 @@ static __attribute__((noreturn)) void supervisor_main(const struct hull_pool_con
 	}
 	close_range(4, ~0U, 0);
 	fcntl(3, F_SETFD, FD_CLOEXEC);
+	hull_trace_set_fd(-1); /* a global --trace-fd was closed just now */
 	/* Orphans of keepers come here, not to the caller's init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	prctl(PR_SET_NAME, "hull-pool", 0, 0, 0);

@@ -42,4 +42,15 @@ int hull_pool_serve(const struct hull_pool_config *c, int listen_fd, int ctl_fd,
 __attribute__((noreturn)) void hull_pool_keeper(struct hull_spec *spec, const char *pool,
 						int sup_fd, int slot_sock, int listen_fd);
 
+/* slot.c, for the keeper. Before each start: its socket to the
+ * supervisor and an fd number it keeps harmless (/dev/null) for a slot in
+ * its memory to put the client's trace fd at. */
+void hull_slot_keeper_fds(int sup_fd, int trace_fd);
+/* Whether the slot told the supervisor it is ready itself (it ran in the
+ * keeper's memory: the keeper then must not). */
+bool hull_slot_told_ready(void);
+/* After the slot's exec or end: drop what a slot in the keeper's memory
+ * left there (the request's mapping). */
+void hull_slot_forget(void);
+
 #endif

@@ -10,6 +10,7 @@
 #include "container.h"
 #include "pool_internal.h"
 #include "pool_proto.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,20 +30,25 @@ struct keeper {
 	int conn;    /* the client, once taken */
 	bool ready;  /* the slot was offered: it may take a client */
 	bool told;   /* the client has its exit status */
+	int trace;   /* hull_trace_fd before the start */
 };
 
 /* The slot is ready: the supervisor counts it. The slot takes a client
  * itself (from the run socket, or one the supervisor hands it); the keeper
  * does not wait for it here: hull_run goes on to wait for the slot's exec
  * (or its error), and the connection is taken then (take_client), so a
- * request wakes the keeper once, at the exec. */
+ * request wakes the keeper once, at the exec. A slot that ran in the
+ * keeper's memory (the shared-memory spawn) told the supervisor itself:
+ * the keeper was suspended until its exec or end, and comes here only
+ * then; it takes its trace fd back first (slot.c). */
 static int keeper_on_ready(pid_t pid, void *arg, struct hull_err *err)
 {
 	struct keeper *k = arg;
 	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_READY, .value = pid };
 
+	hull_trace_set_fd(k->trace);
 	close(k->spec->command_fd); /* the slot's end */
-	if (hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0) < 0)
+	if (!hull_slot_told_ready() && hull_pool_send(k->sup_fd, &h, NULL, 0, NULL, 0) < 0)
 		return hull_fail(err, ECANCELED, "pool stopped");
 	k->ready = true;
 	return 0;
@@ -122,6 +128,7 @@ static void keeper_on_started(pid_t pid, void *arg)
 	struct keeper *k = arg;
 
 	(void)pid;
+	hull_slot_forget();
 	if (k->ready && k->conn < 0)
 		take_client(k);
 }
@@ -173,9 +180,10 @@ static int setup_slot(int peer_fd, int slot_sock, int listen_fd, const char *poo
 
 /* One slot, from prepare to the end of its request. 0 when it ran clean
  * (the keeper may prepare another), < 0 otherwise. */
-static int keep_one(struct hull_spec *spec, int sup_fd, const int slot_fds[2], const char *pool)
+static int keep_one(struct hull_spec *spec, int sup_fd, const int slot_fds[2], const char *pool,
+		    int trace_slot)
 {
-	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1 };
+	struct keeper k = { .spec = spec, .sup_fd = sup_fd, .conn = -1, .trace = hull_trace_fd };
 	struct hull_result res;
 	struct hull_err err = { 0 };
 	int sp[2];
@@ -195,8 +203,11 @@ static int keep_one(struct hull_spec *spec, int sup_fd, const int slot_fds[2], c
 	spec->on_started_arg = &k;
 	spec->on_exited = keeper_on_exited;
 	spec->on_exited_arg = &k;
+	hull_slot_keeper_fds(sup_fd, trace_slot);
 
 	int ret = hull_run(spec, &res, &err);
+	hull_trace_set_fd(k.trace);
+	hull_slot_forget();
 	/* The slot failed on the request (before the exec): that is the
 	 * client's error, and its connection is on its way. */
 	if (ret < 0 && k.ready && k.conn < 0)
@@ -226,11 +237,14 @@ void hull_pool_keeper(struct hull_spec *spec, const char *pool, int sup_fd, int 
 	 * timeouts and hang-up fd in it). */
 	const struct hull_spec pool_spec = *spec;
 	int slot_fds[2] = { slot_sock, listen_fd };
+	/* Where a slot in the keeper's memory puts the client's trace fd:
+	 * the keeper's own marks after that exec land here (slot.c). */
+	int trace_slot = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 	for (int runs = 1;; runs++) {
 		*spec = pool_spec;
-		if (keep_one(spec, sup_fd, slot_fds, pool) < 0 || runs >= KEEPER_MAX_RUNS ||
-		    !prepare_again(sup_fd, slot_fds))
+		if (keep_one(spec, sup_fd, slot_fds, pool, trace_slot) < 0 ||
+		    runs >= KEEPER_MAX_RUNS || !prepare_again(sup_fd, slot_fds))
 			break;
 	}
 	exit(0); /* as the supervisor (pool_client.c) */

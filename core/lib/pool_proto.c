@@ -148,59 +148,65 @@ void hull_pool_run_free(struct hull_pool_run *run)
 	run->argv = run->env = NULL;
 }
 
-int hull_pool_decode_run(const struct hull_pool_hdr *h, char *buf, size_t len,
-			 struct hull_pool_run *run, struct hull_err *err)
+int hull_pool_decode_run_into(const struct hull_pool_hdr *h, char *buf, size_t len,
+			      struct hull_pool_run *run, char **argv, char **env,
+			      struct hull_err *err)
 {
 	size_t off = 0, want = 1 + (size_t)h->argc + h->envc;
-	char **strs;
 
 	memset(run, 0, sizeof(*run));
 	if (h->type != HULL_POOL_RUN || h->argc < 1 || want > len)
 		return hull_fail(err, EPROTO, "malformed pool request");
-	strs = calloc(want, sizeof(char *));
-	run->argv = calloc((size_t)h->argc + 1, sizeof(char *));
-	run->env = calloc((size_t)h->envc + 1, sizeof(char *));
-	if (!strs || !run->argv || !run->env) {
-		free(strs);
-		hull_pool_run_free(run);
-		return hull_fail(err, ENOMEM, "cannot decode the pool request");
-	}
 	for (size_t i = 0; i < want; i++) {
 		char *end = off < len ? memchr(buf + off, '\0', len - off) : NULL;
-		if (!end) {
-			free(strs);
-			hull_pool_run_free(run);
+		if (!end)
 			return hull_fail(err, EPROTO, "malformed pool request");
-		}
-		strs[i] = buf + off;
+		if (i == 0)
+			run->cwd = buf[0] ? buf : NULL;
+		else if (i <= h->argc)
+			argv[i - 1] = buf + off;
+		else
+			env[i - 1 - h->argc] = buf + off;
 		off = (size_t)(end - buf) + 1;
 	}
-	run->cwd = strs[0][0] ? strs[0] : NULL;
-	memcpy(run->argv, strs + 1, h->argc * sizeof(char *));
-	memcpy(run->env, strs + 1 + h->argc, h->envc * sizeof(char *));
-	free(strs);
-	if (!run->argv[0][0]) {
-		hull_pool_run_free(run);
+	argv[h->argc] = NULL;
+	env[h->envc] = NULL;
+	if (!argv[0][0])
 		return hull_fail(err, EPROTO, "malformed pool request: empty command");
-	}
+	run->argv = argv;
+	run->env = env;
 	return 0;
 }
 
-char **hull_env_merge(char *const base[], char *const extra[])
+int hull_pool_decode_run(const struct hull_pool_hdr *h, char *buf, size_t len,
+			 struct hull_pool_run *run, struct hull_err *err)
 {
-	size_t nb = 0, ne = 0, n = 0;
-	char **out;
+	char **argv = calloc((size_t)h->argc + 1, sizeof(char *));
+	char **env = calloc((size_t)h->envc + 1, sizeof(char *));
+
+	memset(run, 0, sizeof(*run));
+	if (!argv || !env) {
+		free(argv);
+		free(env);
+		return hull_fail(err, ENOMEM, "cannot decode the pool request");
+	}
+	int ret = hull_pool_decode_run_into(h, buf, len, run, argv, env, err);
+	if (ret < 0) {
+		free(argv);
+		free(env);
+	}
+	return ret;
+}
+
+size_t hull_env_merge_into(char *const base[], char *const extra[], char **out)
+{
+	size_t nb = 0, n = 0;
 
 	while (base && base[nb])
 		nb++;
-	while (extra && extra[ne])
-		ne++;
-	out = calloc(nb + ne + 1, sizeof(char *));
-	if (!out)
-		return NULL;
 	for (size_t i = 0; i < nb; i++)
 		out[n++] = base[i];
-	for (size_t i = 0; i < ne; i++) {
+	for (size_t i = 0; extra && extra[i]; i++) {
 		size_t name = strcspn(extra[i], "=");
 		size_t k = 0;
 		while (k < n && strncmp(out[k], extra[i], name + 1) != 0)
@@ -210,6 +216,21 @@ char **hull_env_merge(char *const base[], char *const extra[])
 			n++;
 	}
 	out[n] = NULL;
+	return n;
+}
+
+char **hull_env_merge(char *const base[], char *const extra[])
+{
+	size_t nb = 0, ne = 0;
+	char **out;
+
+	while (base && base[nb])
+		nb++;
+	while (extra && extra[ne])
+		ne++;
+	out = calloc(nb + ne + 1, sizeof(char *));
+	if (out)
+		hull_env_merge_into(base, extra, out);
 	return out;
 }
 

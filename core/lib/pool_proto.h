@@ -81,8 +81,8 @@ ssize_t hull_pool_recv(int sock, struct hull_pool_hdr *h, void *payload, size_t 
 /* The request, decoded in place: the strings point into the payload. */
 struct hull_pool_run {
 	const char *cwd; /* NULL: the pool's */
-	char **argv;	 /* NULL-terminated, malloc'd array */
-	char **env;	 /* NULL-terminated, malloc'd array */
+	char **argv;	 /* NULL-terminated array (malloc'd by hull_pool_decode_run) */
+	char **env;	 /* NULL-terminated array (malloc'd by hull_pool_decode_run) */
 };
 
 /* Encode cwd (NULL for none), argv and env into buf; h gets type, argc,
@@ -93,10 +93,18 @@ int hull_pool_encode_run(struct hull_pool_hdr *h, const char *cwd, char *const a
 int hull_pool_decode_run(const struct hull_pool_hdr *h, char *buf, size_t len,
 			 struct hull_pool_run *run, struct hull_err *err);
 void hull_pool_run_free(struct hull_pool_run *run);
+/* The same into the caller's arrays of argc + 1 and envc + 1 pointers
+ * (a slot in its keeper's memory must not use the keeper's heap). */
+int hull_pool_decode_run_into(const struct hull_pool_hdr *h, char *buf, size_t len,
+			      struct hull_pool_run *run, char **argv, char **env,
+			      struct hull_err *err);
 
 /* base with every "K=V" of extra put over it (same K replaced, else
  * appended): a malloc'd NULL-terminated array of the same pointers. */
 char **hull_env_merge(char *const base[], char *const extra[]);
+/* The same into out (room for base's and extra's entries and a NULL);
+ * returns the entries written. */
+size_t hull_env_merge_into(char *const base[], char *const extra[], char **out);
 
 /* A pool name: 1-64 of [A-Za-z0-9_.-], not starting with '.'. */
 int hull_pool_check_name(const char *name, struct hull_err *err);

@@ -3,8 +3,17 @@
  * after the capabilities are dropped and seccomp is installed, so it uses
  * only calls the default filter allows (recvmsg, sendmsg, epoll_create1,
  * epoll_ctl, epoll_wait, accept4, getsockopt, poll, shutdown, dup3, close,
- * chdir, getcwd) and treats the request as data. */
+ * chdir, getcwd, mmap) and treats the request as data.
+ *
+ * A slot may run in its keeper's memory (the shared-memory spawn,
+ * container.c's shared_vm: the keeper is suspended until the exec). Then
+ * what it writes stays in the keeper's memory, and the keeper goes on
+ * (and prepares the next slot): so the slot takes no heap (the keeper's),
+ * keeps the request in a mapping of its own that the keeper unmaps after
+ * the exec (hull_slot_forget), and its trace marks go to an fd number the
+ * keeper holds harmless. */
 #include "container_start.h"
+#include "pool_internal.h"
 #include "pool_proto.h"
 #include "trace.h"
 #include "util.h"
@@ -18,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -35,7 +45,68 @@ static struct {
 	int early; /* a client that came while the slot checked its calls */
 	uid_t owner;
 	char pool[72];
-} w = { -1, -1, -1, -1, 0, "" };
+} w;
+
+/* The keeper's, set before each start (hull_slot_keeper_fds): its socket
+ * to the supervisor, and an fd number it keeps harmless for the client's
+ * trace fd. */
+static struct {
+	int sup;
+	int trace;
+} keeper = { -1, -1 };
+
+/* What a slot leaves in memory it shares with its keeper: the request's
+ * mapping, and whether it told the supervisor it is ready itself. In a
+ * slot of its own memory these are its copy's: the keeper's stay clear. */
+static struct {
+	void *base;
+	size_t len;
+	bool told_ready;
+} left;
+
+void hull_slot_keeper_fds(int sup_fd, int trace_fd)
+{
+	keeper.sup = sup_fd;
+	keeper.trace = trace_fd;
+}
+
+bool hull_slot_told_ready(void)
+{
+	return left.told_ready;
+}
+
+void hull_slot_forget(void)
+{
+	if (left.base)
+		munmap(left.base, left.len);
+	memset(&left, 0, sizeof(left));
+	memset(&slot_spec, 0, sizeof(slot_spec));
+}
+
+/* The request's room: the payload, then its argv and env arrays and the
+ * merged env (each string takes at least its NUL: at most one pointer a
+ * payload byte, twice, plus the pool's env). Reserved, not touched: only
+ * the pages a request uses are faulted in. */
+static int map_request_room(const struct hull_spec *spec)
+{
+	size_t nb = 0;
+
+	while (spec->envp && spec->envp[nb])
+		nb++;
+	size_t len =
+		HULL_POOL_MAX_PAYLOAD + (2 * (HULL_POOL_MAX_PAYLOAD + 2) + nb + 1) * sizeof(char *);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	left.base = p;
+	left.len = len;
+	/* The first page of the payload and of the arrays: every request
+	 * writes them, and a fault there would be on its path. */
+	((volatile char *)p)[0] = 0;
+	((volatile char *)p)[HULL_POOL_MAX_PAYLOAD] = 0;
+	return 0;
+}
 
 /* The caller's stdin, stdout and stderr become the command's. */
 static int take_stdio(int fds[3], struct hull_err *err)
@@ -95,9 +166,19 @@ int hull_slot_check(struct start *st, struct hull_err *err)
 {
 	struct hull_pool_hdr h;
 	int fds[2];
-	ssize_t n = hull_pool_recv(st->spec->command_fd, &h, w.pool, sizeof(w.pool) - 1, fds, 2);
+	ssize_t n;
 
+	/* A slot in its keeper's memory finds the last one's values here. */
+	memset(&w, 0, sizeof(w));
+	w.sup = w.listen = w.ep = w.early = -1;
+	n = hull_pool_recv(st->spec->command_fd, &h, w.pool, sizeof(w.pool) - 1, fds, 2);
 	prefault_request_path(st->spec);
+	if (n >= 0 && map_request_room(st->spec) < 0) {
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return denied("mmap", err);
+	}
 
 	if (n < 0 || h.type != HULL_POOL_SLOT_SETUP || fds[0] < 0) {
 		for (int i = 0; n >= 0 && i < 2; i++)
@@ -277,18 +358,51 @@ static int give_to_keeper(int command_fd, int conn, const struct hull_pool_hdr *
 	return ret < 0 ? hull_fail(err, -ret, "cannot hand the client to the keeper") : 0;
 }
 
+/* In its keeper's memory the slot tells the supervisor itself that it is
+ * ready (on the keeper's socket, as the keeper would): the keeper is
+ * suspended until the exec. Its pid there is not known here (the status's
+ * memory per slot is then all the keeper's, whose memory it is). */
+static int tell_ready(struct hull_err *err)
+{
+	struct hull_pool_hdr h = { .type = HULL_POOL_SLOT_READY, .value = 0 };
+	int ret = hull_pool_send(keeper.sup, &h, NULL, 0, NULL, 0);
+
+	if (ret == -EPIPE)
+		_exit(HULL_EXIT_RUNTIME); /* the pool is gone */
+	if (ret < 0)
+		return hull_fail(err, -ret, "cannot tell the pool the slot is ready");
+	left.told_ready = true;
+	return 0;
+}
+
+/* The client's trace fd, at the number the keeper holds harmless when the
+ * slot runs in its memory: hull_trace_fd is the keeper's variable too,
+ * and the keeper's marks after the exec must not reach an fd of its own
+ * that has this number in the slot (it restores its own after). */
+static int trace_fd_for(const struct start *st, int fd)
+{
+	if (!st->shared_vm)
+		return fd;
+	if (keeper.trace < 0 || dup3(fd, keeper.trace, O_CLOEXEC) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return keeper.trace;
+}
+
 int hull_slot_receive(struct start *st, struct hull_err *err)
 {
 	struct hull_pool_hdr h;
 	struct hull_pool_run run;
 	int fds[HULL_POOL_MAX_FDS];
-	char *buf = malloc(HULL_POOL_MAX_PAYLOAD), msg[160];
+	char *buf = left.base, msg[160];
 	ssize_t n;
 	int ret, conn;
 	uint64_t t_woken;
 
-	if (!buf)
-		return hull_fail(err, ENOMEM, "cannot wait for a command");
+	if (st->shared_vm && (ret = tell_ready(err)) < 0)
+		return ret;
 	for (;;) {
 		bool checked;
 		if ((conn = next_client(&checked, err)) < 0)
@@ -304,11 +418,17 @@ int hull_slot_receive(struct start *st, struct hull_err *err)
 	bool traced = h.nfds == 4 && fds[3] >= 0;
 	/* The client's trace fd: this side's marks (it arrived close-on-exec
 	 * and above 2, which the slot holds open). */
-	if (traced) {
+	if (traced && (fds[3] = trace_fd_for(st, fds[3])) >= 0) {
 		hull_trace_set_fd(fds[3]);
 		hull_trace_mark_at("slot_woken", t_woken);
 	}
-	if ((ret = hull_pool_decode_run(&h, buf, (size_t)n, &run, err)) < 0 ||
+	/* The arrays after the payload, in the same mapping (room for as many
+	 * strings as the payload can hold, which decoding checks first). */
+	if (1 + (size_t)h.argc + h.envc > (size_t)n)
+		return hull_fail(err, EPROTO, "malformed pool request");
+	char **argv = (char **)(void *)(buf + HULL_POOL_MAX_PAYLOAD);
+	char **env = argv + h.argc + 1, **merged = env + h.envc + 1;
+	if ((ret = hull_pool_decode_run_into(&h, buf, (size_t)n, &run, argv, env, err)) < 0 ||
 	    (ret = take_stdio(fds, err)) < 0)
 		return ret;
 	hull_trace_mark("request_read");
@@ -318,9 +438,8 @@ int hull_slot_receive(struct start *st, struct hull_err *err)
 	slot_spec = *st->spec;
 	slot_spec.argv = run.argv;
 	slot_spec.argc = (int)h.argc;
-	slot_spec.envp = hull_env_merge(st->spec->envp, run.env);
-	if (!slot_spec.envp)
-		return hull_fail(err, ENOMEM, "cannot build the environment");
+	hull_env_merge_into(st->spec->envp, run.env, merged);
+	slot_spec.envp = merged;
 	if (run.cwd)
 		slot_spec.cwd = run.cwd;
 	st->spec = &slot_spec;
