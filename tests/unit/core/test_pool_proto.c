@@ -223,6 +223,55 @@ static void test_env_merge(void **state)
 	free(out);
 }
 
+/* The slot's decoding: into the caller's arrays, which are written only
+ * once the counts fit the payload (a slot in its keeper's memory sizes
+ * them by the payload, not by the header). */
+static void test_decode_into_callers_arrays(void **state)
+{
+	(void)state;
+	char *argv[] = { "sh", "-c", "x", NULL };
+	const char *env[] = { "A=1" };
+	char buf[64];
+	size_t len;
+	struct hull_pool_hdr h = { 0 };
+	struct hull_pool_run run;
+	struct hull_err err;
+	char *av[4], *ev[2], *sentinel = "untouched";
+
+	assert_int_equal(hull_pool_encode_run(&h, "", argv, env, 1, buf, sizeof(buf), &len, &err),
+			 0);
+	assert_int_equal(hull_pool_decode_run_into(&h, buf, len, &run, av, ev, &err), 0);
+	assert_ptr_equal(run.argv, av);
+	assert_ptr_equal(run.env, ev);
+	assert_null(run.cwd);
+	assert_string_equal(av[2], "x");
+	assert_null(av[3]);
+	assert_string_equal(ev[0], "A=1");
+	assert_null(ev[1]);
+	/* Counts beyond the payload: an error before any array is written. */
+	h.argc = 1000;
+	av[0] = sentinel;
+	assert_int_equal(hull_pool_decode_run_into(&h, buf, len, &run, av, ev, &err), -EPROTO);
+	assert_ptr_equal(av[0], sentinel);
+	assert_null(run.argv);
+}
+
+static void test_env_merge_into(void **state)
+{
+	(void)state;
+	char *base[] = { "PATH=/bin", "A=1", NULL };
+	char *extra[] = { "A=2", "B=3", NULL };
+	char *out[5];
+
+	assert_int_equal(hull_env_merge_into(base, extra, out), 3);
+	assert_string_equal(out[0], "PATH=/bin");
+	assert_string_equal(out[1], "A=2");
+	assert_string_equal(out[2], "B=3");
+	assert_null(out[3]);
+	assert_int_equal(hull_env_merge_into(NULL, NULL, out), 0);
+	assert_null(out[0]);
+}
+
 static void test_pool_names(void **state)
 {
 	(void)state;
@@ -255,6 +304,8 @@ int main(void)
 		T(test_recv_eof_and_text),
 		T(test_recv_refuses_and_closes),
 		cmocka_unit_test(test_env_merge),
+		cmocka_unit_test(test_decode_into_callers_arrays),
+		cmocka_unit_test(test_env_merge_into),
 		cmocka_unit_test(test_pool_names),
 	};
 	return cmocka_run_group_tests_name("pool_proto", tests, NULL, NULL);
