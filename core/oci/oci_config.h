@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct json_object;
+struct json_tokener;
 
 struct hull_oci_config {
 	struct json_object *root; /* owns every string the spec points to */
@@ -36,6 +37,7 @@ struct hull_oci_config {
 	struct hull_dev_rule *dev_rules;   /* linux.resources.devices */
 	struct hull_dev_node *devices;	   /* linux.devices */
 	struct json_object *hooks;	   /* borrowed from root, or NULL */
+	struct json_tokener *tok;	   /* root's parser, freed with it */
 };
 
 /* Read <bundle>/config.json into cfg and spec (hull_spec_init'ed first by

@@ -19,19 +19,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 void hull_oci_now_rfc3339(char *buf, size_t len)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 	struct tm tm;
-	char sec[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	/* The system call, not the vDSO: hull run --bundle reads no other
+	 * clock before its container's exec (unless traced), and the vDSO's
+	 * first use looks up its symbols: 3 page faults (~30 us on a PVM
+	 * guest) against one system call. Nor strftime, whose locale data
+	 * is another page. */
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", sec, ts.tv_nsec);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 int hull_oci_write_pid_file(const char *path, pid_t pid, struct hull_err *err)

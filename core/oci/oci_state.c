@@ -88,9 +88,17 @@ int hull_oci_state_new(const char *root, const char *id, struct hull_oci_state *
 		       struct hull_err *err)
 {
 	int ret = state_init(root, id, st, err);
-	if (ret < 0 || (ret = hull_mkdir_p(root, 0711, err)) < 0)
+	if (ret < 0)
 		return ret;
-	if (mkdir(st->dir, 0700) < 0) {
+	/* The root is made only when missing (the first container): not a
+	 * mkdir per component of it on every create and run. */
+	int made = mkdir(st->dir, 0700);
+	if (made < 0 && errno == ENOENT) {
+		if ((ret = hull_mkdir_p(root, 0711, err)) < 0)
+			return ret;
+		made = mkdir(st->dir, 0700);
+	}
+	if (made < 0) {
 		if (errno == EEXIST)
 			return hull_fail(err, EEXIST, "container '%s' already exists", id);
 		return hull_fail(err, errno, "cannot create state directory '%s'", st->dir);

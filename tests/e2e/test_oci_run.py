@@ -132,3 +132,33 @@ def test_state_list_and_kill_reach_a_running_run_bundle(hull, bundle, tmp_path):
         subprocess.run([hull, "--root", root, "delete", "--force", cid], capture_output=True,
                        timeout=T)
     assert not os.listdir(root)  # run removed its state at the end
+
+
+@pytest.mark.parametrize("form", ["plain", "relative", "dot", "symlink"])
+def test_state_bundle_is_absolute(hull, bundle, tmp_path, form):
+    # A plain absolute path is recorded as given (as runc's filepath.Abs:
+    # symlinks kept); anything else is made absolute by realpath.
+    b = bundle(["/bin/true"])
+    (tmp_path / "link").symlink_to(b)
+    given, want, cwd = {
+        "plain": (b, b, None),
+        "relative": ("bundle", b, str(tmp_path)),
+        "dot": (f"{tmp_path}/./bundle", b, None),
+        "symlink": (str(tmp_path / "link"), str(tmp_path / "link"), None),
+    }[form]
+    root = str(tmp_path / "state")
+    cid = f"bundle-{form}-{os.getpid()}"
+    try:
+        with open(tmp_path / "out", "w") as o:
+            r = subprocess.run([hull, "--root", root, "create", "--bundle", given, cid],
+                               cwd=cwd, stdin=subprocess.DEVNULL, stdout=o,
+                               stderr=subprocess.STDOUT, timeout=T)
+        assert r.returncode == 0, (tmp_path / "out").read_text()
+        r = subprocess.run([hull, "--root", root, "state", cid], capture_output=True,
+                           text=True, timeout=T)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["bundle"] == want
+    finally:
+        subprocess.run([hull, "--root", root, "delete", "--force", cid], capture_output=True,
+                       timeout=T)
+    assert not os.listdir(root)

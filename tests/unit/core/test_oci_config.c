@@ -514,6 +514,9 @@ static void test_malformed(void **state)
 	p = parse("[1, 2]");
 	assert_true(p->ret < 0);
 	assert_non_null(strstr(p->err.msg, "not a JSON object"));
+	p = parse("null"); /* valid JSON, no object: json-c gives no tree */
+	assert_true(p->ret < 0);
+	assert_non_null(strstr(p->err.msg, "not a JSON object"));
 	p = parse("{" BASE "}");
 	assert_true(p->ret < 0);
 	assert_non_null(strstr(p->err.msg, "'process'"));
