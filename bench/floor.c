@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 		if (pid == 0)
 			child(&o);
 	} else {
-		pid = hull_sys_clone_vfork(child_fn, &o, o.ns);
+		pid = hull_sys_clone_vfork(child_fn, &o, o.ns, HULL_SHARED_VFORK);
 	}
 	if (pid < 0) {
 		fprintf(stderr, "hull-floor: cannot clone: %s\n", strerror(errno));

@@ -300,7 +300,10 @@ static int parent_spawn(struct start *st, struct hull_err *err)
 		 * command's exec gives it an mm of its own, dumpable as ever. */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		hull_trace_mark("spawn_shared_vm");
-		pid = hull_sys_clone_vfork(child_main_shared, st, clone_ns_flags(st));
+		/* A slot waits for its request: its keeper sleeps (sys.h). */
+		pid = hull_sys_clone_vfork(child_main_shared, st, clone_ns_flags(st),
+					   spec->command_fd >= 0 ? HULL_SHARED_SLEEP
+								 : HULL_SHARED_VFORK);
 	} else if (spec->spawn_mode == HULL_SPAWN_CLONE3) {
 		struct hull_clone_args args = {
 			.flags = clone_ns_flags(st),

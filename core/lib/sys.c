@@ -2,6 +2,8 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -78,9 +80,27 @@ static void clone_vfork_return(struct clone_vfork_call *c)
 #endif
 }
 
-pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags)
+/* HULL_SHARED_SLEEP: until the child's exec or end closes its copy of
+ * hup_w (O_CLOEXEC), which only then leaves hup_r without a writer. The
+ * child runs meanwhile in this memory and on this thread's TLS, so the
+ * wait is raw system calls that cannot fail (every signal blocked for the
+ * ppoll, events 0: only the hang-up wakes it) and write nothing the child
+ * reads, errno included. */
+static void wait_until_child_lets_go(int hup_r, int hup_w)
+{
+	struct pollfd pfd = { .fd = hup_r, .events = 0 };
+	uint64_t all = ~(uint64_t)0;
+
+	syscall(SYS_close, hup_w);
+	while (!(pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		syscall(SYS_ppoll, &pfd, 1, NULL, &all, sizeof(all));
+	syscall(SYS_close, hup_r);
+}
+
+pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags, enum hull_shared_wait wait)
 {
 	size_t len = CHILD_STACK_SIZE + CHILD_STACK_GUARD;
+	int hup[2] = { -1, -1 };
 	if (flags > 0xffffffffULL || (flags & CSIGNAL)) {
 		errno = EINVAL;
 		return -1;
@@ -88,16 +108,26 @@ pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags)
 	char *stack = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	if (mprotect(stack + CHILD_STACK_GUARD, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE) < 0) {
+	if (mprotect(stack + CHILD_STACK_GUARD, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE) < 0 ||
+	    (wait == HULL_SHARED_SLEEP && pipe2(hup, O_CLOEXEC) < 0)) {
 		int saved = errno;
 		munmap(stack, len);
 		errno = saved;
 		return -1;
 	}
 	struct clone_vfork_call call = { .fn = fn, .arg = arg, .stack = stack };
-	pid_t pid = clone(clone_vfork_entry, stack + len,
-			  (int)flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &call);
+	int suspend = wait == HULL_SHARED_SLEEP ? 0 : CLONE_VFORK;
+	pid_t pid = clone(clone_vfork_entry, stack + len, (int)flags | CLONE_VM | suspend | SIGCHLD,
+			  &call);
 	int saved = errno;
+	if (wait == HULL_SHARED_SLEEP) {
+		if (pid > 0)
+			wait_until_child_lets_go(hup[0], hup[1]);
+		else {
+			close(hup[0]);
+			close(hup[1]);
+		}
+	}
 	clone_vfork_return(&call);
 	munmap(stack, len);
 	errno = saved;

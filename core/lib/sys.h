@@ -36,8 +36,19 @@ pid_t hull_sys_clone3(struct hull_clone_args *args);
  * legacy clone's 32 bits: no CLONE_NEWTIME (its bit is CSIGNAL's there),
  * no CLONE_INTO_CGROUP. Only for a single-threaded caller: its other
  * threads would run on in the memory the child uses. Returns the child's
- * pid, or -1 with errno. */
-pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags);
+ * pid, or -1 with errno.
+ *
+ * How the caller waits: HULL_SHARED_VFORK suspends it in the kernel's
+ * vfork wait, the cheapest, but a killable uninterruptible sleep ("D",
+ * counted in the load average). HULL_SHARED_SLEEP is for a child that may
+ * take long to exec (a pool slot waits for its request): the clone has no
+ * CLONE_VFORK and the caller sleeps interruptibly ("S", not counted) in a
+ * ppoll until the child's exec or end closes a close-on-exec pipe that
+ * only the child still holds; the child must not close fds it did not
+ * open (close_range with CLOSE_RANGE_CLOEXEC is fine). */
+enum hull_shared_wait { HULL_SHARED_VFORK, HULL_SHARED_SLEEP };
+pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags,
+			   enum hull_shared_wait wait);
 int hull_sys_pivot_root(const char *new_root, const char *put_old);
 /* A pidfd (O_CLOEXEC by the kernel) for pid, which need not be a child. */
 int hull_sys_pidfd_open(pid_t pid, unsigned int flags);
