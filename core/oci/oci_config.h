@@ -45,6 +45,15 @@ struct hull_oci_config {
 int hull_oci_config_load(const char *bundle, struct hull_oci_config *cfg, struct hull_spec *spec,
 			 struct hull_err *err);
 
+/* A process.user that is hull's own ids already (real, effective and
+ * saved uid and gid, and membership of exactly its gid and
+ * additionalGids: the supplementary groups plus the gid), with no user
+ * namespace in between, is no switch:
+ * unset, so the container's process makes no setgroups, setgid and setuid
+ * (each a signal-blocked round of musl's set*id: 12 system calls before
+ * the exec of every `runc spec`-style container that root starts). */
+void hull_oci_skip_noop_user_switch(struct hull_spec *spec);
+
 /* The same from text (tests, fuzzing); bundle names the directory that
  * relative paths are taken from. */
 int hull_oci_config_parse(const char *text, const char *bundle, struct hull_oci_config *cfg,

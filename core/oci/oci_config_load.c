@@ -1,8 +1,11 @@
 /* oci_config_load.c — <bundle>/config.json from disk into
  * hull_oci_config_parse (oci_config.c); see oci_config.h. */
 #include "oci_config.h"
+#include "ns.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -102,4 +105,52 @@ int hull_oci_config_load(const char *bundle, struct hull_oci_config *cfg, struct
 	free(path);
 	free(abs);
 	return ret;
+}
+
+/* The ids as a set: sorted, without repeats. */
+static size_t id_set(gid_t *g, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && g[j - 1] > g[j]; j--) {
+			gid_t t = g[j];
+			g[j] = g[j - 1];
+			g[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (out == 0 || g[out - 1] != g[i])
+			g[out++] = g[i];
+	return out;
+}
+
+void hull_oci_skip_noop_user_switch(struct hull_spec *spec)
+{
+	gid_t want[HULL_MAX_GROUPS + 1], have[HULL_MAX_GROUPS + 2];
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	size_t n_want = 0;
+
+	if (!spec->user.set || (spec->ns_flags & CLONE_NEWUSER))
+		return;
+	for (size_t i = 0; i < hull_ns_count && i < HULL_NS_SLOTS; i++)
+		if (hull_ns_table[i].flag == CLONE_NEWUSER && spec->ns_paths[i])
+			return;
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru != spec->user.uid ||
+	    eu != ru || su != ru || rg != spec->user.gid || eg != rg || sg != rg)
+		return;
+	/* What hull_user_switch would set: the gid and additionalGids. */
+	want[n_want++] = spec->user.gid;
+	for (size_t i = 0; i < spec->user.n_groups && i < HULL_MAX_GROUPS; i++)
+		want[n_want++] = spec->user.groups[i];
+	int n_have = getgroups(HULL_MAX_GROUPS + 1, have);
+	if (n_have < 0)
+		return;
+	/* The groups a process is a member of: its gid whether or not the
+	 * list repeats it (access checks and id(1) see the same). */
+	have[n_have++] = spec->user.gid;
+	n_want = id_set(want, n_want);
+	if (id_set(have, (size_t)n_have) != n_want || memcmp(want, have, n_want * sizeof(gid_t)))
+		return;
+	spec->user.set = false;
 }

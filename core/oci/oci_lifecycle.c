@@ -208,6 +208,7 @@ static int load_spec(const struct hull_oci_create_opts *o, bool create, struct h
 
 	if (ret < 0)
 		return ret;
+	hull_oci_skip_noop_user_switch(spec);
 	if (cfg->terminal && !o->console_socket)
 		return hull_fail(err, 0, "process.terminal needs --console-socket");
 	if (cfg->terminal)

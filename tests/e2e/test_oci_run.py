@@ -162,3 +162,28 @@ def test_state_bundle_is_absolute(hull, bundle, tmp_path, form):
         subprocess.run([hull, "--root", root, "delete", "--force", cid], capture_output=True,
                        timeout=T)
     assert not os.listdir(root)
+
+
+@pytest.mark.parametrize("user,want", [
+    ({"uid": 0, "gid": 0}, {"0"}),
+    ({"uid": 0, "gid": 0, "additionalGids": [1234]}, {"0", "1234"}),
+    ({"uid": 0, "gid": 5}, {"5"}),
+    ({"uid": 1000, "gid": 1000, "additionalGids": [0]}, {"1000", "0"}),
+], ids=["hulls-own", "more-groups", "other-gid", "other-user"])
+def test_process_user_is_honoured_whether_or_not_it_is_hulls_own(hull, bundle, tmp_path, user,
+                                                                   want):
+    # Root's own ids (uid 0, gid 0, no other group) need no switch and get
+    # none (a strace shows no setgroups, setgid, setuid); any other asks one.
+    if os.getresuid() != (0, 0, 0) or os.getresgid() != (0, 0, 0) or set(os.getgroups()) - {0}:
+        pytest.skip("needs hull run as root with no supplementary groups but 0")
+    b = bundle(["sh", "-c", "id -u; id -G"])
+    cfg = json.loads(open(os.path.join(b, "config.json")).read())
+    cfg["process"]["user"] = user
+    open(os.path.join(b, "config.json"), "w").write(json.dumps(cfg))
+    r = subprocess.run([hull, "--root", str(tmp_path / "state"), "run", "--bundle", b,
+                        f"user-{os.getpid()}"], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=T)
+    assert r.returncode == 0, r.stderr
+    uid, groups = r.stdout.split("\n")[:2]
+    assert uid == str(user["uid"])
+    assert set(groups.split()) == want
