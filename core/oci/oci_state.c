@@ -204,6 +204,19 @@ int hull_oci_state_write(const struct hull_oci_state *st, struct hull_err *err)
 
 int hull_oci_state_remove(struct hull_oci_state *st, struct hull_err *err)
 {
+	/* What a container without hooks leaves: its state and its lock,
+	 * removed by name. A directory walk (opendir's buffer is a mapping
+	 * of its own, an lstat per entry) is 15 system calls at the end of
+	 * every hull run --bundle; it is kept for anything else (a fifo, the
+	 * hooks), where the rmdir finds the directory not empty. */
+	int dfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		unlinkat(dfd, "state.json", 0);
+		unlinkat(dfd, "lock", 0);
+		close(dfd);
+		if (rmdir(st->dir) == 0)
+			return 0;
+	}
 	return hull_remove_tree(st->dir, err);
 }
 
