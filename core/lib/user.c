@@ -80,8 +80,14 @@ void hull_idmap_default(const char *subid_file, uid_t euid, unsigned long own_id
 
 int hull_user_switch(const struct hull_user *user, struct hull_err *err)
 {
-	if (!user->set)
+	if (!user->set) {
+		/* EPERM: a user namespace whose setgroups is denied (a
+		 * rootless hull): the groups are the caller's own, and no
+		 * process in it can drop them. */
+		if (!user->keep_groups && setgroups(0, NULL) < 0 && errno != EPERM)
+			return hull_fail(err, errno, "cannot drop the supplementary groups");
 		return 0;
+	}
 	gid_t groups[HULL_MAX_GROUPS + 1] = { user->gid };
 	size_t n = 1;
 	for (size_t i = 0; i < user->n_groups && i < HULL_MAX_GROUPS; i++)

@@ -16,6 +16,10 @@ struct hull_user {
 	gid_t gid;
 	gid_t groups[HULL_MAX_GROUPS]; /* supplementary groups beyond gid (OCI) */
 	size_t n_groups;
+	/* Not set: the caller's supplementary groups are already the ones
+	 * wanted (hull_oci_skip_noop_user_switch), so they stay. Otherwise a
+	 * container without a user keeps none of them. */
+	bool keep_groups;
 };
 
 /* One line of uid_map/gid_map: container id, host id, count. */
@@ -40,7 +44,9 @@ int hull_idmap_parse(const char *s, struct hull_idmap *map, struct hull_err *err
 void hull_idmap_default(const char *subid_file, uid_t euid, unsigned long own_id,
 			struct hull_idmap *map);
 
-/* In the child: supplementary groups, gid, uid. */
+/* In the child: supplementary groups, gid, uid. Without a user, only
+ * the supplementary groups go (the host's `disk` or `docker` group of the
+ * caller must not follow it into the container), unless keep_groups. */
 int hull_user_switch(const struct hull_user *user, struct hull_err *err);
 
 #endif

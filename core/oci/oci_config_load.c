@@ -153,4 +153,5 @@ void hull_oci_skip_noop_user_switch(struct hull_spec *spec)
 	if (id_set(have, (size_t)n_have) != n_want || memcmp(want, have, n_want * sizeof(gid_t)))
 		return;
 	spec->user.set = false;
+	spec->user.keep_groups = true;
 }

@@ -197,6 +197,35 @@ def test_user_option(run):
     assert r.stdout.split() == ["1234", "1234"]
 
 
+@pytest.mark.parametrize("opts,groups", [
+    ([], "0"), (["--privileged"], "0"), (["--user", "1000:2000"], "2000"),
+    (["--ns", "user,mnt,uts,pid,ipc"], "0"), (["--spawn", "fork"], "0"),
+], ids=["default", "privileged", "user", "userns", "fork"])
+def test_the_callers_supplementary_groups_stay_outside(hull, rootfs, opts, groups):
+    """runc and crun set the groups a config asks for (none by default); a
+    hull run by a root that is in `disk` (6) and `sudo` (27) must not hand
+    those groups to its container."""
+    r = subprocess.run(["setpriv", "--groups=6,27", hull, "run", *opts, rootfs, "sh", "-c",
+                        "id -G; grep ^Groups: /proc/self/status"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == groups
+    assert lines[1].split()[1:] == ([] if groups == "0" else [groups])
+
+
+def test_rootless_keeps_groups_it_cannot_drop(hull, reachable_rootfs, unprivileged_user):
+    """setgroups is denied in a rootless user namespace: the caller's own
+    groups stay (shown as the overflow gid), and the start does not fail."""
+    u = unprivileged_user
+    r = subprocess.run(["setpriv", f"--reuid={u.pw_uid}", f"--regid={u.pw_gid}",
+                        f"--groups={u.pw_gid},6", hull, "run", "--ns", "user,mnt,uts,pid,ipc",
+                        reachable_rootfs, "sh", "-c", "cat /proc/self/setgroups; id -G"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0] == "deny"
+
+
 def test_cap_add_and_drop(run):
     def capeff(*opts):
         r = run(*opts, "ROOTFS", "grep", "CapEff", "/proc/self/status")
