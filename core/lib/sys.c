@@ -97,6 +97,62 @@ static void wait_until_child_lets_go(int hup_r, int hup_w)
 	syscall(SYS_close, hup_r);
 }
 
+/* The stack of a HULL_SHARED_VFORK child: static, in hull's .bss. A
+ * fresh mapping costs more than its size suggests on a VM: its first touch
+ * builds a page table of its own (40-80 us here, against ~13 us for a
+ * page in a 2 MiB range already in use), and its munmap tears it down.
+ * The guard page below is made once per process. One caller at a time
+ * (a second one, or a failed guard, maps its own); not under
+ * AddressSanitizer, whose leak check reads all of .bss, guard included. A
+ * HULL_SHARED_SLEEP child (a pool slot) keeps a mapping: it lives long,
+ * and its keeper lets go of the slot's memory after the exec (POOL.md). */
+#ifndef HULL_ASAN
+static char static_stack[CHILD_STACK_GUARD + CHILD_STACK_SIZE]
+	__attribute__((aligned(CHILD_STACK_GUARD)));
+enum { STACK_UNGUARDED, STACK_FREE, STACK_BUSY };
+static int static_stack_state = STACK_UNGUARDED;
+
+static char *static_stack_take(void)
+{
+	int was = __atomic_exchange_n(&static_stack_state, STACK_BUSY, __ATOMIC_ACQUIRE);
+
+	if (was == STACK_FREE)
+		return static_stack;
+	if (was == STACK_UNGUARDED && mprotect(static_stack, CHILD_STACK_GUARD, PROT_NONE) == 0)
+		return static_stack;
+	/* Busy (its caller gives it back), or no guard could be made (then
+	 * it stays busy: never used without one). */
+	return NULL;
+}
+
+static void static_stack_give_back(void)
+{
+	__atomic_store_n(&static_stack_state, STACK_FREE, __ATOMIC_RELEASE);
+}
+#else
+static char *static_stack_take(void)
+{
+	return NULL;
+}
+static void static_stack_give_back(void)
+{
+}
+#endif
+
+static char *stack_map(size_t len)
+{
+	char *stack = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return NULL;
+	if (mprotect(stack + CHILD_STACK_GUARD, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE) < 0) {
+		int saved = errno;
+		munmap(stack, len);
+		errno = saved;
+		return NULL;
+	}
+	return stack;
+}
+
 pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags, enum hull_shared_wait wait)
 {
 	size_t len = CHILD_STACK_SIZE + CHILD_STACK_GUARD;
@@ -105,11 +161,11 @@ pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags, enum hu
 		errno = EINVAL;
 		return -1;
 	}
-	char *stack = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
+	char *stack = wait == HULL_SHARED_VFORK ? static_stack_take() : NULL;
+	bool is_static = stack != NULL;
+	if (!stack && !(stack = stack_map(len)))
 		return -1;
-	if (mprotect(stack + CHILD_STACK_GUARD, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE) < 0 ||
-	    (wait == HULL_SHARED_SLEEP && pipe2(hup, O_CLOEXEC) < 0)) {
+	if (wait == HULL_SHARED_SLEEP && pipe2(hup, O_CLOEXEC) < 0) {
 		int saved = errno;
 		munmap(stack, len);
 		errno = saved;
@@ -129,7 +185,10 @@ pid_t hull_sys_clone_vfork(int (*fn)(void *), void *arg, uint64_t flags, enum hu
 		}
 	}
 	clone_vfork_return(&call);
-	munmap(stack, len);
+	if (is_static)
+		static_stack_give_back();
+	else
+		munmap(stack, len);
 	errno = saved;
 	return pid;
 }

@@ -55,8 +55,9 @@ def test_run_allocates_nothing_from_musls_allocator_before_its_clone(hull, rootf
     # rootfs's real path, the environment) from a static arena
     # (core/lib/arena.c): musl's allocator would set itself up first (brk
     # twice, a guard and a group mapping, three pages touched nowhere
-    # else), ~50-90 us of the parse phase on a VM. The only mapping before
-    # the clone is the vfork-style spawn's stack.
+    # else), ~50-90 us of the parse phase on a VM. The vfork-style spawn's
+    # stack is static too (core/lib/sys.c): no mapping at all before the
+    # clone, only the guard page's mprotect.
     if os.geteuid() != 0:
         pytest.skip("hull run needs root here")
     startup_syscalls(hull, tmp_path)  # skips without strace or musl
@@ -70,5 +71,13 @@ def test_run_allocates_nothing_from_musls_allocator_before_its_clone(hull, rootf
     first_clone = next(i for i, c in enumerate(calls) if c.startswith(("clone(", "clone3(")))
     before = calls[:first_clone]
     assert not [c for c in before if c.startswith("brk(")], before
-    maps = [c for c in before if c.startswith("mmap(")]
-    assert all("MAP_STACK" in c for c in maps), maps
+    maps = [c for c in before if c.startswith(("mmap(", "munmap("))]
+    assert not maps, maps
+    guards = [c for c in before if c.startswith("mprotect(") and "PROT_NONE" in c]
+    assert len(guards) == 1, before
+    # The child's stack is that guarded range: it starts one guard page
+    # above the mprotect's address; clone's child_stack is its top, less
+    # what the C library's clone pushes there.
+    guard = int(guards[0].split("(", 1)[1].split(",", 1)[0], 16)
+    top = int(calls[first_clone].split("child_stack=", 1)[1].split(",", 1)[0], 16)
+    assert 0 <= guard + 4096 + 256 * 1024 - top < 64, (hex(guard), hex(top))
