@@ -81,3 +81,21 @@ def test_run_allocates_nothing_from_musls_allocator_before_its_clone(hull, rootf
     guard = int(guards[0].split("(", 1)[1].split(",", 1)[0], 16)
     top = int(calls[first_clone].split("child_stack=", 1)[1].split(",", 1)[0], 16)
     assert 0 <= guard + 4096 + 256 * 1024 - top < 64, (hex(guard), hex(top))
+
+
+def test_nothing_in_hull_asks_musl_for_aligned_memory(hull):
+    # The arena's wrappers (core/lib/arena.c) cover malloc, calloc,
+    # realloc and free. musl's aligned_alloc, posix_memalign and memalign
+    # call malloc inside and then read the allocator's metadata around the
+    # block: handed an arena block, they would corrupt memory. None may be
+    # linked into the musl hull until the arena covers them too.
+    if shutil.which("nm") is None:
+        pytest.skip("nm is not installed")
+    libc, _, _ = build_choice()
+    if libc != "musl":
+        pytest.skip(f"hull is linked with {libc}: the arena is the musl hull's")
+    r = subprocess.run(["nm", hull], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    defined = {line.split()[-1] for line in r.stdout.splitlines() if len(line.split()) == 3}
+    assert "__wrap_malloc" in defined, "the arena is not linked: this check means nothing"
+    assert not defined & {"aligned_alloc", "posix_memalign", "memalign", "valloc", "pvalloc"}
