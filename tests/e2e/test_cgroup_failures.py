@@ -14,26 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostutil import cgroup_v1_mounts
 
 T = 20  # seconds: every subprocess call's timeout
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (cgroups)")
 
 
-def v1_mounts():
-    """{controller: mount point} of the v1 hierarchies."""
-    out = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, post = line.split(" - ", 1)
-            fstype, _source, opts = post.split()[:3]
-            if fstype == "cgroup":
-                for opt in opts.split(","):
-                    out.setdefault(opt, pre.split()[4])
-    return out
-
-
-V1 = v1_mounts()
+V1 = cgroup_v1_mounts()
 pytestmark = [pytestmark, pytest.mark.skipif(
     "memory" not in V1 or "pids" not in V1 or "cpu" not in V1,
     reason="no v1 memory, pids and cpu hierarchies")]

@@ -15,26 +15,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hostutil import cgroup_v1_mounts
 
 T = 20  # seconds: every subprocess call's timeout
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (cgroups)")
 
 
-def v1_mounts():
-    """{controller: mount point} of the v1 hierarchies."""
-    out = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, post = line.split(" - ", 1)
-            fstype, _source, opts = post.split()[:3]
-            if fstype == "cgroup":
-                for opt in opts.split(","):
-                    out.setdefault(opt, pre.split()[4])
-    return out
-
-
-V1 = v1_mounts()
+V1 = cgroup_v1_mounts()
 needs_v1 = pytest.mark.skipif("pids" not in V1 or "memory" not in V1,
                               reason="no v1 memory and pids hierarchies")
 # What hull joins for an OCI container (the freezer for pause).

@@ -240,8 +240,9 @@ def slot_processes(sup):
     return out
 
 
-def commands_in_slots(p):
-    """The commands of the pool's busy slots (children of its keepers)."""
+def keepers_and_slots(p):
+    """(keeper, slot) for every keeper with a slot (the ready ones, once
+    the pool is full)."""
     sup = p.status()["pid"]
     out = []
     for keeper in Path(f"/proc/{sup}/task/{sup}/children").read_text().split():
@@ -249,11 +250,18 @@ def commands_in_slots(p):
             kids = Path(f"/proc/{keeper}/task/{keeper}/children").read_text().split()
         except FileNotFoundError:
             continue
-        for kid in kids:
-            try:
-                out.append(Path(f"/proc/{kid}/cmdline").read_text().split("\0")[0])
-            except FileNotFoundError:
-                pass
+        out += [(int(keeper), int(k)) for k in kids]
+    return out
+
+
+def commands_in_slots(p):
+    """The commands of the pool's busy slots (children of its keepers)."""
+    out = []
+    for _, kid in keepers_and_slots(p):
+        try:
+            out.append(Path(f"/proc/{kid}/cmdline").read_text().split("\0")[0])
+        except FileNotFoundError:
+            pass
     return out
 
 

@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_pool import (POOL_ROOT, TIMEOUT, TRACES, alive, cg_children, mounts, pool,  # noqa: F401
-                       slot_processes, wait_for)
+from test_pool import (POOL_ROOT, TIMEOUT, TRACES, alive, cg_children,  # noqa: F401
+                       keepers_and_slots, mounts, pool, slot_processes, wait_for)
 
 SYS_KCMP = 312  # x86_64
 KCMP_VM = 1
@@ -45,20 +45,6 @@ def vm_size_kib(pid):
         if line.startswith("VmSize:"):
             return int(line.split()[1])
     raise AssertionError(f"no VmSize for {pid}")
-
-
-def keepers_and_slots(p):
-    """(keeper, slot) for every keeper with a slot (the ready ones, once
-    the pool is full)."""
-    sup = p.status()["pid"]
-    out = []
-    for keeper in Path(f"/proc/{sup}/task/{sup}/children").read_text().split():
-        try:
-            kids = Path(f"/proc/{keeper}/task/{keeper}/children").read_text().split()
-        except FileNotFoundError:
-            continue
-        out += [(int(keeper), int(k)) for k in kids]
-    return out
 
 
 @pytest.fixture(autouse=True)

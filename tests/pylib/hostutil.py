@@ -46,6 +46,20 @@ def cgroup_mount_points():
     return sorted({point for point, _, fs in mountinfo() if fs in ("cgroup", "cgroup2")})
 
 
+def cgroup_v1_mounts():
+    """{controller: mount point} of the v1 hierarchies (the first mount of
+    each, as /proc/self/mountinfo lists them)."""
+    out = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            fstype, _source, opts = post.split()[:3]
+            if fstype == "cgroup":
+                for opt in opts.split(","):
+                    out.setdefault(opt, pre.split()[4])
+    return out
+
+
 def stat_fields(pid):
     """The fields of /proc/<pid>/stat from the state on (field 3 first), or
     None when pid is gone."""
